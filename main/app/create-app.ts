@@ -1,0 +1,89 @@
+import type { AppInfo } from '../../preload/contract';
+import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../connstr';
+import { openDatabase, type Db } from '../db/database';
+import type { Logger, SecretStore } from '../ports';
+import { ProfileService } from '../profiles/service';
+import { EventBus } from '../rpc/events';
+import { createRouter, type Handlers, type Router } from '../rpc/router';
+import type { SecretCipher } from '../secrets/cipher';
+import { DbSecretStore } from '../secrets/store';
+import { consoleLogger } from './logger';
+import { databaseFile } from './paths';
+
+export const APP_VERSION = '0.1.0';
+
+export interface AppOptions {
+  host: AppInfo['host'];
+  /** Data folder; ':memory:' keeps everything in memory (tests). */
+  dataDir: string;
+  /** Chosen by the host: safeStorage in Electron, key file in the browser host/CLI. */
+  cipher: (dataDir: string) => SecretCipher;
+  logger?: Logger;
+}
+
+export interface ConsoleApp {
+  router: Router;
+  events: EventBus;
+  db: Db;
+  secrets: SecretStore;
+  profiles: ProfileService;
+  logger: Logger;
+  info(): AppInfo;
+  close(): void;
+}
+
+/**
+ * Composition root shared by every host (Electron shell, browser host, CLI, tests): opens the store,
+ * builds the services on their ports and binds them to the contract. Hosts differ only in the cipher
+ * and the transport they put in front of `router`.
+ */
+export function createApp(opts: AppOptions): ConsoleApp {
+  const logger = opts.logger ?? consoleLogger();
+  const file = opts.dataDir === ':memory:' ? ':memory:' : databaseFile(opts.dataDir);
+  const opened = openDatabase(file);
+  if (opened.backupPath) logger.info(`Store migrated to schema ${opened.schemaVersion}; previous copy kept at ${opened.backupPath}`);
+  const { db } = opened;
+  const secrets = new DbSecretStore(db, opts.cipher(opts.dataDir));
+  const events = new EventBus();
+  const profiles = new ProfileService(db, secrets);
+
+  const getSetting = (key: string) => (db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
+  const setSetting = (key: string, value: string) =>
+    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+
+  const info = (): AppInfo => ({
+    version: APP_VERSION,
+    host: opts.host,
+    dataDir: opts.dataDir,
+    dbSchemaVersion: opened.schemaVersion,
+    secretStore: secrets.status(),
+    platform: process.platform,
+  });
+
+  const handlers: Handlers = {
+    'app.info': () => info(),
+    'app.getSettings': () => ({ language: getSetting('language') }),
+    'app.setLanguage': ({ language }) => {
+      setSetting('language', language);
+      return { language };
+    },
+    'connstr.parse': ({ text }) => parseConnectionString(text),
+    'connstr.build': ({ values, maskSecrets }) => buildConnectionString(values, { maskSecrets }),
+    'connstr.sdkVersions': () => SDK_VERSIONS,
+    'connstr.checklist': () => PRE_V16_CHECKLIST,
+    'profiles.list': () => profiles.list(),
+    'profiles.save': (input) => profiles.save(input),
+    'profiles.delete': async ({ id }) => ({ deleted: await profiles.delete(id) }),
+  };
+
+  return {
+    router: createRouter(handlers, logger),
+    events,
+    db,
+    secrets,
+    profiles,
+    logger,
+    info,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '../../app/create-app';
+import { defaultDataDir, keyFile } from '../../app/paths';
+import { openSystemBrowser } from '../../host/open-browser';
+import { startBrowserHost } from '../../host/server';
+import { KeyFileCipher } from '../../secrets/key-file-cipher';
+import type { CliCommand } from '../io';
+import { parseFlags, UsageError } from '../io';
+
+const HELP = `Usage: d365ic host [--port N] [--data-dir DIR] [--static-dir DIR] [--no-open]
+
+Serves the console on http://127.0.0.1 (loopback only) for a browser, with the same services as the desktop
+app. Prints one JSON line {"url","origin","port","dataDir"} first; the URL carries this launch's secret.
+Secrets are encrypted with a key file in the data folder (the desktop app uses the OS vault).
+Stops on Ctrl+C.
+`;
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export const hostCommand: CliCommand = async (args, io) => {
+  const { flags } = parseFlags(args, ['no-open', 'help']);
+  if (flags.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const port = flags.port === undefined ? 0 : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535.\n\n${HELP}`);
+  const dataDir = typeof flags['data-dir'] === 'string' ? path.resolve(flags['data-dir']) : defaultDataDir(io.env);
+  const staticDir = typeof flags['static-dir'] === 'string' ? path.resolve(flags['static-dir']) : path.join(repoRoot, 'dist', 'renderer');
+
+  const app = createApp({ host: 'browser', dataDir, cipher: (dir) => new KeyFileCipher(keyFile(dir)) });
+  const host = await startBrowserHost({ router: app.router, events: app.events, staticDir, port });
+  io.stdout(JSON.stringify({ url: host.url, origin: host.origin, port: host.port, dataDir }) + '\n');
+  io.stderr(
+    [
+      '',
+      `  Integration Console is running at ${host.url}`,
+      `  Data folder: ${dataDir}`,
+      `  Secrets are encrypted with the key file ${keyFile(dataDir)} (browser host).`,
+      '  Press Ctrl+C to stop.',
+      '',
+    ].join('\n') + '\n',
+  );
+  if (!flags['no-open'] && !io.env.D365IC_NO_BROWSER && !io.env.CI) {
+    if (!openSystemBrowser(host.url, io.env)) io.stderr('  No browser found on this machine: open the address above yourself.\n');
+  }
+  await io.untilSignal();
+  await host.close();
+  app.close();
+  return 0;
+};

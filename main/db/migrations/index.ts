@@ -1,0 +1,13 @@
+import core from './0001_core';
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
+ * (its checksum is stored in `_migrations` and checked at every start).
+ */
+export const MIGRATIONS: readonly Migration[] = [core];

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// `npm start`: the desktop shell (Electron via electron-forge) when this machine can run it — Node ≥ 22.13
+// and an installed Electron binary — otherwise the browser host: the same renderer and the same main-process
+// services, served on 127.0.0.1 with a per-launch secret.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+
+function nodeCanRunForge() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 13);
+}
+
+/** The electron package records its downloaded binary in path.txt (absent with ELECTRON_SKIP_BINARY_DOWNLOAD). */
+function electronBinary() {
+  const dir = path.join(root, 'node_modules', 'electron');
+  const record = path.join(dir, 'path.txt');
+  if (!existsSync(record)) return null;
+  const binary = path.join(dir, 'dist', readFileSync(record, 'utf8').trim());
+  return existsSync(binary) ? binary : null;
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function rendererIsStale() {
+  const index = path.join(root, 'dist', 'renderer', 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  return [path.join(root, 'renderer'), path.join(root, 'preload', 'contract')].some((d) => newestMtime(d) > built);
+}
+
+const wantsBrowser = args.includes('--browser') || process.env.D365IC_BROWSER_HOST === '1';
+if (!wantsBrowser && nodeCanRunForge() && electronBinary()) {
+  console.error('Starting the desktop app (Electron)…');
+  const forge = spawn(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['electron-forge', 'start'], { cwd: root, stdio: 'inherit' });
+  forge.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  const why = wantsBrowser
+    ? 'browser host requested'
+    : !nodeCanRunForge()
+      ? `Node ${process.versions.node} is older than 22.13, which the desktop shell (electron-forge 8) needs`
+      : 'the Electron binary is not installed on this machine';
+  console.error(`Starting the browser host (${why}).`);
+  if (rendererIsStale()) {
+    console.error('Building the console UI…');
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { main } = await import('../cli/index.ts');
+  process.exitCode = await main(['host', ...args.filter((a) => a !== '--browser')]);
+}

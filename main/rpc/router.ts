@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import {
+  TransportErrorCodes as E,
+  isMethodName,
+  methods,
+  type AppError,
+  type MethodName,
+  type MethodOutput,
+  type MethodParsedInput,
+  type Result,
+} from '../../preload/contract';
+import { AppFailure } from './errors';
+
+/** Who is calling: transports fill this in after their own origin/sender checks. */
+export interface CallContext {
+  transport: 'electron' | 'browser' | 'memory' | 'cli';
+}
+
+export type Handler<M extends MethodName> = (input: MethodParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+export interface RouterLog {
+  error(message: string, detail?: unknown): void;
+}
+
+const issuesOf = (error: z.ZodError) =>
+  error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+
+export interface Router {
+  /** Validate, dispatch and wrap. Never throws: every outcome is a Result. */
+  call(method: unknown, payload: unknown, ctx: CallContext): Promise<Result<unknown>>;
+}
+
+/**
+ * The one dispatcher behind every transport (Electron IPC, browser host, in-memory fake, CLI):
+ * unknown methods and malformed payloads are refused before any service runs; outputs are validated too,
+ * so a service can never leak a field the contract does not declare (e.g. a token).
+ */
+export function createRouter(handlers: Handlers, log: RouterLog = { error: (m, d) => console.error(m, d) }): Router {
+  return {
+    async call(method, payload, ctx) {
+      if (!isMethodName(method)) {
+        return err({ code: E.unknownMethod, message: `Unknown method: ${String(method).slice(0, 100)}` });
+      }
+      const spec = methods[method];
+      const input = spec.input.safeParse(payload ?? {});
+      if (!input.success) {
+        return err({ code: E.badRequest, message: `Invalid input for ${method}.`, issues: issuesOf(input.error) });
+      }
+      let value: unknown;
+      try {
+        const handler = handlers[method] as (i: unknown, c: CallContext) => unknown;
+        value = await handler(input.data, ctx);
+      } catch (x) {
+        if (x instanceof AppFailure) return err(x.toData());
+        log.error(`${method} failed`, x);
+        return err({ code: E.internal, message: 'Something went wrong in the console. The details were written to the log.' });
+      }
+      const output = spec.output.safeParse(value);
+      if (!output.success) {
+        log.error(`${method} returned data that does not match the contract`, issuesOf(output.error));
+        return err({ code: E.badResponse, message: `The console produced an invalid answer for ${method}.` });
+      }
+      return { ok: true, value: output.data };
+    },
+  };
+}
+
+function err(error: AppError): Result<never> {
+  return { ok: false, error };
+}

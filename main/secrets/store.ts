@@ -1,0 +1,59 @@
+import type { Db } from '../db/database';
+import type { SecretStore, SecretStoreStatus } from '../ports';
+import { AppFailure } from '../rpc/errors';
+import type { SecretCipher } from './cipher';
+
+/** SecretStore over the `secrets` table: values are encrypted by the host's cipher before they touch disk. */
+export class DbSecretStore implements SecretStore {
+  constructor(
+    private db: Db,
+    private cipher: SecretCipher,
+  ) {}
+  status(): SecretStoreStatus {
+    return this.cipher.status();
+  }
+  private requireAvailable(): void {
+    const s = this.cipher.status();
+    if (!s.available) {
+      throw new AppFailure('SECRETS_UNAVAILABLE', `Secrets cannot be stored on this computer: ${s.reason ?? 'no encryption available'}. Nothing was saved in plain text.`);
+    }
+  }
+  async set(name: string, value: string): Promise<void> {
+    this.requireAvailable();
+    const blob = this.cipher.encrypt(value);
+    this.db
+      .prepare('INSERT INTO secrets (name, ciphertext, cipher, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET ciphertext = excluded.ciphertext, cipher = excluded.cipher, updated_at = excluded.updated_at')
+      .run(name, blob, this.cipher.id, new Date().toISOString());
+  }
+  async get(name: string): Promise<string | null> {
+    const row = this.db.prepare('SELECT ciphertext, cipher FROM secrets WHERE name = ?').get(name) as { ciphertext: Buffer; cipher: string } | undefined;
+    if (!row) return null;
+    this.requireAvailable();
+    if (row.cipher !== this.cipher.id) {
+      throw new AppFailure('SECRET_OTHER_HOST', `The secret "${name}" was saved by another host of the console (${row.cipher}) and cannot be read here. Enter it again.`);
+    }
+    return this.cipher.decrypt(row.ciphertext);
+  }
+  async delete(name: string): Promise<void> {
+    this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+  }
+  async list(prefix = ''): Promise<string[]> {
+    const rows = this.db.prepare("SELECT name FROM secrets WHERE substr(name, 1, length(?)) = ? ORDER BY name").all(prefix, prefix) as { name: string }[];
+    return rows.map((r) => r.name);
+  }
+}
+
+/** A cipher that refuses everything: used when the OS offers no encryption. */
+export class UnavailableCipher implements SecretCipher {
+  readonly id = 'unavailable';
+  constructor(private reason: string) {}
+  status(): SecretStoreStatus {
+    return { kind: 'unavailable', available: false, reason: this.reason, location: null };
+  }
+  encrypt(): Buffer {
+    throw new AppFailure('SECRETS_UNAVAILABLE', this.reason);
+  }
+  decrypt(): string {
+    throw new AppFailure('SECRETS_UNAVAILABLE', this.reason);
+  }
+}

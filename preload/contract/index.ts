@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import { appEvents, appMethods } from './app';
+import { connstrMethods } from './connstr';
+import { profileMethods } from './profiles';
+
+export * from './core';
+export * from './app';
+export * from './connstr';
+export * from './profiles';
+
+/**
+ * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:
+ * the main-process router validates input and output against it, the preload exposes exactly these
+ * names, and the renderer's typed client derives its types from it.
+ */
+export const methods = {
+  ...appMethods,
+  ...connstrMethods,
+  ...profileMethods,
+};
+
+/** Push events main → renderer, validated before they are sent. */
+export const events = {
+  ...appEvents,
+};
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}

@@ -1,0 +1,62 @@
+import { makeStyles, MessageBar, MessageBarBody, Tab, TabList, Text, tokens } from '@fluentui/react-components';
+import { useTranslation } from 'react-i18next';
+import { LanguagePicker } from './components/LanguagePicker';
+import { SecretStoreNotice } from './components/SecretStoreNotice';
+import { AboutPage } from './pages/AboutPage';
+import { ConnectionStringPage } from './pages/connstr/ConnectionStringPage';
+import { useAppStore, type PageId } from './stores/app';
+
+const useStyles = makeStyles({
+  shell: { display: 'grid', gridTemplateRows: 'auto 1fr', height: '100vh', backgroundColor: tokens.colorNeutralBackground2 },
+  header: {
+    display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: tokens.spacingHorizontalL,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorBrandBackground, color: tokens.colorNeutralForegroundOnBrand,
+  },
+  body: { display: 'grid', gridTemplateColumns: '240px minmax(0, 1fr)', minHeight: 0 },
+  nav: { padding: tokens.spacingVerticalM, backgroundColor: tokens.colorNeutralBackground1, borderRight: `1px solid ${tokens.colorNeutralStroke2}` },
+  main: { overflow: 'auto', padding: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+});
+
+const PAGES: { id: PageId; label: string }[] = [
+  { id: 'connstr', label: 'nav.connstr' },
+  { id: 'about', label: 'nav.about' },
+];
+
+export function App() {
+  const { t } = useTranslation();
+  const s = useStyles();
+  const page = useAppStore((x) => x.page);
+  const setPage = useAppStore((x) => x.setPage);
+  const error = useAppStore((x) => x.error);
+  return (
+    <div className={s.shell}>
+      <header className={s.header}>
+        <Text as="span" size={500} weight="semibold">
+          {t('shell.title')}
+        </Text>
+        <LanguagePicker />
+      </header>
+      <div className={s.body}>
+        <nav className={s.nav} aria-label={t('shell.navigation')}>
+          <TabList vertical selectedValue={page} onTabSelect={(_, d) => setPage(d.value as PageId)}>
+            {PAGES.map((p) => (
+              <Tab key={p.id} value={p.id}>
+                {t(p.label)}
+              </Tab>
+            ))}
+          </TabList>
+        </nav>
+        <main className={s.main}>
+          <SecretStoreNotice />
+          {error ? (
+            <MessageBar intent="error">
+              <MessageBarBody>{t(`errors.${error.code}`, { ...(error.params ?? {}), defaultValue: error.message })}</MessageBarBody>
+            </MessageBar>
+          ) : null}
+          {page === 'connstr' ? <ConnectionStringPage /> : <AboutPage />}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import i18next, { type i18n } from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import en from './locales/en.json';
+import fi from './locales/fi-FI.json';
+import nb from './locales/nb-NO.json';
+import nl from './locales/nl-NL.json';
+import connstrEn from './locales/connstr/en.json';
+import connstrFi from './locales/connstr/fi-FI.json';
+import connstrNb from './locales/connstr/nb-NO.json';
+import connstrNl from './locales/connstr/nl-NL.json';
+
+export const LANGUAGES = [
+  { code: 'en', label: 'English' },
+  { code: 'nb-NO', label: 'Norsk bokmål' },
+  { code: 'nl-NL', label: 'Nederlands' },
+  { code: 'fi-FI', label: 'Suomi' },
+] as const;
+export type LanguageCode = (typeof LANGUAGES)[number]['code'];
+
+export const resources = {
+  en: { common: en, connstr: connstrEn },
+  'nb-NO': { common: nb, connstr: connstrNb },
+  'nl-NL': { common: nl, connstr: connstrNl },
+  'fi-FI': { common: fi, connstr: connstrFi },
+} as const;
+
+export function pickLanguage(preferred: readonly string[]): LanguageCode {
+  for (const p of preferred) {
+    const lower = p.toLowerCase();
+    const exact = LANGUAGES.find((l) => l.code.toLowerCase() === lower);
+    if (exact) return exact.code;
+    const base = lower.split('-')[0];
+    if (base === 'nb' || base === 'no' || base === 'nn') return 'nb-NO';
+    if (base === 'nl') return 'nl-NL';
+    if (base === 'fi') return 'fi-FI';
+    if (base === 'en') return 'en';
+  }
+  return 'en';
+}
+
+/**
+ * i18next with every catalog bundled (the console works offline). `onMissingKey` lets tests turn a missing
+ * key into a failure instead of a silently English (or raw-key) label.
+ */
+export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, ns: string, key: string) => void): i18n {
+  const instance = i18next.createInstance();
+  void instance.use(initReactI18next).init({
+    resources,
+    lng: language,
+    fallbackLng: 'en',
+    ns: ['common', 'connstr'],
+    defaultNS: 'common',
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    initAsync: false,
+    saveMissing: !!onMissingKey,
+    missingKeyHandler: onMissingKey ? (lngs, ns, key) => onMissingKey(String(lngs[0]), ns, key) : undefined,
+  });
+  return instance;
+}
