@@ -4,6 +4,7 @@ import { LanguagePicker } from './components/LanguagePicker';
 import { SecretStoreNotice } from './components/SecretStoreNotice';
 import { AboutPage } from './pages/AboutPage';
 import { ConnectionStringPage } from './pages/connstr/ConnectionStringPage';
+import { SandboxPage } from './pages/sandbox/SandboxPage';
 import { useAppStore, type PageId } from './stores/app';
 
 const useStyles = makeStyles({
@@ -20,6 +21,7 @@ const useStyles = makeStyles({
 
 const PAGES: { id: PageId; label: string }[] = [
   { id: 'connstr', label: 'nav.connstr' },
+  { id: 'sandbox', label: 'nav.sandbox' },
   { id: 'about', label: 'nav.about' },
 ];
 
@@ -54,7 +56,7 @@ export function App() {
               <MessageBarBody>{t(`errors.${error.code}`, { ...(error.params ?? {}), defaultValue: error.message })}</MessageBarBody>
             </MessageBar>
           ) : null}
-          {page === 'connstr' ? <ConnectionStringPage /> : <AboutPage />}
+          {page === 'connstr' ? <ConnectionStringPage /> : page === 'sandbox' ? <SandboxPage /> : <AboutPage />}
         </main>
       </div>
     </div>

@@ -8,6 +8,7 @@ import { createRouter, type Handlers, type Router } from '../rpc/router';
 import type { SecretCipher } from '../secrets/cipher';
 import { DbSecretStore } from '../secrets/store';
 import { consoleLogger } from './logger';
+import { EmbeddedSandbox } from './sandbox-service';
 import { databaseFile } from './paths';
 
 export const APP_VERSION = '0.1.0';
@@ -19,6 +20,8 @@ export interface AppOptions {
   /** Chosen by the host: safeStorage in Electron, key file in the browser host/CLI. */
   cipher: (dataDir: string) => SecretCipher;
   logger?: Logger;
+  /** The demo sandbox the host started (or EmbeddedSandbox.none()). */
+  sandbox?: EmbeddedSandbox;
 }
 
 export interface ConsoleApp {
@@ -46,6 +49,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
   const secrets = new DbSecretStore(db, opts.cipher(opts.dataDir));
   const events = new EventBus();
   const profiles = new ProfileService(db, secrets);
+  const sandbox = opts.sandbox ?? EmbeddedSandbox.none();
 
   const getSetting = (key: string) => (db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
   const setSetting = (key: string, value: string) =>
@@ -74,6 +78,9 @@ export function createApp(opts: AppOptions): ConsoleApp {
     'profiles.list': () => profiles.list(),
     'profiles.save': (input) => profiles.save(input),
     'profiles.delete': async ({ id }) => ({ deleted: await profiles.delete(id) }),
+    'sandbox.status': () => sandbox.status(),
+    'sandbox.setKnobs': ({ service, knobs }) => sandbox.setKnobs(service, knobs),
+    'sandbox.setAdminMode': ({ on }) => ({ adminMode: sandbox.setAdminMode(on) }),
   };
 
   return {

@@ -2,6 +2,7 @@ import { app, BrowserWindow, ipcMain, net, protocol } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp, type ConsoleApp } from '../app/create-app';
+import { EmbeddedSandbox } from '../app/sandbox-service';
 import { bindIpc } from './ipc';
 import { SafeStorageCipher } from './safe-storage-cipher';
 import { APP_SCHEME, createMainWindow, installSessionPolicies, isTrustedRendererUrl } from './window';
@@ -17,6 +18,7 @@ const devServer = typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' ? MAIN_WIN
 const rendererDir = path.join(__dirname, '..', 'renderer', typeof MAIN_WINDOW_VITE_NAME === 'string' ? MAIN_WINDOW_VITE_NAME : 'main_window');
 
 let consoleApp: ConsoleApp | null = null;
+let sandbox: EmbeddedSandbox | null = null;
 
 function focusExisting() {
   const [win] = BrowserWindow.getAllWindows();
@@ -33,7 +35,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (e) => e.preventDefault());
   });
-  app.whenReady().then(() => {
+  app.whenReady().then(async () => {
     protocol.handle(APP_SCHEME, (request) => {
       const { pathname, host } = new URL(request.url);
       if (host !== 'console') return new Response('Not found', { status: 404 });
@@ -42,10 +44,13 @@ if (!app.requestSingleInstanceLock()) {
       return net.fetch(pathToFileURL(file).toString());
     });
     installSessionPolicies(devServer);
+    // The demo sandbox is the default environment for a new user (D365IC_NO_SANDBOX=1 turns it off).
+    sandbox = process.env.D365IC_NO_SANDBOX === '1' ? EmbeddedSandbox.none() : await EmbeddedSandbox.start({ seed: 'demo' });
     consoleApp = createApp({
       host: 'electron',
       dataDir: process.env.D365IC_DATA_DIR ?? app.getPath('userData'),
       cipher: () => new SafeStorageCipher(),
+      sandbox,
     });
     bindIpc(
       ipcMain,
@@ -62,5 +67,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => consoleApp?.close());
+  app.on('will-quit', () => {
+    consoleApp?.close();
+    void sandbox?.close();
+  });
 }

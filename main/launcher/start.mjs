@@ -6,14 +6,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chooseHost } from './decide.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
-
-function nodeCanRunForge() {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 13);
-}
 
 /** The electron package records its downloaded binary in path.txt (absent with ELECTRON_SKIP_BINARY_DOWNLOAD). */
 function electronBinary() {
@@ -40,18 +36,13 @@ function rendererIsStale() {
   return [path.join(root, 'renderer'), path.join(root, 'preload', 'contract')].some((d) => newestMtime(d) > built);
 }
 
-const wantsBrowser = args.includes('--browser') || process.env.D365IC_BROWSER_HOST === '1';
-if (!wantsBrowser && nodeCanRunForge() && electronBinary()) {
+const choice = chooseHost({ nodeVersion: process.versions.node, electronBinary: electronBinary(), env: process.env, args });
+if (choice.host === 'electron') {
   console.error('Starting the desktop app (Electron)…');
   const forge = spawn(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['electron-forge', 'start'], { cwd: root, stdio: 'inherit' });
   forge.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  const why = wantsBrowser
-    ? 'browser host requested'
-    : !nodeCanRunForge()
-      ? `Node ${process.versions.node} is older than 22.13, which the desktop shell (electron-forge 8) needs`
-      : 'the Electron binary is not installed on this machine';
-  console.error(`Starting the browser host (${why}).`);
+  console.error(`Starting the browser host (${choice.reason}).`);
   if (rendererIsStale()) {
     console.error('Building the console UI…');
     const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], {

@@ -2,11 +2,13 @@ import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
 import { connstrMethods } from './connstr';
 import { profileMethods } from './profiles';
+import { sandboxMethods } from './sandbox';
 
 export * from './core';
 export * from './app';
 export * from './connstr';
 export * from './profiles';
+export * from './sandbox';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:
@@ -17,6 +19,7 @@ export const methods = {
   ...appMethods,
   ...connstrMethods,
   ...profileMethods,
+  ...sandboxMethods,
 };
 
 /** Push events main → renderer, validated before they are sent. */

@@ -3,7 +3,7 @@ import type { AppError, AppInfo } from '../../preload/contract';
 import type { LanguageCode } from '../i18n';
 import { call, RpcError } from '../transport/client';
 
-export type PageId = 'connstr' | 'about';
+export type PageId = 'connstr' | 'sandbox' | 'about';
 
 interface AppState {
   info: AppInfo | null;

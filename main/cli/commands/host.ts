@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../app/create-app';
+import { EmbeddedSandbox } from '../../app/sandbox-service';
 import { defaultDataDir, keyFile } from '../../app/paths';
 import { openSystemBrowser } from '../../host/open-browser';
 import { startBrowserHost } from '../../host/server';
@@ -8,18 +9,19 @@ import { KeyFileCipher } from '../../secrets/key-file-cipher';
 import type { CliCommand } from '../io';
 import { parseFlags, UsageError } from '../io';
 
-const HELP = `Usage: d365ic host [--port N] [--data-dir DIR] [--static-dir DIR] [--no-open]
+const HELP = `Usage: d365ic host [--port N] [--data-dir DIR] [--static-dir DIR] [--no-open] [--no-sandbox]
 
 Serves the console on http://127.0.0.1 (loopback only) for a browser, with the same services as the desktop
 app. Prints one JSON line {"url","origin","port","dataDir"} first; the URL carries this launch's secret.
 Secrets are encrypted with a key file in the data folder (the desktop app uses the OS vault).
+The demo sandbox (local Dataverse, Business Central and identity services) starts with it unless --no-sandbox.
 Stops on Ctrl+C.
 `;
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export const hostCommand: CliCommand = async (args, io) => {
-  const { flags } = parseFlags(args, ['no-open', 'help']);
+  const { flags } = parseFlags(args, ['no-open', 'no-sandbox', 'help']);
   if (flags.help) {
     io.stdout(HELP);
     return 0;
@@ -29,7 +31,8 @@ export const hostCommand: CliCommand = async (args, io) => {
   const dataDir = typeof flags['data-dir'] === 'string' ? path.resolve(flags['data-dir']) : defaultDataDir(io.env);
   const staticDir = typeof flags['static-dir'] === 'string' ? path.resolve(flags['static-dir']) : path.join(repoRoot, 'dist', 'renderer');
 
-  const app = createApp({ host: 'browser', dataDir, cipher: (dir) => new KeyFileCipher(keyFile(dir)) });
+  const sandbox = flags['no-sandbox'] ? EmbeddedSandbox.none() : await EmbeddedSandbox.start({ seed: 'demo' });
+  const app = createApp({ host: 'browser', dataDir, cipher: (dir) => new KeyFileCipher(keyFile(dir)), sandbox });
   const host = await startBrowserHost({ router: app.router, events: app.events, staticDir, port });
   io.stdout(JSON.stringify({ url: host.url, origin: host.origin, port: host.port, dataDir }) + '\n');
   io.stderr(
@@ -37,6 +40,7 @@ export const hostCommand: CliCommand = async (args, io) => {
       '',
       `  Integration Console is running at ${host.url}`,
       `  Data folder: ${dataDir}`,
+      sandbox.handle ? `  Demo sandbox: Dataverse ${sandbox.handle.info.dataverse.url}, Business Central ${sandbox.handle.info.businessCentral.apiBase}` : '  Demo sandbox: off',
       `  Secrets are encrypted with the key file ${keyFile(dataDir)} (browser host).`,
       '  Press Ctrl+C to stop.',
       '',
@@ -47,6 +51,7 @@ export const hostCommand: CliCommand = async (args, io) => {
   }
   await io.untilSignal();
   await host.close();
+  await sandbox.close();
   app.close();
   return 0;
 };

@@ -1,0 +1,73 @@
+import type { KnobsDto, SandboxStatus } from '../../preload/contract';
+import type { Knobs, KnobStore } from '../sandbox/common/knobs';
+import { SANDBOX_USERS } from '../sandbox/directory';
+import { startSandbox } from '../sandbox';
+import { AppFailure } from '../rpc/errors';
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+
+/**
+ * The sandbox embedded in the console process ("Demo sandbox"): started by the host before the window opens so a
+ * new user can work end to end without an account. Exposes status and knobs to the sandbox page.
+ */
+export class EmbeddedSandbox {
+  private adminMode = false;
+  private constructor(private sandbox: Sandbox | null) {}
+
+  static async start(opts: Parameters<typeof startSandbox>[0] = {}): Promise<EmbeddedSandbox> {
+    return new EmbeddedSandbox(await startSandbox({ seed: 'demo', ...opts }));
+  }
+  static none(): EmbeddedSandbox {
+    return new EmbeddedSandbox(null);
+  }
+
+  get handle(): Sandbox | null {
+    return this.sandbox;
+  }
+
+  status(): SandboxStatus {
+    const s = this.sandbox;
+    if (!s) return { running: false, endpoints: null, users: [], knobs: null, adminMode: false };
+    const i = s.info;
+    return {
+      running: true,
+      endpoints: {
+        authority: i.identity.authority,
+        tokenEndpoint: i.identity.tokenEndpoint,
+        dataverseUrl: i.dataverse.url,
+        dataverseApiBase: i.dataverse.apiBase,
+        businessCentralApiBase: i.businessCentral.apiBase,
+        tenant: i.businessCentral.tenant,
+        environment: i.businessCentral.environment,
+        companyId: i.businessCentral.companyId,
+        integrationClientId: i.clients.integration.clientId,
+      },
+      users: SANDBOX_USERS.filter((u) => u.kind !== 'application').map((u) => ({ username: u.username, password: u.password, roles: u.roles })),
+      knobs: { dataverse: toDto(s.dataverse.knobs.get()), businessCentral: toDto(s.businessCentral.knobs.get()) },
+      adminMode: this.adminMode,
+    };
+  }
+
+  setKnobs(service: 'dataverse' | 'businessCentral', patch: Partial<KnobsDto>): KnobsDto {
+    const store: KnobStore = this.require()[service].knobs;
+    return toDto(store.set(patch as Partial<Knobs>));
+  }
+
+  setAdminMode(on: boolean): boolean {
+    this.require().dataverse.setAdminMode(on);
+    this.adminMode = on;
+    return on;
+  }
+
+  async close(): Promise<void> {
+    await this.sandbox?.close();
+    this.sandbox = null;
+  }
+
+  private require(): Sandbox {
+    if (!this.sandbox) throw new AppFailure('SANDBOX_NOT_RUNNING', 'The demo sandbox is not running in this console. Start the console without --no-sandbox.');
+    return this.sandbox;
+  }
+}
+
+const toDto = (k: Knobs): KnobsDto => ({ latencyMs: k.latencyMs, faultRate: k.faultRate, faultSeed: k.faultSeed, faultKinds: [...k.faultKinds], burstLength: k.burstLength });
