@@ -1,7 +1,7 @@
 import type { KnobsDto, SandboxStatus } from '../../preload/contract';
 import type { Knobs, KnobStore } from '../sandbox/common/knobs';
 import { SANDBOX_USERS } from '../sandbox/directory';
-import { startSandbox } from '../sandbox';
+import type { startSandbox } from '../sandbox';
 import { AppFailure } from '../rpc/errors';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
@@ -15,7 +15,9 @@ export class EmbeddedSandbox {
   private constructor(private sandbox: Sandbox | null) {}
 
   static async start(opts: Parameters<typeof startSandbox>[0] = {}): Promise<EmbeddedSandbox> {
-    return new EmbeddedSandbox(await startSandbox({ seed: 'demo', ...opts }));
+    // Loaded on demand: a console started with --no-sandbox never loads the sandbox code.
+    const { startSandbox: start } = await import('../sandbox');
+    return new EmbeddedSandbox(await start({ seed: 'demo', ...opts }));
   }
   static none(): EmbeddedSandbox {
     return new EmbeddedSandbox(null);

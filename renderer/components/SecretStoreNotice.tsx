@@ -9,7 +9,7 @@ export function SecretStoreNotice() {
   if (!store || store.kind === 'os') return null;
   if (!store.available) {
     return (
-      <MessageBar intent="error">
+      <MessageBar intent="error" layout="multiline">
         <MessageBarBody>
           <MessageBarTitle>{t('secrets.unavailableTitle')}</MessageBarTitle>
           {t('secrets.unavailableBody', { reason: store.reason ?? '' })}
@@ -19,7 +19,7 @@ export function SecretStoreNotice() {
   }
   if (store.kind !== 'key-file') return null;
   return (
-    <MessageBar intent="warning" data-testid="secret-notice">
+    <MessageBar intent="warning" layout="multiline" data-testid="secret-notice">
       <MessageBarBody>
         <MessageBarTitle>{t('secrets.keyFileTitle')}</MessageBarTitle>
         {t('secrets.keyFileBody', { path: store.location ?? '' })}

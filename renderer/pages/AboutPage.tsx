@@ -19,7 +19,7 @@ export function AboutPage() {
   ];
   return (
     <div className={s.page}>
-      <Title2 as="h1">{t('about.title')}</Title2>
+      <Title2 as="h1" block>{t('about.title')}</Title2>
       <Card>
         <CardHeader header={<Text weight="semibold">{t('about.runtime')}</Text>} />
         <Table aria-label={t('about.runtime')} size="small">

@@ -32,6 +32,8 @@ interface ConnstrState {
   init(): Promise<void>;
   setText(text: string): Promise<void>;
   setField(key: string, value: string): Promise<void>;
+  /** Rewrite the typed text in canonical form with secrets masked (when the user leaves the text box). */
+  normalizeText(): Promise<void>;
   /** The connection string to copy; with secrets only when every secret is known to this window. */
   copyText(includeSecrets: boolean): Promise<string>;
   saveProfile(name: string, asNew: boolean): Promise<boolean>;
@@ -120,6 +122,11 @@ export const useConnstrStore = create<ConnstrState>((set, get) => {
       if (value === '') delete values[key];
       else values[key] = value;
       await rebuild(values, true);
+    },
+
+    async normalizeText() {
+      if (get().syntaxError || !get().text.trim()) return;
+      await rebuild(get().values, true);
     },
 
     async copyText(includeSecrets) {

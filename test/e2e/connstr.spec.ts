@@ -48,14 +48,18 @@ test('save a profile with a password; the secret never comes back to the page', 
   await openConsole(page, host);
   await page.getByTestId('language-picker').click();
   await page.getByRole('option', { name: 'English' }).click();
-  await page.getByTestId('connstr-text').fill(SEED.replace('Password=****', 'Password=Sup3r;Secret').replace(/<your AppId>/g, APP_ID));
+  await page.getByTestId('connstr-text').fill(SEED.replace('Password=****', 'Password="Sup3r;Secret"').replace(/<your AppId>/g, APP_ID));
   await expect(page.getByLabel('Password', { exact: true })).toHaveValue('Sup3r;Secret');
+  // Leaving the text box rewrites the pasted string with the secret masked.
+  await page.getByLabel('User name').focus();
+  await expect(page.getByTestId('connstr-text')).toHaveValue(/Password=\*\*\*\*/);
   await expect(page.getByTestId('connstr-text')).not.toHaveValue(/Sup3r/);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByLabel('Profile name').fill('Contoso test (pre-v16)');
   await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Stored securely. Type a new value to replace it.')).toBeVisible();
   await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
+  await expect(page.getByRole('dialog')).toBeHidden();
   await shot(page, 'connstr-4-profile-saved');
 
   await page.reload();
@@ -67,6 +71,6 @@ test('save a profile with a password; the secret never comes back to the page', 
   expect(html).not.toContain('Sup3r');
 
   await page.getByRole('tab', { name: 'About this console' }).click();
-  await expect(page.getByText('Encrypted with a key file')).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Encrypted with a key file' })).toBeVisible();
   await shot(page, 'about-en');
 });

@@ -56,7 +56,7 @@ export async function openConsole(page: Page, host: ConsoleHost): Promise<void> 
 export const test = base.extend<object, { host: ConsoleHost }>({
   host: [
     async ({}, use) => {
-      const h = await startHost();
+      const h = await startHost(process.env.E2E_NO_SANDBOX ? ['--no-sandbox'] : []);
       await use(h);
       await stopHost(h);
     },

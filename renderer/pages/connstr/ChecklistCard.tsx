@@ -5,7 +5,7 @@ import { useConnstrStore } from '../../stores/connstr';
 
 const useStyles = makeStyles({
   list: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, margin: 0, paddingLeft: 0, listStyle: 'none' },
-  detail: { color: tokens.colorNeutralForeground3, marginLeft: '28px' },
+  detail: { color: tokens.colorNeutralForeground3, margin: `0 0 0 32px` },
 });
 
 /** The pre-v16 checklist from the reference: what must be true on the Sales side before the string can work. */
@@ -25,7 +25,7 @@ export function ChecklistCard() {
               onChange={(_, d) => setDone((x) => ({ ...x, [item.id]: !!d.checked }))}
               label={t(`checklist.${item.id}.title`, { ns: 'connstr', defaultValue: item.title })}
             />
-            <Text as="p" size={200} className={s.detail}>
+            <Text as="p" block size={200} className={s.detail}>
               {t(`checklist.${item.id}.detail`, { ns: 'connstr', defaultValue: item.detail })}
             </Text>
           </li>

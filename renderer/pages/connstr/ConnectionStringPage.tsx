@@ -141,8 +141,8 @@ export function ConnectionStringPage() {
     <div className={s.page}>
       <div className={s.column}>
         <div>
-          <Title2 as="h1">{t('connstr.title')}</Title2>
-          <Text as="p">{t('connstr.intro')}</Text>
+          <Title2 as="h1" block>{t('connstr.title')}</Title2>
+          <Text as="p" block>{t('connstr.intro')}</Text>
         </div>
 
         <Toolbar aria-label={t('profiles.toolbar')}>
@@ -217,6 +217,7 @@ export function ConnectionStringPage() {
               value={store.text}
               placeholder="AuthType=OAuth;Url=https://contoso.crm4.dynamics.com;…"
               onChange={(_, d) => void store.setText(d.value)}
+              onBlur={() => void store.normalizeText()}
             />
           </Field>
           <div className={s.row}>

@@ -87,10 +87,10 @@ export function SandboxPage() {
   return (
     <div className={s.page}>
       <div>
-        <Title2 as="h1">
+        <Title2 as="h1" block>
           {t('sandbox.title')} <Badge color={status.running ? 'success' : 'informative'}>{status.running ? t('sandbox.running') : t('sandbox.off')}</Badge>
         </Title2>
-        <Text as="p">{t('sandbox.intro')}</Text>
+        <Text as="p" block>{t('sandbox.intro')}</Text>
       </div>
       {error ? (
         <MessageBar intent="error">
