@@ -24,7 +24,8 @@ test('npm start serves the console in a browser host with the demo sandbox', asy
     const { url, dataDir: reported } = JSON.parse(first) as { url: string; dataDir: string };
     expect(reported).toBe(dataDir);
     expect(stderr).toContain('Starting the browser host');
-    expect(stderr).toContain('Integration Console is running at');
+    await expect.poll(() => stderr).toContain('Integration Console is running at');
+    await expect.poll(() => stderr).toContain('Demo sandbox: Dataverse http://127.0.0.1:');
     await page.goto(url);
     await expect(page.locator('body[data-app-state="ready"]')).toBeAttached();
     await page.getByRole('tab', { name: 'Demo sandbox' }).click();
