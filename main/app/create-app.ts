@@ -1,12 +1,16 @@
-import type { AppInfo } from '../../preload/contract';
+import type { AppInfo, EventName, EventPayload } from '../../preload/contract';
+import { MsalAuth, type AuthorityRoute } from '../auth';
+import { createConnections, type Connections } from '../connections';
+import { openSystemBrowser } from '../host/open-browser';
 import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../connstr';
 import { openDatabase, type Db } from '../db/database';
-import type { Logger, SecretStore } from '../ports';
+import type { Browser, Logger, SecretStore } from '../ports';
 import { ProfileService } from '../profiles/service';
 import { EventBus } from '../rpc/events';
 import { createRouter, type Handlers, type Router } from '../rpc/router';
 import type { SecretCipher } from '../secrets/cipher';
 import { DbSecretStore } from '../secrets/store';
+import { ensureDemoProfiles } from './demo-profiles';
 import { consoleLogger } from './logger';
 import { EmbeddedSandbox } from './sandbox-service';
 import { databaseFile } from './paths';
@@ -22,7 +26,12 @@ export interface AppOptions {
   logger?: Logger;
   /** The demo sandbox the host started (or EmbeddedSandbox.none()). */
   sandbox?: EmbeddedSandbox;
+  /** Opens sign-in pages in the system browser (Electron: shell.openExternal). */
+  browser?: Browser;
 }
+
+/** The https name MSAL sees for the sandbox's identity service (mapped onto its loopback URL). */
+export const SANDBOX_AUTHORITY_HOST = 'https://login.sandbox.localhost';
 
 export interface ConsoleApp {
   router: Router;
@@ -30,8 +39,11 @@ export interface ConsoleApp {
   db: Db;
   secrets: SecretStore;
   profiles: ProfileService;
+  connections: Connections;
   logger: Logger;
   info(): AppInfo;
+  /** Work that needs async I/O after construction (demo profiles). */
+  ready: Promise<void>;
   close(): void;
 }
 
@@ -50,6 +62,20 @@ export function createApp(opts: AppOptions): ConsoleApp {
   const events = new EventBus();
   const profiles = new ProfileService(db, secrets);
   const sandbox = opts.sandbox ?? EmbeddedSandbox.none();
+  const browser: Browser = opts.browser ?? { openExternal: async (url) => void openSystemBrowser(url) };
+  const routes: AuthorityRoute[] = sandbox.handle ? [{ authorityHost: SANDBOX_AUTHORITY_HOST, target: sandbox.handle.identity.url }] : [];
+  const connections = createConnections({
+    db,
+    secrets,
+    auth: new MsalAuth({ secrets, logger, routes }),
+    browser,
+    logger,
+    emit: ((name: EventName, payload: EventPayload<EventName>) => events.emit(name, payload)) as never,
+  });
+
+  const ready = sandbox.handle
+    ? ensureDemoProfiles(connections.store, sandbox.handle, SANDBOX_AUTHORITY_HOST).catch((x) => logger.warn('Could not refresh the demo sandbox profiles', (x as Error).message))
+    : Promise.resolve();
 
   const getSetting = (key: string) => (db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
   const setSetting = (key: string, value: string) =>
@@ -81,6 +107,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     'sandbox.status': () => sandbox.status(),
     'sandbox.setKnobs': ({ service, knobs }) => sandbox.setKnobs(service, knobs),
     'sandbox.setAdminMode': ({ on }) => ({ adminMode: sandbox.setAdminMode(on) }),
+    ...connections.handlers,
   };
 
   return {
@@ -89,8 +116,10 @@ export function createApp(opts: AppOptions): ConsoleApp {
     db,
     secrets,
     profiles,
+    connections,
     logger,
     info,
+    ready,
     close: () => db.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, net, protocol } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApp, type ConsoleApp } from '../app/create-app';
@@ -51,7 +51,9 @@ if (!app.requestSingleInstanceLock()) {
       dataDir: process.env.D365IC_DATA_DIR ?? app.getPath('userData'),
       cipher: () => new SafeStorageCipher(),
       sandbox,
+      browser: { openExternal: (url) => shell.openExternal(url) },
     });
+    await consoleApp.ready;
     bindIpc(
       ipcMain,
       consoleApp.router,

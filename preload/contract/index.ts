@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
+import { connectionEvents, connectionMethods } from './connections';
 import { connstrMethods } from './connstr';
 import { profileMethods } from './profiles';
 import { sandboxMethods } from './sandbox';
 
 export * from './core';
 export * from './app';
+export * from './connections';
 export * from './connstr';
 export * from './profiles';
 export * from './sandbox';
@@ -20,11 +22,13 @@ export const methods = {
   ...connstrMethods,
   ...profileMethods,
   ...sandboxMethods,
+  ...connectionMethods,
 };
 
 /** Push events main → renderer, validated before they are sent. */
 export const events = {
   ...appEvents,
+  ...connectionEvents,
 };
 
 export type Methods = typeof methods;

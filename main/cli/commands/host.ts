@@ -33,6 +33,7 @@ export const hostCommand: CliCommand = async (args, io) => {
 
   const sandbox = flags['no-sandbox'] ? EmbeddedSandbox.none() : await EmbeddedSandbox.start({ seed: 'demo' });
   const app = createApp({ host: 'browser', dataDir, cipher: (dir) => new KeyFileCipher(keyFile(dir)), sandbox });
+  await app.ready;
   const host = await startBrowserHost({ router: app.router, events: app.events, staticDir, port });
   io.stdout(JSON.stringify({ url: host.url, origin: host.origin, port: host.port, dataDir }) + '\n');
   io.stderr(

@@ -1,4 +1,6 @@
 import core from './0001_core';
+import mappings from './0002_mappings';
+import connections from './0003_connections';
 
 export interface Migration {
   id: number;
@@ -10,4 +12,4 @@ export interface Migration {
  * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
  * (its checksum is stored in `_migrations` and checked at every start).
  */
-export const MIGRATIONS: readonly Migration[] = [core];
+export const MIGRATIONS: readonly Migration[] = [core, mappings, connections];

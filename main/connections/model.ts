@@ -1,0 +1,69 @@
+import type { AuthMethod, ConnectionFields, ConnectionKind } from '../../preload/contract/connections';
+import { insecureUrlReason } from '../http/url';
+import { AppFailure } from '../rpc/errors';
+
+/** Which sign-in methods make sense for each kind of service. */
+export const METHODS_BY_KIND: Record<ConnectionKind, AuthMethod[]> = {
+  dataverse: ['interactive', 'device-code', 'client-secret', 'certificate'],
+  'bc-online': ['interactive', 'device-code', 'client-secret', 'certificate'],
+  'bc-onprem': ['bc-access-key'],
+  graph: ['interactive', 'device-code', 'client-secret', 'certificate'],
+  'commerce-hq': ['interactive', 'device-code', 'client-secret', 'certificate'],
+};
+
+export const isAppFlow = (m: AuthMethod) => m === 'client-secret' || m === 'certificate';
+export const isUserFlow = (m: AuthMethod) => m === 'interactive' || m === 'device-code';
+
+/** Default environment-bar colours per tier; production is red so it is never mistaken for a test system. */
+export const TIER_COLOURS = { development: '#2e7d32', test: '#1565c0', uat: '#6a1b9a', production: '#c62828' } as const;
+
+const KIND_LABEL: Record<ConnectionKind, string> = {
+  dataverse: 'Dataverse / Dynamics 365 Sales',
+  'bc-online': 'Business Central online',
+  'bc-onprem': 'Business Central on-premises',
+  graph: 'Microsoft Graph (Teams)',
+  'commerce-hq': 'Commerce headquarters',
+};
+
+/**
+ * Cross-field rules the schema cannot express. Returns normalised fields (URL without trailing slash).
+ * Throws CONNECTION_INVALID with a message naming the field and what to enter.
+ */
+export function validateFields(f: ConnectionFields): ConnectionFields {
+  const bad = (field: string, message: string): never => {
+    throw new AppFailure('CONNECTION_INVALID', message, { field });
+  };
+  const kind = KIND_LABEL[f.kind];
+  if (!METHODS_BY_KIND[f.kind].includes(f.authMethod)) {
+    bad('authMethod', `${kind} cannot use "${f.authMethod}". Choose one of: ${METHODS_BY_KIND[f.kind].join(', ')}.`);
+  }
+  let url = f.url ? f.url.trim().replace(/\/+$/, '') : null;
+  if (url === '') url = null;
+  const urlRequired = f.kind === 'dataverse' || f.kind === 'bc-onprem' || f.kind === 'commerce-hq';
+  if (urlRequired && !url) {
+    const example = { dataverse: 'https://contoso.crm4.dynamics.com', 'bc-onprem': 'https://bc.contoso.local:7048/BC', 'commerce-hq': 'https://contoso.operations.dynamics.com' }[f.kind as 'dataverse'];
+    bad('url', `Enter the ${kind} URL, e.g. ${example}.`);
+  }
+  if (url) {
+    const reason = insecureUrlReason(url);
+    if (reason) bad('url', reason);
+    const u = new URL(url);
+    if (u.username || u.password) bad('url', 'Do not put a user name or password in the URL; use the credential fields.');
+    if (u.search || u.hash) bad('url', 'The URL must not contain a query (?…) or fragment (#…).');
+  }
+  if (f.kind === 'bc-onprem') {
+    if (!f.userName) bad('userName', 'Enter the Business Central user name whose web service access key you use.');
+  } else {
+    if (!f.app) bad('app', `${kind} needs an app registration (client id and tenant). Register your own app; the shared Microsoft sample app is blocked by many tenants.`);
+    const authority = new URL(f.app!.authorityHost);
+    if (authority.protocol !== 'https:') bad('app.authorityHost', 'The sign-in authority must use https, e.g. https://login.microsoftonline.com.');
+    if (isAppFlow(f.authMethod) && (!f.app!.tenantId || ['common', 'organizations', 'consumers'].includes(f.app!.tenantId.toLowerCase()))) {
+      bad('app.tenantId', 'App sign-in (client secret / certificate) needs the tenant id or domain, not "common" or "organizations".');
+    }
+  }
+  if (f.kind === 'bc-online') {
+    if (!f.environmentName) bad('environmentName', 'Enter the Business Central environment name, e.g. Production or Sandbox.');
+    if (!f.app?.tenantId) bad('app.tenantId', 'Business Central online URLs contain the tenant: enter the tenant id or domain.');
+  }
+  return { ...f, url, app: f.app ? { ...f.app, authorityHost: new URL(f.app.authorityHost).origin } : null };
+}
