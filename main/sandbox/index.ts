@@ -12,6 +12,7 @@ import type { IdentityService } from './identity';
 import { startIdentity } from './identity';
 import type { BusinessCentralService } from './bc';
 import { startBusinessCentral } from './bc';
+import { generateDataverseDemoData } from './seed';
 
 export const sandboxInfoSchema = z
   .object({
@@ -69,6 +70,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       port: portFor(1), authenticate: identity.authenticate, knobs, authority: identity.authority,
       // Dataverse has no benchmark generator of its own: a bench run still needs the demo users and roles.
       seed: 'demo',
+      // The demo Sales org already has some of the retailer's customers (same names) and a few Sales-only accounts,
+      // so match-based coupling and "both sides have data" recommendations can be tried.
+      ...(opts.seed !== 'bench' ? { masterData: generateDataverseDemoData(1) as never } : {}),
     }));
     started.push(dataverse);
     const businessCentral = await part('Business Central', portFor(2), () => startBusinessCentral({

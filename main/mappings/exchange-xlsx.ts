@@ -1,0 +1,342 @@
+/**
+ * XLSX workbook a consultant can annotate: an Overview sheet (one row per table mapping, with its review columns)
+ * and one sheet per table mapping (one row per field mapping, with review-status and comment columns). A very hidden
+ * "_baseline" sheet keeps the exported set as JSON, so importing the edited workbook yields the proposed changes and
+ * comments as a reviewable ChangeSet against exactly what was sent out.
+ */
+import ExcelJS from 'exceljs';
+import { diffSets } from './diff';
+import { COMPANY_PLACEHOLDER, FilterSyntaxError, parseBcFilterText, parseODataFilter, renderBcFilterText, renderODataFilter } from './filters';
+import { MappingImportError, exportJson, importJson } from './exchange-json';
+import type { ChangeSet, FieldMapping, MappingSet, Review, TableMapping } from './model';
+import {
+  DIRECTIONS, DeletionConflictResolution, FieldMapping as FieldMappingSchema, MappingOptions, OptionCoupling, REVIEW_STATUSES, SCHEMA_VERSION,
+  TableMapping as TableMappingSchema, UpdateConflictResolution, fieldKey,
+} from './model';
+import { z } from 'zod';
+
+const OVERVIEW = 'Overview';
+const BASELINE = '_baseline';
+const HEADER_ROW = 5;
+/** Excel's cell limit is 32,767 characters; the baseline JSON is chunked below it. */
+const CHUNK = 30_000;
+
+type Cell = string | number | null;
+interface Column<T> {
+  header: string;
+  width: number;
+  get: (x: T) => Cell;
+  /** Sets the parsed value; throws Error with a message for the consultant. */
+  set?: (x: Record<string, unknown>, raw: string) => void;
+  list?: readonly string[];
+}
+
+const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
+function parseYesNo(raw: string): boolean {
+  const l = raw.trim().toLowerCase();
+  if (['yes', 'true', '1', 'y'].includes(l)) return true;
+  if (['no', 'false', '0', 'n', ''].includes(l)) return false;
+  throw new Error(`"${raw}" is not Yes or No`);
+}
+function oneOf<T extends string>(values: readonly T[], raw: string, what: string): T {
+  const hit = values.find((v) => v.toLowerCase() === raw.trim().toLowerCase());
+  if (!hit) throw new Error(`"${raw}" is not a valid ${what} (${values.join(', ')})`);
+  return hit;
+}
+const nullable = (raw: string) => (raw === '' ? null : raw);
+function int(raw: string, what: string): number {
+  if (!/^\s*\d+\s*$/.test(raw)) throw new Error(`"${raw}" is not a whole number (${what})`);
+  return Number(raw);
+}
+
+const str = <T>(header: string, width: number, key: keyof T & string, opts: { nullable?: boolean } = {}): Column<T> => ({
+  header, width,
+  get: (x) => (x[key] as string | null) ?? null,
+  set: (o, raw) => { o[key] = opts.nullable ? nullable(raw) : raw; },
+});
+const bool = <T>(header: string, key: keyof T & string): Column<T> => ({
+  header, width: 10, list: ['Yes', 'No'], get: (x) => yesNo(x[key] as boolean), set: (o, raw) => { o[key] = parseYesNo(raw); },
+});
+const choice = <T>(header: string, width: number, key: keyof T & string, values: readonly string[], opts: { nullable?: boolean } = {}): Column<T> => ({
+  header, width, list: values,
+  get: (x) => (x[key] as string | null) ?? null,
+  set: (o, raw) => { o[key] = opts.nullable && raw === '' ? null : oneOf(values, raw, header); },
+});
+
+const TABLE_COLUMNS: Column<TableMapping>[] = [
+  str('Mapping', 22, 'name'),
+  str('BC table', 24, 'bcTable'),
+  { header: 'BC table ID', width: 10, get: (m) => m.bcTableId, set: (o, raw) => { o.bcTableId = int(raw, 'BC table ID'); } },
+  str('Dataverse table', 20, 'dataverseEntity'),
+  str('Entity set', 20, 'dataverseEntitySet'),
+  choice('Direction', 20, 'direction', DIRECTIONS),
+  { header: 'Table filter (BC)', width: 40, get: (m) => renderBcFilterText(m.tableFilter), set: (o, raw) => { o.tableFilter = parseBcFilterText(raw); } },
+  {
+    // The company clause is shown with a placeholder id so the consultant sees it and it survives the round trip.
+    header: 'Integration table filter (OData)', width: 50,
+    get: (m) => renderODataFilter(m.integrationTableFilter, { companyId: COMPANY_PLACEHOLDER }),
+    set: (o, raw) => { o.integrationTableFilter = parseODataFilter(raw); },
+  },
+  bool('Synch. only coupled records', 'synchOnlyCoupled'),
+  { header: 'Dependency filter', width: 40, get: (m) => m.dependencyFilter.join('|'), set: (o, raw) => { o.dependencyFilter = raw.trim() === '' ? [] : raw.split('|').map((s) => s.trim()); } },
+  choice('Update conflicts', 24, 'updateConflictResolution', UpdateConflictResolution.options),
+  choice('Deletion conflicts', 18, 'deletionConflictResolution', DeletionConflictResolution.options),
+  str('Config template (BC)', 12, 'tableConfigTemplateCode', { nullable: true }),
+  str('Config template (Dataverse)', 12, 'integrationTableConfigTemplateCode', { nullable: true }),
+  str('Integration UID field', 20, 'integrationUidField'),
+  str('Modified-on field', 14, 'integrationModifiedOnField', { nullable: true }),
+  bool('Option mapping', 'isOptionMapping'),
+  str('Caption prefix', 14, 'intTblCaptionPrefix'),
+  bool('Synch. after bulk coupling', 'synchAfterBulkCoupling'),
+  bool('Create new in case of no match', 'createNewInCaseOfNoMatch'),
+  choice('Coupling codeunit', 20, 'couplingCodeunit', ['CDS Int. Table Couple', 'CDS Int. Option Couple'], { nullable: true }),
+  choice('Uncouple codeunit', 20, 'uncoupleCodeunit', ['CDS Int. Table Uncouple'], { nullable: true }),
+  bool('Disable event job resch.', 'disableEventJobResch'),
+  bool('Multi-company synch.', 'multiCompanySynchEnabled'),
+  bool('Delete after synchronization', 'deleteAfterSynchronization'),
+  str('Parent name', 12, 'parentName', { nullable: true }),
+  bool('User defined', 'userDefined'),
+  choice('Created by', 12, 'createdBy', ['Dataverse', 'Sales', 'User']),
+  {
+    header: 'Option couplings (JSON)', width: 30, get: (m) => JSON.stringify(m.optionCouplings),
+    set: (o, raw) => { o.optionCouplings = z.array(OptionCoupling).parse(raw.trim() === '' ? [] : JSON.parse(raw)); },
+  },
+];
+
+const FIELD_COLUMNS: Column<FieldMapping>[] = [
+  str('BC field', 28, 'bcField', { nullable: true }),
+  str('Dataverse field', 28, 'dataverseField', { nullable: true }),
+  choice('Direction', 20, 'direction', DIRECTIONS),
+  str('Constant', 14, 'constant', { nullable: true }),
+  bool('Validate field', 'validateField'),
+  bool('Validate integration field', 'validateIntegrationField'),
+  bool('Clear value on failed sync', 'clearValueOnFailedSync'),
+  choice('Status', 10, 'status', ['Enabled', 'Disabled']),
+  bool('Not null', 'notNull'),
+  str('Transformation rule', 14, 'transformationRule', { nullable: true }),
+  choice('Transformation direction', 20, 'transformationDirection', ['ToIntegrationTable', 'FromIntegrationTable'], { nullable: true }),
+  bool('Match-based coupling', 'useForMatchBasedCoupling'),
+  bool('Case-sensitive matching', 'caseSensitiveMatching'),
+  { header: 'Match priority', width: 8, get: (f) => f.matchPriority, set: (o, raw) => { o.matchPriority = int(raw, 'Match priority'); } },
+  bool('User defined', 'userDefined'),
+];
+const REVIEW_HEADERS = ['Review status', 'Reviewer', 'Comment', 'Reviewed at'] as const;
+
+/** Excel sheet names: ≤ 31 chars, none of \ / ? * [ ] :, unique case-insensitively. */
+function sheetNames(mappings: readonly TableMapping[]): string[] {
+  const used = new Set([OVERVIEW.toLowerCase(), BASELINE.toLowerCase()]);
+  return mappings.map((m) => {
+    const base = m.name.replace(/[\\/?*[\]:]/g, '-').slice(0, 28);
+    let name = base;
+    for (let i = 2; used.has(name.toLowerCase()); i++) name = `${base}~${i}`;
+    used.add(name.toLowerCase());
+    return name;
+  });
+}
+
+function reviewCells(r: Review | undefined): Cell[] {
+  return r ? [r.status, r.reviewer, r.comment, r.at] : ['', '', '', ''];
+}
+
+function styleHeader(row: ExcelJS.Row) {
+  row.font = { bold: true };
+  row.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDE7F3' } };
+}
+
+function addLists<T>(ws: ExcelJS.Worksheet, columns: Column<T>[], offset: number, firstRow: number, lastRow: number) {
+  if (lastRow < firstRow) return;
+  const all: { col: number; list: readonly string[] }[] = columns.flatMap((c, i) => (c.list ? [{ col: i + 1 + offset, list: c.list }] : []));
+  all.push({ col: columns.length + 1 + offset, list: REVIEW_STATUSES });
+  for (const { col, list } of all) {
+    const letter = ws.getColumn(col).letter;
+    // Excel validation lists are a comma-separated formula; values here contain no comma or quote.
+    const formula = `"${list.join(',')}"`;
+    if (formula.length > 255) continue;
+    for (let r = firstRow; r <= lastRow; r++) {
+      ws.getCell(`${letter}${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: [formula], showErrorMessage: true, errorTitle: 'Not a valid value', error: `Pick one of: ${list.join(', ')}` };
+    }
+  }
+}
+
+export async function exportXlsx(set: MappingSet): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Integration Console';
+  const names = sheetNames(set.mappings);
+  const review = (mapping: string, field: string | null) => set.reviews.find((r) => r.mapping === mapping && r.field === field);
+
+  const ov = wb.addWorksheet(OVERVIEW, { views: [{ state: 'frozen', ySplit: HEADER_ROW, xSplit: 1 }] });
+  ov.getCell('A1').value = 'Mapping set';
+  ov.getCell('B1').value = set.name;
+  ov.getCell('A2').value = 'Options (JSON)';
+  ov.getCell('B2').value = JSON.stringify(set.options);
+  ov.getCell('A3').value = 'Format';
+  ov.getCell('B3').value = `mapping-set.v${SCHEMA_VERSION}`;
+  ov.getCell('A4').value = 'Edit cells or fill in Review status / Comment, then import the workbook: changes come back as a change set for review.';
+  ov.getRow(1).font = { bold: true };
+  const ovHeaders = ['Sheet', ...TABLE_COLUMNS.map((c) => c.header), ...REVIEW_HEADERS];
+  ov.getRow(HEADER_ROW).values = ovHeaders;
+  styleHeader(ov.getRow(HEADER_ROW));
+  ovHeaders.forEach((_, i) => { ov.getColumn(i + 1).width = i === 0 ? 20 : (TABLE_COLUMNS[i - 1]?.width ?? 24); });
+  set.mappings.forEach((m, i) => {
+    ov.getRow(HEADER_ROW + 1 + i).values = [names[i]!, ...TABLE_COLUMNS.map((c) => c.get(m)), ...reviewCells(review(m.name, null))];
+    ov.getCell(HEADER_ROW + 1 + i, 1).value = { text: names[i]!, hyperlink: `#'${names[i]!}'!A1` };
+  });
+  addLists(ov, TABLE_COLUMNS, 1, HEADER_ROW + 1, HEADER_ROW + set.mappings.length);
+
+  set.mappings.forEach((m, i) => {
+    const ws = wb.addWorksheet(names[i]!, { views: [{ state: 'frozen', ySplit: 3 }] });
+    ws.getCell('A1').value = 'Mapping';
+    ws.getCell('B1').value = m.name;
+    ws.getCell('C1').value = `${m.bcTable} (${m.bcTableId}) ⇄ ${m.dataverseEntity}, ${m.direction}`;
+    ws.getRow(1).font = { bold: true };
+    ws.getRow(3).values = [...FIELD_COLUMNS.map((c) => c.header), ...REVIEW_HEADERS];
+    styleHeader(ws.getRow(3));
+    [...FIELD_COLUMNS.map((c) => c.width), 16, 16, 40, 24].forEach((w, ci) => { ws.getColumn(ci + 1).width = w; });
+    m.fields.forEach((f, fi) => {
+      ws.getRow(4 + fi).values = [...FIELD_COLUMNS.map((c) => c.get(f)), ...reviewCells(review(m.name, fieldKey(f)))];
+    });
+    addLists(ws, FIELD_COLUMNS, 0, 4, 3 + m.fields.length);
+  });
+
+  const base = wb.addWorksheet(BASELINE, { state: 'veryHidden' });
+  const json = exportJson(set);
+  for (let i = 0, r = 1; i < json.length; i += CHUNK, r++) base.getCell(r, 1).value = json.slice(i, i + CHUNK);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** Text of a cell whatever exceljs made of it (rich text, hyperlink, number, date, formula result). */
+function cellText(cell: ExcelJS.Cell): string {
+  const v = cell.value;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') {
+    if ('richText' in v) return v.richText.map((t) => t.text).join('');
+    if ('text' in v && typeof v.text === 'string') return v.text;
+    if ('result' in v && v.result !== undefined && v.result !== null) return typeof v.result === 'object' ? '' : String(v.result);
+  }
+  return String(v);
+}
+
+export interface XlsxImport {
+  /** The set as the workbook now describes it (edits and annotations included). */
+  set: MappingSet;
+  /** What was exported, when the workbook still has its baseline sheet. */
+  baseline: MappingSet | null;
+  /** Proposed changes and comments relative to the baseline (empty when there is no baseline). */
+  changeSet: ChangeSet;
+}
+
+export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: { source?: string; now?: Date } = {}): Promise<XlsxImport> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(data as ArrayBuffer);
+  } catch (x) {
+    throw new MappingImportError(`The file is not an XLSX workbook (${(x as Error).message}). Save it as .xlsx and try again.`);
+  }
+  const errors: string[] = [];
+  const at = (opts.now ?? new Date()).toISOString();
+  const ov = wb.getWorksheet(OVERVIEW);
+  if (!ov) throw new MappingImportError(`The workbook has no "${OVERVIEW}" sheet; import a workbook exported by "d365ic mappings export --format xlsx".`);
+
+  let baseline: MappingSet | null = null;
+  const base = wb.getWorksheet(BASELINE);
+  if (base) {
+    let json = '';
+    for (let r = 1; r <= base.rowCount; r++) json += cellText(base.getCell(r, 1));
+    if (json) baseline = importJson(json);
+  }
+
+  const name = cellText(ov.getCell('B1')) || baseline?.name || 'Imported mapping set';
+  let options: MappingOptions | null = null;
+  try {
+    const raw = cellText(ov.getCell('B2'));
+    options = raw ? MappingOptions.nullable().parse(JSON.parse(raw)) : null;
+  } catch (x) {
+    errors.push(`Overview!B2: the options are not valid (${(x as Error).message.split('\n')[0]}).`);
+  }
+
+  const headerIndex = (ws: ExcelJS.Worksheet, row: number) => {
+    const map = new Map<string, number>();
+    ws.getRow(row).eachCell((c, col) => map.set(cellText(c).trim().toLowerCase(), col));
+    return map;
+  };
+  const readReview = (ws: ExcelJS.Worksheet, row: number, cols: Map<string, number>, mapping: string, field: string | null): Review | null => {
+    const get = (h: string) => { const c = cols.get(h.toLowerCase()); return c ? cellText(ws.getCell(row, c)) : ''; };
+    const [status, reviewer, comment, when] = REVIEW_HEADERS.map(get) as [string, string, string, string];
+    if (!status && !reviewer && !comment && !when) return null;
+    try {
+      return {
+        mapping, field, reviewer, comment,
+        status: status ? oneOf(REVIEW_STATUSES, status, 'review status') : 'Pending',
+        at: when ? new Date(when).toISOString() : at,
+      };
+    } catch (x) {
+      errors.push(`${ws.name}!row ${row}: ${(x as Error).message}.`);
+      return null;
+    }
+  };
+  const readRow = <T>(ws: ExcelJS.Worksheet, row: number, cols: Map<string, number>, columns: Column<T>[], target: Record<string, unknown>) => {
+    for (const c of columns) {
+      const col = cols.get(c.header.toLowerCase());
+      if (!col) {
+        errors.push(`${ws.name}: column "${c.header}" is missing; do not delete or rename columns.`);
+        continue;
+      }
+      try {
+        c.set!(target, cellText(ws.getCell(row, col)));
+      } catch (x) {
+        const msg = x instanceof FilterSyntaxError || x instanceof Error ? x.message.split('\n')[0] : String(x);
+        errors.push(`${ws.name}!${ws.getColumn(col).letter}${row} (${c.header}): ${msg}.`);
+      }
+    }
+  };
+
+  const mappings: TableMapping[] = [];
+  const reviews: Review[] = [];
+  const ovCols = headerIndex(ov, HEADER_ROW);
+  for (let r = HEADER_ROW + 1; r <= ov.rowCount; r++) {
+    const sheetName = cellText(ov.getCell(r, 1)).trim();
+    const mappingName = cellText(ov.getCell(r, ovCols.get('mapping') ?? 2)).trim();
+    if (!sheetName && !mappingName) continue;
+    const raw: Record<string, unknown> = {};
+    readRow(ov, r, ovCols, TABLE_COLUMNS, raw);
+    const ws = wb.getWorksheet(sheetName);
+    const fields: FieldMapping[] = [];
+    if (!ws) errors.push(`Overview row ${r}: sheet "${sheetName}" for mapping ${mappingName} is missing.`);
+    else {
+      const cols = headerIndex(ws, 3);
+      for (let fr = 4; fr <= ws.rowCount; fr++) {
+        const rowEmpty = FIELD_COLUMNS.every((c) => { const col = cols.get(c.header.toLowerCase()); return !col || cellText(ws.getCell(fr, col)) === ''; });
+        if (rowEmpty) continue;
+        const f: Record<string, unknown> = {};
+        readRow(ws, fr, cols, FIELD_COLUMNS, f);
+        const parsed = FieldMappingSchema.safeParse(f);
+        if (!parsed.success) {
+          errors.push(`${ws.name} row ${fr}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+          continue;
+        }
+        fields.push(parsed.data);
+        const rv = readReview(ws, fr, cols, mappingName, fieldKey(parsed.data));
+        if (rv) reviews.push(rv);
+      }
+    }
+    const parsed = TableMappingSchema.safeParse({ ...raw, fields });
+    if (!parsed.success) {
+      errors.push(`Overview row ${r} (${mappingName}): ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+      continue;
+    }
+    mappings.push(parsed.data);
+    const rv = readReview(ov, r, ovCols, parsed.data.name, null);
+    if (rv) reviews.unshift(rv);
+  }
+  if (errors.length) throw new MappingImportError(`The workbook has ${errors.length} problem(s); fix them and import again:\n${errors.slice(0, 20).map((e) => `  - ${e}`).join('\n')}`);
+  // Table reviews first in mapping order, then field reviews in sheet order: canonical order for a stable round trip.
+  const order = new Map(mappings.map((m, i) => [m.name, i]));
+  reviews.sort((a, b) => (a.field === null ? 0 : 1) - (b.field === null ? 0 : 1) || (order.get(a.mapping)! - order.get(b.mapping)!));
+  const set: MappingSet = { schemaVersion: SCHEMA_VERSION, name, options, mappings, reviews };
+  const changes = baseline ? diffSets(baseline, set) : [];
+  const comments = changes.flatMap((c) => (c.op === 'setReview' ? [{ mapping: c.review.mapping, field: c.review.field, comment: c.review.comment, status: c.review.status }] : []));
+  return { set, baseline, changeSet: { source: opts.source ?? 'workbook', changes, comments } };
+}
