@@ -1,0 +1,192 @@
+/**
+ * Coupling cache ("CRM Integration Record", E.1) and option couplings ("CRM Option Mapping"). Every query is a
+ * prepared statement on an index; lists are keyset-paged so no caller ever holds a whole table.
+ */
+import type { Db } from '../../db/database';
+
+/** Pass direction: 'to' = BC → Dataverse ("CRM" result/job columns), 'from' = Dataverse → BC. */
+export type PassDirection = 'to' | 'from';
+export type SyncResult = '' | 'Success' | 'Failure';
+
+export interface Coupling {
+  rowId: number;
+  tableId: number;
+  dvEntity: string;
+  bcId: string | null;
+  dvId: string;
+  pending: boolean;
+  idempotencyKey: string | null;
+  /** Last Synch. Modified On (BC SystemModifiedAt at last sync), 0 = never. */
+  bcModifiedOn: number;
+  /** Last Synch. CRM Modified On. */
+  dvModifiedOn: number;
+  resultFrom: SyncResult;
+  resultTo: SyncResult;
+  jobFrom: string | null;
+  jobTo: string | null;
+  errorFrom: string | null;
+  errorTo: string | null;
+  skipped: boolean;
+}
+
+interface CouplingRow {
+  id: number; table_id: number; dv_entity: string; bc_id: string | null; dv_id: string; pending: number; idempotency_key: string | null;
+  bc_modified_on: number; dv_modified_on: number; result_from: SyncResult; result_to: SyncResult; job_from: string | null;
+  job_to: string | null; error_from: string | null; error_to: string | null; skipped: number;
+}
+
+const toCoupling = (r: CouplingRow): Coupling => ({
+  rowId: r.id, tableId: r.table_id, dvEntity: r.dv_entity, bcId: r.bc_id, dvId: r.dv_id, pending: r.pending === 1,
+  idempotencyKey: r.idempotency_key, bcModifiedOn: r.bc_modified_on, dvModifiedOn: r.dv_modified_on, resultFrom: r.result_from,
+  resultTo: r.result_to, jobFrom: r.job_from, jobTo: r.job_to, errorFrom: r.error_from, errorTo: r.error_to, skipped: r.skipped === 1,
+});
+
+/** The repeatable-failure rule's message (E.7). */
+export const SKIPPED_NOTE = 'The record will be skipped for further synchronization due to a repeatable failure.';
+
+export interface OptionCouplingRow { mapping: string; bcCode: string; optionValue: number; optionCaption: string; skipped: boolean; resultTo: SyncResult; bcModifiedOn: number }
+
+export class CouplingStore {
+  private readonly s;
+
+  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      byBc: p('SELECT * FROM sync_couplings WHERE table_id = ? AND bc_id = ?'),
+      byDv: p('SELECT * FROM sync_couplings WHERE table_id = ? AND dv_id = ?'),
+      byRow: p('SELECT * FROM sync_couplings WHERE id = ?'),
+      insert: p(`INSERT INTO sync_couplings (table_id, dv_entity, bc_id, dv_id, pending, idempotency_key, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      del: p('DELETE FROM sync_couplings WHERE id = ?'),
+      success: p(`UPDATE sync_couplings SET pending = 0, bc_id = COALESCE(?, bc_id), bc_modified_on = ?, dv_modified_on = ?,
+                  result_to = CASE WHEN ? = 'to' THEN 'Success' ELSE result_to END, job_to = CASE WHEN ? = 'to' THEN ? ELSE job_to END,
+                  error_to = CASE WHEN ? = 'to' THEN NULL ELSE error_to END,
+                  result_from = CASE WHEN ? = 'from' THEN 'Success' ELSE result_from END, job_from = CASE WHEN ? = 'from' THEN ? ELSE job_from END,
+                  error_from = CASE WHEN ? = 'from' THEN NULL ELSE error_from END, updated_at = ? WHERE id = ?`),
+      restamp: p('UPDATE sync_couplings SET bc_modified_on = MAX(bc_modified_on, ?), dv_modified_on = MAX(dv_modified_on, ?), updated_at = ? WHERE id = ?'),
+      failTo: p('UPDATE sync_couplings SET result_to = \'Failure\', job_to = ?, error_to = ?, skipped = ?, updated_at = ? WHERE id = ?'),
+      failFrom: p('UPDATE sync_couplings SET result_from = \'Failure\', job_from = ?, error_from = ?, skipped = ?, updated_at = ? WHERE id = ?'),
+      failedTo: p(`SELECT * FROM sync_couplings WHERE table_id = ? AND result_to = 'Failure' AND skipped = 0 AND id > ? ORDER BY id LIMIT ?`),
+      failedFrom: p(`SELECT * FROM sync_couplings WHERE table_id = ? AND result_from = 'Failure' AND skipped = 0 AND id > ? ORDER BY id LIMIT ?`),
+      skippedPage: p('SELECT * FROM sync_couplings WHERE skipped = 1 AND table_id = ? AND id > ? ORDER BY id LIMIT ?'),
+      setSkipped: p('UPDATE sync_couplings SET skipped = ?, updated_at = ? WHERE id = ?'),
+      countSkipped: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE skipped = 1 AND table_id = ?'),
+      count: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE table_id = ?'),
+      optGet: p('SELECT * FROM sync_option_couplings WHERE mapping = ? AND bc_code = ?'),
+      optByValue: p('SELECT * FROM sync_option_couplings WHERE mapping = ? AND option_value = ?'),
+      optUpsert: p(`INSERT INTO sync_option_couplings (mapping, bc_code, option_value, option_caption) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (mapping, bc_code) DO UPDATE SET option_value = excluded.option_value, option_caption = excluded.option_caption`),
+      optDelete: p('DELETE FROM sync_option_couplings WHERE mapping = ? AND bc_code = ?'),
+      optResult: p('UPDATE sync_option_couplings SET result_to = ?, bc_modified_on = MAX(bc_modified_on, ?) WHERE mapping = ? AND bc_code = ?'),
+      optFailed: p(`SELECT bc_code FROM sync_option_couplings WHERE mapping = ? AND result_to = 'Failure' AND skipped = 0 AND bc_code > ? ORDER BY bc_code LIMIT ?`),
+    };
+  }
+
+  byBc(tableId: number, bcId: string): Coupling | undefined {
+    const r = this.s.byBc.get(tableId, bcId) as CouplingRow | undefined;
+    return r && toCoupling(r);
+  }
+  byDv(tableId: number, dvId: string): Coupling | undefined {
+    const r = this.s.byDv.get(tableId, dvId.toLowerCase()) as CouplingRow | undefined;
+    return r && toCoupling(r);
+  }
+  byRowId(rowId: number): Coupling | undefined {
+    const r = this.s.byRow.get(rowId) as CouplingRow | undefined;
+    return r && toCoupling(r);
+  }
+  /** Source-side lookup for a pass: BC id for 'to', DV id for 'from'. */
+  bySource(dir: PassDirection, tableId: number, id: string): Coupling | undefined {
+    return dir === 'to' ? this.byBc(tableId, id) : this.byDv(tableId, id);
+  }
+
+  /**
+   * Low-level insert. Callers enforce E.1's one-to-one rules (see coupling/rules.ts); the unique indexes are the
+   * backstop. A pending coupling is written BEFORE the create request so a retried or resumed run upserts.
+   */
+  insert(c: { tableId: number; dvEntity: string; bcId: string | null; dvId: string; pending?: boolean; idempotencyKey?: string | null }): Coupling {
+    const info = this.s.insert.run(c.tableId, c.dvEntity, c.bcId, c.dvId.toLowerCase(), c.pending ? 1 : 0, c.idempotencyKey ?? null, this.now());
+    return this.byRowId(Number(info.lastInsertRowid))!;
+  }
+  remove(rowId: number): void {
+    this.s.del.run(rowId);
+  }
+
+  /** Stamps after a successful write (E.4 step 10); `bcId` fills in the SystemId of a confirmed BC insert. */
+  markSuccess(rowId: number, dir: PassDirection, jobId: string, stamps: { bc: number; dv: number }, bcId: string | null = null): void {
+    this.s.success.run(bcId, stamps.bc, stamps.dv, dir, dir, jobId, dir, dir, dir, jobId, dir, this.now(), rowId);
+  }
+  /** Re-stamp an unchanged record (only ever raises the stamps). */
+  restamp(rowId: number, stamps: { bc: number; dv: number }): void {
+    this.s.restamp.run(stamps.bc, stamps.dv, this.now(), rowId);
+  }
+  /**
+   * SetLastSynchResultFailed (E.7): a second identical, non-empty error in the same direction right after a
+   * failure skips the record. Returns whether the coupling is now skipped.
+   */
+  markFailure(rowId: number, dir: PassDirection, jobId: string, message: string): boolean {
+    const c = this.byRowId(rowId);
+    if (!c) return false;
+    const prevResult = dir === 'to' ? c.resultTo : c.resultFrom;
+    const prevMessage = dir === 'to' ? c.errorTo : c.errorFrom;
+    const skip = c.skipped || (prevResult === 'Failure' && message !== '' && prevMessage === message);
+    (dir === 'to' ? this.s.failTo : this.s.failFrom).run(jobId, message, skip ? 1 : 0, this.now(), rowId);
+    return skip;
+  }
+
+  /** Keyset page of failed, not skipped couplings of one direction (failed-first retry, E.3 b / 4a). */
+  failedPage(dir: PassDirection, tableId: number, afterRowId: number, limit: number): Coupling[] {
+    return ((dir === 'to' ? this.s.failedTo : this.s.failedFrom).all(tableId, afterRowId, limit) as CouplingRow[]).map(toCoupling);
+  }
+  skippedPage(tableId: number, afterRowId: number, limit: number): Coupling[] {
+    return (this.s.skippedPage.all(tableId, afterRowId, limit) as CouplingRow[]).map(toCoupling);
+  }
+  setSkipped(rowId: number, skipped: boolean): void {
+    this.s.setSkipped.run(skipped ? 1 : 0, this.now(), rowId);
+  }
+  countSkipped(tableId: number): number {
+    return (this.s.countSkipped.get(tableId) as { n: number }).n;
+  }
+  count(tableId: number): number {
+    return (this.s.count.get(tableId) as { n: number }).n;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- CRM Option Mapping ----
+  optionByCode(mapping: string, bcCode: string): OptionCouplingRow | undefined {
+    const r = this.s.optGet.get(mapping, bcCode) as
+      | { mapping: string; bc_code: string; option_value: number; option_caption: string; skipped: number; result_to: SyncResult; bc_modified_on: number }
+      | undefined;
+    return r && {
+      mapping: r.mapping, bcCode: r.bc_code, optionValue: r.option_value, optionCaption: r.option_caption, skipped: r.skipped === 1,
+      resultTo: r.result_to, bcModifiedOn: r.bc_modified_on,
+    };
+  }
+  optionByValue(mapping: string, value: number): OptionCouplingRow | undefined {
+    const r = this.s.optByValue.get(mapping, value) as { bc_code: string } | undefined;
+    return r && this.optionByCode(mapping, r.bc_code);
+  }
+  /** Couples a BC code to an option value; one value per code and one code per value within a mapping. */
+  coupleOption(mapping: string, bcCode: string, optionValue: number, caption: string): void {
+    const other = this.optionByValue(mapping, optionValue);
+    if (other && other.bcCode !== bcCode)
+      throw new CouplingError(`Option value ${optionValue} (${caption}) is already coupled to ${other.bcCode} in ${mapping}. Uncouple ${other.bcCode} first.`);
+    this.s.optUpsert.run(mapping, bcCode, optionValue, caption);
+  }
+  uncoupleOption(mapping: string, bcCode: string): void {
+    this.s.optDelete.run(mapping, bcCode);
+  }
+  /** Result of the last BC → DV push of an option coupling (and the BC SystemModifiedAt it reflects). */
+  setOptionResult(mapping: string, bcCode: string, result: 'Success' | 'Failure', bcModifiedOn = 0): void {
+    this.s.optResult.run(result, bcModifiedOn, mapping, bcCode);
+  }
+  failedOptionCodes(mapping: string, afterCode: string, limit: number): string[] {
+    return (this.s.optFailed.all(mapping, afterCode, limit) as { bc_code: string }[]).map((r) => r.bc_code);
+  }
+}
+
+export class CouplingError extends Error {
+  override name = 'CouplingError';
+}

@@ -1,0 +1,35 @@
+/**
+ * Glue between the job queue and the engine: what a mapping job runs, and the cheap wake-up probes (E.10).
+ */
+import type { TableMapping } from '../../mappings/model';
+import type { SyncEngine } from '../engine/engine';
+import { DV_SELECTION_SLACK_MS } from '../engine/time';
+import type { QueueEntry, SchedulerDeps } from './queue';
+
+export type MappingLookup = (name: string) => TableMapping | undefined;
+
+const mappingOf = (entry: QueueEntry, find: MappingLookup): TableMapping => {
+  const m = entry.mapping === null ? undefined : find(entry.mapping);
+  if (!m) throw new Error(`Job "${entry.name}" refers to table mapping "${entry.mapping ?? ''}", which does not exist. Recreate the job queue entries from the mappings.`);
+  return m;
+};
+
+/** Runs a mapping job: one engine run of its mapping. Feature jobs (no mapping) need their own runner. */
+export function mappingRunner(engine: SyncEngine, find: MappingLookup): SchedulerDeps['run'] {
+  return async (entry) => ({ changed: (await engine.runMapping(mappingOf(entry, find))).changed });
+}
+
+/** "Anything to do?" per side: rows modified after the mapping's watermark within its filter. */
+export function mappingProbe(engine: SyncEngine, find: MappingLookup): SchedulerDeps['probe'] {
+  return async (entry, side) => {
+    if (entry.mapping === null) return false;
+    const m = mappingOf(entry, find);
+    const wm = engine.watermarks(m.name);
+    if (side === 'bc') {
+      if (m.direction === 'FromIntegrationTable') return false;
+      return engine.sides.bc.hasChangesSince(m.bcTable, m.tableFilter, wm.bc === 0 ? null : wm.bc);
+    }
+    if (m.direction === 'ToIntegrationTable') return false;
+    return engine.sides.dataverse.hasChangesSince(m.dataverseEntitySet, m.integrationTableFilter, wm.dv === 0 ? null : wm.dv - DV_SELECTION_SLACK_MS);
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Running a full synchronization review (E.12): Full lines run a temporary mapping copy that force-writes every
+ * source record and creates uncoupled ones; Couple lines run match-based coupling; finished lines release their
+ * dependants (the cascade) until nothing more can start.
+ */
+import type { TableMapping } from '../../mappings/model';
+import type { RunResult, SyncEngine } from '../engine/engine';
+import { matchBasedCouple } from '../engine/manual';
+import { fullSyncMapping, nextToStart, type ReviewLine } from './planner';
+
+/** One full synchronization of a mapping: filters only, no watermark, Synch. Only Coupled Records off. */
+export function runFullSync(engine: SyncEngine, m: TableMapping): Promise<RunResult> {
+  return engine.runMapping(fullSyncMapping(m), { force: true, ignoreWatermarks: true, ignoreSynchOnlyCoupled: true });
+}
+
+export interface ReviewProgress {
+  line: string;
+  status: 'Success' | 'Error';
+  message: string;
+}
+
+/**
+ * Drives the cascade to the end, one wave after the other (lines of a wave run one by one: the side ports are
+ * the bottleneck, not this loop). `lines` is updated in place so a UI can render it between waves; a line whose
+ * job fails is marked Error and its dependants never start.
+ */
+export async function runReview(
+  engine: SyncEngine,
+  lines: ReviewLine[],
+  mappingOf: (name: string) => TableMapping | undefined,
+  onProgress: (p: ReviewProgress) => void = () => undefined,
+): Promise<void> {
+  for (let wave = nextToStart(lines); wave.length > 0; wave = nextToStart(lines)) {
+    for (const line of wave) {
+      const m = mappingOf(line.name);
+      line.jobStatus = 'In Process';
+      let ok: boolean;
+      let message: string;
+      try {
+        if (!m) throw new Error(`Table mapping ${line.name} no longer exists: refresh the review.`);
+        if (line.recommendation === 'Couple Records') {
+          const r = await matchBasedCouple(engine, m);
+          ok = r.job.failed === 0;
+          message = `${r.job.coupled} coupled, ${r.created.length} created, ${r.unmatched.length} without a unique match.`;
+        } else {
+          const r = await runFullSync(engine, m);
+          const failed = (r.to?.failed ?? 0) + (r.from?.failed ?? 0);
+          const config = [r.to?.message, r.from?.message].find((x) => x && failed === 0) ?? '';
+          ok = failed === 0 && config === '';
+          message = config || `${(r.to?.inserted ?? 0) + (r.from?.inserted ?? 0)} inserted, ${(r.to?.modified ?? 0) + (r.from?.modified ?? 0)} modified, ${failed} failed.`;
+        }
+      } catch (x) {
+        ok = false;
+        message = x instanceof Error ? x.message : String(x);
+      }
+      line.jobStatus = ok ? 'Success' : 'Error';
+      onProgress({ line: line.name, status: line.jobStatus, message });
+    }
+  }
+}
