@@ -3,7 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from './components/LanguagePicker';
 import { SecretStoreNotice } from './components/SecretStoreNotice';
 import { AboutPage } from './pages/AboutPage';
+import { ConnectionsPage } from './pages/connections/ConnectionsPage';
+import { ReconnectBanner } from './pages/connections/ReconnectBanner';
 import { ConnectionStringPage } from './pages/connstr/ConnectionStringPage';
+import { MappingsPage } from './pages/mappings/MappingsPage';
 import { SandboxPage } from './pages/sandbox/SandboxPage';
 import { useAppStore, type PageId } from './stores/app';
 
@@ -20,7 +23,9 @@ const useStyles = makeStyles({
 });
 
 const PAGES: { id: PageId; label: string }[] = [
+  { id: 'connections', label: 'nav.connections' },
   { id: 'connstr', label: 'nav.connstr' },
+  { id: 'mappings', label: 'nav.mappings' },
   { id: 'sandbox', label: 'nav.sandbox' },
   { id: 'about', label: 'nav.about' },
 ];
@@ -51,12 +56,13 @@ export function App() {
         </nav>
         <main className={s.main}>
           <SecretStoreNotice />
+          <ReconnectBanner />
           {error ? (
             <MessageBar intent="error">
               <MessageBarBody>{t(`errors.${error.code}`, { ...(error.params ?? {}), defaultValue: error.message })}</MessageBarBody>
             </MessageBar>
           ) : null}
-          {page === 'connstr' ? <ConnectionStringPage /> : page === 'sandbox' ? <SandboxPage /> : <AboutPage />}
+          {page === 'connections' ? <ConnectionsPage /> : page === 'connstr' ? <ConnectionStringPage /> : page === 'mappings' ? <MappingsPage /> : page === 'sandbox' ? <SandboxPage /> : <AboutPage />}
         </main>
       </div>
     </div>

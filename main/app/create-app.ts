@@ -10,6 +10,8 @@ import { EventBus } from '../rpc/events';
 import { createRouter, type Handlers, type Router } from '../rpc/router';
 import type { SecretCipher } from '../secrets/cipher';
 import { DbSecretStore } from '../secrets/store';
+import { createMappingHandlers } from '../mappings/service';
+import { createSetupHandlers } from '../setup';
 import { ensureDemoProfiles } from './demo-profiles';
 import { consoleLogger } from './logger';
 import { EmbeddedSandbox } from './sandbox-service';
@@ -108,6 +110,8 @@ export function createApp(opts: AppOptions): ConsoleApp {
     'sandbox.setKnobs': ({ service, knobs }) => sandbox.setKnobs(service, knobs),
     'sandbox.setAdminMode': ({ on }) => ({ adminMode: sandbox.setAdminMode(on) }),
     ...connections.handlers,
+    ...createMappingHandlers({ db, logger }),
+    ...createSetupHandlers({ db, logger, connections }),
   };
 
   return {

@@ -2,15 +2,19 @@ import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
 import { connectionEvents, connectionMethods } from './connections';
 import { connstrMethods } from './connstr';
+import { mappingMethods } from './mappings';
 import { profileMethods } from './profiles';
 import { sandboxMethods } from './sandbox';
+import { setupMethods } from './setup';
 
 export * from './core';
 export * from './app';
 export * from './connections';
 export * from './connstr';
+export * from './mappings';
 export * from './profiles';
 export * from './sandbox';
+export * from './setup';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:
@@ -23,6 +27,8 @@ export const methods = {
   ...profileMethods,
   ...sandboxMethods,
   ...connectionMethods,
+  ...mappingMethods,
+  ...setupMethods,
 };
 
 /** Push events main → renderer, validated before they are sent. */

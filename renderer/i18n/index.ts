@@ -8,6 +8,14 @@ import connstrEn from './locales/connstr/en.json';
 import connstrFi from './locales/connstr/fi-FI.json';
 import connstrNb from './locales/connstr/nb-NO.json';
 import connstrNl from './locales/connstr/nl-NL.json';
+import connectionsEn from './locales/connections/en.json';
+import connectionsFi from './locales/connections/fi-FI.json';
+import connectionsNb from './locales/connections/nb-NO.json';
+import connectionsNl from './locales/connections/nl-NL.json';
+import mappingsEn from './locales/mappings/en.json';
+import mappingsFi from './locales/mappings/fi-FI.json';
+import mappingsNb from './locales/mappings/nb-NO.json';
+import mappingsNl from './locales/mappings/nl-NL.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -18,10 +26,10 @@ export const LANGUAGES = [
 export type LanguageCode = (typeof LANGUAGES)[number]['code'];
 
 export const resources = {
-  en: { common: en, connstr: connstrEn },
-  'nb-NO': { common: nb, connstr: connstrNb },
-  'nl-NL': { common: nl, connstr: connstrNl },
-  'fi-FI': { common: fi, connstr: connstrFi },
+  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: mappingsEn },
+  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: mappingsNb },
+  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: mappingsNl },
+  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: mappingsFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {
@@ -48,7 +56,7 @@ export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, 
     resources,
     lng: language,
     fallbackLng: 'en',
-    ns: ['common', 'connstr'],
+    ns: ['common', 'connstr', 'connections', 'mappings'],
     defaultNS: 'common',
     interpolation: { escapeValue: false },
     returnNull: false,

@@ -2,6 +2,7 @@ import core from './0001_core';
 import mappings from './0002_mappings';
 import connections from './0003_connections';
 import sync from './0004_sync';
+import mappingSnapshots from './0005_mapping_snapshots';
 
 export interface Migration {
   id: number;
@@ -13,4 +14,4 @@ export interface Migration {
  * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
  * (its checksum is stored in `_migrations` and checked at every start).
  */
-export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync];
+export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots];

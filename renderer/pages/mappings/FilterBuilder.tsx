@@ -1,0 +1,141 @@
+import { Button, Card, CardHeader, Checkbox, makeStyles, Text, tokens } from '@fluentui/react-components';
+import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { MappingCatalog } from '../../../preload/contract';
+import type { BcCondition, BcFilter, Change, DvCondition, DvFilter, TableMapping } from '../../../preload/contract/mapping-model';
+import { useMappingsStore } from '../../stores/mappings';
+import { joinValues, parseDvValue, showDvValue, splitValues } from './logic';
+
+const useStyles = makeStyles({
+  wrap: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: tokens.spacingHorizontalL },
+  body: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: `0 ${tokens.spacingHorizontalM} ${tokens.spacingVerticalM}` },
+  cond: { display: 'grid', gridTemplateColumns: 'minmax(120px, 1fr) 80px minmax(120px, 1fr) auto', gap: tokens.spacingHorizontalXS, alignItems: 'center' },
+  input: { width: '100%', boxSizing: 'border-box', font: 'inherit', padding: '2px 4px' },
+  preview: { fontFamily: tokens.fontFamilyMonospace, backgroundColor: tokens.colorNeutralBackground3, padding: tokens.spacingHorizontalS, wordBreak: 'break-all', minHeight: '1.5em' },
+  error: { color: tokens.colorPaletteRedForeground1 },
+  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
+});
+
+/** Draft rows keep the values as typed, so a half-typed value is not rewritten under the cursor. */
+interface DraftRow { field: string; op: string; values: string }
+
+const bcDraft = (f: BcFilter): DraftRow[] => f.conditions.map((c) => ({ field: c.field, op: c.op, values: joinValues(c.values) }));
+const dvDraft = (f: DvFilter): DraftRow[] => f.conditions.map((c) => ({ field: c.attribute, op: c.op, values: joinValues(c.values.map(showDvValue)) }));
+
+function toBc(rows: DraftRow[]): BcFilter {
+  return { conditions: rows.map((r): BcCondition => ({ field: r.field.trim(), op: r.op as BcCondition['op'], values: splitValues(r.values) })) };
+}
+function toDv(rows: DraftRow[], companyScoped: boolean, typeOf: (a: string) => string | undefined): DvFilter {
+  return {
+    companyScoped,
+    conditions: rows.map((r): DvCondition => ({ attribute: r.field.trim(), op: r.op as DvCondition['op'], values: splitValues(r.values).map((v) => parseDvValue(v, typeOf(r.field.trim()))) })),
+  };
+}
+
+function usePreview(input: Parameters<ReturnType<typeof useMappingsStore.getState>['previewFilter']>[0]) {
+  const previewFilter = useMappingsStore((x) => x.previewFilter);
+  const [preview, setPreview] = useState<{ text: string; view: string | null; error: string | null }>({ text: '', view: null, error: null });
+  const key = JSON.stringify(input);
+  useEffect(() => {
+    let live = true;
+    // Short debounce: typing a value sends one preview, not one per keystroke.
+    const timer = setTimeout(() => void previewFilter(input).then((p) => { if (live) setPreview(p); }), 120);
+    return () => { live = false; clearTimeout(timer); };
+    // Keyed on the serialized input: a new object with the same content must not trigger another preview.
+  }, [key, previewFilter]);
+  return preview;
+}
+
+function Conditions(props: {
+  rows: DraftRow[]; ops: readonly string[]; fields: { name: string; type: string }[]; side: 'bc' | 'dv'; onChange(rows: DraftRow[]): void;
+}) {
+  const { t: tm } = useTranslation('mappings');
+  const s = useStyles();
+  const listId = `filter-fields-${props.side}`;
+  const set = (i: number, patch: Partial<DraftRow>) => props.onChange(props.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  return (
+    <>
+      <datalist id={listId}>
+        {props.fields.map((f) => <option key={f.name} value={f.name} label={f.type} />)}
+      </datalist>
+      {props.rows.map((r, i) => (
+        <div key={i} className={s.cond}>
+          <input className={s.input} list={listId} aria-label={tm('filter.field', { n: i + 1 })} data-testid={`filter-${props.side}-field-${i}`} value={r.field} onChange={(e) => set(i, { field: e.currentTarget.value })} />
+          <select aria-label={tm('filter.op', { n: i + 1 })} value={r.op} onChange={(e) => set(i, { op: e.currentTarget.value })}>
+            {props.ops.map((o) => <option key={o} value={o}>{tm(`op.${o}`)}</option>)}
+          </select>
+          <input className={s.input} aria-label={tm('filter.values', { n: i + 1 })} data-testid={`filter-${props.side}-values-${i}`} value={r.values} placeholder={tm('filter.valuesHint')} onChange={(e) => set(i, { values: e.currentTarget.value })} />
+          <Button size="small" appearance="subtle" icon={<DeleteRegular />} aria-label={tm('filter.remove', { n: i + 1 })} onClick={() => props.onChange(props.rows.filter((_, j) => j !== i))} />
+        </div>
+      ))}
+      <div>
+        <Button size="small" icon={<AddRegular />} data-testid={`filter-${props.side}-add`} onClick={() => props.onChange([...props.rows, { field: '', op: 'eq', values: '' }])}>{tm('filter.add')}</Button>
+      </div>
+    </>
+  );
+}
+
+export function FilterBuilder({ mapping, catalog, onApply }: { mapping: TableMapping; catalog: MappingCatalog | null; onApply(changes: Change[]): Promise<boolean> }) {
+  const { t: tm } = useTranslation('mappings');
+  const s = useStyles();
+  const [bcRows, setBcRows] = useState(() => bcDraft(mapping.tableFilter));
+  const [dvRows, setDvRows] = useState(() => dvDraft(mapping.integrationTableFilter));
+  const [companyScoped, setCompanyScoped] = useState(mapping.integrationTableFilter.companyScoped);
+  // Re-seed the drafts when the stored filter changes (undo, import, another mapping).
+  const bcKey = JSON.stringify(mapping.tableFilter);
+  const dvKey = JSON.stringify(mapping.integrationTableFilter);
+  useEffect(() => setBcRows(bcDraft(mapping.tableFilter)), [bcKey, mapping.name]);
+  useEffect(() => {
+    setDvRows(dvDraft(mapping.integrationTableFilter));
+    setCompanyScoped(mapping.integrationTableFilter.companyScoped);
+  }, [dvKey, mapping.name]);
+
+  const bcFields = useMemo(() => (catalog?.bc.find((t) => t.tableId === mapping.bcTableId)?.fields ?? []).map((f) => ({ name: f.name, type: f.type })), [catalog, mapping.bcTableId]);
+  const dvAttrs = useMemo(() => (catalog?.dataverse.find((e) => e.entity === mapping.dataverseEntity)?.attributes ?? []).map((a) => ({ name: a.name, type: a.type })), [catalog, mapping.dataverseEntity]);
+  const typeOf = (a: string) => dvAttrs.find((x) => x.name === a)?.type;
+
+  const bc = toBc(bcRows);
+  const dv = toDv(dvRows, companyScoped, typeOf);
+  const bcPreview = usePreview({ side: 'bc', filter: bc });
+  const dvPreview = usePreview({ side: 'dataverse', filter: dv, entity: mapping.dataverseEntity });
+  // Compare in the draft's own shape (key order, value typing), not with the stored JSON text.
+  const bcDirty = JSON.stringify(bc) !== JSON.stringify(toBc(bcDraft(mapping.tableFilter)));
+  const dvDirty = JSON.stringify(dv) !== JSON.stringify(toDv(dvDraft(mapping.integrationTableFilter), mapping.integrationTableFilter.companyScoped, typeOf));
+
+  const apply = (prop: 'tableFilter' | 'integrationTableFilter', to: BcFilter | DvFilter) =>
+    void onApply([{ op: 'setMapping', mapping: mapping.name, prop, from: mapping[prop], to }]);
+
+  return (
+    <div className={s.wrap}>
+      <Card>
+        <CardHeader header={<Text weight="semibold">{tm('filter.bcTitle', { table: mapping.bcTable })}</Text>} />
+        <div className={s.body}>
+          <Conditions side="bc" rows={bcRows} ops={['eq', 'ne', 'in']} fields={bcFields} onChange={setBcRows} />
+          <Text size={200}>{tm('filter.bcPreview')}</Text>
+          <div className={s.preview} data-testid="filter-bc-preview">{bcPreview.text || tm('filter.none')}</div>
+          {bcPreview.view ? <div className={s.preview} data-testid="filter-bc-view">{bcPreview.view}</div> : null}
+          {bcPreview.error ? <Text className={s.error} role="alert">{bcPreview.error}</Text> : null}
+          <div className={s.row}>
+            <Button appearance="primary" data-testid="filter-bc-apply" disabled={!bcDirty || !!bcPreview.error} onClick={() => apply('tableFilter', bc)}>{tm('filter.apply')}</Button>
+            <Button disabled={!bcDirty} onClick={() => setBcRows(bcDraft(mapping.tableFilter))}>{tm('filter.revert')}</Button>
+          </div>
+        </div>
+      </Card>
+      <Card>
+        <CardHeader header={<Text weight="semibold">{tm('filter.dvTitle', { entity: mapping.dataverseEntity })}</Text>} />
+        <div className={s.body}>
+          <Conditions side="dv" rows={dvRows} ops={['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in']} fields={dvAttrs} onChange={setDvRows} />
+          <Checkbox checked={companyScoped} onChange={(_, d) => setCompanyScoped(!!d.checked)} label={tm('filter.companyScoped')} />
+          <Text size={200}>{tm('filter.dvPreview')}</Text>
+          <div className={s.preview} data-testid="filter-dv-preview">{dvPreview.text || tm('filter.none')}</div>
+          {dvPreview.error ? <Text className={s.error} role="alert">{dvPreview.error}</Text> : null}
+          <div className={s.row}>
+            <Button appearance="primary" data-testid="filter-dv-apply" disabled={!dvDirty || !!dvPreview.error} onClick={() => apply('integrationTableFilter', dv)}>{tm('filter.apply')}</Button>
+            <Button disabled={!dvDirty} onClick={() => { setDvRows(dvDraft(mapping.integrationTableFilter)); setCompanyScoped(mapping.integrationTableFilter.companyScoped); }}>{tm('filter.revert')}</Button>
+          </div>
+        </div>
+      </Card>
+    </div>
+  );
+}
