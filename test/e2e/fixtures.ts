@@ -55,6 +55,8 @@ export async function openConsole(page: Page, host: ConsoleHost): Promise<void> 
 
 export const test = base.extend<object, { host: ConsoleHost }>({
   host: [
+    // Playwright requires the fixture's first argument to be an object pattern, even when it uses no other fixture.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const h = await startHost(process.env.E2E_NO_SANDBOX ? ['--no-sandbox'] : []);
       await use(h);

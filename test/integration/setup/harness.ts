@@ -1,6 +1,6 @@
 /** Setup service wired to a real sandbox over HTTP: admin by ROPC, the integration app by client credentials. */
 import { BusinessCentralClient, DataverseClient } from '../../../main/clients';
-import { openDatabase } from '../../../main/db/database';
+import { openDatabase, type Db } from '../../../main/db/database';
 import type { TokenProvider } from '../../../main/http/client';
 import { SANDBOX_CLIENTS, SANDBOX_USERS } from '../../../main/sandbox/directory';
 import type { SandboxInfo } from '../../../main/sandbox/index';
@@ -21,7 +21,7 @@ export interface Wiring {
 }
 
 /** Profiles the tests use: 'admin' (System Administrator, ROPC), 'integration' (the application user), 'bc'. */
-export function setupService(w: Wiring) {
+export function setupService(w: Wiring): { service: SetupService; db: Db; dataverse: (id: string) => Promise<DataverseClient> } {
   const opened = openDatabase(':memory:');
   const tokens: Record<string, TokenProvider> = {
     admin: userPassword(w.info as SandboxInfo, w.dataverseUrl, ADMIN.username, ADMIN.password),
