@@ -36,6 +36,9 @@ export interface DecodedJwt {
 export function decodeJwt(token: string): DecodedJwt | null {
   const parts = token.split('.');
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) return null;
+  // Only canonical base64url: otherwise the spare bits of a segment's last character could be changed without
+  // changing the decoded bytes, and two different strings would verify as the same token.
+  if (parts.some((p) => fromB64url(p).toString('base64url') !== p)) return null;
   try {
     const header = JSON.parse(fromB64url(parts[0]!).toString('utf8')) as unknown;
     const payload = JSON.parse(fromB64url(parts[1]!).toString('utf8')) as unknown;
