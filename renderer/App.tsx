@@ -1,4 +1,5 @@
 import { makeStyles, MessageBar, MessageBarBody, Tab, TabList, Text, tokens } from '@fluentui/react-components';
+import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from './components/LanguagePicker';
 import { SecretStoreNotice } from './components/SecretStoreNotice';
@@ -19,15 +20,16 @@ const useStyles = makeStyles({
   },
   body: { display: 'grid', gridTemplateColumns: '240px minmax(0, 1fr)', minHeight: 0 },
   nav: { padding: tokens.spacingVerticalM, backgroundColor: tokens.colorNeutralBackground1, borderRight: `1px solid ${tokens.colorNeutralStroke2}` },
+  tab: { justifyContent: 'flex-start', textAlign: 'start' },
   main: { overflow: 'auto', padding: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, '& > *': { flexShrink: 0 } },
 });
 
-const PAGES: { id: PageId; label: string }[] = [
-  { id: 'connections', label: 'nav.connections' },
-  { id: 'connstr', label: 'nav.connstr' },
-  { id: 'mappings', label: 'nav.mappings' },
-  { id: 'sandbox', label: 'nav.sandbox' },
-  { id: 'about', label: 'nav.about' },
+const PAGES: { id: PageId; label: string; Page: ComponentType }[] = [
+  { id: 'connections', label: 'nav.connections', Page: ConnectionsPage },
+  { id: 'connstr', label: 'nav.connstr', Page: ConnectionStringPage },
+  { id: 'mappings', label: 'nav.mappings', Page: MappingsPage },
+  { id: 'sandbox', label: 'nav.sandbox', Page: SandboxPage },
+  { id: 'about', label: 'nav.about', Page: AboutPage },
 ];
 
 export function App() {
@@ -36,6 +38,7 @@ export function App() {
   const page = useAppStore((x) => x.page);
   const setPage = useAppStore((x) => x.setPage);
   const error = useAppStore((x) => x.error);
+  const Current = (PAGES.find((p) => p.id === page) ?? PAGES[0]!).Page;
   return (
     <div className={s.shell}>
       <header className={s.header}>
@@ -48,7 +51,7 @@ export function App() {
         <nav className={s.nav} aria-label={t('shell.navigation')}>
           <TabList vertical selectedValue={page} onTabSelect={(_, d) => setPage(d.value as PageId)}>
             {PAGES.map((p) => (
-              <Tab key={p.id} value={p.id}>
+              <Tab key={p.id} value={p.id} className={s.tab}>
                 {t(p.label)}
               </Tab>
             ))}
@@ -62,7 +65,7 @@ export function App() {
               <MessageBarBody>{t(`errors.${error.code}`, { ...(error.params ?? {}), defaultValue: error.message })}</MessageBarBody>
             </MessageBar>
           ) : null}
-          {page === 'connections' ? <ConnectionsPage /> : page === 'connstr' ? <ConnectionStringPage /> : page === 'mappings' ? <MappingsPage /> : page === 'sandbox' ? <SandboxPage /> : <AboutPage />}
+          <Current />
         </main>
       </div>
     </div>
