@@ -110,7 +110,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     'sandbox.setKnobs': ({ service, knobs }) => sandbox.setKnobs(service, knobs),
     'sandbox.setAdminMode': ({ on }) => ({ adminMode: sandbox.setAdminMode(on) }),
     ...connections.handlers,
-    ...createMappingHandlers({ db, logger }),
+    ...createMappingHandlers({ db, logger, connections }),
     ...createSetupHandlers({ db, logger, connections }),
   };
 

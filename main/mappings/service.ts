@@ -10,6 +10,8 @@ import type { mappingMethods } from '../../preload/contract/mappings';
 import type { Db } from '../db/database';
 import type { Logger } from '../ports';
 import { AppFailure } from '../rpc/errors';
+import type { Connections } from '../connections';
+import type { BcTable, DvEntity } from './catalog';
 import { BC_TABLES, DV_ENTITIES } from './catalog';
 import { ChangeConflictError, applyChange, deepEqual, invertChange } from './changes';
 import { defaultMappings, resolveOptions } from './defaults';
@@ -18,6 +20,7 @@ import { MappingImportError, exportJson, importJson, newDefaultSet } from './exc
 import { exportXlsx, importXlsx } from './exchange-xlsx';
 import { COMPANY_PLACEHOLDER, FilterSyntaxError, renderBcFilterText, renderBcTableView, renderODataFilter } from './filters';
 import { defaultJobs } from './jobs';
+import { catalogStatus, countMatching, loadCatalog, refreshCatalog } from './metadata';
 import type { BcFilter, Change, DvFilter, MappingOptions, MappingSet } from './model';
 import { MappingSet as MappingSetSchema, fieldKey } from './model';
 import { odataKinds } from './present';
@@ -43,6 +46,8 @@ export interface MappingServiceDeps {
   db: Db;
   logger: Logger;
   now?: () => Date;
+  /** Needed by refreshCatalog / countMatching (live metadata); without it those calls say no connection is available. */
+  connections?: Pick<Connections, 'httpClientFor' | 'store'>;
 }
 
 interface Step { forward: Change[]; inverse: Change[] }
@@ -135,6 +140,27 @@ function rowsOf(changes: readonly Change[], ...sets: MappingSet[]): ReturnType<t
   });
 }
 
+type CatalogOut = z.output<M['mappings.catalog']['output']>;
+/** Picker catalogue: the built-in one, or a connection's cached metadata (loadCatalog: no network). */
+function catalogOf(loaded?: { tables: readonly BcTable[]; entities: readonly DvEntity[] }): CatalogOut {
+  const tables = loaded?.tables ?? BC_TABLES;
+  const entities = loaded?.entities ?? DV_ENTITIES;
+  return {
+    bc: tables.map((t) => ({
+      table: t.name, tableId: t.id,
+      fields: t.fields.map((f) => ({ name: f.name, type: f.type, ...(f.length !== undefined ? { length: f.length } : {}), ...(f.options ? { options: f.options } : {}) })),
+    })),
+    dataverse: entities.map((e) => ({
+      entity: e.logicalName, entitySet: e.entitySetName,
+      attributes: e.attributes.map((a) => ({
+        name: a.name, type: a.type, ...(a.maxLength !== undefined ? { maxLength: a.maxLength } : {}), ...(a.targets ? { targets: a.targets } : {}),
+        ...(a.options ? { options: a.options } : {}),
+      })),
+    })),
+  };
+}
+const BUILTIN_ENTITIES = DV_ENTITIES.map((e) => e.logicalName);
+
 function importFailure(x: unknown): never {
   if (x instanceof MappingImportError) throw new AppFailure('MAPPING_IMPORT_INVALID', x.message, { details: x.message });
   throw x;
@@ -178,9 +204,13 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
     }
   };
 
+  // Which connection's cached metadata each set is validated against (chosen in the editor; this session only —
+  // the renderer remembers the choice and sends it with mappings.get).
+  const catalogProfiles = new Map<string, string>();
   const view = (id: string): View => {
     const { set, revision } = load(id);
-    const findings = validateMappings(set.mappings);
+    const profileId = catalogProfiles.get(id);
+    const findings = validateMappings(set.mappings, profileId ? { catalog: loadCatalog(deps.db, profileId).catalog } : {});
     const h = histories.get(id);
     return { id, set, revision, findings, ...statusOf(set, findings), jobs: jobsOf(set), canUndo: !!h?.undo.length, canRedo: !!h?.redo.length };
   };
@@ -206,6 +236,11 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
     h.undo.push(step);
     if (h.undo.length > HISTORY_LIMIT) h.undo.shift();
     h.redo = [];
+  };
+
+  const needConnections = () => {
+    if (!deps.connections) throw new AppFailure('MAPPING_METADATA_NO_CONNECTIONS', 'Live metadata is not available in this console (no connections are configured here). Use the desktop console or the CLI with a connection profile.');
+    return deps.connections;
   };
 
   const ensureDefaultSet = () => {
@@ -257,7 +292,11 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
       const id = store.create(newDefaultSet(name, options));
       return store.list().find((s) => s.id === id)!;
     },
-    'mappings.get': async ({ id }) => view(id),
+    'mappings.get': async ({ id, catalogProfileId }) => {
+      if (catalogProfileId === null) catalogProfiles.delete(id);
+      else if (catalogProfileId !== undefined) catalogProfiles.set(id, catalogProfileId);
+      return view(id);
+    },
     'mappings.apply': async ({ id, revision, changes }) => {
       const { set } = loadAt(id, revision);
       let result;
@@ -395,19 +434,18 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
       commit(id, revision, r.set, r.step);
       return view(id);
     },
-    'mappings.catalog': async () => ({
-      bc: BC_TABLES.map((t) => ({
-        table: t.name, tableId: t.id,
-        fields: t.fields.map((f) => ({ name: f.name, type: f.type, ...(f.length !== undefined ? { length: f.length } : {}), ...(f.options ? { options: f.options } : {}) })),
-      })),
-      dataverse: DV_ENTITIES.map((e) => ({
-        entity: e.logicalName, entitySet: e.entitySetName,
-        attributes: e.attributes.map((a) => ({
-          name: a.name, type: a.type, ...(a.maxLength !== undefined ? { maxLength: a.maxLength } : {}), ...(a.targets ? { targets: a.targets } : {}),
-          ...(a.options ? { options: a.options } : {}),
-        })),
-      })),
-    }),
+    'mappings.catalog': async ({ profileId }) => catalogOf(profileId ? loadCatalog(deps.db, profileId) : undefined),
+    'mappings.refreshCatalog': async ({ profileId }) => {
+      const connections = needConnections();
+      // Every Dataverse table any set maps, plus the built-in ones, so added mappings are checked against the org too.
+      const used = new Set<string>(BUILTIN_ENTITIES);
+      for (const info of store.list()) for (const m of load(info.id).set.mappings) used.add(m.dataverseEntity);
+      const r = await refreshCatalog({ db: deps.db, connections, logger: deps.logger, now }, profileId, [...used]);
+      return { side: r.side, entities: r.entities, missing: r.missing, fetchedAt: r.fetchedAt };
+    },
+    'mappings.catalogStatus': async () => catalogStatus(deps.db),
+    'mappings.countMatching': async ({ profileId, side, mapping }) =>
+      countMatching({ db: deps.db, connections: needConnections(), logger: deps.logger, now }, profileId, side, mapping),
     'mappings.previewFilter': async (input) => {
       try {
         if (input.side === 'bc') return { text: renderBcFilterText(input.filter), view: renderBcTableView(input.filter), error: null };

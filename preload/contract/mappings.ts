@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { Empty, method } from './core';
-import { BcFilter, Change, ChangeSet, Direction, DvFilter, MappingOptions, MappingSet, ReviewStatus } from './mapping-model';
+import { BcFilter, Change, ChangeSet, Direction, DvFilter, MappingOptions, MappingSet, ReviewStatus, TableMapping } from './mapping-model';
 
 const Id = z.string().min(1).max(100);
 const Revision = z.number().int().min(1);
@@ -123,6 +123,26 @@ export const CatalogSchema = z.object({
 });
 export type MappingCatalog = z.infer<typeof CatalogSchema>;
 
+/** Metadata catalog fetched from a connection (issue 6): what is cached, per connection profile and side. */
+export const CatalogStatusSchema = z.object({
+  profileId: z.string(),
+  side: z.enum(['dataverse', 'bc']),
+  entities: z.number().int(),
+  oldestFetchedAt: z.string(),
+  fetchedAt: z.string(),
+});
+export type CatalogStatus = z.infer<typeof CatalogStatusSchema>;
+
+export const CountMatchingSchema = z.object({
+  count: z.number().int(),
+  /** Dataverse caps $count at 5,000: the real number is at least `count`. */
+  capped: z.boolean(),
+  /** The $filter the service was asked to count with. */
+  filter: z.string(),
+  entitySet: z.string(),
+});
+export type CountMatching = z.infer<typeof CountMatchingSchema>;
+
 const Changes = z.array(Change).max(20_000);
 const SetRef = z.object({ id: Id, revision: Revision }).strict();
 
@@ -131,7 +151,10 @@ export const mappingMethods = {
   'mappings.create': method(
     z.object({ name: z.string().trim().min(1).max(200), options: MappingOptions.partial().default({}) }).strict(),
     MappingSetInfoSchema, 'Create a mapping set with the default mappings for the options.'),
-  'mappings.get': method(z.object({ id: Id }).strict(), MappingViewSchema, 'A set with its findings, status vs defaults and jobs.'),
+  'mappings.get': method(
+    // catalogProfileId: validate against that connection's cached metadata from now on (null: the built-in catalogue).
+    z.object({ id: Id, catalogProfileId: Id.nullable().optional() }).strict(), MappingViewSchema,
+    'A set with its findings, status vs defaults and jobs.'),
   'mappings.apply': method(SetRef.extend({ changes: Changes.min(1) }).strict(), MappingViewSchema,
     'Apply changes as one undoable step (refused when the revision is stale).'),
   'mappings.undo': method(SetRef, MappingViewSchema, 'Undo the last step applied in this console session.'),
@@ -163,7 +186,15 @@ export const mappingMethods = {
       status: ReviewStatus, comment: z.string().max(4000).default(''),
     }).strict(),
     MappingViewSchema, 'Record a review sign-off (stored with the set; undoable).'),
-  'mappings.catalog': method(Empty, CatalogSchema, 'BC fields and Dataverse attributes with their types, for the pickers.'),
+  'mappings.catalog': method(z.object({ profileId: Id.optional() }).strict(), CatalogSchema,
+    'BC fields and Dataverse attributes with their types, for the pickers (a profile\'s cached metadata when given).'),
+  'mappings.refreshCatalog': method(z.object({ profileId: Id }).strict(),
+    z.object({ side: z.enum(['dataverse', 'bc']), entities: z.array(z.string()), missing: z.array(z.string()), fetchedAt: z.string() }),
+    'Fetch entity/attribute metadata from a Dataverse or BC connection and cache it for offline validation.'),
+  'mappings.catalogStatus': method(Empty, z.array(CatalogStatusSchema), 'When each connection\'s metadata was last fetched.'),
+  'mappings.countMatching': method(
+    z.object({ profileId: Id, side: z.enum(['dataverse', 'bc']), mapping: TableMapping }).strict(), CountMatchingSchema,
+    'Records matching a mapping\'s filter (integration table filter on Dataverse, table filter on BC), counted by the service.'),
   'mappings.previewFilter': method(
     z.discriminatedUnion('side', [
       z.object({ side: z.literal('bc'), filter: BcFilter }).strict(),

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { AppError, DiffSide, MappingCatalog, MappingProposal, MappingSetInfo, MappingSnapshot, MappingView } from '../../preload/contract';
-import type { BcFilter, Change, DvFilter, MappingOptions, ReviewStatus } from '../../preload/contract/mapping-model';
+import type { AppError, CatalogStatus, CountMatching, DiffSide, MappingCatalog, MappingProposal, MappingSetInfo, MappingSnapshot, MappingView } from '../../preload/contract';
+import type { BcFilter, Change, DvFilter, MappingOptions, ReviewStatus, TableMapping } from '../../preload/contract/mapping-model';
 import { base64ToBlob, download, fileToBase64 } from '../pages/mappings/logic';
 import { call, RpcError } from '../transport/client';
 
@@ -38,9 +38,41 @@ interface MappingsState {
   compare(left: DiffSide, right: DiffSide, labels: [string, string]): Promise<void>;
   signOff(input: { mapping: string; field: string | null; reviewer: string; status: ReviewStatus; comment: string }): Promise<void>;
   previewFilter(input: { side: 'bc'; filter: BcFilter } | { side: 'dataverse'; filter: DvFilter; entity?: string }): Promise<{ text: string; view: string | null; error: string | null }>;
+  /** Dataverse and BC connections the metadata can come from (empty when connections are not available). */
+  metadataSources: MetadataSource[];
+  /** The connection whose cached metadata validates the set; null = the built-in catalogue. */
+  catalogProfileId: string | null;
+  catalogStatus: CatalogStatus[];
+  /** 'live' after a successful refresh in this session; 'cache' when validating from the cached metadata only. */
+  metadataMode: 'live' | 'cache';
+  loadMetadataSources(): Promise<void>;
+  chooseCatalogProfile(profileId: string | null): Promise<void>;
+  refreshCatalog(): Promise<void>;
+  /** Count of records matching the mapping's filter on `side`, through the chosen connection; errors come back as AppError. */
+  countMatching(side: 'bc' | 'dataverse', mapping: TableMapping): Promise<{ ok: true; value: CountMatching } | { ok: false; error: AppError }>;
   closePanel(): void;
   clearError(): void;
 }
+
+export interface MetadataSource { id: string; name: string; side: 'bc' | 'dataverse' }
+
+/** The chosen metadata connection survives a restart (per machine, like other view preferences). */
+const CATALOG_PROFILE_KEY = 'd365ic.mappings.catalogProfileId';
+const storedCatalogProfile = (): string | null => {
+  try {
+    return globalThis.localStorage?.getItem(CATALOG_PROFILE_KEY) ?? null;
+  } catch {
+    return null;
+  }
+};
+const storeCatalogProfile = (id: string | null) => {
+  try {
+    if (id) globalThis.localStorage?.setItem(CATALOG_PROFILE_KEY, id);
+    else globalThis.localStorage?.removeItem(CATALOG_PROFILE_KEY);
+  } catch {
+    // storage unavailable (private mode, tests): the choice then lasts for this session only
+  }
+};
 
 const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
@@ -82,16 +114,18 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
 
     async init() {
       await run(async () => {
-        const [sets, catalog] = await Promise.all([call('mappings.list', {}), call('mappings.catalog', {})]);
-        set({ sets, catalog });
+        const profileId = get().catalogProfileId ?? storedCatalogProfile();
+        const [sets, catalog] = await Promise.all([call('mappings.list', {}), call('mappings.catalog', profileId ? { profileId } : {})]);
+        set({ sets, catalog, catalogProfileId: profileId });
         const id = get().view?.id ?? sets[0]?.id;
-        if (id) setView(await call('mappings.get', { id }));
+        if (id) setView(await call('mappings.get', { id, ...(profileId ? { catalogProfileId: profileId } : {}) }));
       });
     },
     async open(id) {
       await run(async () => {
         set({ selected: null, panel: null, snapshots: [] });
-        setView(await call('mappings.get', { id }));
+        const profileId = get().catalogProfileId;
+        setView(await call('mappings.get', { id, ...(profileId ? { catalogProfileId: profileId } : {}) }));
       });
     },
     select: (mapping) => set({ selected: mapping }),
@@ -188,6 +222,58 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
         return await call('mappings.previewFilter', input);
       } catch (x) {
         return { text: '', view: null, error: asAppError(x).message };
+      }
+    },
+    metadataSources: [],
+    catalogProfileId: null,
+    catalogStatus: [],
+    metadataMode: 'cache',
+    async loadMetadataSources() {
+      // Optional feature: a console without connections (or an old database) just shows no picker.
+      const [profiles, status] = await Promise.all([
+        call('connections.list', {}).catch(() => []),
+        call('mappings.catalogStatus', {}).catch(() => []),
+      ]);
+      const metadataSources = profiles.flatMap((p): MetadataSource[] =>
+        p.kind === 'dataverse' ? [{ id: p.id, name: p.name, side: 'dataverse' }] : p.kind === 'bc-online' || p.kind === 'bc-onprem' ? [{ id: p.id, name: p.name, side: 'bc' }] : []);
+      const chosen = get().catalogProfileId;
+      set({ metadataSources, catalogStatus: status, ...(chosen && profiles.length && !metadataSources.some((x) => x.id === chosen) ? { catalogProfileId: null } : {}) });
+    },
+    async chooseCatalogProfile(profileId) {
+      storeCatalogProfile(profileId);
+      set({ catalogProfileId: profileId, metadataMode: 'cache' });
+      await run(async () => {
+        const v = get().view;
+        const [catalog, view] = await Promise.all([
+          call('mappings.catalog', profileId ? { profileId } : {}),
+          v ? call('mappings.get', { id: v.id, catalogProfileId: profileId }) : Promise.resolve(null),
+        ]);
+        set({ catalog });
+        if (view) setView(view);
+      });
+    },
+    async refreshCatalog() {
+      const profileId = get().catalogProfileId;
+      if (!profileId) return;
+      const ok = await run(async () => {
+        await call('mappings.refreshCatalog', { profileId });
+        return true;
+      });
+      // Failed or not, show what validation now uses: the fresh metadata or the previous cache (offline).
+      set({ metadataMode: ok ? 'live' : 'cache', catalogStatus: await call('mappings.catalogStatus', {}).catch(() => get().catalogStatus) });
+      if (ok) {
+        const mode = get().metadataMode;
+        await get().chooseCatalogProfile(profileId);
+        set({ metadataMode: mode });
+      }
+    },
+    async countMatching(side, mapping) {
+      const profileId = get().catalogProfileId;
+      if (!profileId) return { ok: false, error: { code: 'MAPPING_COUNT_WRONG_CONNECTION', message: 'Pick a connection in "Metadata from" first.' } };
+      try {
+        return { ok: true, value: await call('mappings.countMatching', { profileId, side, mapping }) };
+      } catch (x) {
+        return { ok: false, error: asAppError(x) };
       }
     },
     closePanel: () => set({ panel: null }),

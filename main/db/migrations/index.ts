@@ -3,6 +3,7 @@ import mappings from './0002_mappings';
 import connections from './0003_connections';
 import sync from './0004_sync';
 import mappingSnapshots from './0005_mapping_snapshots';
+import metadataCache from './0006_metadata_cache';
 
 export interface Migration {
   id: number;
@@ -14,4 +15,4 @@ export interface Migration {
  * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
  * (its checksum is stored in `_migrations` and checked at every start).
  */
-export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots];
+export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache];

@@ -76,6 +76,34 @@ function Conditions(props: {
   );
 }
 
+/** "Count matching records" through the chosen connection, for the side that connection belongs to. */
+function CountButton({ side, mapping }: { side: 'bc' | 'dataverse'; mapping: TableMapping }) {
+  const { t } = useTranslation();
+  const { t: tm, i18n } = useTranslation('mappings');
+  const s = useStyles();
+  const source = useMappingsStore((x) => x.metadataSources.find((m) => m.id === x.catalogProfileId));
+  const [result, setResult] = useState<{ text: string; error: boolean } | null>(null);
+  const [counting, setCounting] = useState(false);
+  const key = JSON.stringify(side === 'bc' ? mapping.tableFilter : mapping.integrationTableFilter);
+  useEffect(() => setResult(null), [key, source?.id]);
+  if (!source || source.side !== side) return null;
+  const count = async () => {
+    setCounting(true);
+    const r = await useMappingsStore.getState().countMatching(side, mapping);
+    setCounting(false);
+    if (r.ok) {
+      const n = new Intl.NumberFormat(i18n.language).format(r.value.count);
+      setResult({ text: r.value.capped ? tm('count.resultCapped', { n, source: source.name }) : tm('count.result', { count: r.value.count, n, source: source.name }), error: false });
+    } else setResult({ text: t(`errors.${r.error.code}`, { ...(r.error.params ?? {}), defaultValue: r.error.message }), error: true });
+  };
+  return (
+    <div className={s.row}>
+      <Button data-testid={`filter-${side === 'bc' ? 'bc' : 'dv'}-count`} disabled={counting} onClick={() => void count()}>{tm('count.button')}</Button>
+      {result ? <Text data-testid={`filter-${side === 'bc' ? 'bc' : 'dv'}-count-result`} className={result.error ? s.error : undefined} role={result.error ? 'alert' : 'status'}>{result.text}</Text> : null}
+    </div>
+  );
+}
+
 export function FilterBuilder({ mapping, catalog, onApply }: { mapping: TableMapping; catalog: MappingCatalog | null; onApply(changes: Change[]): Promise<boolean> }) {
   const { t: tm } = useTranslation('mappings');
   const s = useStyles();
@@ -120,6 +148,7 @@ export function FilterBuilder({ mapping, catalog, onApply }: { mapping: TableMap
             <Button appearance="primary" data-testid="filter-bc-apply" disabled={!bcDirty || !!bcPreview.error} onClick={() => apply('tableFilter', bc)}>{tm('filter.apply')}</Button>
             <Button disabled={!bcDirty} onClick={() => setBcRows(bcDraft(mapping.tableFilter))}>{tm('filter.revert')}</Button>
           </div>
+          {bcPreview.error ? null : <CountButton side="bc" mapping={{ ...mapping, tableFilter: bc }} />}
         </div>
       </Card>
       <Card>
@@ -134,6 +163,7 @@ export function FilterBuilder({ mapping, catalog, onApply }: { mapping: TableMap
             <Button appearance="primary" data-testid="filter-dv-apply" disabled={!dvDirty || !!dvPreview.error} onClick={() => apply('integrationTableFilter', dv)}>{tm('filter.apply')}</Button>
             <Button disabled={!dvDirty} onClick={() => { setDvRows(dvDraft(mapping.integrationTableFilter)); setCompanyScoped(mapping.integrationTableFilter.companyScoped); }}>{tm('filter.revert')}</Button>
           </div>
+          {dvPreview.error ? null : <CountButton side="dataverse" mapping={{ ...mapping, integrationTableFilter: dv }} />}
         </div>
       </Card>
     </div>

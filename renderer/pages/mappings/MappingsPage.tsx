@@ -10,6 +10,7 @@ import { useMappingsStore } from '../../stores/mappings';
 import { DependencyGraph } from './DependencyGraph';
 import { FieldGrid } from './FieldGrid';
 import { FilterBuilder } from './FilterBuilder';
+import { MetadataBar } from './MetadataBar';
 import { ReviewPanel } from './ReviewPanel';
 import { CompareCard, ReconnectCard, SignOffCard } from './SideCards';
 
@@ -131,6 +132,7 @@ export function MappingsPage() {
         {store.busy ? <Spinner size="tiny" /> : null}
         {view ? <Text data-testid="mappings-totals">{`${tm('list.errors', { count: totals.errors })}, ${tm('list.warnings', { count: totals.warnings })} · ${tm('toolbar.revision', { revision: view.revision })}`}</Text> : null}
       </div>
+      <MetadataBar />
       {store.error ? (
         <MessageBar intent="error" data-testid="mappings-error">
           <MessageBarBody>{t(`errors.${store.error.code}`, { ...(store.error.params ?? {}), message: store.error.message, defaultValue: store.error.message })}</MessageBarBody>
