@@ -1,9 +1,22 @@
 import { defaultJobs } from '../../mappings/jobs';
 import { PROFILE_FLAGS_HELP, ProfileFlagError, profileOptionsFromFlags } from '../../mappings/present';
-import type { CliCommand } from '../io';
+import { openDatabase } from '../../db/database';
+import { JobQueue } from '../../sync/jobs/queue';
+import { adapterMappings } from '../../sync/adapters/connect';
+import { sandboxSession } from '../../sync/cli-support/session';
+import type { CliCommand, CliIo } from '../io';
 import { UsageError, parseFlags } from '../io';
 
 const HELP = `Usage: d365ic jobs defaults [--json] [profile options]
+       d365ic jobs list [--db FILE] [--json]
+       d365ic jobs hold NAME [--db FILE]
+       d365ic jobs resume NAME [--db FILE]
+       d365ic jobs run NAME --sandbox [--db FILE] [--records N]
+
+list/hold/resume/run work on the persisted job queue in the sync database (--db, default ./d365ic-sync.sqlite);
+an empty queue is first filled with the default entries (as "Use Default Synchronization Setup" does).
+hold sets an entry On Hold; resume sets it Ready (attempts reset). run runs the entry's mapping once now — today
+only against the embedded sandbox (--sandbox; ITEM-PRODUCT and CUSTOMER).
 
 Prints the job-queue entries BC's "Use Default Synchronization Setup" creates for the profile, in run order:
 mapping jobs (Integration Synch. Job Runner) then feature jobs (Customer Statistics, Item Availability, …).
@@ -19,6 +32,7 @@ export const jobsCommand: CliCommand = async (args, io) => {
     io.stdout(HELP);
     return sub ? 0 : 2;
   }
+  if (sub === 'list' || sub === 'hold' || sub === 'resume' || sub === 'run') return queueCommand(sub, rest, io);
   if (sub !== 'defaults') throw new UsageError(`Unknown jobs command "${sub}".\n\n${HELP}`);
   let options;
   try {
@@ -37,3 +51,49 @@ export const jobsCommand: CliCommand = async (args, io) => {
   io.stdout(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
   return 0;
 };
+
+async function queueCommand(sub: 'list' | 'hold' | 'resume' | 'run', rest: string[], io: CliIo): Promise<number> {
+  const { flags, positionals } = parseFlags(rest, ['json', 'sandbox', 'help']);
+  const dbFile = typeof flags.db === 'string' ? flags.db : 'd365ic-sync.sqlite';
+  const name = positionals[0];
+  if (sub !== 'list' && !name) throw new UsageError(`jobs ${sub} needs the job name (see "d365ic jobs list").\n\n${HELP}`);
+  if (sub === 'run') {
+    if (!flags.sandbox) throw new UsageError('jobs run needs --sandbox: running jobs against connection profiles is not wired yet.');
+    const records = typeof flags.records === 'string' && /^\d+$/.test(flags.records) ? Number(flags.records) : undefined;
+    const session = await sandboxSession({ dbFile, ...(records !== undefined ? { records } : {}) });
+    try {
+      const q = new JobQueue(session.db, { now: () => Date.now() });
+      if (q.list().length === 0) q.installDefaults(defaultJobs());
+      const entry = q.get(name!);
+      if (!entry) throw new UsageError(`No job named "${name}". See "d365ic jobs list --db ${dbFile}".`);
+      const m = adapterMappings().find((x) => x.name === entry.mapping);
+      if (!m) throw new UsageError(`Job "${name}" runs ${entry.mapping ?? 'no mapping'}, which the sync adapters do not support yet (supported: ITEM-PRODUCT, CUSTOMER).`);
+      const r = await session.engine.runMapping(m);
+      for (const job of [r.to, r.from]) if (job) io.stdout(`${JSON.stringify({ job: name, mapping: m.name, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, failed: job.failed })}\n`);
+      return [r.to, r.from].some((j) => (j?.failed ?? 0) > 0) ? 1 : 0;
+    } finally {
+      await session.close();
+    }
+  }
+  const { db } = openDatabase(dbFile);
+  try {
+    const q = new JobQueue(db, { now: () => Date.now() });
+    if (q.list().length === 0) q.installDefaults(defaultJobs());
+    if (sub === 'list') {
+      const entries = q.list();
+      if (flags.json) io.stdout(JSON.stringify(entries, null, 2) + '\n');
+      else {
+        const rows = [['Job', 'Mapping', 'Status', 'Every (min)', 'Attempts', 'Last error'], ...entries.map((e) => [e.name, e.mapping ?? '', e.status, String(e.everyMinutes ?? ''), String(e.attempts), (e.lastError ?? '').slice(0, 60)])];
+        const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+        io.stdout(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
+      }
+      return 0;
+    }
+    if (!q.get(name!)) throw new UsageError(`No job named "${name}". See "d365ic jobs list --db ${dbFile}".`);
+    q.setStatus(name!, sub === 'hold' ? 'On Hold' : 'Ready');
+    io.stdout(`${name}: ${sub === 'hold' ? 'On Hold' : 'Ready'}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}

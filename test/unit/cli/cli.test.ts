@@ -2,23 +2,10 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { fakeIo } from '../../support/cli';
 import { main } from '../../../main/cli/index';
-import type { CliIo } from '../../../main/cli/io';
 import { parseFlags } from '../../../main/cli/io';
 
-export function fakeIo(stdin = ''): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-    readStdin: async () => stdin,
-    isTTY: false,
-    env: {},
-    untilSignal: () => Promise.resolve('SIGTERM'),
-  };
-  return io;
-}
 
 const root = path.resolve(import.meta.dirname, '../../..');
 

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { fakeIo } from '../../support/cli';
 import { connstrCommand } from '../../../main/cli/commands/connstr';
-import type { CliIo } from '../../../main/cli/io';
 import { CANONICAL_KEYS } from '../../../preload/contract/connstr';
 
-function fakeIo(stdin = ''): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-    readStdin: async () => stdin,
-    isTTY: false,
-    env: {},
-    untilSignal: () => Promise.resolve('SIGTERM'),
-  };
-  return io;
-}
 
 const SEED =
   'AuthType=OAuth;Username=jsmith@contoso.onmicrosoft.com;Password=****;Url=https://contosotest.crm.dynamics.com;AppId=<your AppId>;RedirectUri=app://<your AppId>;TokenCacheStorePath=;LoginPrompt=Auto';

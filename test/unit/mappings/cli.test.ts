@@ -4,18 +4,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jobsCommand } from '../../../main/cli/commands/jobs';
 import { mappingsCommand } from '../../../main/cli/commands/mappings';
-import type { CliIo } from '../../../main/cli/io';
 import { UsageError } from '../../../main/cli/io';
+import { fakeIo } from '../../support/cli';
 
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '', err: '',
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
-    readStdin: async () => '', isTTY: false, env: {}, untilSignal: () => Promise.resolve('SIGTERM'),
-  };
-  return io;
-}
 async function run(cmd: typeof mappingsCommand, args: string[]) {
   const io = fakeIo();
   const code = await cmd(args, io);

@@ -1,0 +1,65 @@
+/** Bench plumbing: the sandbox child process, connected sides, a SQLite file for the engine, RSS sampling. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { SandboxInfo } from '../../main/sandbox/index';
+import { BC_RESOURCE, clientCredentials, connectSides, type ConnectedSides } from '../../main/sync/adapters/connect';
+
+export const TSX_ARGS = ['--import', 'tsx'];
+
+export interface SandboxChild {
+  info: SandboxInfo;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startSandboxChild(args: string[]): Promise<SandboxChild> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sandbox-child.ts');
+  const child = spawn(process.execPath, [...TSX_ARGS, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const info = await new Promise<SandboxInfo>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as SandboxInfo);
+    });
+    child.once('exit', (code) => reject(new Error(`The sandbox process exited (${code}) before it was ready.`)));
+  });
+  return {
+    info, child,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export function sandboxSides(info: SandboxInfo, http: Record<string, unknown> = {}): Promise<ConnectedSides> {
+  const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
+  return connectSides({
+    dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
+    dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE), http,
+  });
+}
+
+export async function patchKnobs(url: string, knobs: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${url}/_sandbox/knobs`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(knobs) });
+  if (!res.ok) throw new Error(`Setting sandbox knobs failed: ${res.status} ${await res.text()}`);
+}
+
+/** Peak RSS of this process, sampled every 50 ms (and on demand). */
+export function rssSampler(): { peakMB(): number; stop(): void } {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  t.unref();
+  return { peakMB: () => Math.round(Math.max(peak, process.memoryUsage().rss) / 1048576), stop: () => clearInterval(t) };
+}
+
+export function argNumber(name: string, def: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} needs a number ≥ 0; got ${process.argv[i + 1] ?? 'nothing'}.`);
+  return v;
+}

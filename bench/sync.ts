@@ -1,0 +1,114 @@
+/**
+ * Sync benchmark: BC → Dataverse initial sync of `--records` items + records/5 customers through the real HTTP
+ * adapters, then an incremental run after 1 % of them changed in BC, against the sandbox with `--latency-ms` of
+ * latency and its default service-protection limits. The sandbox runs in a CHILD process: peakRssMB is this
+ * process only (engine + adapters + SQLite), not the sandbox.
+ *
+ * A baseline engine "as BC does it" (one request per record, sequential) runs in the same process on a sample of
+ * min(1000, records) records of the same data; its records/s is what the ratio compares against.
+ *
+ *   npm run bench:sync -- --records 100000 --latency-ms 40
+ * Ends with one JSON line: {"records","engine","baseline","ratio","bound","boundFraction","incremental","peakRssMB"}.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { openDatabase } from '../main/db/database';
+import { DEFAULT_LIMITS } from '../main/sandbox/dataverse/security';
+import { adapterMappings } from '../main/sync/adapters/connect';
+import { SyncEngine } from '../main/sync/engine/engine';
+import type { Row, WriteOp } from '../main/sync/ports';
+import { argNumber, rssSampler, sandboxSides, startSandboxChild } from './support/harness';
+
+const records = argNumber('--records', 100_000);
+const latencyMs = argNumber('--latency-ms', 40);
+const quiet = process.argv.includes('--quiet');
+const log = (m: string) => void (quiet || process.stderr.write(`[bench:sync] ${m}\n`));
+
+const rss = rssSampler();
+const dir = mkdtempSync(path.join(os.tmpdir(), 'd365ic-bench-sync-'));
+const sb = await startSandboxChild(['--records', String(records), '--latency-ms', String(latencyMs)]);
+try {
+  const c = await sandboxSides(sb.info);
+  const { db } = openDatabase(path.join(dir, 'sync.sqlite'));
+  const engine = new SyncEngine(db, c.sides, { now: () => Date.now() }, {
+    pageSize: 5000, batchSize: 1000, maxInFlight: 4, integrationUserId: c.integrationUserId, retryDelayMs: 200,
+  });
+  const mappings = adapterMappings();
+
+  // ---- initial sync (both mappings at once: different BC tables, independent couplings)
+  log(`initial sync of ${records} items + ${Math.floor(records / 5)} customers, latency ${latencyMs} ms`);
+  let t0 = performance.now();
+  const initial = await Promise.all(mappings.map((m) => engine.runMapping(m, { only: 'to', ignoreSynchOnlyCoupled: true })));
+  const initialSec = (performance.now() - t0) / 1000;
+  const synced = initial.reduce((n, r) => n + (r.to?.inserted ?? 0) + (r.to?.modified ?? 0), 0);
+  const failed = initial.reduce((n, r) => n + (r.to?.failed ?? 0), 0);
+  if (failed > 0) throw new Error(`${failed} records failed in the initial sync; first error: ${engine.log.errors(initial.find((r) => r.to?.failed)!.to!.id)[0]?.message}`);
+  // Rate over every record read and decided (blocked ones are filtered, not written).
+  const totalRecords = records + Math.floor(records / 5);
+  const engineRps = totalRecords / initialSec;
+  log(`initial: ${synced} written in ${initialSec.toFixed(1)} s → ${Math.round(engineRps)} records/s; DV bulk requests ${c.dataverse.stats.bulkRequests}, limiter ${JSON.stringify(c.dataverse.limiter.stats())}`);
+
+  // ---- baseline: one request per record, sequential (BC's own integration writes record by record)
+  const sampleSize = Math.min(argNumber("--baseline-sample", 1000), records);
+  // The same BC items, written as new Dataverse products (own ids, numbers prefixed BASE-) so the baseline neither
+  // touches the synced rows (that would be a genuine bidirectional conflict later) nor clashes on productnumber.
+  const sample: Row[] = [];
+  for await (const page of c.bc.queryModified('Item', { filter: { conditions: [] }, since: null, pageSize: sampleSize })) {
+    sample.push(...page);
+    break;
+  }
+  t0 = performance.now();
+  for (const r of sample) {
+    const values = { productnumber: `BASE-${String(r.values['No.'])}`, name: r.values.Description, price: r.values['Unit Price'], standardcost: r.values['Unit Cost'] };
+    const [res] = await c.dataverse.write('products', [{ kind: 'insert', id: randomUUID(), values, idempotencyKey: r.id, validate: [], template: null }]);
+    if (!res?.ok) throw new Error(`baseline write failed: ${res && !res.ok ? res.error : '?'}`);
+  }
+  const baselineRps = sample.length / ((performance.now() - t0) / 1000);
+  log(`baseline: ${sample.length} records one by one → ${Math.round(baselineRps)} records/s`);
+
+  // ---- change 1 % in BC (spread over the tables), then the incremental run
+  const changeOps = async (entity: 'Item' | 'Customer', field: string, n: number) => {
+    const ops: WriteOp[] = [];
+    let k = 0;
+    for await (const page of c.bc.queryModified(entity, { filter: { conditions: [] }, since: null, pageSize: 5000 })) {
+      for (const r of page) if (k++ % 100 === 0 && ops.length < n && (r.values.Blocked === false || r.values.Blocked === ' ')) ops.push({ kind: 'update', id: r.id, values: { [field]: `Changed ${k}` }, validate: [] });
+    }
+    const res = await c.bc.write(entity, ops);
+    const bad = res.filter((r) => !r.ok);
+    if (bad.length) throw new Error(`changing ${entity} in BC failed for ${bad.length} rows: ${JSON.stringify(bad[0])}`);
+    return ops.length;
+  };
+  const changed = (await changeOps('Item', 'Description', Math.ceil(records / 100))) + (await changeOps('Customer', 'Name', Math.ceil(records / 500)));
+  t0 = performance.now();
+  const inc = await Promise.all(mappings.map((m) => engine.runMapping(m, { only: 'to' })));
+  const incSec = (performance.now() - t0) / 1000;
+  const modified = inc.reduce((n, r) => n + (r.to?.modified ?? 0), 0);
+  if (modified !== changed) throw new Error(`incremental run modified ${modified} records, expected ${changed}: ${JSON.stringify(inc.map((r) => r.to))} ${JSON.stringify(inc.flatMap((r) => engine.log.errors(r.to!.id).slice(0, 2)))}`);
+  log(`incremental: ${changed} changed → ${incSec.toFixed(2)} s`);
+
+  // ---- the bound the configured limits allow (Dataverse is the write side; BC reads 20,000 rows per request)
+  const L = DEFAULT_LIMITS;
+  const rowsPerRequest = 1000;
+  const reqPerSec = L.requestsPerWindow / L.windowSeconds;
+  const windowBound = reqPerSec * rowsPerRequest;
+  const latencyBound = (L.concurrent * rowsPerRequest) / (Math.max(latencyMs, 1) / 1000);
+  const bound = Math.min(windowBound, latencyBound);
+  const derivation =
+    `Dataverse write side: ${L.requestsPerWindow} requests / ${L.windowSeconds} s per user = ${reqPerSec} req/s × ${rowsPerRequest} rows per UpsertMultiple = ${windowBound} rows/s; ` +
+    `latency bound ${L.concurrent} concurrent × ${rowsPerRequest} rows / ${latencyMs} ms = ${Math.round(latencyBound)} rows/s; bound = min = ${Math.round(bound)} rows/s ` +
+    `(BC reads: 20,000 rows per page, not binding; execution-time limit ${L.executionMsPerWindow} ms / ${L.windowSeconds} s not reached)`;
+
+  rss.stop();
+  const out = {
+    records, engine: { recordsPerSec: Math.round(engineRps) }, baseline: { recordsPerSec: Math.round(baselineRps * 10) / 10 },
+    ratio: Math.round((engineRps / baselineRps) * 10) / 10, bound: { recordsPerSec: Math.round(bound), derivation },
+    boundFraction: Math.round((engineRps / bound) * 1000) / 1000, incremental: { changed, seconds: Math.round(incSec * 100) / 100 }, peakRssMB: rss.peakMB(),
+  };
+  db.close();
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+} finally {
+  await sb.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,266 @@
+/**
+ * SidePort over the Dataverse Web API (DataverseClient).
+ *
+ * Reads: `modifiedon gt <watermark>` ordered by (modifiedon, primary id) at the maximum page size (5,000), cut into
+ * the engine's pages; the mapping's Integration Table Filter and the echo filter (`_modifiedby_value ne <integration
+ * user>`) are pushed down, every literal escaped by renderODataFilter / odataLiteral.
+ * Writes: inserts go out as UpsertMultiple on the primary id the engine chose (and stored as a pending coupling
+ * before the request), so a retried or resumed create updates the row the first attempt made instead of adding a
+ * second one; updates as UpdateMultiple (never resurrects a deleted row); deletes one by one. Chunks of ≤ 1,000
+ * targets run in parallel under an AdaptiveLimiter (AIMD, pauses every worker for Retry-After). A bulk message is
+ * all-or-nothing, so a chunk that fails for a non-transient reason is bisected until the bad rows are isolated and
+ * every other row still gets written.
+ *
+ * Stamps: the bulk messages do not return modifiedon; reading every row back would triple the request count. The
+ * result stamp is the server time when the answer arrived (local clock + the skew measured in now()), an upper
+ * bound of the row's real modifiedon. A user edit of the same row during that request's round trip could
+ * therefore look "already synced" — documented in main/sync/adapters/README.md.
+ */
+import type { DataverseClient, Row as DvRow } from '../../clients/dataverse';
+import { AdaptiveLimiter, DATAVERSE_MAX_CONCURRENCY } from '../../clients/concurrency';
+import { chunk } from '../../clients/odata';
+import { isServiceError, ServiceError } from '../../http/errors';
+import { odataGuid, odataLiteral } from '../../http/odata';
+import type { BcFilter, DvFilter } from '../../mappings/model';
+import { renderODataFilter } from '../../mappings/filters';
+import type { MatchCondition, QueryModified, Row, SidePort, WriteOp, WriteResult } from '../ports';
+import { SideError } from '../ports';
+import { errorText, isTransient, parseTime, retryTransient, serverDate, slices } from './common';
+import { dvEntity, type DvEntity } from './entities';
+
+export interface DataverseSideOptions {
+  client: DataverseClient;
+  /** Shared limiter (one per user: the service counts per user). Default: new AdaptiveLimiter(initial 8, max 52). */
+  limiter?: AdaptiveLimiter;
+  /** Targets per bulk request (1..1000, default 1000). */
+  bulkSize?: number;
+  /** Current company's bcbi_company id, for company-scoped Integration Table Filters. */
+  companyId?: string;
+  /** Attribute kinds for filter rendering (lookups → _x_value). */
+  lookupAttributes?: ReadonlySet<string>;
+}
+
+export const DV_MAX_PAGE = 5000;
+/** GET-by-key requests per $batch. */
+const IDS_PER_GET = 100;
+/** "Error identified in Payload provided by the user": a column that does not exist on the table. */
+const PAYLOAD_SCHEMA_ERROR = '0x80048d19';
+
+export class DataverseSide implements SidePort {
+  readonly side = 'dataverse' as const;
+  readonly limiter: AdaptiveLimiter;
+  private readonly client: DataverseClient;
+  private readonly bulkSize: number;
+  private skewMs = 0;
+  /** Counters for benchmarks and logs. */
+  readonly stats = { bulkRequests: 0, bisections: 0, reads: 0 };
+
+  constructor(private readonly o: DataverseSideOptions) {
+    this.client = o.client;
+    this.limiter = o.limiter ?? new AdaptiveLimiter({ initial: 8, max: DATAVERSE_MAX_CONCURRENCY });
+    this.bulkSize = o.bulkSize ?? 1000;
+    if (!(Number.isInteger(this.bulkSize) && this.bulkSize >= 1 && this.bulkSize <= 1000)) throw new Error(`bulkSize must be 1..1000; got ${this.bulkSize}.`);
+  }
+
+  private filterText(filter: BcFilter | DvFilter): string | null {
+    const f = filter as DvFilter;
+    if (!Array.isArray(f.conditions)) return null;
+    const kinds = this.o.lookupAttributes;
+    const text = renderODataFilter(f, {
+      ...(this.o.companyId !== undefined ? { companyId: this.o.companyId } : {}),
+      ...(kinds ? { kindOf: (a: string) => (kinds.has(a) ? 'lookup' as const : 'other' as const) } : {}),
+    });
+    return text === '' ? null : text;
+  }
+
+  private toRow(e: DvEntity, r: DvRow): Row {
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) {
+      if (k.includes('@')) continue;
+      const lookup = /^_(.+)_value$/.exec(k);
+      values[lookup ? lookup[1]! : k] = v;
+    }
+    const id = String(r[e.primaryId] ?? '').toLowerCase();
+    return { id, modifiedOn: parseTime(r.modifiedon), modifiedBy: typeof r._modifiedby_value === 'string' ? r._modifiedby_value.toLowerCase() : null, values };
+  }
+
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.limiter.run(fn);
+    } catch (err) {
+      throw new SideError(`Dataverse ${what} failed: ${errorText(err)}`, isTransient(err));
+    }
+  }
+
+  async *queryModified(entity: string, q: QueryModified): AsyncIterable<Row[]> {
+    const e = dvEntity(entity);
+    const parts: string[] = [];
+    if (q.since !== null) parts.push(`modifiedon gt ${odataLiteral(new Date(q.since))}`);
+    if (q.excludeModifiedBy) parts.push(`_modifiedby_value ne ${odataGuid(q.excludeModifiedBy)}`);
+    const pushed = this.filterText(q.filter);
+    if (pushed) parts.push(`(${pushed})`);
+    const pages = this.client.retrieveMultiple(e.set, {
+      ...(parts.length ? { filter: parts.join(' and ') } : {}), orderby: ['modifiedon asc', `${e.primaryId} asc`], maxPageSize: DV_MAX_PAGE,
+    });
+    const it = pages[Symbol.asyncIterator]();
+    for (;;) {
+      // Not through the limiter: a generator that threw is finished, so a limiter retry would silently end the
+      // selection early. HttpClient already retries GETs on 429/503 and network errors; what still fails here
+      // ends the pass, and the next run resumes from the unchanged watermark.
+      let next: IteratorResult<{ value: DvRow[] }>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        throw new SideError(`Dataverse reading ${e.set} failed: ${errorText(err)}`, isTransient(err));
+      }
+      this.stats.reads++;
+      if (next.done) return;
+      const rows = next.value.value.map((r) => this.toRow(e, r));
+      for (const s of slices(rows, q.pageSize)) yield s;
+    }
+  }
+
+  /**
+   * Rows by primary key, as one $batch of GET-by-key requests per 100 ids (continue-on-error: a missing row is a
+   * 404 part, not a failure). An OR-chain of `id eq …` would be one request too, but a key lookup is what the
+   * service indexes in every case, and the URL of a long OR-chain is capped (32 KB). Inner requests count
+   * against the service-protection limits; the engine asks for ids only of coupled rows it is about to compare.
+   */
+  private async byIds(e: DvEntity, ids: readonly string[], select?: string[]): Promise<Row[]> {
+    const groups = chunk([...new Set(ids.map((i) => i.toLowerCase()))], IDS_PER_GET);
+    const query = select ? `?$select=${select.join(',')}` : '';
+    const pages = await Promise.all(groups.map((g) => this.guard(`reading ${e.set} by id`, async () => {
+      const { responses } = await this.client.batch(g.map((id) => ({ method: 'GET' as const, url: `${e.set}(${odataGuid(id)})${query}`, headers: { Accept: 'application/json' } })), { continueOnError: true });
+      // A short answer must not read as "these rows are gone": the engine would treat coupled rows as deleted.
+      if (responses.length !== g.length) throw new ServiceError(502, 'BATCH_INCOMPLETE', `Dataverse answered ${responses.length} of ${g.length} reads in a $batch; retrying.`);
+      const out: Row[] = [];
+      for (const r of responses) {
+        if (r.status === 200 && r.body && typeof r.body === 'object') out.push(this.toRow(e, r.body as DvRow));
+        else if (r.status !== 404) {
+          const err = (r.body as { error?: { code?: string; message?: string } } | null)?.error;
+          throw new ServiceError(r.status, err?.code ?? `HTTP_${r.status}`, `reading a ${e.logicalName} by id: ${err?.message ?? `HTTP ${r.status}`}`);
+        }
+      }
+      return out;
+    })));
+    return pages.flat();
+  }
+
+  async getByIds(entity: string, ids: readonly string[]): Promise<Row[]> {
+    if (ids.length === 0) return [];
+    return this.byIds(dvEntity(entity), ids);
+  }
+
+  async exists(entity: string, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const e = dvEntity(entity);
+    const rows = await this.byIds(e, ids, [e.primaryId]);
+    const found = new Set(rows.map((r) => r.id));
+    // Answer in the caller's spelling of the id.
+    return new Set(ids.filter((i) => found.has(i.toLowerCase())));
+  }
+
+  async findMatches(entity: string, conditions: readonly MatchCondition[], filter: BcFilter | DvFilter, limit: number): Promise<Row[]> {
+    const e = dvEntity(entity);
+    const parts = conditions.map((c) => `${c.field} eq ${odataLiteral(c.value as string | number | boolean | null)}`);
+    const pushed = this.filterText(filter);
+    if (pushed) parts.push(`(${pushed})`);
+    return this.guard(`matching ${e.set}`, async () => {
+      const out: Row[] = [];
+      for await (const p of this.client.retrieveMultiple(e.set, { ...(parts.length ? { filter: parts.join(' and ') } : {}), top: limit })) {
+        for (const r of p.value) out.push(this.toRow(e, r));
+      }
+      // Dataverse compares text case-insensitively; a case-sensitive condition is re-checked here.
+      return out.filter((r) => conditions.every((c) => !c.caseSensitive || r.values[c.field] === c.value)).slice(0, limit);
+    });
+  }
+
+  async hasChangesSince(entity: string, filter: BcFilter | DvFilter, since: number | null): Promise<boolean> {
+    const e = dvEntity(entity);
+    const parts: string[] = [];
+    if (since !== null) parts.push(`modifiedon gt ${odataLiteral(new Date(since))}`);
+    const pushed = this.filterText(filter);
+    if (pushed) parts.push(`(${pushed})`);
+    return this.guard(`probing ${e.set}`, async () => {
+      for await (const p of this.client.retrieveMultiple(e.set, { select: [e.primaryId], top: 1, ...(parts.length ? { filter: parts.join(' and ') } : {}) })) {
+        return p.value.length > 0;
+      }
+      return false;
+    });
+  }
+
+  /** Server clock from the Date header of WhoAmI (floored to the second: safe as a watermark cap). */
+  async now(): Promise<number> {
+    const r = await this.guard('reading the server time', () => this.client.http.request({ path: 'WhoAmI', headers: { Accept: 'application/json' } }));
+    const t = serverDate(r.headers);
+    if (t === null) return Date.now() + this.skewMs;
+    // The Date header has second precision: the true server time is in [t, t + 1 s). Write stamps must be an upper
+    // bound of the row's modifiedon, so the skew only ever corrects for a server clock AHEAD of ours; a slow answer
+    // (local time well past t) must not pull stamps down, or our own writes would later look like user edits.
+    const local = Date.now();
+    if (t > local) this.skewMs = Math.max(this.skewMs, t - local);
+    return t;
+  }
+
+  async write(entity: string, ops: readonly WriteOp[]): Promise<WriteResult[]> {
+    const e = dvEntity(entity);
+    const results: WriteResult[] = new Array<WriteResult>(ops.length);
+    const upserts: { i: number; target: DvRow }[] = [];
+    const updates: { i: number; target: DvRow }[] = [];
+    const deletes: number[] = [];
+    ops.forEach((op, i) => {
+      if (op.kind === 'insert') {
+        if (op.id === null) {
+          results[i] = { ok: false, error: `Dataverse inserts need the record id chosen by the engine (got none for key ${op.idempotencyKey}); this is a bug in the caller.` };
+          return;
+        }
+        upserts.push({ i, target: { ...op.values, [e.primaryId]: op.id.toLowerCase() } });
+      } else if (op.kind === 'update') {
+        updates.push({ i, target: { ...op.values, [e.primaryId]: op.id.toLowerCase() } });
+      } else deletes.push(i);
+    });
+    const jobs: Promise<void>[] = [];
+    for (const part of chunk(upserts, this.bulkSize)) jobs.push(this.bulk(e, 'UpsertMultiple', part, results));
+    for (const part of chunk(updates, this.bulkSize)) jobs.push(this.bulk(e, 'UpdateMultiple', part, results));
+    for (const i of deletes) {
+      const op = ops[i] as Extract<WriteOp, { kind: 'delete' }>;
+      jobs.push(this.limiter.run(() => this.client.delete(e.set, op.id, op.etag ? { ifMatch: op.etag } : {})).then(
+        () => void (results[i] = { ok: true, id: op.id, modifiedOn: this.stamp() }),
+        (err: unknown) => void (results[i] = isServiceError(err) && err.status === 404
+          ? { ok: true, id: op.id, modifiedOn: this.stamp() }
+          : { ok: false, error: errorText(err), transient: isTransient(err) }),
+      ));
+    }
+    await Promise.all(jobs);
+    return results;
+  }
+
+  private stamp(): number {
+    return Date.now() + this.skewMs;
+  }
+
+  private async bulk(e: DvEntity, op: 'UpsertMultiple' | 'UpdateMultiple', part: { i: number; target: DvRow }[], results: WriteResult[]): Promise<void> {
+    if (part.length === 0) return;
+    try {
+      await retryTransient(() => this.limiter.run<unknown>(() => {
+        this.stats.bulkRequests++;
+        const rows = part.map((p) => p.target);
+        const opts = { chunkSize: rows.length, mode: 'auto' as const };
+        return op === 'UpsertMultiple' ? this.client.upsertMultiple(e.set, e.logicalName, rows, opts) : this.client.updateMultiple(e.set, e.logicalName, rows, opts);
+      }));
+      const t = this.stamp();
+      for (const p of part) results[p.i] = { ok: true, id: String(p.target[e.primaryId]), modifiedOn: t };
+    } catch (err) {
+      // A payload that does not fit the table's schema (unknown column) fails every row alike: no point bisecting.
+      if (isTransient(err) || part.length === 1 || (isServiceError(err) && err.code === PAYLOAD_SCHEMA_ERROR)) {
+        const error = part.length === 1 ? errorText(err) : `${op} of ${part.length} ${e.set} rows failed: ${errorText(err)}`;
+        for (const p of part) results[p.i] = { ok: false, error, transient: isTransient(err) };
+        return;
+      }
+      // One bad row fails the whole message: split to find it and still write the rest.
+      this.stats.bisections++;
+      const mid = part.length >> 1;
+      await Promise.all([this.bulk(e, op, part.slice(0, mid), results), this.bulk(e, op, part.slice(mid), results)]);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What `d365ic sync run` and `d365ic jobs run` need: a SQLite database with the sync tables, connected sides and
+ * an engine. Today the sides come from `--sandbox` (an embedded sandbox started for the command); connection
+ * profiles (--profile) are not wired yet.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { openDatabase } from '../../db/database';
+import type { Db } from '../../db/database';
+import { startSandbox, type Sandbox } from '../../sandbox/index';
+import { BC_RESOURCE, clientCredentials, connectSides, type ConnectedSides } from '../adapters/connect';
+import { SyncEngine } from '../engine/engine';
+import type { SyncSides, WriteOp, WriteResult } from '../ports';
+
+export interface SessionOptions {
+  /** SQLite file; default: a temporary file removed at close (the sandbox is temporary too). */
+  dbFile?: string;
+  records?: number;
+  latencyMs?: number;
+  /** Called with the number of records written so far (both sides). */
+  onWrite?: (written: number) => void;
+}
+
+export interface Session {
+  db: Db;
+  engine: SyncEngine;
+  sides: ConnectedSides;
+  sandbox: Sandbox;
+  close(): Promise<void>;
+}
+
+/** Counts written records for progress output without touching the engine. */
+function counting(sides: SyncSides, onWrite: (n: number) => void): SyncSides {
+  let written = 0;
+  const wrap = <S extends SyncSides['bc']>(s: S): S => new Proxy(s, {
+    get(target, prop, recv) {
+      if (prop !== 'write') return Reflect.get(target, prop, recv) as unknown;
+      return async (entity: string, ops: readonly WriteOp[]): Promise<WriteResult[]> => {
+        const res = await target.write(entity, ops);
+        written += res.filter((r) => r.ok).length;
+        onWrite(written);
+        return res;
+      };
+    },
+  });
+  return { bc: wrap(sides.bc), dataverse: wrap(sides.dataverse) };
+}
+
+export async function sandboxSession(o: SessionOptions = {}): Promise<Session> {
+  const sandbox = await startSandbox({ port: 0, seed: 'bench', records: o.records ?? 1000, ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });
+  const tmp = o.dbFile ? null : mkdtempSync(path.join(os.tmpdir(), 'd365ic-sync-'));
+  try {
+    const { info } = sandbox;
+    const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
+    const sides = await connectSides({
+      dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
+      dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE),
+    });
+    const { db } = openDatabase(o.dbFile ?? path.join(tmp!, 'sync.sqlite'));
+    const engine = new SyncEngine(db, o.onWrite ? counting(sides.sides, o.onWrite) : sides.sides, { now: () => Date.now() }, {
+      pageSize: 5000, batchSize: 1000, maxInFlight: 8, integrationUserId: sides.integrationUserId,
+    });
+    return {
+      db, engine, sides, sandbox,
+      close: async () => {
+        db.close();
+        await sandbox.close();
+        if (tmp) rmSync(tmp, { recursive: true, force: true });
+      },
+    };
+  } catch (x) {
+    await sandbox.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    throw x;
+  }
+}
