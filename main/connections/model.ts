@@ -1,21 +1,13 @@
-import type { AuthMethod, ConnectionFields, ConnectionKind } from '../../preload/contract/connections';
+import { METHODS_BY_KIND, TIER_COLOURS, type AuthMethod, type ConnectionFields, type ConnectionKind } from '../../preload/contract/connections';
+
+export { METHODS_BY_KIND, TIER_COLOURS };
 import { insecureUrlReason } from '../http/url';
 import { AppFailure } from '../rpc/errors';
 
-/** Which sign-in methods make sense for each kind of service. */
-export const METHODS_BY_KIND: Record<ConnectionKind, AuthMethod[]> = {
-  dataverse: ['interactive', 'device-code', 'client-secret', 'certificate'],
-  'bc-online': ['interactive', 'device-code', 'client-secret', 'certificate'],
-  'bc-onprem': ['bc-access-key'],
-  graph: ['interactive', 'device-code', 'client-secret', 'certificate'],
-  'commerce-hq': ['interactive', 'device-code', 'client-secret', 'certificate'],
-};
 
 export const isAppFlow = (m: AuthMethod) => m === 'client-secret' || m === 'certificate';
 export const isUserFlow = (m: AuthMethod) => m === 'interactive' || m === 'device-code';
 
-/** Default environment-bar colours per tier; production is red so it is never mistaken for a test system. */
-export const TIER_COLOURS = { development: '#2e7d32', test: '#1565c0', uat: '#6a1b9a', production: '#c62828' } as const;
 
 const KIND_LABEL: Record<ConnectionKind, string> = {
   dataverse: 'Dataverse / Dynamics 365 Sales',

@@ -13,8 +13,20 @@ export type ConnectionKind = z.infer<typeof ConnectionKindSchema>;
 export const AuthMethodSchema = z.enum(['interactive', 'device-code', 'client-secret', 'certificate', 'bc-access-key']);
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
+/** Which sign-in methods make sense for each kind of service (the form offers these; main re-checks on save). */
+export const METHODS_BY_KIND: Record<ConnectionKind, AuthMethod[]> = {
+  dataverse: ['interactive', 'device-code', 'client-secret', 'certificate'],
+  'bc-online': ['interactive', 'device-code', 'client-secret', 'certificate'],
+  'bc-onprem': ['bc-access-key'],
+  graph: ['interactive', 'device-code', 'client-secret', 'certificate'],
+  'commerce-hq': ['interactive', 'device-code', 'client-secret', 'certificate'],
+};
+
 export const EnvironmentTierSchema = z.enum(['development', 'test', 'uat', 'production']);
 export type EnvironmentTier = z.infer<typeof EnvironmentTierSchema>;
+
+/** Default environment-bar colours per tier; production is red so it is never mistaken for a test system. */
+export const TIER_COLOURS: Record<EnvironmentTier, string> = { development: '#2e7d32', test: '#1565c0', uat: '#6a1b9a', production: '#c62828' };
 
 /** Secret slots a profile can hold (names only ever travel over the contract). */
 export const ConnectionSecretNameSchema = z.enum(['clientSecret', 'certificatePem', 'accessKey']);

@@ -29,6 +29,7 @@ import { draftOf, newDraft, type Draft } from './draft';
 import { ErrorText } from './ErrorText';
 import { ProfileCard } from './ProfileCard';
 import { ProfileForm } from './ProfileForm';
+import { downloadBlob } from '../../components/download';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '1100px' },
@@ -53,18 +54,6 @@ function readText(file: Blob): Promise<string> {
     r.onerror = () => reject(r.error ?? new Error('The file could not be read.'));
     r.readAsText(file);
   });
-}
-
-function download(json: string, fileName: string) {
-  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // Revoke after the click has been handled; revoking synchronously can cancel the download in some browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 export function ConnectionsPage() {
@@ -109,7 +98,7 @@ export function ConnectionsPage() {
             onClick={async () => {
               const r = await store().exportJson();
               if (!r) return;
-              download(r.json, `connections-${new Date().toISOString().slice(0, 10)}.json`);
+              downloadBlob(new Blob([r.json], { type: 'application/json' }), `connections-${new Date().toISOString().slice(0, 10)}.json`);
               setExported(r.count);
             }}
           >

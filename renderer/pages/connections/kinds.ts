@@ -1,22 +1,11 @@
-import type { AuthMethod, ConnectionKind, ConnectionSecretName, EnvironmentTier } from '../../../preload/contract';
+import { METHODS_BY_KIND, TIER_COLOURS, type AuthMethod, type ConnectionKind, type ConnectionSecretName, type EnvironmentTier } from '../../../preload/contract';
 
-/**
- * Which sign-in methods each kind offers. Mirrors METHODS_BY_KIND in main/connections/model.ts (the renderer may not
- * import main); main re-checks on save and answers CONNECTION_INVALID naming the field if the two ever disagree.
- */
-export const METHODS_BY_KIND: Record<ConnectionKind, AuthMethod[]> = {
-  dataverse: ['interactive', 'device-code', 'client-secret', 'certificate'],
-  'bc-online': ['interactive', 'device-code', 'client-secret', 'certificate'],
-  'bc-onprem': ['bc-access-key'],
-  graph: ['interactive', 'device-code', 'client-secret', 'certificate'],
-  'commerce-hq': ['interactive', 'device-code', 'client-secret', 'certificate'],
-};
+export { METHODS_BY_KIND, TIER_COLOURS };
+
 
 export const KINDS = Object.keys(METHODS_BY_KIND) as ConnectionKind[];
 export const TIERS: EnvironmentTier[] = ['development', 'test', 'uat', 'production'];
 
-/** Default bar colour per tier (same as main's TIER_COLOURS); production stays red-marked whatever the colour. */
-export const TIER_COLOURS: Record<EnvironmentTier, string> = { development: '#2e7d32', test: '#1565c0', uat: '#6a1b9a', production: '#c62828' };
 
 export const isAppFlow = (m: AuthMethod) => m === 'client-secret' || m === 'certificate';
 export const isUserFlow = (m: AuthMethod) => m === 'interactive' || m === 'device-code';

@@ -89,16 +89,7 @@ export async function fileToBase64(file: Blob): Promise<string> {
   return btoa(bin);
 }
 
-export function download(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+export { downloadBlob as download } from '../../components/download';
 
 /** "5 minutes ago" in the UI language (Intl, so no catalog entries per unit). */
 export function formatAgo(iso: string, now: number, language: string): string {
