@@ -38,17 +38,21 @@ async function worker(infoFile: string, dbFile: string): Promise<void> {
   process.stdout.write('started\n');
   let last = '';
   for (let attempt = 0; attempt < 30; attempt++) {
-    try {
-      const res = await Promise.all(adapterMappings().map((m) => engine.runMapping(m, { only: 'to', ignoreSynchOnlyCoupled: true })));
-      if (res.every((r) => (r.to?.failed ?? 0) === 0)) {
-        db.close();
-        process.exit(0);
-      }
-      last = JSON.stringify(res.flatMap((r) => (r.to ? engine.log.errors(r.to.id, 0, 2).map((e) => e.message) : [])));
-    } catch (x) {
+    // allSettled, not all: when one mapping's pass fails, the other must finish before the next attempt starts,
+    // or the next attempt would find that mapping still running.
+    const settled = await Promise.allSettled(adapterMappings().map((m) => engine.runMapping(m, { only: 'to', ignoreSynchOnlyCoupled: true })));
+    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failures.length > 0) {
       // A whole-pass failure (a read that kept failing): the next attempt resumes from the unchanged watermark.
-      last = (x as Error).message;
+      last = failures.map((f) => (f.reason as Error).message).join('; ');
+      continue;
     }
+    const res = settled.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof engine.runMapping>>>).value);
+    if (res.every((r) => (r.to?.failed ?? 0) === 0)) {
+      db.close();
+      process.exit(0);
+    }
+    last = JSON.stringify(res.flatMap((r) => (r.to ? engine.log.errors(r.to.id, 0, 2).map((e) => e.message) : [])));
   }
   process.stderr.write(`[crash worker] records still failing after 30 attempts: ${last.slice(0, 1500)}\n`);
   process.exit(3);
