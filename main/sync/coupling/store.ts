@@ -123,12 +123,14 @@ export class CouplingStore {
    * SetLastSynchResultFailed (E.7): a second identical, non-empty error in the same direction right after a
    * failure skips the record. Returns whether the coupling is now skipped.
    */
-  markFailure(rowId: number, dir: PassDirection, jobId: string, message: string): boolean {
+  markFailure(rowId: number, dir: PassDirection, jobId: string, message: string, transient = false): boolean {
     const c = this.byRowId(rowId);
     if (!c) return false;
     const prevResult = dir === 'to' ? c.resultTo : c.resultFrom;
     const prevMessage = dir === 'to' ? c.errorTo : c.errorFrom;
-    const skip = c.skipped || (prevResult === 'Failure' && message !== '' && prevMessage === message);
+    // A transient failure (throttling, timeouts, resets) says nothing about the record: it stays failed, so it is
+    // retried first next time, but it never counts toward "skip after the same error twice" (E.7).
+    const skip = c.skipped || (!transient && prevResult === 'Failure' && message !== '' && prevMessage === message);
     (dir === 'to' ? this.s.failTo : this.s.failFrom).run(jobId, message, skip ? 1 : 0, this.now(), rowId);
     return skip;
   }

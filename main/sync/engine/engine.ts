@@ -367,9 +367,9 @@ export class SyncEngine {
 
   private apply(p: Pass, row: Row, a: Action, res: WriteResult | undefined): void {
     const c = p.counters;
-    const fail = (coupling: Coupling | null, destId: string | null, message: string) => {
+    const fail = (coupling: Coupling | null, destId: string | null, message: string, transient = false) => {
       c.failed++;
-      const skipped = coupling ? this.couplings.markFailure(coupling.rowId, p.dir, p.jobId, message) : false;
+      const skipped = coupling ? this.couplings.markFailure(coupling.rowId, p.dir, p.jobId, message, transient) : false;
       this.log.error({
         jobId: p.jobId, tableId: p.mapping.bcTableId, sourceSide: p.dir === 'to' ? 'bc' : 'dataverse', sourceId: row.id, destinationId: destId,
         message: skipped ? `${message} ${SKIPPED_NOTE}` : message, detail: null,
@@ -395,7 +395,7 @@ export class SyncEngine {
       case 'insert': {
         const cp = a.c!;
         if (!res || !res.ok) {
-          fail(cp, p.dir === 'to' ? cp.dvId : null, `Inserting the ${p.dir === 'to' ? p.mapping.dataverseEntity : p.mapping.bcTable} record failed because of the following error: ${res && !res.ok ? res.error : 'no result'}`);
+          fail(cp, p.dir === 'to' ? cp.dvId : null, `Inserting the ${p.dir === 'to' ? p.mapping.dataverseEntity : p.mapping.bcTable} record failed because of the following error: ${res && !res.ok ? res.error : 'no result'}`, isTransient(res));
           return;
         }
         const stamps = p.dir === 'to' ? { bc: row.modifiedOn, dv: res.modifiedOn } : { bc: res.modifiedOn, dv: row.modifiedOn };
@@ -406,7 +406,7 @@ export class SyncEngine {
       case 'update': {
         if (!res || !res.ok) {
           const table = p.dir === 'to' ? p.mapping.dataverseEntity : p.mapping.bcTable;
-          fail(a.c, a.dest.id, `Modifying ${table} failed because of the following error: ${res && !res.ok ? res.error : 'no result'}`);
+          fail(a.c, a.dest.id, `Modifying ${table} failed because of the following error: ${res && !res.ok ? res.error : 'no result'}`, isTransient(res));
           return;
         }
         this.couplings.markSuccess(a.c.rowId, p.dir, p.jobId, this.stamps(p.dir, a.c, row.modifiedOn, res.modifiedOn, a.bothModified));
@@ -533,7 +533,7 @@ export class SyncEngine {
           await this.o.sleep(this.o.retryDelayMs * 2 ** attempt);
           continue;
         }
-        for (const i of todo) results[i] = { ok: false, error: x.message };
+        for (const i of todo) results[i] = { ok: false, error: x.message, transient: x.transient };
         return results;
       }
       if (res.length !== todo.length) throw new Error(`The ${port.side} adapter returned ${res.length} results for ${todo.length} operations.`);
@@ -548,6 +548,8 @@ export class SyncEngine {
     }
   }
 }
+
+const isTransient = (r: WriteResult | undefined): boolean => !!r && !r.ok && r.transient === true;
 
 /** Bounded concurrency: at most `max` batches in flight; the first failure is rethrown after all settle. */
 class Limiter {

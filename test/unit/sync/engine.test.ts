@@ -326,6 +326,28 @@ describe('failures, retry and skipping', () => {
     expect(w.dv.writeCalls.length).toBe(calls);
   });
 
+  it('never skips a record for transient failures that outlast the retries; it syncs once the service recovers', async () => {
+    const w = world();
+    const m = itemMapping({ direction: 'ToIntegrationTable' });
+    w.bc.put('Item', 'bc-1', item('1', 'One'));
+    await w.engine.runMapping(m);
+    const dvId = dvRows(w)[0]!.id;
+    w.bc.edit('Item', 'bc-1', { Description: 'Uno' });
+    // More transient answers than the engine retries within one run, twice in a row, with the same message.
+    w.dv.transientOn.set(dvId, 100);
+    const r1 = await w.engine.runMapping(m);
+    const r2 = await w.engine.runMapping(m);
+    expect(r1.to!.failed).toBe(1);
+    expect(r2.to!.failed).toBe(1);
+    expect(w.engine.couplings.byBc(27, 'bc-1')).toMatchObject({ skipped: false, resultTo: 'Failure' });
+    expect(w.engine.log.errors(r2.to!.id)[0]!.message).not.toMatch(/skipped for further synchronization/);
+    w.dv.transientOn.delete(dvId);
+    const r3 = await w.engine.runMapping(m);
+    expect(r3.to).toMatchObject({ failed: 0, skipped: 0 });
+    expect(w.dv.get('products', dvId)!.values.name).toBe('Uno');
+    expect(w.engine.couplings.byBc(27, 'bc-1')).toMatchObject({ skipped: false, resultTo: 'Success' });
+  });
+
   it('does not skip when the error message changes', async () => {
     const w = world();
     const m = itemMapping({ direction: 'ToIntegrationTable' });
