@@ -10,7 +10,7 @@ import { isServiceError, ServiceError } from '../../http/errors';
 import { odataGuid, odataString } from '../../http/odata';
 import type { AdaptiveLimiter } from '../concurrency';
 import { ChangeTrackingExpiredError, DV_CHANGE_TRACKING_EXPIRED } from '../errors';
-import type { Filter } from '../odata';
+import type { QueryOptions } from '../odata';
 import { chunk, idFromEntityUrl, keyPath, queryString } from '../odata';
 import type { RawSend } from '../raw';
 import { rawTransport } from '../raw';
@@ -43,14 +43,8 @@ export interface RetrieveOptions {
 
 export type RetrieveResult<T> = { notModified: false; row: T; etag: string | null } | { notModified: true; etag: string };
 
-export interface RetrieveMultipleOptions {
-  select?: readonly string[];
-  filter?: Filter | string;
-  orderby?: readonly string[] | string;
-  /** Mutually exclusive with maxPageSize (Dataverse ignores $top when both are sent). */
-  top?: number;
-  count?: boolean;
-  expand?: string;
+/** The shared query options; `top` is mutually exclusive with maxPageSize (Dataverse ignores $top when both are sent). */
+export interface RetrieveMultipleOptions extends QueryOptions {
   /** Prefer: odata.maxpagesize (1..5000). */
   maxPageSize?: number;
   annotations?: boolean;
