@@ -18,6 +18,7 @@ import { JobLog, zeroCounters, type Counters, type SyncJob } from '../jobs/log';
 import { SideError, type Row, type SidePort, type SyncSides, type WriteOp, type WriteResult } from '../ports';
 import { planFields, transferFields, type FieldPlan, type IsCodeField, type LookupResolver } from './fields';
 import { matchesBcFilter, matchesDvFilter } from './filters';
+import type { MappingRules, RuleSet, WrittenRecord } from './hooks';
 import { compareDateTime, DV_SELECTION_SLACK_MS } from './time';
 
 /** BC splits long id lists into OR-chunks of at most 400 (E.3 c); the adapters get the same bound. */
@@ -42,6 +43,18 @@ export interface EngineOptions {
   lookups?: LookupResolver;
   /** OnFindUncoupledDestinationRecord: an implicit match for an uncoupled source (currency by ISO code …). */
   implicitMatch?: (mapping: TableMapping, dir: PassDirection, source: Row) => Promise<string | null>;
+  /** Domain rules per mapping (owner, currency, units, price lists, document lines …): see engine/hooks.ts. */
+  rules?: RuleSet;
+  /** Called after each batch of a pass is committed (counters so far), and once when the pass ends (`done`). */
+  onProgress?: (p: SyncProgress) => void;
+}
+
+export interface SyncProgress {
+  mapping: string;
+  dir: PassDirection;
+  jobId: string;
+  counters: Counters;
+  done: boolean;
 }
 
 export interface RunOptions {
@@ -84,12 +97,13 @@ interface Pass {
   opts: RunOptions;
   /** Source ids already handled in this pass (failed-first / pending recovery), so the modified scan skips them. */
   done: Set<string>;
+  rules: MappingRules | null;
 }
 
 type Action =
   | { k: 'ignore' }
   | { k: 'skip' }
-  | { k: 'unchanged'; c: Coupling; stamp: { bc: number; dv: number } | null }
+  | { k: 'unchanged'; c: Coupling; stamp: { bc: number; dv: number } | null; retry?: { dest: Row } }
   | { k: 'uncouple'; c: Coupling }
   | { k: 'fail'; message: string; c: Coupling | null; destId: string | null; newCoupling: boolean }
   | { k: 'insert'; values: Record<string, unknown>; validate: string[]; c: Coupling | null; removeFirst: Coupling | null }
@@ -100,7 +114,7 @@ const dirName = (d: PassDirection): Direction => (d === 'to' ? 'ToIntegrationTab
 export class SyncEngine {
   readonly couplings: CouplingStore;
   readonly log: JobLog;
-  private readonly o: Required<Omit<EngineOptions, 'integrationUserId' | 'companyId' | 'lookups' | 'implicitMatch'>> & EngineOptions;
+  private readonly o: Required<Omit<EngineOptions, 'integrationUserId' | 'companyId' | 'lookups' | 'implicitMatch' | 'rules' | 'onProgress'>> & EngineOptions;
   private readonly wm;
   private readonly running = new Set<number>();
 
@@ -193,7 +207,7 @@ export class SyncEngine {
       mapping, dir, jobId: this.log.start(mapping.name, 'Synchronization', dirName(dir)), counters: zeroCounters(),
       src: dir === 'to' ? bc : dataverse, dst: dir === 'to' ? dataverse : bc,
       srcEntity: dir === 'to' ? mapping.bcTable : mapping.dataverseEntitySet, dstEntity: dir === 'to' ? mapping.dataverseEntitySet : mapping.bcTable,
-      plans, opts, done: new Set(),
+      plans, opts, done: new Set(), rules: this.o.rules?.(mapping) ?? null,
     };
     if (plans.length === 0)
       p.configError = `There are no field mapping rows for the ${mapping.name} table mapping in the ${dir === 'to' ? 'BC → Dataverse' : 'Dataverse → BC'} direction. ` +
@@ -216,6 +230,7 @@ export class SyncEngine {
     const c = p.counters;
     const msg = p.configError ?? (c.failed > 0 ? `${c.failed} record(s) failed: open the job's errors to see why.` : '');
     this.log.finish(p.jobId, c, msg);
+    this.o.onProgress?.({ mapping: p.mapping.name, dir: p.dir, jobId: p.jobId, counters: { ...c }, done: true });
     return this.log.get(p.jobId)!;
   }
 
@@ -325,6 +340,7 @@ export class SyncEngine {
     for (let i = 0; i < destIds.length; i += ID_CHUNK)
       for (const r of await p.dst.getByIds(p.dstEntity, destIds.slice(i, i + ID_CHUNK))) dest.set(key(r.id), r);
 
+    if (p.rules?.beforeBatch) await p.rules.beforeBatch(p.mapping, p.dir, rows);
     const decided: { row: Row; a: Action }[] = [];
     for (const it of items) decided.push({ row: it.row, a: await this.decide(p, it.row, it.c, dest) });
 
@@ -361,11 +377,38 @@ export class SyncEngine {
       const res = await this.writeWithRetry(p.dst, p.dstEntity, ops.slice(i, i + this.o.batchSize));
       res.forEach((r, j) => results.set(opOf[i + j]!, r));
     }
+    const followUp = await this.afterWrite(p, decided, results);
 
-    this.couplings.transaction(() => decided.forEach((d, i) => this.apply(p, d.row, d.a, results.get(i))));
+    this.couplings.transaction(() => decided.forEach((d, i) => this.apply(p, d.row, d.a, results.get(i), followUp.get(i) ?? null)));
+    this.o.onProgress?.({ mapping: p.mapping.name, dir: p.dir, jobId: p.jobId, counters: { ...p.counters }, done: false });
   }
 
-  private apply(p: Pass, row: Row, a: Action, res: WriteResult | undefined): void {
+  /** Rules' follow-up work for what this batch wrote (and for records whose follow-up failed last time). */
+  private async afterWrite(p: Pass, decided: readonly { row: Row; a: Action }[], results: ReadonlyMap<number, WriteResult>): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (!p.rules?.afterWrite) return out;
+    const records: WrittenRecord[] = [];
+    const index: number[] = [];
+    decided.forEach((d, i) => {
+      const a = d.a;
+      const r = results.get(i);
+      if ((a.k === 'insert' || a.k === 'update') && r?.ok) records.push({ source: d.row, destId: r.id, kind: a.k, values: a.values });
+      else if (a.k === 'unchanged' && a.retry) records.push({ source: d.row, destId: a.retry.dest.id, kind: 'retry', values: {} });
+      else return;
+      index.push(i);
+    });
+    if (records.length === 0) return out;
+    try {
+      for (const [j, msg] of await p.rules.afterWrite(p.mapping, p.dir, records)) out.set(index[j]!, msg);
+    } catch (x) {
+      // A rule that throws fails its whole batch (retried first next run), never the process.
+      const msg = x instanceof Error ? x.message : String(x);
+      for (const i of index) out.set(i, msg);
+    }
+    return out;
+  }
+
+  private apply(p: Pass, row: Row, a: Action, res: WriteResult | undefined, followUpError: string | null): void {
     const c = p.counters;
     const fail = (coupling: Coupling | null, destId: string | null, message: string, transient = false) => {
       c.failed++;
@@ -386,6 +429,10 @@ export class SyncEngine {
         c.uncoupled++;
         return;
       case 'unchanged':
+        if (followUpError) {
+          fail(a.c, a.retry?.dest.id ?? null, followUpError);
+          return;
+        }
         c.unchanged++;
         if (a.stamp) this.couplings.markSuccess(a.c.rowId, p.dir, p.jobId, a.stamp);
         return;
@@ -400,6 +447,11 @@ export class SyncEngine {
         }
         const stamps = p.dir === 'to' ? { bc: row.modifiedOn, dv: res.modifiedOn } : { bc: res.modifiedOn, dv: row.modifiedOn };
         this.couplings.markSuccess(cp.rowId, p.dir, p.jobId, stamps, p.dir === 'from' ? res.id : null);
+        // The record exists now (coupled, no longer pending); its follow-up is retried first next run.
+        if (followUpError) {
+          fail(cp, res.id, followUpError);
+          return;
+        }
         c.inserted++;
         return;
       }
@@ -410,6 +462,10 @@ export class SyncEngine {
           return;
         }
         this.couplings.markSuccess(a.c.rowId, p.dir, p.jobId, this.stamps(p.dir, a.c, row.modifiedOn, res.modifiedOn, a.bothModified));
+        if (followUpError) {
+          fail(a.c, a.dest.id, followUpError);
+          return;
+        }
         c.modified++;
         return;
       }
@@ -445,7 +501,7 @@ export class SyncEngine {
       dest = destId ? destRows.get(destId) : undefined;
       if (c.pending) {
         // A create whose confirmation was lost: upsert it (same id / idempotency key), never a second insert.
-        if (!dest) return this.insertAction(p, row, c, null);
+        if (!dest) return await this.insertAction(p, row, c, null, force);
         force = true;
       } else if (!dest) {
         if (force) return { k: 'skip' };
@@ -453,7 +509,7 @@ export class SyncEngine {
           case 'Remove Coupling':
             return { k: 'uncouple', c };
           case 'Restore Records':
-            return this.insertAction(p, row, null, c);
+            return await this.insertAction(p, row, null, c, force);
           case 'None':
             return {
               k: 'fail', c, destId, newCoupling: false,
@@ -478,7 +534,7 @@ export class SyncEngine {
       }
       if (!c || !dest) {
         if (m.synchOnlyCoupled && !p.opts.ignoreSynchOnlyCoupled) return { k: 'ignore' };
-        return this.insertAction(p, row, null, null);
+        return await this.insertAction(p, row, null, null, force);
       }
     }
 
@@ -503,19 +559,30 @@ export class SyncEngine {
         };
       }
     }
+    if (p.rules?.prepare) {
+      const err = await p.rules.prepare({ mapping: m, dir: p.dir, source: row, dest, coupling: c, force }, t.values);
+      if (err) return { k: 'fail', c, destId: dest.id, message: err, newCoupling: false };
+    }
     if (Object.keys(t.values).length === 0) {
       // Confirm the source side's stamp only; the destination keeps its own so its changes are still seen.
       const stamp = p.dir === 'to'
         ? { bc: Math.max(c.bcModifiedOn, row.modifiedOn), dv: bothModified ? c.dvModifiedOn : Math.max(c.dvModifiedOn, dest.modifiedOn) }
         : { dv: Math.max(c.dvModifiedOn, row.modifiedOn), bc: bothModified ? c.bcModifiedOn : Math.max(c.bcModifiedOn, dest.modifiedOn) };
-      return { k: 'unchanged', c, stamp };
+      // A record that failed in this direction may have failed in a rule's follow-up (price levels, lines):
+      // hand it to afterWrite again even though its own fields need no write.
+      const failedBefore = (p.dir === 'to' ? c.resultTo : c.resultFrom) === 'Failure';
+      return { k: 'unchanged', c, stamp, ...(failedBefore && p.rules?.afterWrite ? { retry: { dest } } : {}) };
     }
     return { k: 'update', dest, values: t.values, validate: t.validate, c, bothModified };
   }
 
-  private insertAction(p: Pass, row: Row, pending: Coupling | null, removeFirst: Coupling | null): Action {
+  private async insertAction(p: Pass, row: Row, pending: Coupling | null, removeFirst: Coupling | null, force: boolean): Promise<Action> {
     const t = transferFields(p.mapping, p.dir, p.plans, row, null, this.o.lookups);
     if (t.error) return { k: 'fail', c: pending, destId: null, message: t.error, newCoupling: pending === null };
+    if (p.rules?.prepare) {
+      const err = await p.rules.prepare({ mapping: p.mapping, dir: p.dir, source: row, dest: null, coupling: pending, force }, t.values);
+      if (err) return { k: 'fail', c: pending, destId: null, message: err, newCoupling: pending === null };
+    }
     return { k: 'insert', values: t.values, validate: t.validate, c: pending, removeFirst };
   }
 
