@@ -4,6 +4,7 @@ import connections from './0003_connections';
 import sync from './0004_sync';
 import mappingSnapshots from './0005_mapping_snapshots';
 import metadataCache from './0006_metadata_cache';
+import syncPartialIndexes from './0007_sync_partial_indexes';
 
 export interface Migration {
   id: number;
@@ -15,4 +16,4 @@ export interface Migration {
  * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
  * (its checksum is stored in `_migrations` and checked at every start).
  */
-export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache];
+export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes];

@@ -66,6 +66,7 @@ export class BcSide implements SidePort {
   private toRow(e: BcEntity, r: BcRow): Row {
     const values: Record<string, unknown> = {};
     for (const [field, p] of Object.entries(e.fields)) if (p.prop in r) values[field] = r[p.prop];
+    if (e.implied) Object.assign(values, e.implied);
     return { id: String(r.id).toLowerCase(), modifiedOn: parseTime(r.lastModifiedDateTime), values };
   }
 
@@ -75,11 +76,13 @@ export class BcSide implements SidePort {
     const unknown: string[] = [];
     for (const [field, v] of Object.entries(values)) {
       const p = e.fields[field];
+      // An implied field (Document Type of salesOrders) needs no property; any other value for it cannot be written here.
+      if (!p && e.implied?.[field] !== undefined && String(v) === e.implied[field]) continue;
       if (!p) {
         unknown.push(field);
         continue;
       }
-      if (BC_READ_ONLY.has(p.prop)) continue;
+      if (p.readOnly || BC_READ_ONLY.has(p.prop)) continue;
       if (!forInsert) main[p.prop] = v;
       else if (p.insertProp === null) rest[p.prop] = v;
       else main[p.insertProp ?? p.prop] = v;
@@ -140,7 +143,7 @@ export class BcSide implements SidePort {
     const parts = conditions.map((c) => {
       const p = e.fields[c.field];
       if (!p) throw new SideError(`Business Central ${e.table} has no API property for the match field "${c.field}". Choose another field for match-based coupling.`, false);
-      return f.eq(p.prop, c.value as string | number | boolean | null);
+      return p.guid && typeof c.value === 'string' && c.value !== '' ? f.eqGuid(p.prop, c.value) : f.eq(p.prop, c.value as string | number | boolean | null);
     });
     const rows = await this.guard(`matching ${e.readSet}`, () => this.api(e).listAll(this.o.companyId, e.readSet, { ...(parts.length ? { filter: f.and(...parts) } : {}), top: limit }));
     // BC compares text case-insensitively in $filter? Not reliably across versions: re-check here.
@@ -171,6 +174,7 @@ export class BcSide implements SidePort {
     // Before the first read of a run the adapter has seen nothing yet: probe every table it serves.
     for (const entity of this.seen.size ? this.seen : Object.keys(BC_ENTITIES)) {
       const e = bcEntity(entity);
+      if (e.noTimestamp) continue;
       const newest = await this.guard(`reading ${e.readSet}`, async () => {
         for await (const p of this.api(e).list(this.o.companyId, e.readSet, { select: ['lastModifiedDateTime'], orderby: 'lastModifiedDateTime desc', top: 1 })) return p[0];
         return undefined;
@@ -198,7 +202,8 @@ export class BcSide implements SidePort {
       }
       if (op.kind === 'insert') {
         const id = op.id ?? this.insertId(op.idempotencyKey);
-        first.push({ i, client: this.v2, op: { method: 'POST', url: this.v2.entityUrl(this.o.companyId, e.insertSet), body: { ...b.main, id } } });
+        const ins = e.insertApi === 'custom' ? this.custom : this.v2;
+        first.push({ i, client: ins, op: { method: 'POST', url: ins.entityUrl(this.o.companyId, e.insertSet), body: { ...b.main, id } } });
         if (Object.keys(b.rest).length) followUp.set(i, b.rest);
       } else {
         first.push({ i, client: this.api(e), op: { method: 'PATCH', url: this.api(e).entityUrl(this.o.companyId, e.readSet, op.id), headers: { 'If-Match': op.etag ?? '*' }, body: b.main } });

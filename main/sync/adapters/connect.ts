@@ -72,16 +72,59 @@ const NOT_CARRIED = new Set([
   'parentcustomerid', 'parentcustomeridtype', 'pricelevelid', 'address1_freighttermscode', 'address1_shippingmethodcode', 'paymenttermscode',
 ]);
 
+/**
+ * Per Dataverse entity set: attributes the sandbox's metadata does not have (main/sandbox/dataverse/metadata.ts), option
+ * sets without an option mapping yet, and lookups the document rules set themselves (customerid from the Sell-to
+ * customer's coupling: a raw customer number would read as a change, and as a conflict on bidirectional orders).
+ */
+const NOT_CARRIED_BY_ENTITY: Record<string, ReadonlySet<string>> = {
+  invoices: new Set(['shipto_name', 'shipto_line1', 'shipto_line2', 'shipto_city', 'shipto_country', 'shipto_postalcode', 'shipto_stateorprovince',
+    'billto_name', 'billto_line1', 'billto_line2', 'billto_city', 'billto_country', 'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight',
+    'shippingmethodcode']),
+  salesorders: new Set(['shipto_line2', 'shipto_stateorprovince', 'billto_name', 'billto_line1', 'billto_line2', 'billto_city', 'billto_country',
+    'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight', 'bcbi_businesscentralordernumber', 'shippingmethodcode', 'freighttermscode',
+    'customerid', 'customeridtype']),
+};
+
 /** Mappings the HTTP adapters support: ITEM-PRODUCT and CUSTOMER with the field mappings they can carry. */
 export const ADAPTER_MAPPINGS = ['ITEM-PRODUCT', 'CUSTOMER'] as const;
+/**
+ * Sales documents and opportunities (rules/invoices.ts, orders.ts, opportunities.ts). Carried by the adapters, but only
+ * useful with the domain rules (customer, owner, currency, lines), so not in the default set yet: pass them to
+ * adapterMappings explicitly.
+ */
+export const DOCUMENT_MAPPINGS = ['POSTEDSALESINV-INV', 'OPPORTUNITY', 'SALESORDER-ORDER'] as const;
+/**
+ * Master data (rules/salespeople.ts, currency.ts, units.ts): SALESPEOPLE (Person ownership), CURRENCY and the legacy
+ * UNIT OF MEASURE (Unit Group Mapping off). Need the domain rules (codes for new salespeople, exchange rates, NAV unit
+ * groups) and the engine's implicitMatch (rules/currency.ts masterDataImplicitMatch): pass them explicitly.
+ */
+export const MASTER_DATA_MAPPINGS = ['SALESPEOPLE', 'CURRENCY', 'UNIT OF MEASURE'] as const;
+/**
+ * Lookups that only the domain rules translate (BC code → Dataverse id): carried when the engine runs with
+ * `rules: domainRules(...)` and adapterMappings is asked `{ withRules: true }`. Without the rules a raw code would
+ * reach Dataverse (DataverseSide refuses a non-GUID lookup value per record).
+ */
+export const RULE_LOOKUPS = new Set(['transactioncurrencyid', 'ownerid', 'owneridtype',
+  // rules/products.ts, pricelists.ts (unit groups, units, price lists).
+  'defaultuomscheduleid', 'defaultuomid', 'pricelevelid']);
+/**
+ * Products, units and prices (rules/products.ts, unitgroups.ts, pricelists.ts): RESOURCE-PRODUCT, the unit-group-mode
+ * UNIT GROUP / ITEM UOM / RESOURCE UOM, and the price lists of either pricing mode (legacy CUSTPRCGRP-PRICE /
+ * SALESPRC-PRODPRICE, or PLHEADER-PRICE / PLLINE-PRODPRICE). Their lookups (product, unit, price list) are only
+ * translated by the rules: pass them explicitly with `{ withRules: true }`.
+ */
+export const PRODUCT_MAPPINGS = ['RESOURCE-PRODUCT', 'UNIT GROUP', 'ITEM UOM', 'RESOURCE UOM', 'CUSTPRCGRP-PRICE', 'SALESPRC-PRODPRICE', 'PLHEADER-PRICE', 'PLLINE-PRODPRICE'] as const;
 
-export function adapterMappings(options: Partial<MappingOptions> = {}): TableMapping[] {
+export function adapterMappings(options: Partial<MappingOptions> = {}, names: readonly string[] = ADAPTER_MAPPINGS, carry: { withRules?: boolean } = {}): TableMapping[] {
+  const notCarried = (a: string) => NOT_CARRIED.has(a) && !(carry.withRules && RULE_LOOKUPS.has(a));
   return defaultMappings(options)
-    .filter((m) => (ADAPTER_MAPPINGS as readonly string[]).includes(m.name))
+    .filter((m) => names.includes(m.name))
     .map((m) => ({
       ...m,
       fields: m.fields.filter((fm) =>
         (fm.bcField === null || BC_ENTITIES[m.bcTable]?.fields[fm.bcField] !== undefined) &&
-        (fm.dataverseField === null || !NOT_CARRIED.has(fm.dataverseField)) && DV_ENTITIES[m.dataverseEntitySet] !== undefined),
+        (fm.dataverseField === null || (!notCarried(fm.dataverseField) && !NOT_CARRIED_BY_ENTITY[m.dataverseEntitySet]?.has(fm.dataverseField))) &&
+        DV_ENTITIES[m.dataverseEntitySet] !== undefined),
     }));
 }

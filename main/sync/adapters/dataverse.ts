@@ -76,7 +76,13 @@ export class DataverseSide implements SidePort {
   private toRow(e: DvEntity, r: DvRow): Row {
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) {
-      if (k.includes('@')) continue;
+      if (k.includes('@')) {
+        // Polymorphic lookups: the target's logical name (when annotations were asked for) fills the companion
+        // type value (owneridtype …) the engine compares and writes.
+        const typed = k.endsWith(LOOKUP_TYPE_ANNOTATION) ? e.lookups?.[k.slice(1, -LOOKUP_TYPE_ANNOTATION.length - '_value'.length)] : undefined;
+        if (typed?.typeAttr) values[typed.typeAttr] = v;
+        continue;
+      }
       const lookup = /^_(.+)_value$/.exec(k);
       values[lookup ? lookup[1]! : k] = v;
     }
@@ -162,7 +168,11 @@ export class DataverseSide implements SidePort {
 
   async findMatches(entity: string, conditions: readonly MatchCondition[], filter: BcFilter | DvFilter, limit: number): Promise<Row[]> {
     const e = dvEntity(entity);
-    const parts = conditions.map((c) => `${c.field} eq ${odataLiteral(c.value as string | number | boolean | null)}`);
+    // A lookup holds an id: a value that is not a GUID (a BC code) can match nothing.
+    if (conditions.some((c) => e.lookups?.[c.field] && c.value !== null && c.value !== '' && !GUID.test(String(c.value)))) return [];
+    const parts = conditions.map((c) => e.lookups?.[c.field]
+      ? `_${c.field}_value eq ${c.value === null || c.value === '' ? 'null' : odataGuid(String(c.value))}`
+      : `${c.field} eq ${odataLiteral(c.value as string | number | boolean | null)}`);
     const pushed = this.filterText(filter);
     if (pushed) parts.push(`(${pushed})`);
     return this.guard(`matching ${e.set}`, async () => {
@@ -214,9 +224,13 @@ export class DataverseSide implements SidePort {
           results[i] = { ok: false, error: `Dataverse inserts need the record id chosen by the engine (got none for key ${op.idempotencyKey}); this is a bug in the caller.` };
           return;
         }
-        upserts.push({ i, target: { ...op.values, [e.primaryId]: op.id.toLowerCase() } });
+        const wire = toWire(e, op.values);
+        if (typeof wire === 'string') results[i] = { ok: false, error: wire };
+        else upserts.push({ i, target: { ...wire, [e.primaryId]: op.id.toLowerCase() } });
       } else if (op.kind === 'update') {
-        updates.push({ i, target: { ...op.values, [e.primaryId]: op.id.toLowerCase() } });
+        const wire = toWire(e, op.values);
+        if (typeof wire === 'string') results[i] = { ok: false, error: wire };
+        else updates.push({ i, target: { ...wire, [e.primaryId]: op.id.toLowerCase() } });
       } else deletes.push(i);
     });
     const jobs: Promise<void>[] = [];
@@ -245,7 +259,7 @@ export class DataverseSide implements SidePort {
       await retryTransient(() => this.limiter.run<unknown>(() => {
         this.stats.bulkRequests++;
         const rows = part.map((p) => p.target);
-        const opts = { chunkSize: rows.length, mode: 'auto' as const };
+        const opts = { chunkSize: rows.length, mode: 'auto' as const, idAttribute: e.primaryId };
         return op === 'UpsertMultiple' ? this.client.upsertMultiple(e.set, e.logicalName, rows, opts) : this.client.updateMultiple(e.set, e.logicalName, rows, opts);
       }));
       const t = this.stamp();
@@ -263,4 +277,47 @@ export class DataverseSide implements SidePort {
       await Promise.all([this.bulk(e, op, part.slice(0, mid), results), this.bulk(e, op, part.slice(mid), results)]);
     }
   }
+}
+
+const LOOKUP_TYPE_ANNOTATION = '@Microsoft.Dynamics.CRM.lookuplogicalname';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Engine values → Web API body: lookups (plain GUIDs under the attribute name, see DvLookup in entities.ts) become
+ * `<nav>@odata.bind: "/<set>(<id>)"`, empty ones `<nav>@odata.bind: null` (clears it); companion type values are
+ * consumed. Returns the body, or a message when a lookup value cannot be sent (the op fails, the rest goes on).
+ */
+export function toWire(e: DvEntity, values: Record<string, unknown>): Record<string, unknown> | string {
+  const lookups = e.lookups;
+  if (!lookups) return values;
+  let typeAttrs: Set<string> | null = null;
+  for (const l of Object.values(lookups)) if (l.typeAttr) (typeAttrs ??= new Set()).add(l.typeAttr);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (typeAttrs?.has(k)) continue;
+    const l = lookups[k];
+    if (!l) {
+      out[k] = v;
+      continue;
+    }
+    let target: { set: string; nav?: string } | undefined;
+    if (l.targets) {
+      const type = values[l.typeAttr ?? ''];
+      const names = Object.keys(l.targets);
+      // Without a type the first target is meant (owner: a user, as BC's owneridtype constant says).
+      target = l.targets[type === undefined || type === null || type === '' ? names[0]! : String(type).toLowerCase()];
+      if (!target) return `${e.logicalName}.${k}: "${String(type)}" is not a valid ${l.typeAttr}; use one of ${names.join(', ')}.`;
+    } else target = { set: l.set ?? k, ...(l.nav ? { nav: l.nav } : {}) };
+    const nav = `${target.nav ?? l.nav ?? k}@odata.bind`;
+    if (v === null || v === undefined || v === '') {
+      out[nav] = null;
+      continue;
+    }
+    if (typeof v !== 'string' || !GUID.test(v)) {
+      return `${e.logicalName}.${k} must be the id (GUID) of a ${target.set} record, but the value is "${String(v).slice(0, 60)}". ` +
+        'A field mapping onto a Dataverse lookup needs a rule that translates the Business Central value (see main/sync/rules).';
+    }
+    out[nav] = `/${target.set}(${v.toLowerCase()})`;
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import type { Db } from '../../db/database';
 import { defaultCatalog } from '../../mappings/catalog';
 import type { BcFilter, Direction, DvFilter, TableMapping } from '../../mappings/model';
 import type { Clock } from '../../ports';
-import { CouplingStore, SKIPPED_NOTE, type Coupling, type PassDirection } from '../coupling/store';
+import { CouplingStore, newDataverseId, SKIPPED_NOTE, type Coupling, type PassDirection } from '../coupling/store';
 import { JobLog, zeroCounters, type Counters, type SyncJob } from '../jobs/log';
 import { SideError, type Row, type SidePort, type SyncSides, type WriteOp, type WriteResult } from '../ports';
 import { planFields, transferFields, type FieldPlan, type IsCodeField, type LookupResolver } from './fields';
@@ -332,7 +332,8 @@ export class SyncEngine {
   private async processRows(p: Pass, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const tableId = p.mapping.bcTableId;
-    const items = rows.map((row) => ({ row, c: this.couplings.bySource(p.dir, tableId, row.id) ?? null }));
+    const found = this.couplings.bySources(p.dir, tableId, rows.map((r) => r.id));
+    const items = rows.map((row) => ({ row, c: found.get(row.id) ?? null }));
     const destIds = items.map((i) => (i.c ? (p.dir === 'to' ? i.c.dvId : i.c.bcId) : null)).filter((x): x is string => x !== null);
     const dest = new Map<string, Row>();
     // Coupling rows hold Dataverse ids lower-cased; key the fetched rows the same way whatever case the adapter returns.
@@ -346,16 +347,20 @@ export class SyncEngine {
 
     // Pending couplings are committed BEFORE the request: a retry or a resumed run then upserts.
     this.couplings.transaction(() => {
+      const fresh: { row: Row; a: Extract<Action, { k: 'insert' | 'fail' }> }[] = [];
       for (const d of decided) {
         const a = d.a;
         if ((a.k === 'insert' && a.c === null) || (a.k === 'fail' && a.newCoupling)) {
+          // Before any insert of the batch: the new coupling may take the BC id the removed one held.
           if (a.k === 'insert' && a.removeFirst) this.couplings.remove(a.removeFirst.rowId);
-          const c = this.couplings.insert(p.dir === 'to'
-            ? { tableId, dvEntity: p.mapping.dataverseEntity, bcId: d.row.id, dvId: randomUUID(), pending: true }
-            : { tableId, dvEntity: p.mapping.dataverseEntity, bcId: null, dvId: d.row.id, pending: true, idempotencyKey: `${tableId}:${d.row.id}:${randomUUID()}` });
-          a.c = c;
+          fresh.push({ row: d.row, a });
         }
       }
+      const dvEntity = p.mapping.dataverseEntity;
+      const made = this.couplings.insertMany(fresh.map(({ row }) => p.dir === 'to'
+        ? { tableId, dvEntity, bcId: row.id, dvId: newDataverseId(), pending: true }
+        : { tableId, dvEntity, bcId: null, dvId: row.id, pending: true, idempotencyKey: `${tableId}:${row.id}:${randomUUID()}` }));
+      fresh.forEach((f, i) => void (f.a.c = made[i]!));
     });
 
     const ops: WriteOp[] = [];
@@ -373,18 +378,27 @@ export class SyncEngine {
       }
     });
     const results = new Map<number, WriteResult>();
+    // The write batches of one page go out together (the adapter's limiter bounds the requests in flight): one
+    // after another, a page of 5,000 paid five round trips before its couplings could be committed.
+    const writes: Promise<void>[] = [];
     for (let i = 0; i < ops.length; i += this.o.batchSize) {
-      const res = await this.writeWithRetry(p.dst, p.dstEntity, ops.slice(i, i + this.o.batchSize));
-      res.forEach((r, j) => results.set(opOf[i + j]!, r));
+      const from = i;
+      writes.push(this.writeWithRetry(p.dst, p.dstEntity, ops.slice(from, from + this.o.batchSize)).then((res) => res.forEach((r, j) => void results.set(opOf[from + j]!, r))));
     }
+    // Every batch settles before a failure propagates, so nothing of this page is still in flight afterwards.
+    for (const r of await Promise.allSettled(writes)) if (r.status === 'rejected') throw r.reason;
     const followUp = await this.afterWrite(p, decided, results);
 
-    this.couplings.transaction(() => decided.forEach((d, i) => this.apply(p, d.row, d.a, results.get(i), followUp.get(i) ?? null)));
+    const marks = new SuccessMarks(this.couplings, p.dir, p.jobId);
+    this.couplings.transaction(() => {
+      decided.forEach((d, i) => this.apply(p, d.row, d.a, results.get(i), followUp.get(i) ?? null, marks));
+      marks.flush();
+    });
     this.o.onProgress?.({ mapping: p.mapping.name, dir: p.dir, jobId: p.jobId, counters: { ...p.counters }, done: false });
   }
 
   /** Rules' follow-up work for what this batch wrote (and for records whose follow-up failed last time). */
-  private async afterWrite(p: Pass, decided: readonly { row: Row; a: Action }[], results: ReadonlyMap<number, WriteResult>): Promise<Map<number, string>> {
+  private async afterWrite(p: Pass, decided: readonly { row: Row; a: Action }[], results: Map<number, WriteResult>): Promise<Map<number, string>> {
     const out = new Map<number, string>();
     if (!p.rules?.afterWrite) return out;
     const records: WrittenRecord[] = [];
@@ -400,6 +414,12 @@ export class SyncEngine {
     if (records.length === 0) return out;
     try {
       for (const [j, msg] of await p.rules.afterWrite(p.mapping, p.dir, records)) out.set(index[j]!, msg);
+      // A follow-up write to the destination record itself (e.g. pricelevelid, which Dataverse refuses on create)
+      // moves its modifiedon: stamp the later time, or the next run would take our own write for a user edit.
+      records.forEach((rec, j) => {
+        const r = results.get(index[j]!);
+        if (rec.destModifiedOn !== undefined && r?.ok && rec.destModifiedOn > r.modifiedOn) results.set(index[j]!, { ...r, modifiedOn: rec.destModifiedOn });
+      });
     } catch (x) {
       // A rule that throws fails its whole batch (retried first next run), never the process.
       const msg = x instanceof Error ? x.message : String(x);
@@ -408,9 +428,15 @@ export class SyncEngine {
     return out;
   }
 
-  private apply(p: Pass, row: Row, a: Action, res: WriteResult | undefined, followUpError: string | null): void {
+  /**
+   * Applies one decided record's outcome inside the batch's transaction. Plain successes are collected in `marks`
+   * (one UPDATE for the batch); every other coupling change flushes them first, so the statements still run in
+   * record order (a failure right after a success of the same coupling reads the success, as before).
+   */
+  private apply(p: Pass, row: Row, a: Action, res: WriteResult | undefined, followUpError: string | null, marks: SuccessMarks): void {
     const c = p.counters;
     const fail = (coupling: Coupling | null, destId: string | null, message: string, transient = false) => {
+      marks.flush();
       c.failed++;
       const skipped = coupling ? this.couplings.markFailure(coupling.rowId, p.dir, p.jobId, message, transient) : false;
       this.log.error({
@@ -425,6 +451,7 @@ export class SyncEngine {
         c.skipped++;
         return;
       case 'uncouple':
+        marks.flush();
         this.couplings.remove(a.c.rowId);
         c.uncoupled++;
         return;
@@ -434,7 +461,7 @@ export class SyncEngine {
           return;
         }
         c.unchanged++;
-        if (a.stamp) this.couplings.markSuccess(a.c.rowId, p.dir, p.jobId, a.stamp);
+        if (a.stamp) marks.add(a.c.rowId, a.stamp);
         return;
       case 'fail':
         fail(a.c, a.destId, a.message);
@@ -446,7 +473,12 @@ export class SyncEngine {
           return;
         }
         const stamps = p.dir === 'to' ? { bc: row.modifiedOn, dv: res.modifiedOn } : { bc: res.modifiedOn, dv: row.modifiedOn };
-        this.couplings.markSuccess(cp.rowId, p.dir, p.jobId, stamps, p.dir === 'from' ? res.id : null);
+        if (p.dir === 'to') marks.add(cp.rowId, stamps);
+        else {
+          // A confirmed BC insert also records the SystemId BC gave the record.
+          marks.flush();
+          this.couplings.markSuccess(cp.rowId, p.dir, p.jobId, stamps, res.id);
+        }
         // The record exists now (coupled, no longer pending); its follow-up is retried first next run.
         if (followUpError) {
           fail(cp, res.id, followUpError);
@@ -461,7 +493,7 @@ export class SyncEngine {
           fail(a.c, a.dest.id, `Modifying ${table} failed because of the following error: ${res && !res.ok ? res.error : 'no result'}`, isTransient(res));
           return;
         }
-        this.couplings.markSuccess(a.c.rowId, p.dir, p.jobId, this.stamps(p.dir, a.c, row.modifiedOn, res.modifiedOn, a.bothModified));
+        marks.add(a.c.rowId, this.stamps(p.dir, a.c, row.modifiedOn, res.modifiedOn, a.bothModified));
         if (followUpError) {
           fail(a.c, a.dest.id, followUpError);
           return;
@@ -495,6 +527,8 @@ export class SyncEngine {
     if (c?.skipped) return { k: 'skip' };
     let force = p.opts.force === true;
     let dest: Row | undefined;
+    /** Coupled by an implicit match just now: its rules' follow-up (e.g. repairing a unit group) has never run. */
+    let justCoupled = false;
     const destTable = p.dir === 'to' ? m.dataverseEntity : m.bcTable;
     if (c) {
       const destId = p.dir === 'to' ? c.dvId : c.bcId;
@@ -530,6 +564,7 @@ export class SyncEngine {
           p.counters.coupled++;
           dest = found;
           force = true;
+          justCoupled = true;
         }
       }
       if (!c || !dest) {
@@ -545,6 +580,13 @@ export class SyncEngine {
     const bothModified = changed && !c.pending && m.direction === 'Bidirectional' && this.modifiedAfterLastSync(srcSide === 'bc' ? 'dv' : 'bc', dest, c);
     const t = transferFields(m, p.dir, p.plans, row, dest, this.o.lookups);
     if (t.error) return { k: 'fail', c, destId: dest.id, message: t.error, newCoupling: false };
+    // Rules run before the conflict check: they translate codes into lookups (Currency Code → transactioncurrencyid),
+    // so only what will really be written can make a bidirectional field "changed".
+    if (p.rules?.prepare) {
+      const err = await p.rules.prepare({ mapping: m, dir: p.dir, source: row, dest, coupling: c, force }, t.values);
+      if (err) return { k: 'fail', c, destId: dest.id, message: err, newCoupling: false };
+      t.changedBidirectional = p.plans.some((x) => x.bidirectional && x.dest in t.values);
+    }
     if (bothModified && t.changedBidirectional) {
       const r = m.updateConflictResolution;
       const proceed = (r === 'Send Update to Integration' && p.dir === 'to') || (r === 'Get Update from Integration' && p.dir === 'from');
@@ -559,10 +601,6 @@ export class SyncEngine {
         };
       }
     }
-    if (p.rules?.prepare) {
-      const err = await p.rules.prepare({ mapping: m, dir: p.dir, source: row, dest, coupling: c, force }, t.values);
-      if (err) return { k: 'fail', c, destId: dest.id, message: err, newCoupling: false };
-    }
     if (Object.keys(t.values).length === 0) {
       // Confirm the source side's stamp only; the destination keeps its own so its changes are still seen.
       const stamp = p.dir === 'to'
@@ -571,7 +609,7 @@ export class SyncEngine {
       // A record that failed in this direction may have failed in a rule's follow-up (price levels, lines):
       // hand it to afterWrite again even though its own fields need no write.
       const failedBefore = (p.dir === 'to' ? c.resultTo : c.resultFrom) === 'Failure';
-      return { k: 'unchanged', c, stamp, ...(failedBefore && p.rules?.afterWrite ? { retry: { dest } } : {}) };
+      return { k: 'unchanged', c, stamp, ...((failedBefore || justCoupled) && p.rules?.afterWrite ? { retry: { dest } } : {}) };
     }
     return { k: 'update', dest, values: t.values, validate: t.validate, c, bothModified };
   }
@@ -617,6 +655,25 @@ export class SyncEngine {
 }
 
 const isTransient = (r: WriteResult | undefined): boolean => !!r && !r.ok && r.transient === true;
+
+/** Successful couplings of one batch, written with one statement (CouplingStore.markSuccessMany) at flush. */
+class SuccessMarks {
+  private items: { rowId: number; bc: number; dv: number }[] = [];
+  private readonly ids = new Set<number>();
+  constructor(private readonly store: CouplingStore, private readonly dir: PassDirection, private readonly jobId: string) {}
+  add(rowId: number, stamps: { bc: number; dv: number }): void {
+    // The same coupling twice in one flush would be applied once, in no defined order: keep record order instead.
+    if (this.ids.has(rowId)) this.flush();
+    this.ids.add(rowId);
+    this.items.push({ rowId, bc: stamps.bc, dv: stamps.dv });
+  }
+  flush(): void {
+    if (this.items.length === 0) return;
+    this.store.markSuccessMany(this.dir, this.jobId, this.items);
+    this.items = [];
+    this.ids.clear();
+  }
+}
 
 /** Bounded concurrency: at most `max` batches in flight; the first failure is rethrown after all settle. */
 class Limiter {

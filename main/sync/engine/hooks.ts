@@ -38,10 +38,16 @@ export interface WrittenRecord {
   source: Row;
   /** Id of the destination record (DV primary id lower-case / BC SystemId). */
   destId: string;
-  /** 'insert' / 'update': written in this batch; 'retry': unchanged, but its follow-up failed last time. */
+  /** 'insert' / 'update': written in this batch; 'retry': nothing to write, but its follow-up failed last time or it was just coupled by an implicit match. */
   kind: 'insert' | 'update' | 'retry';
   /** What was written (after `prepare`); empty for 'retry'. */
   values: Record<string, unknown>;
+  /**
+   * Set by an afterWrite that wrote the destination record itself again (e.g. a follow-up PATCH): its new
+   * modifiedon, so the coupling is stamped with it and the next run does not see our own write as a change.
+   * Only raises the stamp of records written in this batch ('insert' / 'update').
+   */
+  destModifiedOn?: number;
 }
 
 export interface MappingRules {

@@ -10,8 +10,19 @@ import type { Db } from '../../db/database';
 import type { TableMapping } from '../../mappings/model';
 import type { Clock } from '../../ports';
 import { CouplingStore } from '../coupling/store';
+import { currencyRules, masterDataImplicitMatch, masterDataLookups } from './currency';
+import { ownerRules } from './owner';
+import { salespeopleRuleModule } from './salespeople';
+import { unitRules } from './units';
 import { combineRules, type MappingRules, type RuleSet } from '../engine/hooks';
 import type { SyncSides } from '../ports';
+import { invoiceRules } from './invoices';
+import { opportunityRules } from './opportunities';
+import { orderRules } from './orders';
+import { priceListRules } from './pricelists';
+import { productRules } from './products';
+import { unitGroupRules, unitGroupUomImplicitMatch } from './unitgroups';
+import type { EngineOptions } from '../engine/engine';
 
 /** What the rules need to know about the connection (CRM Connection Setup / CDS Connection Setup fields). */
 export interface RuleSettings {
@@ -27,6 +38,8 @@ export interface RuleSettings {
   unitGroupMapping?: boolean;
   /** Sales order integration: none, legacy (DV → BC submit) or bidirectional. */
   salesOrderMode?: 'none' | 'legacy' | 'bidirectional';
+  /** Sales & Receivables Setup "Write-in Product Type/No.": the BC item or resource that carries Sales write-in lines. */
+  writeInProduct?: { type: 'Item' | 'Resource'; no: string } | null;
   /** Product name used for the default price list ("Business Central"). */
   productName?: string;
 }
@@ -43,10 +56,36 @@ export interface RuleDeps {
 export type RuleModule = (deps: RuleDeps) => (mapping: TableMapping) => MappingRules | null;
 
 /** Register modules here, in the order their `prepare` hooks should run. */
-const MODULES: RuleModule[] = [];
+const MODULES: RuleModule[] = [
+  ownerRules, // R1: owner from the coupled salesperson / default team (E.11)
+  currencyRules, // R1: CURRENCY mapping + currency code ⇄ transactioncurrencyid lookups
+  unitRules, // R1: legacy UNIT OF MEASURE (NAV <CODE> groups)
+  salespeopleRuleModule, // R1: SALESPEOPLE (codes for salespeople created from users)
+  (deps) => invoiceRules(deps), // R3: posted sales invoices + lines, state from payments
+  (deps) => opportunityRules(deps), // R3: opportunity contact / account / currency
+  (deps) => orderRules(deps), // R3: sales orders (legacy / bidirectional) + lines
+  unitGroupRules,
+  productRules,
+  priceListRules,
+];
 
 export function domainRules(deps: Omit<RuleDeps, 'couplings'> & { couplings?: CouplingStore }): RuleSet {
   const full: RuleDeps = { ...deps, couplings: deps.couplings ?? new CouplingStore(deps.db, () => deps.clock.now()) };
   const made = MODULES.map((m) => m(full));
   return (mapping) => combineRules(...made.map((f) => f(mapping)));
+}
+
+/**
+ * Everything the engine needs for the domain rules in one call: the rule hooks, the implicit matches (currency by
+ * ISO code, legacy unit groups by `NAV <CODE>`, units inside a coupled unit group) and the lookup resolver that
+ * compares Currency Code with transactioncurrencyid after translation.
+ */
+export function domainEngineOptions(deps: Omit<RuleDeps, 'couplings'> & { couplings?: CouplingStore }): Pick<EngineOptions, 'rules' | 'implicitMatch' | 'lookups'> {
+  const full: RuleDeps = { ...deps, couplings: deps.couplings ?? new CouplingStore(deps.db, () => deps.clock.now()) };
+  const master = masterDataImplicitMatch(full);
+  return {
+    rules: domainRules(full),
+    implicitMatch: async (mapping, dir, source) => (await master(mapping, dir, source)) ?? (await unitGroupUomImplicitMatch(full, mapping, dir, source)),
+    lookups: masterDataLookups(full),
+  };
 }

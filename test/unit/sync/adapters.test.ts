@@ -73,10 +73,11 @@ describe('d365ic sync / jobs usage', () => {
     const err: string[] = [];
     return { out, err, io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), readStdin: async () => '', isTTY: false, env: {}, untilSignal: () => new Promise<string>(() => undefined) } };
   };
-  it('refuses --profile with a message that says what works instead', async () => {
+  it('with --profile, says where it looked for the console\'s profiles and what to pass instead', async () => {
     const x = io();
-    expect(await main(['sync', 'run', '--profile', 'prod'], x.io)).toBe(2);
-    expect(x.err.join('')).toMatch(/--sandbox/);
+    const empty = `${process.env.TMPDIR ?? '/tmp'}/d365ic-no-console-${process.pid}-${Date.now()}`;
+    expect(await main(['sync', 'run', '--profile', 'prod', '--data-dir', empty], x.io)).toBe(1);
+    expect(x.err.join('')).toMatch(/There is no console data in .*--data-dir/);
   });
   it('rejects an unsupported mapping and conflicting options', async () => {
     const x = io();

@@ -95,3 +95,42 @@ describe('domain-rule hooks', () => {
     expect(combineRules(a)).toBe(a);
   });
 });
+
+describe('domain-rule hooks: implicit matches and follow-up stamps', () => {
+  it('a record coupled by an implicit match with nothing to write still gets its follow-up once', async () => {
+    const kinds: WrittenRecord['kind'][] = [];
+    const w = world({
+      implicitMatch: async () => 'dv-existing',
+      rules: () => ({ afterWrite: async (_m, _d, recs) => { kinds.push(...recs.map((r) => r.kind)); return new Map(); } }),
+    });
+    w.dv.put('products', 'dv-existing', { productnumber: '1000', name: 'Bicycle', price: 100, producttypecode: '1' });
+    w.bc.put('Item', 'bc-1', item('1000', 'Bicycle', 100));
+    const r = await w.engine.runMapping(m());
+    expect(r.to).toMatchObject({ coupled: 1, inserted: 0, modified: 0, unchanged: 1 });
+    expect(kinds).toEqual(['retry']);
+    await w.engine.runMapping(m(), { force: true });
+    // Already coupled: a forced rerun with nothing to write does not hand it back.
+    expect(kinds).toEqual(['retry']);
+  });
+
+  it('afterWrite can raise the destination stamp after writing the record again (our own write is not a user edit)', async () => {
+    const w = world({
+      rules: () => ({
+        afterWrite: async (_m, _d, recs) => {
+          for (const r of recs) {
+            const again = await w.dv.write('products', [{ kind: 'update', id: r.destId, values: { pricelevelid: 'list-1' }, validate: [] }]);
+            if (again[0]!.ok) r.destModifiedOn = again[0]!.modifiedOn;
+          }
+          return new Map();
+        },
+      }),
+    });
+    w.bc.put('Item', 'bc-1', item('1000', 'Bicycle', 100));
+    await w.engine.runMapping(itemMapping({ direction: 'Bidirectional' }));
+    const c = w.engine.couplings.byBc(27, 'bc-1')!;
+    expect(c.dvModifiedOn).toBe(w.dv.get('products', c.dvId)!.modifiedOn);
+    // The Dataverse → BC pass of the next run sees nothing to do.
+    const r = await w.engine.runMapping(itemMapping({ direction: 'Bidirectional' }));
+    expect(r.from).toMatchObject({ modified: 0, failed: 0 });
+  });
+});
