@@ -6,6 +6,7 @@ import { mappingMethods } from './mappings';
 import { profileMethods } from './profiles';
 import { sandboxMethods } from './sandbox';
 import { setupMethods } from './setup';
+import { syncEvents, syncMethods } from './sync';
 
 export * from './core';
 export * from './app';
@@ -15,6 +16,7 @@ export * from './mappings';
 export * from './profiles';
 export * from './sandbox';
 export * from './setup';
+export * from './sync';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:
@@ -29,12 +31,14 @@ export const methods = {
   ...connectionMethods,
   ...mappingMethods,
   ...setupMethods,
+  ...syncMethods,
 };
 
 /** Push events main → renderer, validated before they are sent. */
 export const events = {
   ...appEvents,
   ...connectionEvents,
+  ...syncEvents,
 };
 
 export type Methods = typeof methods;

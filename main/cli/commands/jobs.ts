@@ -4,19 +4,27 @@ import { openDatabase } from '../../db/database';
 import { JobQueue } from '../../sync/jobs/queue';
 import { adapterMappings } from '../../sync/adapters/connect';
 import { sandboxSession } from '../../sync/cli-support/session';
+import path from 'node:path';
+import { databaseFile, defaultDataDir } from '../../app/paths';
+import { openProfileSession, takeRepeated } from '../../sync/cli-support/profiles';
 import type { CliCommand, CliIo } from '../io';
+import { printResults, progressPrinter, type SyncCommandOptions } from './sync';
 import { UsageError, parseFlags } from '../io';
 
 const HELP = `Usage: d365ic jobs defaults [--json] [profile options]
        d365ic jobs list [--db FILE] [--json]
        d365ic jobs hold NAME [--db FILE]
        d365ic jobs resume NAME [--db FILE]
+       d365ic jobs run NAME --profile DATAVERSE --profile BC [--data-dir DIR] [--db FILE]
+       d365ic jobs run NAME --dataverse-profile NAME --bc-profile NAME [--data-dir DIR] [--db FILE]
        d365ic jobs run NAME --sandbox [--db FILE] [--records N]
 
-list/hold/resume/run work on the persisted job queue in the sync database (--db, default ./d365ic-sync.sqlite);
-an empty queue is first filled with the default entries (as "Use Default Synchronization Setup" does).
-hold sets an entry On Hold; resume sets it Ready (attempts reset). run runs the entry's mapping once now — today
-only against the embedded sandbox (--sandbox; ITEM-PRODUCT and CUSTOMER).
+list/hold/resume/run work on the persisted job queue in the sync database (--db; with --data-dir DIR the console's
+own database in DIR; otherwise ./d365ic-sync.sqlite); an empty queue is first filled with the default entries (as
+"Use Default Synchronization Setup" does). hold sets an entry On Hold; resume sets it Ready (attempts reset).
+run runs the entry's mapping once now (ITEM-PRODUCT and CUSTOMER) and records the attempt on the entry, either
+with two connection profiles of the console (see "d365ic sync --help" for --profile) or against the embedded
+sandbox (--sandbox).
 
 Prints the job-queue entries BC's "Use Default Synchronization Setup" creates for the profile, in run order:
 mapping jobs (Integration Synch. Job Runner) then feature jobs (Customer Statistics, Item Availability, …).
@@ -25,14 +33,17 @@ mapping jobs (Integration Synch. Job Runner) then feature jobs (Customer Statist
 
 ${PROFILE_FLAGS_HELP}`;
 
-export const jobsCommand: CliCommand = async (args, io) => {
+export const jobsCommand: CliCommand = (args, io) => jobsCommandWith({})(args, io);
+
+/** See SyncCommandOptions: a host (or a test) may hand in the embedded sandbox whose sign-in route profiles use. */
+export const jobsCommandWith = (opts: SyncCommandOptions): CliCommand => async (args, io) => {
   const [sub, ...rest] = args;
   const { flags } = parseFlags(rest, ['json', 'help']);
   if (!sub || sub === '--help' || sub === 'help' || flags.help) {
     io.stdout(HELP);
     return sub ? 0 : 2;
   }
-  if (sub === 'list' || sub === 'hold' || sub === 'resume' || sub === 'run') return queueCommand(sub, rest, io);
+  if (sub === 'list' || sub === 'hold' || sub === 'resume' || sub === 'run') return queueCommand(sub, rest, io, opts);
   if (sub !== 'defaults') throw new UsageError(`Unknown jobs command "${sub}".\n\n${HELP}`);
   let options;
   try {
@@ -52,13 +63,35 @@ export const jobsCommand: CliCommand = async (args, io) => {
   return 0;
 };
 
-async function queueCommand(sub: 'list' | 'hold' | 'resume' | 'run', rest: string[], io: CliIo): Promise<number> {
+async function queueCommand(sub: 'list' | 'hold' | 'resume' | 'run', args: string[], io: CliIo, opts: SyncCommandOptions): Promise<number> {
+  const { values: profiles, rest } = takeRepeated(args, 'profile');
   const { flags, positionals } = parseFlags(rest, ['json', 'sandbox', 'help']);
-  const dbFile = typeof flags.db === 'string' ? flags.db : 'd365ic-sync.sqlite';
+  const dataDir = typeof flags['data-dir'] === 'string' ? path.resolve(flags['data-dir']) : null;
+  const dbFile = typeof flags.db === 'string' ? flags.db : dataDir ? databaseFile(dataDir) : 'd365ic-sync.sqlite';
   const name = positionals[0];
   if (sub !== 'list' && !name) throw new UsageError(`jobs ${sub} needs the job name (see "d365ic jobs list").\n\n${HELP}`);
+  const byProfile = profiles.length > 0 || flags['dataverse-profile'] !== undefined || flags['bc-profile'] !== undefined;
+  if (sub === 'run' && byProfile) {
+    if (flags.sandbox) throw new UsageError('Use either connection profiles (--profile) or --sandbox, not both.');
+    const json = !io.isTTY || flags.json === true;
+    const session = await openProfileSession({
+      dataDir: dataDir ?? defaultDataDir(io.env), profiles,
+      ...(typeof flags['dataverse-profile'] === 'string' ? { dataverse: flags['dataverse-profile'] } : {}),
+      ...(typeof flags['bc-profile'] === 'string' ? { bc: flags['bc-profile'] } : {}),
+      ...(typeof flags.db === 'string' ? { dbFile: path.resolve(flags.db) } : {}),
+      onProgress: progressPrinter(io, json), ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+    });
+    try {
+      const t0 = Date.now();
+      const { done } = await session.service.queueRun(name!);
+      const f = await done;
+      return printResults(io, json, f.results, (Date.now() - t0) / 1000, (id, n) => session.service.jobErrors(id, 0, n).errors.map((e) => e.message));
+    } finally {
+      await session.close();
+    }
+  }
   if (sub === 'run') {
-    if (!flags.sandbox) throw new UsageError('jobs run needs --sandbox: running jobs against connection profiles is not wired yet.');
+    if (!flags.sandbox) throw new UsageError(`jobs run needs connections: --profile (twice: a Dataverse and a Business Central profile) or --sandbox.\n\n${HELP}`);
     const records = typeof flags.records === 'string' && /^\d+$/.test(flags.records) ? Number(flags.records) : undefined;
     const session = await sandboxSession({ dbFile, ...(records !== undefined ? { records } : {}) });
     try {

@@ -1,22 +1,45 @@
 import { runFullSync } from '../../sync/review/run';
 import { ADAPTER_MAPPINGS, adapterMappings } from '../../sync/adapters/connect';
 import { sandboxSession } from '../../sync/cli-support/session';
-import type { CliCommand } from '../io';
+import path from 'node:path';
+import type { SyncFinished, SyncProgress } from '../../../preload/contract';
+import { defaultDataDir } from '../../app/paths';
+import type { EmbeddedSandbox } from '../../app/sandbox-service';
+import { openProfileSession, takeRepeated } from '../../sync/cli-support/profiles';
+import type { CliCommand, CliIo } from '../io';
 import { parseFlags, UsageError } from '../io';
 
-const HELP = `Usage: d365ic sync run [--mapping NAME | --all] [--full] --sandbox [--records N] [--latency-ms N] [--db FILE]
+const HELP = `Usage: d365ic sync run [--mapping NAME | --all] [--full] --profile DATAVERSE --profile BC [--data-dir DIR] [--db FILE]
+       d365ic sync run [--mapping NAME | --all] [--full] --dataverse-profile NAME --bc-profile NAME [--data-dir DIR] [--db FILE]
+       d365ic sync run [--mapping NAME | --all] [--full] --sandbox [--records N] [--latency-ms N] [--db FILE]
 
 Runs table mappings once (BC ⇄ Dataverse) and prints the result of every pass.
   --mapping NAME   one mapping (${ADAPTER_MAPPINGS.join(', ')}); --all (default) runs every one, in dependency order
-  --full           full synchronization: select everything, create uncoupled records, rewrite unchanged ones
+  --full           full synchronization: select everything, create uncoupled records, rewrite unchanged ones.
+                   Use it only when one side is still empty: records that exist on both sides but are not coupled
+                   are created again (duplicates). Couple them first (match-based coupling in the console).
+  --profile NAME   a connection profile of the console, by name. Give it twice: one Dataverse profile and one
+                   Business Central profile (told apart by their kind, in any order). Or name the sides explicitly
+                   with --dataverse-profile NAME and --bc-profile NAME. Profiles must sign in without a window
+                   (client secret, certificate, BC access key) or be signed in already in the console.
+  --data-dir DIR   the console's data folder holding the profiles (default: D365IC_DATA_DIR or the OS app-data folder)
   --sandbox        start the embedded sandbox (bench data, --records items + records/5 customers) and sync against it
-  --db FILE        sync database (couplings, watermarks, job log); default: a temporary file
-  --profile NAME   (not available yet: connection profiles are not wired into sync; use --sandbox)
-Output: a progress bar on a terminal; otherwise JSON lines ({"event":"progress",…} and one {"event":"result",…} per mapping).
+  --db FILE        sync database (couplings, watermarks, job log); default with profiles: the console's own database
+                   (shared with the console's Sync page); with --sandbox: a temporary file
+Output: a progress bar on a terminal; otherwise JSON lines ({"event":"progress",…} and one {"event":"result",…} per pass).
+Exit code 1 when a record or a mapping failed.
 `;
 
-export const syncCommand: CliCommand = async (args, io) => {
-  const [sub, ...rest] = args;
+/** Options a host (or a test) can give the command: the embedded sandbox whose sign-in route profiles may use. */
+export interface SyncCommandOptions {
+  sandbox?: EmbeddedSandbox;
+}
+
+export const syncCommand: CliCommand = (args, io) => syncCommandWith({})(args, io);
+
+export const syncCommandWith = (opts: SyncCommandOptions): CliCommand => async (args, io) => {
+  const [sub, ...args0] = args;
+  const { values: profiles, rest } = takeRepeated(args0, 'profile');
   const { flags, positionals } = parseFlags(rest, ['all', 'full', 'sandbox', 'help', 'json']);
   if (!sub || sub === '--help' || sub === 'help' || flags.help) {
     io.stdout(HELP);
@@ -24,12 +47,14 @@ export const syncCommand: CliCommand = async (args, io) => {
   }
   if (sub !== 'run') throw new UsageError(`Unknown sync command "${sub}".\n\n${HELP}`);
   if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n\n${HELP}`);
-  const known = ['mapping', 'all', 'full', 'sandbox', 'records', 'latency-ms', 'db', 'profile', 'help', 'json'];
+  const known = ['mapping', 'all', 'full', 'sandbox', 'records', 'latency-ms', 'db', 'dataverse-profile', 'bc-profile', 'data-dir', 'help', 'json'];
   const unknown = Object.keys(flags).find((f) => !known.includes(f));
   if (unknown) throw new UsageError(`Unknown option --${unknown}.\n\n${HELP}`);
-  if (flags.profile !== undefined) throw new UsageError('--profile is not available yet: sync runs against connection profiles are not wired. Use --sandbox to try the sync against the embedded sandbox.');
-  if (!flags.sandbox) throw new UsageError(`Say where to sync: --sandbox (the embedded sandbox).\n\n${HELP}`);
   if (flags.mapping !== undefined && flags.all) throw new UsageError('Use either --mapping NAME or --all, not both.');
+  const byProfile = profiles.length > 0 || flags['dataverse-profile'] !== undefined || flags['bc-profile'] !== undefined;
+  if (byProfile && flags.sandbox) throw new UsageError('Use either connection profiles (--profile) or --sandbox, not both.');
+  if (byProfile) return runWithProfiles(profiles, flags, io, opts);
+  if (!flags.sandbox) throw new UsageError(`Say where to sync: --profile (twice: a Dataverse and a Business Central profile) or --sandbox (the embedded sandbox).\n\n${HELP}`);
   const all = adapterMappings();
   const wanted = typeof flags.mapping === 'string' ? all.filter((m) => m.name === flags.mapping) : all;
   if (flags.mapping !== undefined && wanted.length === 0) throw new UsageError(`Unknown or unsupported mapping "${String(flags.mapping)}". Supported: ${ADAPTER_MAPPINGS.join(', ')}.`);
@@ -75,3 +100,66 @@ export const syncCommand: CliCommand = async (args, io) => {
   }
   return failed > 0 ? 1 : 0;
 };
+
+const str = (v: string | true | undefined, name: string): string | undefined => {
+  if (v === true) throw new UsageError(`--${name} needs a value.`);
+  return v;
+};
+
+/** Renders service events: a bar per mapping on a terminal, JSON lines otherwise. */
+export function progressPrinter(io: CliIo, json: boolean): (p: SyncProgress) => void {
+  return (p) => {
+    const c = p.counters;
+    if (json) {
+      if (!p.done) io.stdout(`${JSON.stringify({ event: 'progress', mapping: p.mapping, direction: p.direction, phase: p.phase, written: p.written, ...c })}\n`);
+      return;
+    }
+    const dir = p.direction === 'from' ? 'DV → BC' : p.direction === 'to' ? 'BC → DV' : '';
+    const done = c.inserted + c.modified + c.unchanged + c.failed + c.skipped;
+    io.stderr(`\r  ${p.mapping} ${dir} ${'█'.repeat(Math.min(30, Math.floor(Math.log2(done + 1) * 2))).padEnd(30, '░')} ${done} processed, ${c.failed} failed${p.done ? '\n' : ''}`);
+  };
+}
+
+async function runWithProfiles(profiles: string[], flags: Record<string, string | true>, io: CliIo, opts: SyncCommandOptions): Promise<number> {
+  const dataDir = flags['data-dir'] !== undefined ? path.resolve(str(flags['data-dir'], 'data-dir')!) : defaultDataDir(io.env);
+  const json = !io.isTTY || flags.json === true;
+  const dv = str(flags['dataverse-profile'], 'dataverse-profile');
+  const bc = str(flags['bc-profile'], 'bc-profile');
+  const dbFile = str(flags.db, 'db');
+  const session = await openProfileSession({
+    dataDir, profiles, ...(dv ? { dataverse: dv } : {}), ...(bc ? { bc } : {}), ...(dbFile ? { dbFile: path.resolve(dbFile) } : {}),
+    onProgress: progressPrinter(io, json), ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+  });
+  try {
+    const mapping = typeof flags.mapping === 'string' ? flags.mapping : null;
+    const t0 = Date.now();
+    const { done } = await session.service.run(mapping, flags.full === true);
+    const f = await done;
+    return printResults(io, json, f.results, (Date.now() - t0) / 1000, (id, n) => session.service.jobErrors(id, 0, n).errors.map((e) => e.message));
+  } finally {
+    await session.close();
+  }
+}
+
+type Finished = SyncFinished['results'];
+
+export function printResults(io: CliIo, json: boolean, results: Finished, seconds: number, errors: (jobId: string, n: number) => string[]): number {
+  let failed = 0;
+  for (const r of results) {
+    if (r.error) {
+      failed++;
+      if (json) io.stdout(`${JSON.stringify({ event: 'error', mapping: r.mapping, code: r.error.code, message: r.error.message })}\n`);
+      else io.stderr(`${r.mapping}: ${r.error.message}\n`);
+      continue;
+    }
+    for (const job of [r.to, r.from]) {
+      if (!job) continue;
+      failed += job.failed;
+      const line = { event: 'result', mapping: r.mapping, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, skipped: job.skipped, failed: job.failed, message: job.message, seconds };
+      if (json) io.stdout(`${JSON.stringify(line)}\n`);
+      else io.stdout(`${r.mapping} ${job.direction}: ${job.inserted} inserted, ${job.modified} modified, ${job.unchanged} unchanged, ${job.failed} failed${job.message ? ` — ${job.message}` : ''}\n`);
+      if (job.failed) for (const m of errors(job.id, 5)) io.stderr(`  ${m}\n`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

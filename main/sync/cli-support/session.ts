@@ -1,7 +1,7 @@
 /**
- * What `d365ic sync run` and `d365ic jobs run` need: a SQLite database with the sync tables, connected sides and
- * an engine. Today the sides come from `--sandbox` (an embedded sandbox started for the command); connection
- * profiles (--profile) are not wired yet.
+ * `d365ic sync run --sandbox` / `d365ic jobs run --sandbox`: a SQLite database with the sync tables, connected sides
+ * and an engine over an embedded sandbox started for the command. Runs with connection profiles (--profile) go
+ * through the app's SyncService instead: see profiles.ts.
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -1,0 +1,487 @@
+/**
+ * SyncService: the console's sync operations over one SyncEngine (reference §E): runs in the background with
+ * progress pushed as events, the job log, the job queue and the manual actions. Built from ports (Db, Clock, a
+ * SidesFactory), so the app, the CLI and the tests share it.
+ *
+ * Runs are serialised per BC table (the engine refuses a second concurrent run of the same table, because
+ * couplings are per table); different tables may run at the same time.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  SyncCounters, SyncFinished, SyncJobDto, SyncJobErrorDto, SyncMappingStatus, SyncPassDirection, SyncPhase, SyncProgress,
+  SyncQueueEntryDto, SyncSkippedDto, SyncStatus,
+} from '../../../preload/contract';
+import type { Db } from '../../db/database';
+import { defaultJobs } from '../../mappings/jobs';
+import type { MappingOptions, TableMapping } from '../../mappings/model';
+import type { Clock, Logger } from '../../ports';
+import { AppFailure } from '../../rpc/errors';
+import { ADAPTER_MAPPINGS, adapterMappings, DOCUMENT_MAPPINGS, MASTER_DATA_MAPPINGS, PRODUCT_MAPPINGS, type ConnectedSides } from '../adapters/connect';
+import { domainEngineOptions, type RuleSettings } from '../rules';
+import { CouplingError } from '../coupling/store';
+import { MappingConfigError, SyncEngine, type EngineOptions, type SyncProgress as EngineProgress } from '../engine/engine';
+import * as manual from '../engine/manual';
+import { JobLog, zeroCounters, type SyncJob } from '../jobs/log';
+import { JobQueue, Scheduler, type QueueEntry } from '../jobs/queue';
+import type { Row, SidePort, SyncSides, WriteOp, WriteResult } from '../ports';
+import { runFullSync } from '../review/run';
+import { EventPump } from './pump';
+import type { SidesFactory } from './sides';
+
+export interface SyncEvents {
+  progress(p: SyncProgress): void;
+  finished(f: SyncFinished): void;
+}
+
+export interface SyncServiceDeps {
+  db: Db;
+  clock: Clock;
+  sides: SidesFactory;
+  events: SyncEvents;
+  logger?: Logger;
+  /** The table mappings sync may run (default: those the HTTP adapters carry). */
+  mappings?: () => TableMapping[];
+  engineOptions?: Omit<EngineOptions, 'onProgress' | 'integrationUserId'>;
+  /** Minimum spacing of events per run (default 200 ms = 5 events/s). */
+  eventIntervalMs?: number;
+  /**
+   * The domain rules (owner, currency, units, prices, documents) and the mapping options they follow, read at each
+   * connection (from the setup). With it the service runs every mapping the adapters carry, rules included; without
+   * it only the plain ITEM-PRODUCT / CUSTOMER field transfer.
+   */
+  domain?: () => { settings: RuleSettings; options: Partial<MappingOptions> };
+}
+
+/** Every mapping the adapters carry with the domain rules on, in the reference's dependency order. */
+export const RULED_MAPPINGS = [...MASTER_DATA_MAPPINGS, ...ADAPTER_MAPPINGS, ...PRODUCT_MAPPINGS, ...DOCUMENT_MAPPINGS] as const;
+
+interface MappingRun {
+  mapping: TableMapping;
+  phase: SyncPhase;
+  direction: SyncPassDirection | null;
+  counters: SyncCounters;
+  written: number;
+}
+
+interface Run {
+  id: string;
+  full: boolean;
+  cancelled: boolean;
+  tables: Set<number>;
+  items: MappingRun[];
+  pump: EventPump;
+  done: Promise<SyncFinished>;
+}
+
+const JOB_DIRECTION = { to: 'ToIntegrationTable', from: 'FromIntegrationTable' } as const;
+
+/** Maps engine/coupling failures onto AppFailures with stable codes; everything else is rethrown as is. */
+function explain(x: unknown): unknown {
+  if (x instanceof AppFailure) return x;
+  if (x instanceof MappingConfigError) {
+    const running = /\(([^)]+)\) is already running/.exec(x.message);
+    if (running) return new AppFailure('SYNC_ALREADY_RUNNING', x.message, { mapping: running[1]! });
+    return new AppFailure('SYNC_MAPPING_CONFIG', x.message, { detail: x.message });
+  }
+  if (x instanceof CouplingError) return new AppFailure('SYNC_COUPLING_REFUSED', x.message, { detail: x.message });
+  return x;
+}
+const rethrow = (x: unknown): never => {
+  throw explain(x);
+};
+
+export class SyncService {
+  private engine: { key: string; engine: SyncEngine; connected: ConnectedSides } | null = null;
+  private connecting: Promise<{ key: string; engine: SyncEngine; connected: ConnectedSides }> | null = null;
+  private readonly runs = new Map<string, Run>();
+  /** Mapping name → the run currently running it (progress and cancellation are looked up through this). */
+  private readonly active = new Map<string, { run: Run; item: MappingRun }>();
+  readonly queue: JobQueue;
+  /** Reads only: the engine (made at the first connection) owns closing jobs a dead process left open. */
+  private readonly log: JobLog;
+  private readonly q;
+  private readonly mappingsOf: () => TableMapping[];
+  private readonly interval: number;
+
+  constructor(private readonly d: SyncServiceDeps) {
+    this.queue = new JobQueue(d.db, d.clock);
+    this.log = new JobLog(d.db, () => d.clock.now());
+    const domain = d.domain;
+    this.mappingsOf = d.mappings ?? (domain ? () => adapterMappings(domain().options, RULED_MAPPINGS, { withRules: true }) : () => adapterMappings());
+    this.interval = d.eventIntervalMs ?? 200;
+    const p = (sql: string) => d.db.prepare(sql);
+    this.q = {
+      last: p(`SELECT * FROM sync_jobs WHERE mapping = ? AND type = 'Synchronization' AND direction = ? ORDER BY started_at DESC, rowid DESC LIMIT 1`),
+      jobsAll: p('SELECT * FROM sync_jobs ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?'),
+      jobsOf: p('SELECT * FROM sync_jobs WHERE mapping = ? ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?'),
+      countAll: p('SELECT COUNT(*) AS n FROM sync_jobs'),
+      countOf: p('SELECT COUNT(*) AS n FROM sync_jobs WHERE mapping = ?'),
+      job: p('SELECT mapping FROM sync_jobs WHERE id = ?'),
+      state: p('SELECT bc_watermark AS bc, dv_watermark AS dv FROM sync_mapping_state WHERE mapping = ?'),
+      couplings: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE table_id = ?'),
+      skipped: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE skipped = 1 AND table_id = ?'),
+      skippedPage: p('SELECT id, bc_id, dv_id, error_to, error_from FROM sync_couplings WHERE skipped = 1 AND table_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    };
+  }
+
+  // ---- connection / engine ------------------------------------------------------------------------
+
+  /**
+   * The engine for the current profiles. One per process: constructing it closes jobs a dead process left open,
+   * so a new engine is only made when the profiles changed and nothing is running.
+   */
+  private async current(): Promise<{ key: string; engine: SyncEngine; connected: ConnectedSides }> {
+    if (this.connecting) return this.connecting;
+    this.connecting = (async () => {
+      const { key, sides } = await this.d.sides.connect();
+      if (this.engine?.key === key) return this.engine;
+      if (this.engine && this.active.size > 0)
+        throw new AppFailure('SYNC_ALREADY_RUNNING', 'The connections changed while a synchronization is running. Wait for it to finish, then try again.', { mapping: [...this.active.keys()].join(', ') });
+      const watched = this.watch(sides.sides);
+      const rules = this.d.domain ? domainEngineOptions({ db: this.d.db, clock: this.d.clock, sides: watched, settings: this.d.domain().settings }) : {};
+      const engine = new SyncEngine(this.d.db, watched, this.d.clock, {
+        pageSize: 1000, batchSize: 500, maxInFlight: 4, ...rules, ...this.d.engineOptions,
+        integrationUserId: sides.integrationUserId,
+        onProgress: (p) => this.onEngineProgress(p),
+      });
+      this.engine = { key, engine, connected: sides };
+      return this.engine;
+    })();
+    try {
+      return await this.connecting;
+    } finally {
+      this.connecting = null;
+    }
+  }
+
+  private mapping(name: string): TableMapping {
+    const m = this.mappingsOf().find((x) => x.name === name);
+    if (!m)
+      throw new AppFailure('SYNC_MAPPING_NOT_FOUND', `There is no table mapping "${name}" that can be synchronized. Available: ${this.mappingsOf().map((x) => x.name).join(', ')}.`, { mapping: name });
+    return m;
+  }
+
+  /** Sides as the engine sees them: counts written records and lets a cancelled run stop between pages. */
+  private watch(sides: SyncSides): SyncSides {
+    const runOf = (entity: string) => {
+      for (const a of this.active.values()) if (a.item.mapping.bcTable === entity || a.item.mapping.dataverseEntitySet === entity) return a;
+      return undefined;
+    };
+    const wrap = (s: SidePort): SidePort => new Proxy(s, {
+      get: (target, prop, recv) => {
+        if (prop === 'write')
+          return async (entity: string, ops: readonly WriteOp[]): Promise<WriteResult[]> => {
+            const res = await target.write(entity, ops);
+            const a = runOf(entity);
+            if (a) {
+              a.item.written += res.filter((r) => r.ok).length;
+              this.progress(a.run, a.item, false);
+            }
+            return res;
+          };
+        if (prop === 'queryModified')
+          return (entity: string, q: Parameters<SidePort['queryModified']>[1]) => cancellable(target.queryModified(entity, q), () => runOf(entity)?.run.cancelled === true);
+        return Reflect.get(target, prop, recv) as unknown;
+      },
+    });
+    return { bc: wrap(sides.bc), dataverse: wrap(sides.dataverse) };
+  }
+
+  private onEngineProgress(p: EngineProgress): void {
+    const a = this.active.get(p.mapping);
+    if (!a) return;
+    a.item.direction = p.dir;
+    a.item.counters = { ...p.counters };
+    // The end of a pass is never replaced by the next pass's first batch: each pass's final counters arrive.
+    this.progress(a.run, a.item, false, p.done);
+  }
+
+  private progress(run: Run, item: MappingRun, terminal: boolean, keep = terminal): void {
+    const payload: SyncProgress = {
+      runId: run.id, mapping: item.mapping.name, direction: item.direction, phase: item.phase, counters: { ...item.counters },
+      written: item.written, done: terminal,
+    };
+    run.pump.push({ key: `${item.mapping.name}:${item.direction ?? ''}`, replaceable: !keep, send: () => this.d.events.progress(payload) });
+  }
+
+  // ---- runs ---------------------------------------------------------------------------------------
+
+  /**
+   * Starts a run of one mapping, or of every mapping in dependency order (`null`), and answers with its id at
+   * once; connection problems are reported here, record and mapping failures in the events and the job log.
+   */
+  async run(mapping: string | null, full: boolean): Promise<{ runId: string; done: Promise<SyncFinished> }> {
+    const wanted = mapping === null ? manual.modifiedRecordsOrder(this.mappingsOf()) : [this.mapping(mapping)];
+    return this.start(wanted, full, null);
+  }
+
+  private async start(wanted: TableMapping[], full: boolean, queueEntry: string | null): Promise<{ runId: string; done: Promise<SyncFinished> }> {
+    this.refuseBusy(wanted);
+    const { engine } = await this.current().catch(rethrow);
+    this.refuseBusy(wanted); // connecting awaited: another run may have started meanwhile
+    const run: Run = {
+      id: randomUUID(), full, cancelled: false, tables: new Set(wanted.map((m) => m.bcTableId)),
+      items: wanted.map((m) => ({ mapping: m, phase: 'queued', direction: null, counters: zeroCounters(), written: 0 })),
+      pump: new EventPump(this.interval, () => Date.now()), done: Promise.resolve(null as never),
+    };
+    this.runs.set(run.id, run);
+    for (const item of run.items) this.active.set(item.mapping.name, { run, item });
+    run.done = this.execute(engine, run, queueEntry);
+    return { runId: run.id, done: run.done };
+  }
+
+  private refuseBusy(wanted: TableMapping[]): void {
+    for (const m of wanted)
+      for (const a of this.active.values())
+        if (a.item.mapping.bcTableId === m.bcTableId)
+          throw new AppFailure('SYNC_ALREADY_RUNNING', `A synchronization of ${m.bcTable} (${a.item.mapping.name}) is already running. Wait for it to finish (or cancel it), then try again.`, { mapping: a.item.mapping.name });
+  }
+
+  private async execute(engine: SyncEngine, run: Run, queueEntry: string | null): Promise<SyncFinished> {
+    const results: SyncFinished['results'] = [];
+    const job = (j: SyncJob | null): SyncJobDto | null => j && toDto(j);
+    // Let the caller receive the run id before the first event.
+    await Promise.resolve();
+    for (const item of run.items) {
+      const m = item.mapping;
+      if (run.cancelled) {
+        item.phase = 'cancelled';
+        this.progress(run, item, true);
+        this.active.delete(m.name);
+        continue;
+      }
+      item.phase = 'running';
+      this.progress(run, item, false);
+      try {
+        const r = queueEntry !== null
+          ? await this.runQueueEntry(engine, queueEntry)
+          : run.full ? await runFullSync(engine, m) : await engine.runMapping(m);
+        item.phase = run.cancelled ? 'cancelled' : 'done';
+        const last = r.from ?? r.to;
+        if (last) item.counters = pick(last);
+        results.push({ mapping: m.name, to: job(r.to), from: job(r.from), error: null });
+      } catch (x) {
+        const e = explain(x);
+        item.phase = 'failed';
+        if (!(e instanceof AppFailure)) this.d.logger?.error(`Synchronization of ${m.name} failed`, (e as Error).message);
+        results.push({
+          mapping: m.name, to: null, from: null,
+          error: e instanceof AppFailure ? { code: e.code, message: e.message } : { code: 'SYNC_RUN_FAILED', message: (e as Error).message || String(e) },
+        });
+      }
+      this.progress(run, item, true);
+      this.active.delete(m.name);
+    }
+    const finished: SyncFinished = { runId: run.id, cancelled: run.cancelled, results };
+    run.pump.push({ key: '', replaceable: false, send: () => this.d.events.finished(finished) });
+    await run.pump.flushed();
+    this.runs.delete(run.id);
+    return finished;
+  }
+
+  /** Cooperative: the running pass stops selecting after the current page; remaining mappings do not start. */
+  cancel(runId: string): boolean {
+    const run = this.runs.get(runId);
+    if (!run || run.cancelled) return false;
+    run.cancelled = true;
+    return true;
+  }
+
+  // ---- status / log -------------------------------------------------------------------------------
+
+  async status(): Promise<SyncStatus> {
+    const source = await this.d.sides.source();
+    const entries = this.queueEntries();
+    const mappings = this.mappingsOf().map((m): SyncMappingStatus => {
+      const last = (dir: 'to' | 'from') => {
+        const r = this.q.last.get(m.name, JOB_DIRECTION[dir]) as Record<string, unknown> | undefined;
+        return r ? rowToJob(r) : null;
+      };
+      const wm = this.q.state.get(m.name) as { bc: number; dv: number } | undefined;
+      const a = this.active.get(m.name);
+      const entry = entries.find((e) => e.mapping === m.name) ?? null;
+      return {
+        name: m.name, direction: m.direction, bcTable: m.bcTable, dataverseEntity: m.dataverseEntity,
+        lastTo: m.direction === 'FromIntegrationTable' ? null : last('to'),
+        lastFrom: m.direction === 'ToIntegrationTable' ? null : last('from'),
+        watermarks: { bc: wm && wm.bc > 0 ? wm.bc : null, dataverse: wm && wm.dv > 0 ? wm.dv : null },
+        queue: entry,
+        running: a ? { runId: a.run.id, phase: a.item.phase, direction: a.item.direction, counters: { ...a.item.counters }, written: a.item.written, full: a.run.full } : null,
+        couplings: (this.q.couplings.get(m.bcTableId) as { n: number }).n,
+        skipped: (this.q.skipped.get(m.bcTableId) as { n: number }).n,
+      };
+    });
+    return { source, mappings };
+  }
+
+  jobs(mapping: string | null, offset: number, limit: number): { jobs: SyncJobDto[]; total: number } {
+    const rows = (mapping === null ? this.q.jobsAll.all(limit, offset) : this.q.jobsOf.all(mapping, limit, offset)) as Record<string, unknown>[];
+    const total = ((mapping === null ? this.q.countAll.get() : this.q.countOf.get(mapping)) as { n: number }).n;
+    return { jobs: rows.map(rowToJob), total };
+  }
+
+  jobErrors(jobId: string, afterNo: number, limit: number): { errors: SyncJobErrorDto[]; next: number | null } {
+    if (!this.q.job.get(jobId)) throw new AppFailure('SYNC_JOB_NOT_FOUND', 'That synchronization job is no longer in the log (it may have been deleted). Refresh the job log.');
+    // One more than asked tells whether there is a next page without a COUNT.
+    const page = this.log.errors(jobId, afterNo, limit + 1);
+    const errors = page.slice(0, limit).map((e): SyncJobErrorDto => ({
+      no: e.no, jobId: e.jobId, sourceSide: e.sourceSide, sourceId: e.sourceId, destinationId: e.destinationId, message: e.message, detail: e.detail, at: e.at,
+    }));
+    return { errors, next: page.length > limit ? errors[errors.length - 1]!.no : null };
+  }
+
+  skipped(mapping: string, afterRowId: number, limit: number): { records: SyncSkippedDto[]; next: number | null } {
+    const m = this.mapping(mapping);
+    const rows = this.q.skippedPage.all(m.bcTableId, afterRowId, limit + 1) as { id: number; bc_id: string | null; dv_id: string; error_to: string | null; error_from: string | null }[];
+    const records = rows.slice(0, limit).map((r) => ({ rowId: r.id, bcId: r.bc_id, dataverseId: r.dv_id, errorTo: r.error_to, errorFrom: r.error_from }));
+    return { records, next: rows.length > limit ? records[records.length - 1]!.rowId : null };
+  }
+
+  // ---- queue --------------------------------------------------------------------------------------
+
+  private queueEntries(): SyncQueueEntryDto[] {
+    if (this.queue.list().length === 0) this.queue.installDefaults(defaultJobs());
+    return this.queue.list().map(queueDto);
+  }
+  queueList(): SyncQueueEntryDto[] {
+    return this.queueEntries();
+  }
+  private entry(name: string): QueueEntry {
+    const e = this.queue.get(name);
+    if (!e) throw new AppFailure('SYNC_QUEUE_ENTRY_NOT_FOUND', `There is no job queue entry named "${name}". Refresh the queue.`, { name });
+    return e;
+  }
+  queueSet(name: string, status: 'On Hold' | 'Ready'): SyncQueueEntryDto {
+    const e = this.entry(name);
+    if (e.status === 'In Process') throw new AppFailure('SYNC_QUEUE_ENTRY_BUSY', `"${name}" is running now. Wait for it to finish, then change its status.`, { name });
+    this.queue.setStatus(name, status);
+    return queueDto(this.entry(name));
+  }
+  /** Run now: the entry's mapping runs through the scheduler's own state machine (attempts, next start, inactivity). */
+  async queueRun(name: string): Promise<{ runId: string; done: Promise<SyncFinished> }> {
+    const e = this.entry(name);
+    if (e.mapping === null) throw new AppFailure('SYNC_QUEUE_ENTRY_NO_MAPPING', `"${name}" is a feature job without a table mapping; the console cannot run it yet.`, { name });
+    if (e.status === 'In Process') throw new AppFailure('SYNC_QUEUE_ENTRY_BUSY', `"${name}" is running now. Wait for it to finish.`, { name });
+    return this.start([this.mapping(e.mapping)], false, name);
+  }
+  private async runQueueEntry(engine: SyncEngine, name: string) {
+    let result: Awaited<ReturnType<SyncEngine['runMapping']>> | null = null;
+    let failure: unknown = null;
+    const only = new OneEntryQueue(this.d.db, this.d.clock, name);
+    this.queue.setStatus(name, 'Ready');
+    const scheduler = new Scheduler({
+      queue: only, clock: this.d.clock,
+      run: async (entry) => {
+        try {
+          result = await engine.runMapping(this.mapping(entry.mapping!));
+          return { changed: result.changed };
+        } catch (x) {
+          failure = x;
+          throw x;
+        }
+      },
+      probe: async () => false,
+    });
+    await scheduler.tick();
+    if (failure) throw failure;
+    if (!result) throw new AppFailure('SYNC_QUEUE_ENTRY_BUSY', `"${name}" did not run: it is not Ready. Refresh the queue.`, { name });
+    return result as Awaited<ReturnType<SyncEngine['runMapping']>>;
+  }
+
+  // ---- manual actions -----------------------------------------------------------------------------
+
+  /** Manual actions take the same per-table lock as runs (they write couplings of that table). */
+  private async locked<T>(mappingName: string, fn: (engine: SyncEngine, m: TableMapping) => Promise<T> | T): Promise<T> {
+    const m = this.mapping(mappingName);
+    this.refuseBusy([m]);
+    const { engine } = await this.current().catch(rethrow);
+    return Promise.resolve(fn(engine, m)).catch(rethrow);
+  }
+
+  syncRecords(mapping: string, ids: readonly string[], dir: SyncPassDirection, create: boolean) {
+    return this.locked(mapping, async (e, m) => {
+      const r = await manual.synchronizeNow(e, m, dir, ids, create);
+      return { to: r.to && toDto(r.to), from: r.from && toDto(r.from) };
+    });
+  }
+  couple(mapping: string, bcId: string, dvId: string, syncNow: SyncPassDirection | null) {
+    return this.locked(mapping, async (e, m) => {
+      const c = await manual.couple(e, m, bcId, dvId, syncNow ?? undefined);
+      return { bcId: c.bcId, dataverseId: c.dvId };
+    });
+  }
+  uncouple(mapping: string, bcIds: readonly string[]) {
+    return this.locked(mapping, (e, m) => toDto(manual.uncouple(e, m, bcIds)));
+  }
+  matchCouple(mapping: string, bcIds: readonly string[] | null) {
+    return this.locked(mapping, async (e, m) => {
+      const r = await manual.matchBasedCouple(e, m, bcIds ?? undefined);
+      return { job: toDto(r.job), coupled: r.coupled.length, created: r.created.length, unmatched: r.unmatched.length };
+    });
+  }
+  restoreSkipped(mapping: string, bcIds: readonly string[] | 'all', sync: SyncPassDirection | null) {
+    return this.locked(mapping, async (e, m) => ({ restored: await manual.restoreSkipped(e, m, bcIds, sync ?? undefined) }));
+  }
+  deleteFailedCouplings(mapping: string, jobId: string) {
+    return this.locked(mapping, (e, m) => {
+      const owner = this.q.job.get(jobId) as { mapping: string } | undefined;
+      if (!owner) throw new AppFailure('SYNC_JOB_NOT_FOUND', 'That synchronization job is no longer in the log (it may have been deleted). Refresh the job log.');
+      if (owner.mapping !== m.name)
+        throw new AppFailure('SYNC_JOB_OTHER_MAPPING', `That job belongs to ${owner.mapping}, not ${m.name}.`, { mapping: owner.mapping });
+      return { removed: manual.deleteCouplingsOfFailed(e, m, jobId) };
+    });
+  }
+}
+
+/** The scheduler over a single entry: "Run now" reuses its success/failure bookkeeping without touching other entries. */
+class OneEntryQueue extends JobQueue {
+  constructor(db: Db, clock: Clock, private readonly only: string) {
+    super(db, clock);
+  }
+  override withStatus(status: QueueEntry['status']): QueueEntry[] {
+    // Inactive entries are not woken by "Run now"; entries In Process elsewhere are not ours to recover.
+    return status === 'Ready' ? super.withStatus(status).filter((e) => e.name === this.only) : [];
+  }
+  override due(now: number): QueueEntry[] {
+    return super.due(now).filter((e) => e.name === this.only);
+  }
+}
+
+/**
+ * Ends the selection early once cancelled, at a page boundary. Rows tied with the last selected modifiedOn are
+ * still handed over: the engine moves the watermark to the largest modifiedOn it saw and selects strictly after
+ * it next time, so a tie left behind would never be selected again.
+ */
+export async function* cancellable(pages: AsyncIterable<Row[]>, cancelled: () => boolean): AsyncGenerator<Row[]> {
+  let max = -Infinity;
+  for await (const page of pages) {
+    if (cancelled()) {
+      const ties = page.filter((r) => r.modifiedOn <= max);
+      if (ties.length > 0) yield ties;
+      if (ties.length < page.length) return;
+      continue;
+    }
+    for (const r of page) if (r.modifiedOn > max) max = r.modifiedOn;
+    yield page;
+  }
+}
+
+const pick = (j: SyncCounters): SyncCounters => ({
+  inserted: j.inserted, modified: j.modified, deleted: j.deleted, unchanged: j.unchanged, skipped: j.skipped, failed: j.failed, uncoupled: j.uncoupled, coupled: j.coupled,
+});
+const toDto = (j: SyncJob): SyncJobDto => ({ ...pick(j), id: j.id, mapping: j.mapping, type: j.type, direction: j.direction, startedAt: j.startedAt, finishedAt: j.finishedAt, message: j.message });
+
+function rowToJob(r: Record<string, unknown>): SyncJobDto {
+  return {
+    id: r.id as string, mapping: r.mapping as string, type: r.type as SyncJobDto['type'], direction: r.direction as SyncJobDto['direction'],
+    startedAt: r.started_at as number, finishedAt: r.finished_at as number | null, message: r.message as string,
+    inserted: r.inserted as number, modified: r.modified as number, deleted: r.deleted as number, unchanged: r.unchanged as number,
+    skipped: r.skipped as number, failed: r.failed as number, uncoupled: r.uncoupled as number, coupled: r.coupled as number,
+  };
+}
+
+const queueDto = (e: QueueEntry): SyncQueueEntryDto => ({
+  name: e.name, mapping: e.mapping, description: e.description, recurring: e.recurring, everyMinutes: e.everyMinutes,
+  inactivityTimeoutMinutes: e.inactivityTimeoutMinutes, status: e.status, attempts: e.attempts, maxAttempts: e.maxAttempts,
+  earliestStart: e.earliestStart, lastStartedAt: e.lastStartedAt, lastFinishedAt: e.lastFinishedAt, lastError: e.lastError,
+});

@@ -1,0 +1,209 @@
+/**
+ * sync.* — running the BC ⇄ Dataverse synchronization from the console (issue 7): status per mapping, runs with
+ * progress pushed as events, the job log with its errors, the job queue and the manual actions of reference §E.7/E.8
+ * (synchronize now, couple, uncouple, match-based coupling, restore skipped, delete couplings of failed records).
+ */
+import { z } from 'zod';
+import { Empty, method } from './core';
+
+const Name = z.string().min(1).max(100);
+/** BC SystemId or Dataverse primary id. */
+const RecordId = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
+/** 'to' = BC → Dataverse, 'from' = Dataverse → BC. */
+export const SyncPassDirection = z.enum(['to', 'from']);
+export type SyncPassDirection = z.infer<typeof SyncPassDirection>;
+const MappingDirection = z.enum(['ToIntegrationTable', 'FromIntegrationTable', 'Bidirectional']);
+
+export const SyncCountersSchema = z.object({
+  inserted: z.number().int(),
+  modified: z.number().int(),
+  deleted: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  uncoupled: z.number().int(),
+  coupled: z.number().int(),
+});
+export type SyncCounters = z.infer<typeof SyncCountersSchema>;
+
+/** "Integration Synch. Job" (5338). Times are epoch ms UTC. */
+export const SyncJobSchema = SyncCountersSchema.extend({
+  id: z.string(),
+  mapping: z.string(),
+  type: z.enum(['Synchronization', 'Coupling', 'Uncoupling']),
+  direction: MappingDirection,
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  message: z.string(),
+});
+export type SyncJobDto = z.infer<typeof SyncJobSchema>;
+
+export const SyncJobErrorSchema = z.object({
+  no: z.number().int(),
+  jobId: z.string(),
+  sourceSide: z.enum(['bc', 'dataverse']),
+  sourceId: z.string().nullable(),
+  destinationId: z.string().nullable(),
+  message: z.string(),
+  detail: z.string().nullable(),
+  at: z.number(),
+});
+export type SyncJobErrorDto = z.infer<typeof SyncJobErrorSchema>;
+
+export const SyncQueueStatus = z.enum(['Ready', 'In Process', 'Error', 'On Hold', 'On Hold with Inactivity Timeout', 'Finished']);
+export const SyncQueueEntrySchema = z.object({
+  name: z.string(),
+  mapping: z.string().nullable(),
+  description: z.string(),
+  recurring: z.boolean(),
+  everyMinutes: z.number().nullable(),
+  inactivityTimeoutMinutes: z.number().nullable(),
+  status: SyncQueueStatus,
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  earliestStart: z.number(),
+  lastStartedAt: z.number().nullable(),
+  lastFinishedAt: z.number().nullable(),
+  lastError: z.string().nullable(),
+});
+export type SyncQueueEntryDto = z.infer<typeof SyncQueueEntrySchema>;
+
+export const SyncPhase = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
+export type SyncPhase = z.infer<typeof SyncPhase>;
+
+/** Where the sync connects: the enabled setup's profiles, or the demo sandbox profiles while setup is not enabled. */
+export const SyncSourceSchema = z.object({
+  kind: z.enum(['setup', 'demo', 'none']),
+  dataverse: z.object({ profileId: z.string(), name: z.string() }).nullable(),
+  bc: z.object({ profileId: z.string(), name: z.string() }).nullable(),
+  /** Why nothing can run (kind 'none'), in English; the UI shows `sync:source.none`. */
+  message: z.string().nullable(),
+});
+export type SyncSource = z.infer<typeof SyncSourceSchema>;
+
+export const SyncRunningSchema = z.object({
+  runId: z.string(),
+  phase: SyncPhase,
+  direction: SyncPassDirection.nullable(),
+  counters: SyncCountersSchema,
+  /** Records written so far by this run (both sides). */
+  written: z.number().int(),
+  full: z.boolean(),
+});
+
+export const SyncMappingStatusSchema = z.object({
+  name: z.string(),
+  direction: MappingDirection,
+  bcTable: z.string(),
+  dataverseEntity: z.string(),
+  lastTo: SyncJobSchema.nullable(),
+  lastFrom: SyncJobSchema.nullable(),
+  /** Last selected modifiedOn per side (ms), null = never synchronized. */
+  watermarks: z.object({ bc: z.number().nullable(), dataverse: z.number().nullable() }),
+  queue: SyncQueueEntrySchema.nullable(),
+  running: SyncRunningSchema.nullable(),
+  couplings: z.number().int(),
+  skipped: z.number().int(),
+});
+export type SyncMappingStatus = z.infer<typeof SyncMappingStatusSchema>;
+
+export const SyncStatusSchema = z.object({ source: SyncSourceSchema, mappings: z.array(SyncMappingStatusSchema) });
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
+const RunResultSchema = z.object({ to: SyncJobSchema.nullable(), from: SyncJobSchema.nullable() });
+
+export const SyncSkippedSchema = z.object({
+  rowId: z.number().int(),
+  bcId: z.string().nullable(),
+  dataverseId: z.string(),
+  errorTo: z.string().nullable(),
+  errorFrom: z.string().nullable(),
+});
+export type SyncSkippedDto = z.infer<typeof SyncSkippedSchema>;
+
+const Ids = z.array(RecordId).min(1).max(1000);
+
+export const syncMethods = {
+  'sync.status': method(Empty, SyncStatusSchema, 'Per mapping: last job per direction, watermarks, queue entry, running run; and which profiles sync uses.'),
+  'sync.run': method(
+    z.strictObject({ mapping: Name.nullable(), full: z.boolean().default(false) }),
+    z.object({ runId: z.string() }),
+    'Start a run of one mapping (or all, in dependency order); answers at once, progress arrives as sync.progress events.',
+  ),
+  'sync.cancel': method(z.strictObject({ runId: z.string().min(1).max(100) }), z.object({ cancelled: z.boolean() }), 'Stop a run between batches (what was written stays written).'),
+  'sync.jobs': method(
+    z.strictObject({ mapping: Name.nullable().default(null), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(200).default(50) }),
+    z.object({ jobs: z.array(SyncJobSchema), total: z.number().int() }),
+    'The job log, newest first, paged.',
+  ),
+  'sync.jobErrors': method(
+    z.strictObject({ jobId: z.string().min(1).max(100), afterNo: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }),
+    z.object({ errors: z.array(SyncJobErrorSchema), next: z.number().int().nullable() }),
+    'One job\'s errors in full, keyset-paged (next = afterNo for the following page).',
+  ),
+  'sync.queue': method(Empty, z.array(SyncQueueEntrySchema), 'Job queue entries (installs the defaults into an empty queue).'),
+  'sync.queueHold': method(z.strictObject({ name: Name }), SyncQueueEntrySchema, 'Set a job queue entry On Hold.'),
+  'sync.queueResume': method(z.strictObject({ name: Name }), SyncQueueEntrySchema, 'Set a job queue entry Ready (attempts reset).'),
+  'sync.queueRun': method(z.strictObject({ name: Name }), z.object({ runId: z.string() }), 'Run a job queue entry now; progress as for sync.run.'),
+  'sync.syncRecords': method(
+    z.strictObject({ mapping: Name, ids: Ids, direction: SyncPassDirection, create: z.boolean().default(false) }),
+    RunResultSchema,
+    'Synchronize Now for records (BC SystemIds when sending, Dataverse ids when getting).',
+  ),
+  'sync.couple': method(
+    z.strictObject({ mapping: Name, bcId: RecordId, dataverseId: RecordId, syncNow: SyncPassDirection.nullable().default(null) }),
+    z.object({ bcId: z.string().nullable(), dataverseId: z.string() }),
+    'Couple a BC record to a Dataverse row (one-to-one rules), optionally synchronizing the pair.',
+  ),
+  'sync.uncouple': method(z.strictObject({ mapping: Name, bcIds: Ids }), SyncJobSchema, 'Remove the couplings of BC records (logged as an Uncoupling job).'),
+  'sync.matchCouple': method(
+    z.strictObject({ mapping: Name, bcIds: Ids.nullable().default(null) }),
+    z.object({ job: SyncJobSchema, coupled: z.number().int(), created: z.number().int(), unmatched: z.number().int() }),
+    'Match-based coupling of uncoupled BC records (all, or the given ones).',
+  ),
+  'sync.restoreSkipped': method(
+    z.strictObject({ mapping: Name, bcIds: z.union([Ids, z.literal('all')]), sync: SyncPassDirection.nullable().default(null) }),
+    z.object({ restored: z.number().int() }),
+    'Clear Skipped on records (Restore), and with sync also synchronize them now (Retry).',
+  ),
+  'sync.deleteFailedCouplings': method(
+    z.strictObject({ mapping: Name, jobId: z.string().min(1).max(100) }),
+    z.object({ removed: z.number().int() }),
+    'Remove the couplings of the records that failed in a job.',
+  ),
+  'sync.skipped': method(
+    z.strictObject({ mapping: Name, afterRowId: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }),
+    z.object({ records: z.array(SyncSkippedSchema), next: z.number().int().nullable() }),
+    'Skipped records of a mapping, keyset-paged.',
+  ),
+};
+
+export const SyncProgressSchema = z.object({
+  runId: z.string(),
+  mapping: z.string(),
+  direction: SyncPassDirection.nullable(),
+  phase: SyncPhase,
+  counters: SyncCountersSchema,
+  written: z.number().int(),
+  done: z.boolean(),
+});
+export type SyncProgress = z.infer<typeof SyncProgressSchema>;
+
+export const SyncFinishedSchema = z.object({
+  runId: z.string(),
+  cancelled: z.boolean(),
+  results: z.array(
+    z.object({
+      mapping: z.string(),
+      to: SyncJobSchema.nullable(),
+      from: SyncJobSchema.nullable(),
+      error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    }),
+  ),
+});
+export type SyncFinished = z.infer<typeof SyncFinishedSchema>;
+
+export const syncEvents = {
+  'sync.progress': SyncProgressSchema,
+  'sync.finished': SyncFinishedSchema,
+};

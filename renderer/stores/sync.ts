@@ -1,0 +1,207 @@
+import { create } from 'zustand';
+import {
+  SyncFinishedSchema, SyncProgressSchema,
+  type AppError, type SyncFinished, type SyncJobDto, type SyncJobErrorDto, type SyncPassDirection, type SyncProgress, type SyncQueueEntryDto,
+  type SyncSkippedDto, type SyncStatus,
+} from '../../preload/contract';
+import { call, RpcError, transport } from '../transport/client';
+import type { Transport } from '../transport/types';
+
+export const JOBS_PAGE = 20;
+const ERRORS_PAGE = 50;
+const SKIPPED_PAGE = 100;
+
+interface SyncState {
+  status: SyncStatus | null;
+  /** Latest progress per mapping while a run is under way (from sync.progress events). */
+  live: Record<string, SyncProgress>;
+  /** Run ids started from this window, with what they cover (null = all mappings). */
+  runs: Record<string, string | null>;
+  lastFinished: SyncFinished | null;
+  jobs: { mapping: string | null; offset: number; list: SyncJobDto[]; total: number };
+  errors: { job: SyncJobDto; list: SyncJobErrorDto[]; next: number | null } | null;
+  skipped: { mapping: string; list: SyncSkippedDto[]; next: number | null } | null;
+  queue: SyncQueueEntryDto[];
+  busy: Record<string, boolean>;
+  error: AppError | null;
+  notice: { key: string; params?: Record<string, string | number> } | null;
+  init(): Promise<void>;
+  refresh(): Promise<void>;
+  run(mapping: string | null, full: boolean): Promise<void>;
+  cancel(runId: string): Promise<void>;
+  loadJobs(mapping: string | null, offset: number): Promise<void>;
+  openErrors(job: SyncJobDto): Promise<void>;
+  moreErrors(): Promise<void>;
+  closeErrors(): void;
+  deleteFailedCouplings(job: SyncJobDto): Promise<void>;
+  openSkipped(mapping: string): Promise<void>;
+  moreSkipped(): Promise<void>;
+  closeSkipped(): void;
+  restore(mapping: string, bcIds: string[] | 'all', retry: SyncPassDirection | null): Promise<void>;
+  uncouple(mapping: string, bcIds: string[]): Promise<void>;
+  queueAction(name: string, action: 'hold' | 'resume' | 'run'): Promise<void>;
+  clearError(): void;
+  clearNotice(): void;
+}
+
+const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
+
+let subscribed: { to: Transport; off: (() => void)[] } | null = null;
+
+const INITIAL = {
+  status: null, live: {}, runs: {}, lastFinished: null, jobs: { mapping: null, offset: 0, list: [], total: 0 }, errors: null, skipped: null,
+  queue: [], busy: {}, error: null, notice: null,
+} satisfies Partial<SyncState>;
+
+/** Tests: forget state and event subscriptions between renders. */
+export function resetSyncStore(): void {
+  for (const off of subscribed?.off ?? []) off();
+  subscribed = null;
+  useSyncStore.setState(INITIAL);
+}
+
+export const useSyncStore = create<SyncState>((set, get) => {
+  /** One call with a busy flag and error handling; undefined when it failed (the error is shown). */
+  const act = async <T>(key: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    set({ busy: { ...get().busy, [key]: true }, error: null });
+    try {
+      return await fn();
+    } catch (x) {
+      set({ error: asAppError(x) });
+      return undefined;
+    } finally {
+      const busy = { ...get().busy };
+      delete busy[key];
+      set({ busy });
+    }
+  };
+
+  const refreshAfterRun = async () => {
+    await get().refresh();
+    const j = get().jobs;
+    await get().loadJobs(j.mapping, 0);
+  };
+
+  /** Events are per transport; tests swap transports, so re-subscribe when it changes. */
+  const subscribe = () => {
+    const t = transport();
+    if (subscribed?.to === t) return;
+    for (const off of subscribed?.off ?? []) off();
+    subscribed = {
+      to: t,
+      off: [
+        t.on('sync.progress', (p) => {
+          const r = SyncProgressSchema.safeParse(p);
+          if (r.success) set({ live: { ...get().live, [r.data.mapping]: r.data } });
+        }),
+        t.on('sync.finished', (p) => {
+          const r = SyncFinishedSchema.safeParse(p);
+          if (!r.success) return;
+          const live = { ...get().live };
+          for (const [k, v] of Object.entries(live)) if (v.runId === r.data.runId) delete live[k];
+          const runs = { ...get().runs };
+          delete runs[r.data.runId];
+          set({ live, runs, lastFinished: r.data });
+          void refreshAfterRun();
+        }),
+      ],
+    };
+  };
+
+  return {
+    ...INITIAL,
+
+    async init() {
+      subscribe();
+      await get().refresh();
+      await get().loadJobs(null, 0);
+    },
+
+    async refresh() {
+      const r = await act('refresh', () => Promise.all([call('sync.status', {}), call('sync.queue', {})]));
+      if (!r) return;
+      const [status, queue] = r;
+      // A run started elsewhere (another window, the queue) shows up in the status: seed its progress bar.
+      const live = { ...get().live };
+      for (const m of status.mappings) {
+        if (m.running && !live[m.name])
+          live[m.name] = { runId: m.running.runId, mapping: m.name, direction: m.running.direction, phase: m.running.phase, counters: m.running.counters, written: m.running.written, done: false };
+        if (!m.running && live[m.name]?.done) delete live[m.name];
+      }
+      set({ status, queue, live });
+    },
+
+    async run(mapping, full) {
+      const r = await act(`run:${mapping ?? '*'}`, () => call('sync.run', { mapping, full }));
+      if (!r) return;
+      set({ runs: { ...get().runs, [r.runId]: mapping } });
+      await get().refresh();
+    },
+
+    async cancel(runId) {
+      await act(`cancel:${runId}`, () => call('sync.cancel', { runId }));
+    },
+
+    async loadJobs(mapping, offset) {
+      const r = await act('jobs', () => call('sync.jobs', { mapping, offset, limit: JOBS_PAGE }));
+      if (r) set({ jobs: { mapping, offset, list: r.jobs, total: r.total } });
+    },
+
+    async openErrors(job) {
+      const r = await act('errors', () => call('sync.jobErrors', { jobId: job.id, afterNo: 0, limit: ERRORS_PAGE }));
+      if (r) set({ errors: { job, list: r.errors, next: r.next } });
+    },
+    async moreErrors() {
+      const e = get().errors;
+      if (!e || e.next === null) return;
+      const r = await act('errors', () => call('sync.jobErrors', { jobId: e.job.id, afterNo: e.next!, limit: ERRORS_PAGE }));
+      if (r) set({ errors: { job: e.job, list: [...e.list, ...r.errors], next: r.next } });
+    },
+    closeErrors: () => set({ errors: null }),
+
+    async deleteFailedCouplings(job) {
+      const r = await act(`delete:${job.id}`, () => call('sync.deleteFailedCouplings', { mapping: job.mapping, jobId: job.id }));
+      if (r) {
+        set({ notice: { key: 'notice.couplingsDeleted', params: { count: r.removed } } });
+        await get().refresh();
+      }
+    },
+
+    async openSkipped(mapping) {
+      const r = await act('skipped', () => call('sync.skipped', { mapping, afterRowId: 0, limit: SKIPPED_PAGE }));
+      if (r) set({ skipped: { mapping, list: r.records, next: r.next } });
+    },
+    async moreSkipped() {
+      const s = get().skipped;
+      if (!s || s.next === null) return;
+      const r = await act('skipped', () => call('sync.skipped', { mapping: s.mapping, afterRowId: s.next!, limit: SKIPPED_PAGE }));
+      if (r) set({ skipped: { mapping: s.mapping, list: [...s.list, ...r.records], next: r.next } });
+    },
+    closeSkipped: () => set({ skipped: null }),
+
+    async restore(mapping, bcIds, retry) {
+      const r = await act(`restore:${mapping}`, () => call('sync.restoreSkipped', { mapping, bcIds, sync: retry }));
+      if (!r) return;
+      set({ notice: { key: retry ? 'notice.retried' : 'notice.restored', params: { count: r.restored } } });
+      await get().openSkipped(mapping);
+      await refreshAfterRun();
+    },
+
+    async uncouple(mapping, bcIds) {
+      const r = await act(`uncouple:${mapping}`, () => call('sync.uncouple', { mapping, bcIds }));
+      if (!r) return;
+      set({ notice: { key: 'notice.uncoupled', params: { count: r.uncoupled } } });
+      await get().openSkipped(mapping);
+      await refreshAfterRun();
+    },
+
+    async queueAction(name, action) {
+      const r = await act(`queue:${name}`, async (): Promise<unknown> =>
+        action === 'run' ? call('sync.queueRun', { name }) : call(action === 'hold' ? 'sync.queueHold' : 'sync.queueResume', { name }));
+      if (r) await get().refresh();
+    },
+
+    clearError: () => set({ error: null }),
+    clearNotice: () => set({ notice: null }),
+  };
+});

@@ -1,0 +1,213 @@
+/**
+ * SyncService against the sandbox, through the app's own wiring (demo sandbox profiles, tokens in main): a run
+ * answers with its id at once, progress and the end arrive as events (at most 5/s), counters match the job log,
+ * failed records are listed with their errors, concurrent runs of one table are refused, and queue entries
+ * hold / resume / run now.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncFinished, SyncProgress } from '../../../preload/contract';
+import { createApp, type ConsoleApp } from '../../../main/app/create-app';
+import { keyFile } from '../../../main/app/paths';
+import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
+import { openDatabase } from '../../../main/db/database';
+import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
+import { SetupStateStore } from '../../../main/setup/state';
+import { adapterMappings } from '../../../main/sync/adapters/connect';
+import { DEFAULT_DRAFT, DEFAULT_STATUS } from '../../../main/setup/state';
+import { appSidesFactory, SyncService } from '../../../main/sync/service';
+import { quietLogger, tempDir } from '../../support/app';
+
+const RECORDS = 120;
+let app: ConsoleApp;
+let sandbox: EmbeddedSandbox;
+const tmp = tempDir('d365ic-sync-service-');
+const progress: SyncProgress[] = [];
+const finished: SyncFinished[] = [];
+const at = new Map<SyncProgress, number>();
+
+async function call<T>(method: string, payload: unknown = {}): Promise<T> {
+  const r = await app.router.call(method, payload, { transport: 'memory' });
+  if (!r.ok) throw Object.assign(new Error(`${method}: ${r.error.code} ${r.error.message}`), { code: r.error.code });
+  return r.value as T;
+}
+async function finishedOf(runId: string): Promise<SyncFinished> {
+  for (let i = 0; i < 600; i++) {
+    const f = finished.find((x) => x.runId === runId);
+    if (f) return f;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`run ${runId} did not finish`);
+}
+
+beforeAll(async () => {
+  sandbox = await EmbeddedSandbox.start({ seed: 'bench', records: RECORDS });
+  app = createApp({ host: 'memory', dataDir: tmp.dir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quietLogger, sandbox });
+  await app.ready;
+  // The bench company's items have no unit groups (BC before v20 style): the legacy NAV <CODE> unit rule applies.
+  await call('setup.saveState', { draft: { ...DEFAULT_DRAFT, advanced: { ...DEFAULT_DRAFT.advanced, unitGroupMapping: false } } });
+  app.events.subscribe((name, payload) => {
+    if (name === 'sync.progress') {
+      progress.push(payload as SyncProgress);
+      at.set(payload as SyncProgress, Date.now());
+    }
+    if (name === 'sync.finished') finished.push(payload as SyncFinished);
+  });
+}, 60_000);
+afterAll(async () => {
+  app.close();
+  await sandbox.close();
+  tmp.cleanup();
+});
+
+describe('SyncService in the app', () => {
+  it('reports the demo sandbox profiles as the source while setup is not enabled', async () => {
+    const s = await call<{ source: { kind: string; dataverse: { name: string } | null; bc: { name: string } | null }; mappings: { name: string; lastTo: unknown; running: unknown }[] }>('sync.status');
+    expect(s.source.kind).toBe('demo');
+    expect(s.source.dataverse?.name).toBe('Demo sandbox · Dataverse');
+    expect(s.source.bc?.name).toBe('Demo sandbox · Business Central');
+    // With the domain rules on, every mapping the adapters carry for the setup's options (legacy units here).
+    expect(s.mappings.map((m) => m.name)).toEqual(expect.arrayContaining(['SALESPEOPLE', 'CURRENCY', 'CUSTOMER', 'ITEM-PRODUCT', 'UNIT OF MEASURE', 'POSTEDSALESINV-INV']));
+    expect(s.mappings.map((m) => m.name)).not.toContain('UNIT GROUP');
+    expect(s.mappings.every((m) => m.lastTo === null && m.running === null)).toBe(true);
+  });
+
+  it('runs a full synchronization of ITEM-PRODUCT in the background; events carry counters that match the job log', async () => {
+    // Products need their unit groups and units first (E.9): without them every product fails with a message saying so.
+    for (const mapping of ['UNIT OF MEASURE']) {
+      const pre = await finishedOf((await call<{ runId: string }>('sync.run', { mapping, full: true })).runId);
+      expect(pre.results[0]).toMatchObject({ mapping, error: null });
+      expect(pre.results[0]!.to!.failed).toBe(0);
+    }
+    const { runId } = await call<{ runId: string }>('sync.run', { mapping: 'ITEM-PRODUCT', full: true });
+    // While it runs, the same table is refused with a clear code.
+    await expect(call('sync.run', { mapping: 'ITEM-PRODUCT', full: false })).rejects.toMatchObject({ code: 'SYNC_ALREADY_RUNNING' });
+    const f = await finishedOf(runId);
+    expect(f.cancelled).toBe(false);
+    const r = f.results.find((x) => x.mapping === 'ITEM-PRODUCT')!;
+    expect(r.error).toBeNull();
+    expect(r.to!.inserted).toBeGreaterThan(0);
+    expect(r.to!.failed).toBe(0);
+
+    const mine = progress.filter((p) => p.runId === runId);
+    expect(mine[0]!.phase).toBe('running');
+    const last = mine[mine.length - 1]!;
+    expect(last).toMatchObject({ mapping: 'ITEM-PRODUCT', phase: 'done', done: true });
+    expect(last.written).toBeGreaterThanOrEqual(r.to!.inserted);
+    // Counters in the events are the engine's; the last one of the BC → DV pass equals the logged job.
+    const toEvents = mine.filter((p) => p.direction === 'to');
+    expect(toEvents.length).toBeGreaterThan(0);
+    expect(toEvents[toEvents.length - 1]!.counters.inserted).toBe(r.to!.inserted);
+    // ≤ 5 events per second per run.
+    const times = mine.map((p) => at.get(p)!);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(190);
+
+    const log = await call<{ jobs: { id: string; inserted: number; direction: string }[]; total: number }>('sync.jobs', { mapping: 'ITEM-PRODUCT' });
+    expect(log.jobs.find((j) => j.id === r.to!.id)?.inserted).toBe(r.to!.inserted);
+    const s = await call<{ mappings: { name: string; lastTo: { id: string } | null; couplings: number; watermarks: { bc: number | null }; running: unknown }[] }>('sync.status');
+    const item = s.mappings.find((m) => m.name === 'ITEM-PRODUCT')!;
+    expect(item.lastTo?.id).toBe(r.to!.id);
+    expect(item.couplings).toBe(r.to!.inserted);
+    expect(item.watermarks.bc).not.toBeNull();
+    expect(item.running).toBeNull();
+
+    // An incremental run right after finds nothing new to insert.
+    const again = await call<{ runId: string }>('sync.run', { mapping: 'ITEM-PRODUCT', full: false });
+    const f2 = await finishedOf(again.runId);
+    expect(f2.results[0]!.to!.inserted).toBe(0);
+  }, 60_000);
+
+  it('holds, resumes and runs a queue entry now', async () => {
+    const q = await call<{ name: string; mapping: string | null; status: string }[]>('sync.queue');
+    const entry = q.find((e) => e.mapping === 'CUSTOMER')!;
+    expect(entry).toBeDefined();
+    expect((await call<{ status: string }>('sync.queueHold', { name: entry.name })).status).toBe('On Hold');
+    expect((await call<{ status: string }>('sync.queueResume', { name: entry.name })).status).toBe('Ready');
+    const { runId } = await call<{ runId: string }>('sync.queueRun', { name: entry.name });
+    const f = await finishedOf(runId);
+    expect(f.results[0]).toMatchObject({ mapping: 'CUSTOMER', error: null });
+    const after = (await call<{ name: string; status: string; lastFinishedAt: number | null; attempts: number }[]>('sync.queue')).find((e) => e.name === entry.name)!;
+    expect(after.lastFinishedAt).not.toBeNull();
+    expect(after.attempts).toBe(0);
+    expect(['Ready', 'On Hold with Inactivity Timeout']).toContain(after.status);
+    await expect(call('sync.queueHold', { name: 'NO SUCH JOB' })).rejects.toMatchObject({ code: 'SYNC_QUEUE_ENTRY_NOT_FOUND' });
+  }, 60_000);
+});
+
+describe('SyncService with a mapping Dataverse refuses', () => {
+  it('lists the failed records with their messages, and deletes their couplings on request', async () => {
+    const { db } = openDatabase(`${tmp.dir}/broken.sqlite`);
+    const base = adapterMappings().find((m) => m.name === 'ITEM-PRODUCT')!;
+    const first = base.fields.find((f) => f.bcField === 'Description')!;
+    // A column that does not exist on product: every insert fails with Dataverse's own message.
+    const broken = { ...base, direction: 'ToIntegrationTable' as const, fields: [...base.fields, { ...first, dataverseField: 'd365ic_nosuchcolumn', direction: 'ToIntegrationTable' as const }] };
+    const events: SyncFinished[] = [];
+    const svc = new SyncService({
+      db, clock: { now: () => Date.now() }, mappings: () => [broken], logger: quietLogger, eventIntervalMs: 0,
+      sides: appSidesFactory(app.connections, new SetupStateStore(app.db, { now: () => Date.now() })),
+      events: { progress: () => undefined, finished: (f) => events.push(f) },
+    });
+    const { done } = await svc.run('ITEM-PRODUCT', true);
+    const f = await done;
+    expect(events).toEqual([f]);
+    const job = f.results[0]!.to!;
+    expect(job.failed).toBeGreaterThan(0);
+    expect(job.inserted).toBe(0);
+    const page1 = svc.jobErrors(job.id, 0, 10);
+    expect(page1.errors).toHaveLength(Math.min(10, job.failed));
+    expect(page1.errors[0]!.message).toMatch(/d365ic_nosuchcolumn/);
+    expect(page1.errors[0]!.sourceSide).toBe('bc');
+    if (job.failed > 10) {
+      const page2 = svc.jobErrors(job.id, page1.next!, 10);
+      expect(page2.errors[0]!.no).toBeGreaterThan(page1.errors[9]!.no);
+    }
+    const { removed } = await svc.deleteFailedCouplings('ITEM-PRODUCT', job.id);
+    expect(removed).toBe(job.failed);
+    expect((await svc.status()).mappings[0]!.couplings).toBe(0);
+    db.close();
+  }, 60_000);
+
+  it('cancels a run between pages: nothing selected after the cancel, later mappings do not start, the next run catches up', async () => {
+    const { db } = openDatabase(`${tmp.dir}/cancel.sqlite`);
+    const events: SyncProgress[] = [];
+    const svc = new SyncService({
+      db, clock: { now: () => Date.now() }, logger: quietLogger, eventIntervalMs: 0,
+      sides: appSidesFactory(app.connections, new SetupStateStore(app.db, { now: () => Date.now() })),
+      events: { progress: (p) => events.push(p), finished: () => undefined },
+    });
+    const { runId, done } = await svc.run(null, true);
+    expect(svc.cancel(runId)).toBe(true);
+    expect(svc.cancel(runId)).toBe(false);
+    const f = await done;
+    expect(f.cancelled).toBe(true);
+    const mine = events.filter((e) => e.runId === runId && e.done);
+    // CUSTOMER comes first in dependency order; ITEM-PRODUCT never starts.
+    expect(mine.map((e) => [e.mapping, e.phase])).toEqual([['CUSTOMER', 'cancelled'], ['ITEM-PRODUCT', 'cancelled']]);
+    expect(f.results.map((r) => r.mapping)).toEqual(['CUSTOMER']);
+    expect(f.results[0]!.to!.inserted).toBe(0);
+    const before = await svc.status();
+    expect(before.mappings.every((m) => m.watermarks.bc === null && m.couplings === 0)).toBe(true);
+    const again = await (await svc.run('CUSTOMER', true)).done;
+    expect(again.cancelled).toBe(false);
+    expect(again.results[0]!.to!.inserted).toBeGreaterThan(0);
+    db.close();
+  }, 60_000);
+
+  it('uses the enabled setup\'s integration and BC profiles (and company), and says so when one of them is gone', async () => {
+    const list = await app.connections.store.list();
+    const dv = list.find((p) => p.name === 'Demo sandbox · Dataverse')!;
+    const bc = list.find((p) => p.name === 'Demo sandbox · Business Central')!;
+    const setup = (dvId: string) => ({
+      status: () => ({ ...DEFAULT_STATUS, enabled: true }),
+      draft: () => ({ ...DEFAULT_DRAFT, integrationProfileId: dvId, bc: { kind: 'online' as const, profileId: bc.id, companyId: sandbox.handle!.info.businessCentral.companyId, companyName: null } }),
+    });
+    const ok = appSidesFactory(app.connections, setup(dv.id));
+    expect(await ok.source()).toEqual({ kind: 'setup', dataverse: { profileId: dv.id, name: dv.name }, bc: { profileId: bc.id, name: bc.name }, message: null });
+    const connected = await ok.connect();
+    expect(connected.key).toBe(`${dv.id}|${bc.id}|${sandbox.handle!.info.businessCentral.companyId}`);
+    expect(connected.sides.integrationUserId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const gone = appSidesFactory(app.connections, setup('00000000-0000-4000-8000-000000000000'));
+    expect((await gone.source()).kind).toBe('none');
+    await expect(gone.connect()).rejects.toMatchObject({ code: 'SYNC_NOT_CONFIGURED', message: expect.stringMatching(/Open the setup and choose the connections again/) });
+  });
+});
