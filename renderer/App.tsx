@@ -9,6 +9,8 @@ import { ReconnectBanner } from './pages/connections/ReconnectBanner';
 import { ConnectionStringPage } from './pages/connstr/ConnectionStringPage';
 import { MappingsPage } from './pages/mappings/MappingsPage';
 import { SandboxPage } from './pages/sandbox/SandboxPage';
+import { SetupPage } from './pages/setup/SetupPage';
+import { SyncPage } from './pages/sync/SyncPage';
 import { useAppStore, type PageId } from './stores/app';
 
 const useStyles = makeStyles({
@@ -26,8 +28,10 @@ const useStyles = makeStyles({
 
 const PAGES: { id: PageId; label: string; Page: ComponentType }[] = [
   { id: 'connections', label: 'nav.connections', Page: ConnectionsPage },
+  { id: 'setup', label: 'nav.setup', Page: SetupPage },
   { id: 'connstr', label: 'nav.connstr', Page: ConnectionStringPage },
   { id: 'mappings', label: 'nav.mappings', Page: MappingsPage },
+  { id: 'sync', label: 'nav.sync', Page: SyncPage },
   { id: 'sandbox', label: 'nav.sandbox', Page: SandboxPage },
   { id: 'about', label: 'nav.about', Page: AboutPage },
 ];

@@ -4,14 +4,15 @@ import { createConnections, type Connections } from '../connections';
 import { openSystemBrowser } from '../host/open-browser';
 import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../connstr';
 import { openDatabase, type Db } from '../db/database';
-import type { Browser, Logger, SecretStore } from '../ports';
+import { systemClock, type Browser, type Logger, type SecretStore } from '../ports';
 import { ProfileService } from '../profiles/service';
 import { EventBus } from '../rpc/events';
 import { createRouter, type Handlers, type Router } from '../rpc/router';
 import type { SecretCipher } from '../secrets/cipher';
 import { DbSecretStore } from '../secrets/store';
 import { createMappingHandlers } from '../mappings/service';
-import { createSetupHandlers } from '../setup';
+import { createSetupHandlers, SetupStateStore } from '../setup';
+import { appSidesFactory, createSyncHandlers, setupDomain, SyncService } from '../sync/service';
 import { ensureDemoProfiles } from './demo-profiles';
 import { consoleLogger } from './logger';
 import { EmbeddedSandbox } from './sandbox-service';
@@ -92,6 +93,14 @@ export function createApp(opts: AppOptions): ConsoleApp {
     platform: process.platform,
   });
 
+  // Sync (issue 7): one engine per process over the setup's profiles (demo sandbox profiles until setup is enabled).
+  const sync = new SyncService({
+    db, clock: systemClock, logger,
+    sides: appSidesFactory(connections, new SetupStateStore(db, systemClock)),
+    domain: setupDomain(new SetupStateStore(db, systemClock)),
+    events: { progress: (p) => events.emit('sync.progress', p), finished: (f) => events.emit('sync.finished', f) },
+  });
+
   const handlers: Handlers = {
     'app.info': () => info(),
     'app.getSettings': () => ({ language: getSetting('language') }),
@@ -109,9 +118,11 @@ export function createApp(opts: AppOptions): ConsoleApp {
     'sandbox.status': () => sandbox.status(),
     'sandbox.setKnobs': ({ service, knobs }) => sandbox.setKnobs(service, knobs),
     'sandbox.setAdminMode': ({ on }) => ({ adminMode: sandbox.setAdminMode(on) }),
+    'sandbox.scenario': ({ scenario }) => sandbox.scenario(scenario, new SetupStateStore(db, systemClock).draft()),
     ...connections.handlers,
     ...createMappingHandlers({ db, logger, connections }),
     ...createSetupHandlers({ db, logger, connections }),
+    ...createSyncHandlers(sync),
   };
 
   return {

@@ -1,8 +1,9 @@
-import type { KnobsDto, SandboxStatus } from '../../preload/contract';
+import type { KnobsDto, SandboxScenario, SandboxScenarioResult, SandboxStatus, SetupDraft } from '../../preload/contract';
 import type { Knobs, KnobStore } from '../sandbox/common/knobs';
 import { SANDBOX_USERS } from '../sandbox/directory';
 import type { startSandbox } from '../sandbox';
 import { AppFailure } from '../rpc/errors';
+import type { SandboxScenarios } from './sandbox-scenarios';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -12,12 +13,16 @@ type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
  */
 export class EmbeddedSandbox {
   private adminMode = false;
+  private scenarios: SandboxScenarios | null = null;
   private constructor(private sandbox: Sandbox | null) {}
 
   static async start(opts: Parameters<typeof startSandbox>[0] = {}): Promise<EmbeddedSandbox> {
     // Loaded on demand: a console started with --no-sandbox never loads the sandbox code.
-    const { startSandbox: start } = await import('../sandbox');
-    return new EmbeddedSandbox(await start({ seed: 'demo', ...opts }));
+    const [{ startSandbox: start }, { SandboxScenarios: Scenarios }] = await Promise.all([import('../sandbox'), import('./sandbox-scenarios')]);
+    const embedded = new EmbeddedSandbox(await start({ seed: 'demo', ...opts }));
+    // Built right after the start, so `reset` knows the state the demo began with.
+    embedded.scenarios = new Scenarios(embedded.require(), { get: () => embedded.adminMode, set: (on) => void embedded.setAdminMode(on) });
+    return embedded;
   }
   static none(): EmbeddedSandbox {
     return new EmbeddedSandbox(null);
@@ -61,9 +66,17 @@ export class EmbeddedSandbox {
     return on;
   }
 
+  /** Break the demo environment in one way the setup pre-flight reports (or reset it); acts on the draft's integration user. */
+  scenario(scenario: SandboxScenario, draft: SetupDraft | null): SandboxScenarioResult {
+    this.require();
+    if (!this.scenarios) throw new AppFailure('SANDBOX_NOT_RUNNING', 'The demo sandbox is not running in this console. Start the console without --no-sandbox.');
+    return this.scenarios.run(scenario, draft);
+  }
+
   async close(): Promise<void> {
     await this.sandbox?.close();
     this.sandbox = null;
+    this.scenarios = null;
   }
 
   private require(): Sandbox {

@@ -110,7 +110,15 @@ export class SetupService {
     }
     const legacy = v.api === 'odatav4' || (v.major !== null && v.major < 16);
     const major = v.major;
+    let companies: { id: string; name: string; displayName: string | null }[] = [];
+    try {
+      companies = (await bc.companies()).map((c) => ({ id: c.id, name: c.name, displayName: c.displayName ?? null }));
+    } catch (x) {
+      // Only the company choice is lost (the backend then uses the first company); the version answer still stands.
+      this.deps.logger.warn('Business Central companies could not be listed', classifyFailure(x).message);
+    }
     return {
+      companies,
       major, version: v.exact ? (v.version ?? null) : null, api: v.api, path: legacy ? 'connection-string' as const : 'api' as const,
       sdkVersions: sdkVersionsFor(major, !legacy && bc.root.includes('/v2.0/')),
       message: legacy
@@ -334,9 +342,9 @@ export class SetupService {
 
   // ------------------------------------------------------------------------------------------ redeploy / reset
 
-  private async planRedeploy(dv: DataverseClient, u: IntegrationUser): Promise<{ changes: SetupChange[]; blockers: SetupMessage[]; userId: string | null; version: string }> {
+  private async planRedeploy(dv: DataverseClient, u: IntegrationUser, bcProfileId: string | null): Promise<{ changes: SetupChange[]; blockers: SetupMessage[]; userId: string | null; version: string }> {
     const installed = await this.solutionVersion(dv);
-    const version = await this.requiredVersion(null);
+    const version = await this.requiredVersion(bcProfileId);
     const changes: SetupChange[] = [{
       kind: 'import-solution', target: NAV_SOLUTION,
       message: installed
@@ -356,17 +364,17 @@ export class SetupService {
     return { changes, blockers, userId: found.systemuserid, version };
   }
 
-  async previewRedeploy(profileId: string, u: IntegrationUser) {
-    const p = await this.planRedeploy(await this.deps.dataverse(profileId), u);
+  async previewRedeploy(profileId: string, u: IntegrationUser, bcProfileId: string | null = null) {
+    const p = await this.planRedeploy(await this.deps.dataverse(profileId), u, bcProfileId);
     return { changes: p.changes, blockers: p.blockers };
   }
 
-  async redeploy(profileId: string, u: IntegrationUser) {
+  async redeploy(profileId: string, u: IntegrationUser, bcProfileId: string | null = null) {
     const dv = await this.deps.dataverse(profileId);
-    const p = await this.planRedeploy(dv, u);
+    const p = await this.planRedeploy(dv, u, bcProfileId);
     if (p.blockers.length) throw new AppFailure('SETUP_REDEPLOY_BLOCKED', p.blockers.map((b) => b.text).join(' '));
     await this.guard(async () => {
-      await this.importSolution(dv, true, null);
+      await this.importSolution(dv, true, bcProfileId);
       // Roles only exist after the import, so association follows it (B.3 step 3).
       await this.applyPlan(dv, p.changes.filter((c) => c.kind === 'add-role'), p.userId!);
     });

@@ -2,30 +2,17 @@
  * Wizard draft and Sales-connection status, kept in the `settings` table (one JSON value per key) — no new table
  * needed. The draft schema has no field that can hold a secret; secrets stay in connection profiles.
  */
-import { SetupDraft, SetupStatus } from '../../preload/contract/setup';
+import { DEFAULT_SETUP_DRAFT, SetupDraft, SetupStatus, sdkVersionsFor } from '../../preload/contract/setup';
 import type { Db } from '../db/database';
 import type { Clock } from '../ports';
+
+export { sdkVersionsFor };
 
 const KEY_DRAFT = 'setup.draft';
 const KEY_STATUS = 'setup.status';
 const KEY_SAVED = 'setup.savedAt';
 
-export const DEFAULT_DRAFT: SetupDraft = {
-  step: 'start',
-  bc: { kind: 'online', profileId: null, companyId: null, companyName: null },
-  bcVersion: null,
-  dataverseUrl: null,
-  dataverseProfileId: null,
-  integrationUser: null,
-  integrationProfileId: null,
-  lcyCode: null,
-  advanced: {
-    // A.5: Import solution defaults to true; unit group mapping has InitValue true; both SO integrations start off.
-    importSolution: true, itemAvailability: false, legacySalesOrders: false, bidirectionalSalesOrders: false,
-    autoCreateSalesOrders: false, autoProcessQuotes: false, sdkVersion: 100, salesUrl: null, bcWebClientUrl: null,
-    unitGroupMapping: true, ownershipModel: 'person',
-  },
-};
+export const DEFAULT_DRAFT: SetupDraft = DEFAULT_SETUP_DRAFT;
 
 export const DEFAULT_STATUS: SetupStatus = { enabled: false, enabledAt: null, crmVersion: null, solutionVersion: null, mappingSetName: null, disableReason: null };
 
@@ -85,20 +72,10 @@ export function draftProblems(d: SetupDraft): { field: string; code: string; mes
     p.push({ field: 'advanced.autoCreateSalesOrders', code: 'AUTO_CREATE_NEEDS_LEGACY', message: 'Automatically creating sales orders needs legacy sales order integration.' });
   }
   const major = d.bcVersion?.major ?? null;
-  const allowed = sdkVersionsFor(major, d.bc.kind === 'online');
+  // Same rule as setup.detectBc: an environment on the connection-string path is offered the on-premises SDKs.
+  const allowed = sdkVersionsFor(major, d.bc.kind === 'online' && d.bcVersion?.path !== 'connection-string');
   if (!allowed.includes(a.sdkVersion)) {
     p.push({ field: 'advanced.sdkVersion', code: 'SDK_VERSION_NOT_ALLOWED', message: `SDK version ${a.sdkVersion} is not available here; choose one of ${allowed.join(', ')}.` });
   }
   return p;
-}
-
-/**
- * SDK versions offered (A.6): online always runs 100 (any lower stored value is replaced by 100); on-premises
- * 8/9/91 before BC 16-era platforms and 91/100 from then on. 9 is upgraded to 91 by BC 21, so it is not offered there.
- */
-export function sdkVersionsFor(bcMajor: number | null, online: boolean): (8 | 9 | 91 | 100)[] {
-  if (online) return [100];
-  if (bcMajor === null || bcMajor < 16) return [8, 9, 91];
-  if (bcMajor < 21) return [9, 91, 100];
-  return [91, 100];
 }

@@ -34,6 +34,32 @@ export const SandboxStatusSchema = z.object({
 });
 export type SandboxStatus = z.infer<typeof SandboxStatusSchema>;
 
+/**
+ * Failure scenarios of the sandbox page: each breaks the demo environment in one way the setup pre-flight must
+ * catch (the comment names the finding). `reset` restores the state the sandbox started with.
+ */
+export const SANDBOX_SCENARIOS = ['remove-bc-role', 'make-sysadmin', 'delete-lcy-currency', 'disable-user', 'remove-solution', 'admin-mode', 'reset'] as const;
+export const SandboxScenarioSchema = z.enum(SANDBOX_SCENARIOS);
+export type SandboxScenario = z.infer<typeof SandboxScenarioSchema>;
+/** The setup pre-flight finding (SetupFinding.id) each scenario turns into an error. */
+export const SANDBOX_SCENARIO_FINDINGS: Record<SandboxScenario, string | null> = {
+  'remove-bc-role': 'user.bcRoles',
+  'make-sysadmin': 'user.notSystemAdministrator',
+  'delete-lcy-currency': 'currency.lcy',
+  'disable-user': 'user.enabled',
+  'remove-solution': 'solution.installed',
+  'admin-mode': 'environment.adminMode',
+  reset: null,
+};
+
+/** Same shape as the setup messages: `code` is a catalog key, `text` the English fallback. */
+export const SandboxScenarioResultSchema = z.strictObject({
+  scenario: SandboxScenarioSchema,
+  applied: z.boolean(),
+  message: z.strictObject({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])), text: z.string() }),
+});
+export type SandboxScenarioResult = z.infer<typeof SandboxScenarioResultSchema>;
+
 export const sandboxMethods = {
   'sandbox.status': method(Empty, SandboxStatusSchema, 'Endpoints, demo users and knobs of the embedded sandbox.'),
   'sandbox.setKnobs': method(
@@ -42,4 +68,9 @@ export const sandboxMethods = {
     'Change latency / fault injection of one sandbox service.',
   ),
   'sandbox.setAdminMode': method(z.object({ on: z.boolean() }).strict(), z.object({ adminMode: z.boolean() }), 'Put the sandbox Dataverse environment in or out of administration mode.'),
+  'sandbox.scenario': method(
+    z.strictObject({ scenario: SandboxScenarioSchema }),
+    SandboxScenarioResultSchema,
+    'Break the demo environment on purpose (one pre-flight failure per scenario), or reset it to the demo state.',
+  ),
 };

@@ -20,6 +20,18 @@ const ProfileId = z.string().min(1).max(100);
 export const SDK_VERSION_VALUES = [8, 9, 91, 100] as const;
 export const SetupSdkVersion = z.union([z.literal(8), z.literal(9), z.literal(91), z.literal(100)]);
 
+/**
+ * SDK versions offered (A.6): online always runs 100 (any lower stored value is replaced by 100); on-premises
+ * 8/9/91 before BC 16-era platforms and 91/100 from then on. 9 is upgraded to 91 by BC 21, so it is not offered there.
+ * Here (not in main) so the wizard offers exactly what main accepts.
+ */
+export function sdkVersionsFor(bcMajor: number | null, online: boolean): (8 | 9 | 91 | 100)[] {
+  if (online) return [100];
+  if (bcMajor === null || bcMajor < 16) return [8, 9, 91];
+  if (bcMajor < 21) return [9, 91, 100];
+  return [91, 100];
+}
+
 /** The integration user: an interactive/non-interactive user by e-mail, or an application user by client id. */
 export const IntegrationUser = z.union([
   z.strictObject({ kind: z.literal('user'), email: z.string().trim().min(3).max(250).regex(/@/, 'must be an e-mail address') }),
@@ -62,6 +74,24 @@ export const SetupDraft = z.strictObject({
   advanced: AdvancedSettings,
 });
 export type SetupDraft = z.infer<typeof SetupDraft>;
+
+/** A fresh wizard draft (what setup.getState answers before anything was saved); the wizard's "start over". */
+export const DEFAULT_SETUP_DRAFT: SetupDraft = {
+  step: 'start',
+  bc: { kind: 'online', profileId: null, companyId: null, companyName: null },
+  bcVersion: null,
+  dataverseUrl: null,
+  dataverseProfileId: null,
+  integrationUser: null,
+  integrationProfileId: null,
+  lcyCode: null,
+  advanced: {
+    // A.5: Import solution defaults to true; unit group mapping has InitValue true; both SO integrations start off.
+    importSolution: true, itemAvailability: false, legacySalesOrders: false, bidirectionalSalesOrders: false,
+    autoCreateSalesOrders: false, autoProcessQuotes: false, sdkVersion: 100, salesUrl: null, bcWebClientUrl: null,
+    unitGroupMapping: true, ownershipModel: 'person',
+  },
+};
 
 export const SetupStatus = z.strictObject({
   enabled: z.boolean(),
@@ -118,7 +148,11 @@ export const SetupChange = z.strictObject({ kind: z.enum(['import-solution', 'ad
 export type SetupChange = z.infer<typeof SetupChange>;
 const ChangePlan = z.strictObject({ changes: z.array(SetupChange), blockers: z.array(SetupMessage) });
 
-const RolesInput = z.strictObject({ dataverseProfileId: ProfileId, integrationUser: IntegrationUser });
+const RolesInput = z.strictObject({
+  dataverseProfileId: ProfileId, integrationUser: IntegrationUser,
+  /** The BC whose platform version decides which solution version a redeploy imports (A.6); none = the default. */
+  bcProfileId: ProfileId.nullable().default(null),
+});
 
 export const BcSalesperson = z.strictObject({ id: z.string(), code: z.string(), name: z.string(), email: z.string().nullable(), coupledTo: z.string().nullable() });
 export const DvUser = z.strictObject({ id: z.string(), fullName: z.string(), email: z.string().nullable(), disabled: z.boolean(), coupledTo: z.string().nullable() });
@@ -148,7 +182,12 @@ export const setupMethods = {
   'setup.saveState': method(z.strictObject({ draft: SetupDraft }), SetupState, 'Save the wizard draft so leaving mid-way and coming back keeps what was entered.'),
   'setup.detectBc': method(
     z.strictObject({ bcProfileId: ProfileId }),
-    z.strictObject({ major: z.number().int().nullable(), version: z.string().nullable(), api: z.enum(['v2.0', 'v1.0', 'odatav4']), path: z.enum(['api', 'connection-string']), sdkVersions: z.array(SetupSdkVersion), message: SetupMessage }),
+    z.strictObject({
+      major: z.number().int().nullable(), version: z.string().nullable(), api: z.enum(['v2.0', 'v1.0', 'odatav4']), path: z.enum(['api', 'connection-string']),
+      sdkVersions: z.array(SetupSdkVersion), message: SetupMessage,
+      /** The environment's companies (for the wizard's company choice); empty when the API cannot list them (pre-v16). */
+      companies: z.array(z.strictObject({ id: z.string(), name: z.string(), displayName: z.string().nullable() })).optional(),
+    }),
     'Detect the Business Central version and API kind (v16+ API path, older → connection-string path).',
   ),
   'setup.preflight': method(PreflightInput, PreflightReport, 'Run every check BC runs before enabling the Sales connection, and more.'),

@@ -16,6 +16,14 @@ import mappingsEn from './locales/mappings/en.json';
 import mappingsFi from './locales/mappings/fi-FI.json';
 import mappingsNb from './locales/mappings/nb-NO.json';
 import mappingsNl from './locales/mappings/nl-NL.json';
+import setupEn from './locales/setup/en.json';
+import setupFi from './locales/setup/fi-FI.json';
+import setupNb from './locales/setup/nb-NO.json';
+import setupNl from './locales/setup/nl-NL.json';
+import syncEn from './locales/sync/en.json';
+import syncFi from './locales/sync/fi-FI.json';
+import syncNb from './locales/sync/nb-NO.json';
+import syncNl from './locales/sync/nl-NL.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -26,10 +34,10 @@ export const LANGUAGES = [
 export type LanguageCode = (typeof LANGUAGES)[number]['code'];
 
 export const resources = {
-  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: mappingsEn },
-  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: mappingsNb },
-  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: mappingsNl },
-  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: mappingsFi },
+  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: mappingsEn, setup: setupEn, sync: syncEn },
+  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: mappingsNb, setup: setupNb, sync: syncNb },
+  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: mappingsNl, setup: setupNl, sync: syncNl },
+  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: mappingsFi, setup: setupFi, sync: syncFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {
@@ -56,7 +64,7 @@ export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, 
     resources,
     lng: language,
     fallbackLng: 'en',
-    ns: ['common', 'connstr', 'connections', 'mappings'],
+    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync'],
     defaultNS: 'common',
     interpolation: { escapeValue: false },
     returnNull: false,

@@ -3,7 +3,7 @@ import type { AppError, AppInfo } from '../../preload/contract';
 import type { LanguageCode } from '../i18n';
 import { call, RpcError } from '../transport/client';
 
-export type PageId = 'connections' | 'connstr' | 'mappings' | 'sandbox' | 'about';
+export type PageId = 'connections' | 'setup' | 'connstr' | 'mappings' | 'sync' | 'sandbox' | 'about';
 
 interface AppState {
   info: AppInfo | null;

@@ -23,6 +23,7 @@ import { useTranslation } from 'react-i18next';
 import type { KnobsDto } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
 import { useSandboxStore } from '../../stores/sandbox';
+import { ScenariosCard } from './ScenariosCard';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '1100px' },
@@ -145,6 +146,7 @@ export function SandboxPage() {
             <Switch label={t('sandbox.adminMode')} checked={status.adminMode} onChange={(_, d) => void setAdminMode(d.checked)} />
           </Card>
           <div className={s.two}>{status.knobs ? [knobCard('dataverse', status.knobs.dataverse), knobCard('businessCentral', status.knobs.businessCentral)] : null}</div>
+          <ScenariosCard />
         </>
       )}
     </div>

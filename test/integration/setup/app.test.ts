@@ -12,7 +12,7 @@ import { BusinessCentralClient } from '../../../main/clients';
 import { SetupService } from '../../../main/setup/service';
 import { placeholderSolutionPackage } from '../../../main/setup/handlers';
 import { openDatabase } from '../../../main/db/database';
-import type { PreflightReport } from '../../../preload/contract/setup';
+import { DEFAULT_SETUP_DRAFT, type PreflightReport } from '../../../preload/contract/setup';
 import { quietLogger, tempDir } from '../../support/app';
 import { BC_RESOURCE, clientCredentials, httpClient } from '../clients/harness';
 import { APP_CLIENT_ID } from './harness';
@@ -70,6 +70,30 @@ describe('setup.* through the router with the demo profiles', () => {
     } finally {
       await call('sandbox.setAdminMode', { on: false });
     }
+  });
+});
+
+describe('what the wizard UI relies on', () => {
+  it('detectBc lists the environment\'s companies so the wizard can offer a company choice', async () => {
+    const status = (await call('sandbox.status')) as { endpoints: { companyId: string } };
+    const r = (await call('setup.detectBc', { bcProfileId: ids['Business Central'] })) as { companies: { id: string; name: string }[] };
+    expect(r.companies.length).toBeGreaterThan(0);
+    expect(r.companies.map((c) => c.id.toLowerCase())).toContain(status.endpoints.companyId.toLowerCase());
+    for (const c of r.companies) expect(c.name).not.toBe('');
+  });
+
+  it('saveState accepts the on-premises SDK versions for an online profile on the connection-string path, and only there', async () => {
+    const draft = {
+      ...DEFAULT_SETUP_DRAFT, step: 'advanced',
+      bcVersion: { major: 14, api: 'odatav4', path: 'connection-string' },
+      advanced: { ...DEFAULT_SETUP_DRAFT.advanced, sdkVersion: 91 },
+    };
+    const saved = (await call('setup.saveState', { draft })) as { draft: { advanced: { sdkVersion: number } } };
+    expect(saved.draft.advanced.sdkVersion).toBe(91);
+    const r = await app.router.call('setup.saveState', { draft: { ...draft, bcVersion: { major: 24, api: 'v2.0', path: 'api' } } }, { transport: 'memory' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ code: 'SETUP_DRAFT_INVALID', params: { rule: 'SDK_VERSION_NOT_ALLOWED' } });
+    await call('setup.saveState', { draft: DEFAULT_SETUP_DRAFT });
   });
 });
 
