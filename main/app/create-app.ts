@@ -31,6 +31,11 @@ export interface AppOptions {
   sandbox?: EmbeddedSandbox;
   /** Opens sign-in pages in the system browser (Electron: shell.openExternal). */
   browser?: Browser;
+  /**
+   * Job queue heartbeat in ms (E.10: BC's job queue looks every ~30 s). While the Sales connection is enabled the
+   * app wakes and runs due sync jobs on this interval; 0 turns it off (tests, CLI). Default 30,000.
+   */
+  schedulerIntervalMs?: number;
 }
 
 /** The https name MSAL sees for the sandbox's identity service (mapped onto its loopback URL). */
@@ -101,6 +106,18 @@ export function createApp(opts: AppOptions): ConsoleApp {
     events: { progress: (p) => events.emit('sync.progress', p), finished: (f) => events.emit('sync.finished', f) },
   });
 
+  // The job queue runs in the main process (E.10), but only for an enabled connection: the demo profiles are for
+  // trying things by hand, never for jobs running by themselves.
+  const setupState = new SetupStateStore(db, systemClock);
+  const interval = opts.schedulerIntervalMs ?? (opts.host === 'memory' ? 0 : 30_000);
+  const heartbeat = interval > 0
+    ? setInterval(() => {
+      if (!setupState.status().enabled) return;
+      sync.tick().catch((x: unknown) => logger.warn(`Job queue: ${x instanceof Error ? x.message : String(x)}`));
+    }, interval)
+    : null;
+  heartbeat?.unref();
+
   const handlers: Handlers = {
     'app.info': () => info(),
     'app.getSettings': () => ({ language: getSetting('language') }),
@@ -135,6 +152,9 @@ export function createApp(opts: AppOptions): ConsoleApp {
     logger,
     info,
     ready,
-    close: () => db.close(),
+    close: () => {
+      if (heartbeat) clearInterval(heartbeat);
+      db.close();
+    },
   };
 }

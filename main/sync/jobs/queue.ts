@@ -126,6 +126,27 @@ export interface TickReport {
   failed: string[];
 }
 
+/**
+ * E.10 wake-up: entries "On Hold with Inactivity Timeout" become Ready on a BC change (unless event rescheduling is
+ * disabled) or, once their timeout elapsed, only if Dataverse has rows to pull; otherwise the timeout restarts.
+ * Returns the names of the entries woken.
+ */
+export async function wakeInactive(queue: JobQueue, probe: SchedulerDeps['probe'], now: number): Promise<string[]> {
+  const woken: string[] = [];
+  for (const e of queue.withStatus('On Hold with Inactivity Timeout')) {
+    let wake = !e.disableEventResch && (await probe(e, 'bc'));
+    if (!wake && now >= e.earliestStart) {
+      wake = await probe(e, 'dataverse');
+      if (!wake) queue.update({ ...e, earliestStart: now + (e.inactivityTimeoutMinutes ?? e.everyMinutes ?? 30) * MIN });
+    }
+    if (wake) {
+      queue.update({ ...e, status: 'Ready', earliestStart: now });
+      woken.push(e.name);
+    }
+  }
+  return woken;
+}
+
 export class Scheduler {
   constructor(private readonly d: SchedulerDeps) {
     this.recoverAfterRestart();
@@ -151,19 +172,8 @@ export class Scheduler {
    * disabled) or, once the timeout elapsed, only if Dataverse has rows to pull; then due entries run in order.
    */
   async tick(): Promise<TickReport> {
-    const report: TickReport = { ran: [], woken: [], failed: [] };
     const now = this.d.clock.now();
-    for (const e of this.d.queue.withStatus('On Hold with Inactivity Timeout')) {
-      let wake = !e.disableEventResch && (await this.d.probe(e, 'bc'));
-      if (!wake && now >= e.earliestStart) {
-        wake = await this.d.probe(e, 'dataverse');
-        if (!wake) this.d.queue.update({ ...e, earliestStart: now + (e.inactivityTimeoutMinutes ?? e.everyMinutes ?? 30) * MIN });
-      }
-      if (wake) {
-        this.d.queue.update({ ...e, status: 'Ready', earliestStart: now });
-        report.woken.push(e.name);
-      }
-    }
+    const report: TickReport = { ran: [], woken: await wakeInactive(this.d.queue, this.d.probe, now), failed: [] };
     for (const e of this.d.queue.due(now)) {
       const started = this.d.clock.now();
       this.d.queue.update({ ...e, status: 'In Process', lastStartedAt: started });

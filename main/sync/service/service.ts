@@ -22,7 +22,8 @@ import { CouplingError } from '../coupling/store';
 import { MappingConfigError, SyncEngine, type EngineOptions, type SyncProgress as EngineProgress } from '../engine/engine';
 import * as manual from '../engine/manual';
 import { JobLog, zeroCounters, type SyncJob } from '../jobs/log';
-import { JobQueue, Scheduler, type QueueEntry } from '../jobs/queue';
+import { JobQueue, Scheduler, wakeInactive, type QueueEntry, type TickReport } from '../jobs/queue';
+import { mappingProbe } from '../jobs/runner';
 import type { Row, SidePort, SyncSides, WriteOp, WriteResult } from '../ports';
 import { runFullSync } from '../review/run';
 import { EventPump } from './pump';
@@ -102,6 +103,7 @@ export class SyncService {
   private readonly q;
   private readonly mappingsOf: () => TableMapping[];
   private readonly interval: number;
+  private ticking = false;
 
   constructor(private readonly d: SyncServiceDeps) {
     this.queue = new JobQueue(d.db, d.clock);
@@ -357,6 +359,38 @@ export class SyncService {
     this.queue.setStatus(name, status);
     return queueDto(this.entry(name));
   }
+  /**
+   * The job queue's heartbeat (E.10), called every ~30 s by the app while the Sales connection is enabled: wakes
+   * inactive entries that have work (BC change, or Dataverse rows after the timeout), then runs the due entries one
+   * after the other through `queueRun` (so they show progress like any run). Entries whose table is busy wait for
+   * the next tick; feature jobs without a mapping are left to BC.
+   */
+  async tick(): Promise<TickReport> {
+    const report: TickReport = { ran: [], woken: [], failed: [] };
+    if (this.ticking) return report;
+    this.ticking = true;
+    try {
+      const { engine } = await this.current().catch(rethrow);
+      this.queueEntries(); // the default entries exist from the first look at the queue on
+      const find = (n: string) => this.mappingsOf().find((m) => m.name === n);
+      report.woken = await wakeInactive(this.queue, mappingProbe(engine, find), this.d.clock.now());
+      for (const e of this.queue.due(this.d.clock.now())) {
+        const m = e.mapping === null ? undefined : find(e.mapping);
+        if (!m || [...this.active.values()].some((a) => a.item.mapping.bcTableId === m.bcTableId)) continue;
+        try {
+          const f = await (await this.queueRun(e.name)).done;
+          (f.results.some((r) => r.error) ? report.failed : report.ran).push(e.name);
+        } catch (x) {
+          this.d.logger?.warn(`Scheduled job ${e.name} could not start: ${x instanceof Error ? x.message : String(x)}`);
+          report.failed.push(e.name);
+        }
+      }
+      return report;
+    } finally {
+      this.ticking = false;
+    }
+  }
+
   /** Run now: the entry's mapping runs through the scheduler's own state machine (attempts, next start, inactivity). */
   async queueRun(name: string): Promise<{ runId: string; done: Promise<SyncFinished> }> {
     const e = this.entry(name);

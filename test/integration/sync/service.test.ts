@@ -16,6 +16,8 @@ import { adapterMappings } from '../../../main/sync/adapters/connect';
 import { DEFAULT_DRAFT, DEFAULT_STATUS } from '../../../main/setup/state';
 import { appSidesFactory, SyncService } from '../../../main/sync/service';
 import { quietLogger, tempDir } from '../../support/app';
+import { BusinessCentralClient } from '../../../main/clients';
+import { BC_RESOURCE, clientCredentials, httpClient } from '../clients/harness';
 
 const RECORDS = 120;
 let app: ConsoleApp;
@@ -189,6 +191,39 @@ describe('SyncService with a mapping Dataverse refuses', () => {
     const again = await (await svc.run('CUSTOMER', true)).done;
     expect(again.cancelled).toBe(false);
     expect(again.results[0]!.to!.inserted).toBeGreaterThan(0);
+    db.close();
+  }, 60_000);
+
+  it('the job queue heartbeat runs due entries once, then wakes an inactive entry only when BC has a change', async () => {
+    const { db } = openDatabase(`${tmp.dir}/tick.sqlite`);
+    let now = Date.now();
+    const svc = new SyncService({
+      db, clock: { now: () => now }, logger: quietLogger, eventIntervalMs: 0, mappings: () => adapterMappings(),
+      sides: appSidesFactory(app.connections, new SetupStateStore(app.db, { now: () => Date.now() })),
+      events: { progress: () => undefined, finished: () => undefined },
+    });
+    // Only the CUSTOMER job stays Ready, so the heartbeat has exactly one thing to do.
+    for (const e of svc.queueList()) if (e.mapping !== 'CUSTOMER') svc.queue.setStatus(e.name, 'On Hold');
+    const customer = svc.queue.list().find((e) => e.mapping === 'CUSTOMER')!;
+    const first = await svc.tick();
+    expect(first).toEqual({ ran: [customer.name], woken: [], failed: [] });
+    const after = svc.queue.get(customer.name)!;
+    expect(after.lastFinishedAt).not.toBeNull();
+    expect(after.status).not.toBe('In Process');
+    // Not due again yet: nothing runs.
+    expect(await svc.tick()).toEqual({ ran: [], woken: [], failed: [] });
+
+    // Inactive with a long timeout: no BC change → stays asleep; a BC change → woken and run at once.
+    svc.queue.update({ ...svc.queue.get(customer.name)!, status: 'On Hold with Inactivity Timeout', earliestStart: now + 3_600_000 });
+    expect(await svc.tick()).toEqual({ ran: [], woken: [], failed: [] });
+    const info = sandbox.handle!.info;
+    const client = new BusinessCentralClient({ http: httpClient(info.businessCentral.apiBase, clientCredentials(info, BC_RESOURCE)) });
+    const company = info.businessCentral.companyId;
+    const [one] = await client.listAll<{ id: string; displayName: string; '@odata.etag': string }>(company, 'customers', { top: 1 });
+    await client.update(company, 'customers', one!.id, { displayName: `${one!.displayName} (renamed)` }, { ifMatch: one!['@odata.etag'] });
+    now += 2_000;
+    const woke = await svc.tick();
+    expect(woke).toEqual({ ran: [customer.name], woken: [customer.name], failed: [] });
     db.close();
   }, 60_000);
 
