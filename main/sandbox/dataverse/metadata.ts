@@ -89,6 +89,8 @@ const SPECS: Record<string, EntitySpec> = {
       transactioncurrencyid: lookup('transactioncurrency', 'transactioncurrencyid'),
       defaultpricelevelid: lookup('pricelevel', 'defaultpricelevelid'),
       bcbi_companyid: lookup('bcbi_company', 'bcbi_companyid'),
+      // BC integration solution: the account's statistics row (CRM Account "AccountStatiticsId").
+      nav_accountstatisticsid: lookup('nav_accountstatistics', 'nav_accountstatisticsid'),
     },
   },
   contact: {
