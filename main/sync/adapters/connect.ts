@@ -10,6 +10,7 @@ import { HttpClient } from '../../http/client';
 import { defaultMappings } from '../../mappings/defaults';
 import type { MappingOptions, TableMapping } from '../../mappings/model';
 import type { SyncSides } from '../ports';
+import type { SandboxInfo } from '../../sandbox/index';
 import { BcSide } from './bc';
 import { DataverseSide } from './dataverse';
 import { BC_ENTITIES, DV_ENTITIES } from './entities';
@@ -62,6 +63,15 @@ export async function connectSides(ep: Endpoints): Promise<ConnectedSides> {
   const bc = new BcSide({ client: bcClient, companyId: ep.bcCompanyId, limiter: new AdaptiveLimiter({ initial: BC_MAX_CONCURRENCY, max: BC_MAX_CONCURRENCY }) });
   const me = await dvClient.whoAmI();
   return { sides: { bc, dataverse }, bc, dataverse, integrationUserId: me.userId.toLowerCase() };
+}
+
+/** Sides for a sandbox (or anything shaped like its start-up JSON) with the integration app's client secret. */
+export function connectSandbox(info: SandboxInfo, http?: Partial<HttpClientOptions>): Promise<ConnectedSides> {
+  const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
+  return connectSides({
+    dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
+    dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE), ...(http ? { http } : {}),
+  });
 }
 
 /** Dataverse lookups and option sets need lookup / option mappings the adapters do not resolve yet (see docs). */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';
 import { SANDBOX_USERS } from '../../../main/sandbox/directory';
-import { BC_RESOURCE, adapterMappings, clientCredentials, connectSides, type ConnectedSides } from '../../../main/sync/adapters/connect';
+import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
 import { openDatabase } from '../../../main/db/database';
 import { CouplingStore } from '../../../main/sync/coupling/store';
 import { SyncEngine } from '../../../main/sync/engine/engine';
@@ -23,12 +23,7 @@ const kari = SANDBOX_USERS.find((u) => u.username.startsWith('kari.nordmann@'))!
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0, seed: 'demo' });
-  const { info } = sb;
-  const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
-  c = await connectSides({
-    dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
-    dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE), http: { retryBaseMs: 20 },
-  });
+  c = await connectSandbox(sb.info, { retryBaseMs: 20 });
 }, 30_000);
 afterAll(async () => {
   await sb?.close();

@@ -7,7 +7,7 @@ import { openDatabase } from '../../../main/db/database';
 import type { TableMapping } from '../../../main/mappings/model';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';
-import { BC_RESOURCE, PRODUCT_MAPPINGS, adapterMappings, clientCredentials, connectSides, type ConnectedSides } from '../../../main/sync/adapters/connect';
+import { PRODUCT_MAPPINGS, adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
 import { CouplingStore } from '../../../main/sync/coupling/store';
 import { SyncEngine } from '../../../main/sync/engine/engine';
 import { combineRules } from '../../../main/sync/engine/hooks';
@@ -42,12 +42,7 @@ async function run(name: string, ids: string[]): Promise<{ errors: string[]; ins
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0, seed: 'demo' });
-  const { info } = sb;
-  const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
-  c = await connectSides({
-    dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
-    dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE), http: { retryBaseMs: 20 },
-  });
+  c = await connectSandbox(sb.info, { retryBaseMs: 20 });
   // Both pricing modes' mappings (legacy and extended), unit-group mode.
   for (const pricing of ['legacy', 'pricelists'] as const)
     for (const m of adapterMappings({ unitGroups: true, pricing }, ['ITEM-PRODUCT', ...PRODUCT_MAPPINGS], { withRules: true })) mappings.set(m.name, m);

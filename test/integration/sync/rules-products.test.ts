@@ -8,7 +8,7 @@ import { openDatabase } from '../../../main/db/database';
 import type { TableMapping } from '../../../main/mappings/model';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';
-import { BC_RESOURCE, PRODUCT_MAPPINGS, adapterMappings, clientCredentials, connectSides, type ConnectedSides } from '../../../main/sync/adapters/connect';
+import { PRODUCT_MAPPINGS, adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
 import { CouplingStore } from '../../../main/sync/coupling/store';
 import { SyncEngine } from '../../../main/sync/engine/engine';
 import { combineRules } from '../../../main/sync/engine/hooks';
@@ -37,12 +37,7 @@ const run = (name: string, ids: string[], o: { only?: 'to' | 'from'; force?: boo
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0, seed: 'demo' });
-  const { info } = sb;
-  const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
-  c = await connectSides({
-    dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
-    dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE), http: { retryBaseMs: 20 },
-  });
+  c = await connectSandbox(sb.info, { retryBaseMs: 20 });
   for (const m of adapterMappings({ unitGroups: true }, ['ITEM-PRODUCT', ...PRODUCT_MAPPINGS], { withRules: true })) mappings.set(m.name, m);
   const { db } = openDatabase(`${tmp.dir}/p.sqlite`);
   deps = { db, clock: { now: () => Date.now() }, sides: c.sides, couplings: new CouplingStore(db), settings: { ownershipModel: 'person', lcyCode: 'NOK', unitGroupMapping: true } };

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
-import { BC_RESOURCE, adapterMappings, clientCredentials, connectSides, type ConnectedSides } from '../../../main/sync/adapters/connect';
+import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
 import { CouplingStore } from '../../../main/sync/coupling/store';
 import { SyncEngine } from '../../../main/sync/engine/engine';
 import type { Row } from '../../../main/sync/ports';
@@ -22,12 +22,7 @@ const ALL = { conditions: [] } as never;
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0, seed: 'demo' });
-  const { info } = sb;
-  const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
-  c = await connectSides({
-    dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
-    dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE), http: { retryBaseMs: 20 },
-  });
+  c = await connectSandbox(sb.info, { retryBaseMs: 20 });
 }, 30_000);
 afterAll(async () => {
   await sb?.close();
