@@ -26,7 +26,7 @@ import { renderODataFilter } from '../../mappings/filters';
 import type { MatchCondition, QueryModified, Row, SidePort, WriteOp, WriteResult } from '../ports';
 import { SideError } from '../ports';
 import { errorText, isTransient, parseTime, retryTransient, serverDate, slices } from './common';
-import { dvEntity, type DvEntity } from './entities';
+import { DV_CONFIG_TEMPLATES, dvEntity, type DvEntity } from './entities';
 
 export interface DataverseSideOptions {
   client: DataverseClient;
@@ -226,7 +226,9 @@ export class DataverseSide implements SidePort {
         }
         const wire = toWire(e, op.values);
         if (typeof wire === 'string') results[i] = { ok: false, error: wire };
-        else upserts.push({ i, target: { ...wire, [e.primaryId]: op.id.toLowerCase() } });
+        // The mapping's Integration Table Config Template fills what the field mappings do not (C.3: BCICUSTOME sets
+        // customertypecode = Customer, without which the new account falls outside the CUSTOMER integration filter).
+        else upserts.push({ i, target: { ...(op.template ? DV_CONFIG_TEMPLATES[op.template] : undefined), ...wire, [e.primaryId]: op.id.toLowerCase() } });
       } else if (op.kind === 'update') {
         const wire = toWire(e, op.values);
         if (typeof wire === 'string') results[i] = { ok: false, error: wire };
@@ -287,11 +289,22 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `<nav>@odata.bind: "/<set>(<id>)"`, empty ones `<nav>@odata.bind: null` (clears it); companion type values are
  * consumed. Returns the body, or a message when a lookup value cannot be sent (the op fails, the rest goes on).
  */
+// Per entity's lookup table, computed once: toWire runs for every written row (100,000s per initial sync).
+const typeAttrCache = new WeakMap<object, Set<string> | null>();
+function typeAttrsOf(lookups: NonNullable<DvEntity['lookups']>): Set<string> | null {
+  let t = typeAttrCache.get(lookups);
+  if (t === undefined) {
+    t = null;
+    for (const l of Object.values(lookups)) if (l.typeAttr) (t ??= new Set()).add(l.typeAttr);
+    typeAttrCache.set(lookups, t);
+  }
+  return t;
+}
+
 export function toWire(e: DvEntity, values: Record<string, unknown>): Record<string, unknown> | string {
   const lookups = e.lookups;
   if (!lookups) return values;
-  let typeAttrs: Set<string> | null = null;
-  for (const l of Object.values(lookups)) if (l.typeAttr) (typeAttrs ??= new Set()).add(l.typeAttr);
+  const typeAttrs = typeAttrsOf(lookups);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) {
     if (typeAttrs?.has(k)) continue;

@@ -346,3 +346,14 @@ export function dvEntity(set: string): DvEntity {
   if (!e) throw new Error(`The Dataverse adapter has no entity definition for "${set}". Supported: ${Object.keys(DV_ENTITIES).join(', ')}. Add it to main/sync/adapters/entities.ts.`);
   return e;
 }
+
+/**
+ * Dataverse config templates the default mappings name as Integration Table Config Template Code (reference C.3):
+ * applied to new Dataverse rows under the mapped values. BCICUSTOME / BCIVENDOR (CRMACCOUNT before Dataverse) set the
+ * account's relationship type, which the CUSTOMER / VENDOR integration table filters select on.
+ */
+export const DV_CONFIG_TEMPLATES: Record<string, Record<string, unknown>> = {
+  BCICUSTOME: { customertypecode: 3 },
+  CRMACCOUNT: { customertypecode: 3 },
+  BCIVENDOR: { customertypecode: 11 },
+};
