@@ -284,11 +284,6 @@ export class DataverseSide implements SidePort {
 const LOOKUP_TYPE_ANNOTATION = '@Microsoft.Dynamics.CRM.lookuplogicalname';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Engine values → Web API body: lookups (plain GUIDs under the attribute name, see DvLookup in entities.ts) become
- * `<nav>@odata.bind: "/<set>(<id>)"`, empty ones `<nav>@odata.bind: null` (clears it); companion type values are
- * consumed. Returns the body, or a message when a lookup value cannot be sent (the op fails, the rest goes on).
- */
 // Per entity's lookup table, computed once: toWire runs for every written row (100,000s per initial sync).
 const typeAttrCache = new WeakMap<object, Set<string> | null>();
 function typeAttrsOf(lookups: NonNullable<DvEntity['lookups']>): Set<string> | null {
@@ -301,6 +296,11 @@ function typeAttrsOf(lookups: NonNullable<DvEntity['lookups']>): Set<string> | n
   return t;
 }
 
+/**
+ * Engine values → Web API body: lookups (plain GUIDs under the attribute name, see DvLookup in entities.ts) become
+ * `<nav>@odata.bind: "/<set>(<id>)"`, empty ones `<nav>@odata.bind: null` (clears it); companion type values are
+ * consumed. Returns the body, or a message when a lookup value cannot be sent (the op fails, the rest goes on).
+ */
 export function toWire(e: DvEntity, values: Record<string, unknown>): Record<string, unknown> | string {
   const lookups = e.lookups;
   if (!lookups) return values;

@@ -27,9 +27,9 @@ export const ID_CHUNK = 400;
 export interface EngineOptions {
   /** Rows per page asked from a side (default 500). */
   pageSize?: number;
-  /** Ops per write call (default 500). */
+  /** Ops per write call (default 500); the write calls of one page go out together. */
   batchSize?: number;
-  /** Batches processed concurrently (default 2). */
+  /** Pages processed concurrently (default 2). */
   maxInFlight?: number;
   /** Retries of transient write failures (default 3) with exponential backoff from `retryDelayMs` (default 500). */
   maxRetries?: number;
