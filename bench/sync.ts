@@ -8,6 +8,7 @@
  * min(1000, records) records of the same data; its records/s is what the ratio compares against.
  *
  *   npm run bench:sync -- --records 100000 --latency-ms 40
+ *   SYNC_BENCH_PROF=/tmp/prof npm run bench:sync -- --records 20000   (CPU profile of the sandbox child)
  * Ends with one JSON line: {"records","engine","baseline","ratio","bound","boundFraction","incremental","peakRssMB","cpu"}.
  * `cpu` (added for issue #7's "halve the engine's CPU per record"): CPU time per record of the initial sync, for this
  * process (process.cpuUsage: engine, adapters, SQLite) and for the sandbox child (from /proc; null elsewhere). On a
@@ -22,7 +23,7 @@ import { DEFAULT_LIMITS } from '../main/sandbox/dataverse/security';
 import { adapterMappings } from '../main/sync/adapters/connect';
 import { SyncEngine } from '../main/sync/engine/engine';
 import type { Row, WriteOp } from '../main/sync/ports';
-import { argNumber, rssSampler, sandboxSides, startSandboxChild } from './support/harness';
+import { argNumber, rssSampler, sandboxSides, startSandboxChild, TSX_ARGS } from './support/harness';
 
 const records = argNumber('--records', 100_000);
 const latencyMs = argNumber('--latency-ms', 40);
@@ -31,6 +32,10 @@ const log = (m: string) => void (quiet || process.stderr.write(`[bench:sync] ${m
 
 const rss = rssSampler();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'd365ic-bench-sync-'));
+// SYNC_BENCH_PROF=<dir> writes a V8 CPU profile of the sandbox child there (on exit; the seeding shows up in it too).
+// Node refuses --cpu-prof in NODE_OPTIONS, so the flags go into the harness's node arguments for the child.
+const profDir = process.env.SYNC_BENCH_PROF;
+if (profDir) TSX_ARGS.unshift('--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`);
 const sb = await startSandboxChild(['--records', String(records), '--latency-ms', String(latencyMs)]);
 try {
   const c = await sandboxSides(sb.info);

@@ -19,6 +19,13 @@ export interface ApiResponse {
   body?: unknown;
   /** Non-JSON payload (the $metadata document). */
   raw?: string;
+  /** The JSON body already serialised (collection reads take their rows from SQLite as JSON text); see `responseBody`. */
+  json?: string;
+}
+
+/** The body of a response as a value, whether it was built as an object or serialised directly. */
+export function responseBody(r: ApiResponse): unknown {
+  return r.json !== undefined ? JSON.parse(r.json) : r.body;
 }
 
 export interface ApiRequest {
@@ -227,7 +234,7 @@ function mapBody(exp: Exposure, body: unknown, mode: 'create' | 'update', curren
 
 // ---------- output ----------
 
-function project(exp: Exposure, row: StoredRow, select?: string[]): Row {
+export function project(exp: Exposure, row: StoredRow, select?: string[]): Row {
   const out: Row = { '@odata.etag': etagFor(row.ver) };
   const names = select ?? [...exp.fields.keys()];
   for (const n of names) {
@@ -473,19 +480,33 @@ function list(scope: Scope, exp: Exposure, q: Map<string, string>, context: stri
   }
   const remaining = token ? token.r : top;
   const limit = remaining !== undefined ? Math.min(remaining, pageSize) : pageSize;
-  const res = ctx.store.list(exp, scope.company?.id ?? '', { filter, orderBy, skip: token ? 0 : skip, after: token?.a, limit, count, parent });
+  const query = { filter, orderBy, skip: token ? 0 : skip, after: token?.a, limit, count, parent };
+  const headers: Record<string, string> = { ...JSON_HEADERS };
+  if (preferenceApplied) headers['Preference-Applied'] = preferenceApplied;
+  const nextLink = (rows: number, next: unknown[] | undefined): string | undefined => {
+    const left = remaining !== undefined ? remaining - rows : undefined;
+    if (!next || (left !== undefined && left <= 0)) return undefined;
+    const t: PageToken = { a: next, ...(left !== undefined ? { r: left } : {}) };
+    const keep = [...q.entries()].filter(([k]) => k !== '$skiptoken' && k !== '$skip');
+    keep.push(['$skiptoken', Buffer.from(JSON.stringify(t)).toString('base64url')]);
+    return `${ctx.baseUrl}${req.path}?${keep.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
+  };
+  if (exps.length === 0 && exp.shape !== 'v1-address') {
+    // The common case, and the sync's hot read: rows come out of SQLite as JSON text (same text as the path below).
+    const res = ctx.store.listJson(exp, scope.company?.id ?? '', query, sel);
+    let json = `{"@odata.context":${JSON.stringify(context)}`;
+    if (count) json += `,"@odata.count":${JSON.stringify(res.count)}`;
+    json += `,"value":[${res.rows.join(',')}]`;
+    const link = nextLink(res.rows.length, res.next);
+    if (link !== undefined) json += `,"@odata.nextLink":${JSON.stringify(link)}`;
+    return { status: 200, headers, json: `${json}}` };
+  }
+  const res = ctx.store.list(exp, scope.company?.id ?? '', query);
   const body: Row = { '@odata.context': context };
   if (count) body['@odata.count'] = res.count;
   body.value = res.rows.map((row) => ({ ...project(exp, row, sel), ...expandLines(scope, exp, row, exps) }));
-  const left = remaining !== undefined ? remaining - res.rows.length : undefined;
-  if (res.next && (left === undefined || left > 0)) {
-    const t: PageToken = { a: res.next, ...(left !== undefined ? { r: left } : {}) };
-    const keep = [...q.entries()].filter(([k]) => k !== '$skiptoken' && k !== '$skip');
-    keep.push(['$skiptoken', Buffer.from(JSON.stringify(t)).toString('base64url')]);
-    body['@odata.nextLink'] = `${ctx.baseUrl}${req.path}?${keep.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
-  }
-  const headers: Record<string, string> = { ...JSON_HEADERS };
-  if (preferenceApplied) headers['Preference-Applied'] = preferenceApplied;
+  const link = nextLink(res.rows.length, res.next);
+  if (link !== undefined) body['@odata.nextLink'] = link;
   return { status: 200, headers, body };
 }
 

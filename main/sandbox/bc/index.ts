@@ -11,7 +11,7 @@ import { KnobStore, sleep } from '../common/knobs';
 import { findUserByUsername, SANDBOX_TENANT_DOMAIN, SANDBOX_TENANT_ID } from '../directory';
 import { loadSeed } from '../seed';
 import type { ApiContext, ApiRequest, ApiResponse, BcVersion } from './api';
-import { dispatch, errorBody, errorResponse, MAX_BATCH_OPERATIONS, route } from './api';
+import { dispatch, errorBody, errorResponse, MAX_BATCH_OPERATIONS, responseBody, route } from './api';
 import { BcError } from './odata';
 import { BcStore } from './store';
 import type { BcLimits } from './throttle';
@@ -53,8 +53,10 @@ export { type BcLimits } from './throttle';
 const isLoopback = (addr: string | undefined) => addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 
 function send(res: http.ServerResponse, r: ApiResponse): void {
-  const payload = r.raw ?? (r.body === undefined ? '' : JSON.stringify(r.body));
-  res.writeHead(r.status, { ...r.headers, ...(payload ? { 'Content-Length': Buffer.byteLength(payload) } : {}) });
+  const text = r.raw ?? r.json ?? (r.body === undefined ? '' : JSON.stringify(r.body));
+  // Encoded once: byteLength and then end(string) would each walk a multi-megabyte page.
+  const payload = Buffer.from(text, 'utf8');
+  res.writeHead(r.status, { ...r.headers, ...(payload.length ? { 'Content-Length': payload.length } : {}) });
   res.end(payload);
 }
 
@@ -156,7 +158,7 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
       id: op.id,
       status: r.status,
       headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v])),
-      ...(r.body !== undefined ? { body: r.body } : {}),
+      ...(r.json !== undefined || r.body !== undefined ? { body: responseBody(r) } : {}),
     });
     if (!snapshot) return { status: 200, headers: { 'Content-Type': 'application/json', 'OData-Version': '4.0' }, body: { responses: ops.map((op) => shape(op, runOp(op))) } };
     // Isolation: snapshot — one transaction; the first failure rolls everything back.

@@ -899,6 +899,14 @@ export class DataverseCore {
       // New rows wait here and go to SQLite in multi-row INSERTs. Whatever could look for them first (the same id
       // again, an alternate-key lookup, the read-modify-write path) flushes them.
       const pending = new Map<string, StoredRow>();
+      // Targets addressed by their primary id: which exist is asked once for the whole request, so a new row (every
+      // row of an initial sync) skips the UPDATE that would otherwise serve as its existence check. Rows created
+      // below join the set (a repeated id in the same request then updates).
+      const byPrimary = (targets as Record<string, unknown>[]).flatMap((t) => {
+        const id = t[e.primaryIdAttribute];
+        return typeof t['@odata.id'] !== 'string' && typeof id === 'string' && GUID.test(id) ? [id.toLowerCase()] : [];
+      });
+      const known = this.store.existingIds(e.logicalName, byPrimary);
       const flush = () => {
         if (pending.size === 0) return;
         if (!this.store.insertMany(e.logicalName, [...pending.values()])) throw duplicate();
@@ -921,16 +929,23 @@ export class DataverseCore {
         if (r.id && GUID.test(r.id) && this.patchable(e, t)) {
           if (pending.has(r.id)) flush();
           const changes = this.changesOf(e, t);
-          if (this.patchRow(e, r.id, changes, caller)) return upsertResult(false, r.id);
+          const mayExist = typeof odataId === 'string' || known.has(r.id);
+          if (mayExist && this.patchRow(e, r.id, changes, caller)) return upsertResult(false, r.id);
           // Currencies check their ISO code against stored rows, so they cannot wait.
-          if (r.keyAttr || e.logicalName === 'transactioncurrency') return upsertResult(true, this.createRow(e, t, caller, undefined, r.keyAttr ? undefined : r.id, r.keyAttr, r.keyValue, changes).id);
+          if (r.keyAttr || e.logicalName === 'transactioncurrency') {
+            const id = this.createRow(e, t, caller, undefined, r.keyAttr ? undefined : r.id, r.keyAttr, r.keyValue, changes).id;
+            known.add(id);
+            return upsertResult(true, id);
+          }
           const row = this.newRow(e, t, caller, undefined, r.id, undefined, undefined, changes);
           pending.set(row.id, row);
+          known.add(row.id);
           return upsertResult(true, row.id);
         }
         flush();
         const existing = r.id ? this.store.get(e.logicalName, r.id) : undefined;
         const row = existing ? this.updateRow(e, existing, t, caller) : this.createRow(e, t, caller, undefined, r.keyAttr ? undefined : r.id, r.keyAttr, r.keyValue);
+        known.add(row.id);
         return upsertResult(!existing, row.id);
       });
       flush();
