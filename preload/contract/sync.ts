@@ -123,6 +123,37 @@ export type SyncSkippedDto = z.infer<typeof SyncSkippedSchema>;
 
 const Ids = z.array(RecordId).min(1).max(1000);
 
+/** Full synchronization review (E.12, "CRM Full Synch. Review"). */
+export const SyncReviewRecommendation = z.enum(['Full Synchronization', 'Couple Records', 'No Records Found']);
+export const SyncReviewJobStatus = z.enum(['', 'Success', 'In Process', 'Error']);
+export const SyncReviewLineSchema = z.object({
+  name: z.string(),
+  dependencyFilter: z.array(z.string()),
+  direction: MappingDirection,
+  recommendation: SyncReviewRecommendation,
+  /** Records within the Table Filter (bc) and the Integration Table Filter (dv), counted up to `countCap`. */
+  counts: z.object({ bc: z.number().int().min(0), dv: z.number().int().min(0) }),
+  jobStatus: SyncReviewJobStatus,
+  /** The job's outcome (English, from the engine), or why counting failed. */
+  message: z.string(),
+});
+export type SyncReviewLineDto = z.infer<typeof SyncReviewLineSchema>;
+export const SyncReviewSchema = z.object({
+  lines: z.array(SyncReviewLineSchema),
+  /** Lines that would start now. */
+  startable: z.array(z.string()),
+  /** Lines that cannot start: a dependency failed, is in a cycle or waits for such a line. */
+  blocked: z.array(z.object({ name: z.string(), waitingFor: z.array(z.string()) })),
+  /** Counting stops here: a count equal to the cap means "at least". Only emptiness (and 1 vs more) decides. */
+  countCap: z.number().int().min(1),
+  /** The cascade under way, if any. */
+  runId: z.string().nullable(),
+  /** When the last cascade ended (epoch ms): Synch. Only Coupled Records was cleared only for its jobs. */
+  finishedAt: z.number().nullable(),
+  cancelled: z.boolean(),
+});
+export type SyncReview = z.infer<typeof SyncReviewSchema>;
+
 export const syncMethods = {
   'sync.status': method(Empty, SyncStatusSchema, 'Per mapping: last job per direction, watermarks, queue entry, running run; and which profiles sync uses.'),
   'sync.run': method(
@@ -170,6 +201,16 @@ export const syncMethods = {
     z.strictObject({ mapping: Name, jobId: z.string().min(1).max(100) }),
     z.object({ removed: z.number().int() }),
     'Remove the couplings of the records that failed in a job.',
+  ),
+  'sync.review': method(
+    z.strictObject({ refresh: z.boolean().default(false) }),
+    SyncReviewSchema,
+    'The full synchronization review: lines with counts, recommendation and job status. refresh recounts and resets the statuses (ignored while the cascade runs).',
+  ),
+  'sync.startReview': method(
+    Empty,
+    z.object({ runId: z.string() }),
+    'Start the review cascade in the background: every eligible line runs, dependants start when their dependencies finished; progress as sync.progress per line.',
   ),
   'sync.skipped': method(
     z.strictObject({ mapping: Name, afterRowId: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }),

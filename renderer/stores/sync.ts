@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import {
   SyncFinishedSchema, SyncProgressSchema,
   type AppError, type SyncFinished, type SyncJobDto, type SyncJobErrorDto, type SyncPassDirection, type SyncProgress, type SyncQueueEntryDto,
-  type SyncSkippedDto, type SyncStatus,
+  type SyncReview, type SyncSkippedDto, type SyncStatus,
 } from '../../preload/contract';
 import { call, RpcError, transport } from '../transport/client';
 import type { Transport } from '../transport/types';
@@ -25,6 +25,8 @@ interface SyncState {
   busy: Record<string, boolean>;
   error: AppError | null;
   notice: { key: string; params?: Record<string, string | number> } | null;
+  /** The full synchronization review (E.12), once opened; kept current by the cascade's events. */
+  review: SyncReview | null;
   init(): Promise<void>;
   refresh(): Promise<void>;
   run(mapping: string | null, full: boolean): Promise<void>;
@@ -42,15 +44,19 @@ interface SyncState {
   queueAction(name: string, action: 'hold' | 'resume' | 'run'): Promise<void>;
   clearError(): void;
   clearNotice(): void;
+  /** Loads the review (main keeps it between calls); refresh recounts both sides and resets the statuses. */
+  loadReview(refresh: boolean): Promise<void>;
+  startReview(): Promise<void>;
 }
 
 const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
 let subscribed: { to: Transport; off: (() => void)[] } | null = null;
+let reviewSeq = 0;
 
 const INITIAL = {
   status: null, live: {}, runs: {}, lastFinished: null, jobs: { mapping: null, offset: 0, list: [], total: 0 }, errors: null, skipped: null,
-  queue: [], busy: {}, error: null, notice: null,
+  queue: [], busy: {}, error: null, notice: null, review: null,
 } satisfies Partial<SyncState>;
 
 /** Tests: forget state and event subscriptions between renders. */
@@ -92,7 +98,15 @@ export const useSyncStore = create<SyncState>((set, get) => {
       off: [
         t.on('sync.progress', (p) => {
           const r = SyncProgressSchema.safeParse(p);
-          if (r.success) set({ live: { ...get().live, [r.data.mapping]: r.data } });
+          if (!r.success) return;
+          set({ live: { ...get().live, [r.data.mapping]: r.data } });
+          const review = get().review;
+          if (review?.runId !== r.data.runId) return;
+          // A line started: show it at once; a line ended: its status and message come from main.
+          if (r.data.done) void get().loadReview(false);
+          else if (r.data.phase === 'running')
+            // Only a line not started yet: a progress event that arrives late must not reopen a finished line.
+            set({ review: { ...review, lines: review.lines.map((l) => (l.name === r.data.mapping && l.jobStatus === '' ? { ...l, jobStatus: 'In Process' as const } : l)) } });
         }),
         t.on('sync.finished', (p) => {
           const r = SyncFinishedSchema.safeParse(p);
@@ -102,6 +116,7 @@ export const useSyncStore = create<SyncState>((set, get) => {
           const runs = { ...get().runs };
           delete runs[r.data.runId];
           set({ live, runs, lastFinished: r.data });
+          if (get().review?.runId === r.data.runId) void get().loadReview(false);
           void refreshAfterRun();
         }),
       ],
@@ -203,5 +218,23 @@ export const useSyncStore = create<SyncState>((set, get) => {
 
     clearError: () => set({ error: null }),
     clearNotice: () => set({ notice: null }),
+
+    async loadReview(refresh) {
+      subscribe();
+      // Events trigger loads in quick succession: only the newest answer may land, or an older one would bring a
+      // finished cascade back to "running".
+      const seq = ++reviewSeq;
+      const r = await act('review', () => call('sync.review', { refresh }));
+      if (r && seq === reviewSeq) set({ review: r });
+    },
+
+    async startReview() {
+      const r = await act('startReview', () => call('sync.startReview', {}));
+      if (!r) return;
+      const review = get().review;
+      // Known before the first event arrives, so the cascade's events find their review.
+      if (review) set({ review: { ...review, runId: r.runId, startable: [], finishedAt: null, cancelled: false } });
+      await get().loadReview(false);
+    },
   };
 });

@@ -25,5 +25,7 @@ export function createSyncHandlers(svc: SyncService): SyncHandlers {
     'sync.restoreSkipped': ({ mapping, bcIds, sync }) => svc.restoreSkipped(mapping, bcIds, sync),
     'sync.deleteFailedCouplings': ({ mapping, jobId }) => svc.deleteFailedCouplings(mapping, jobId),
     'sync.skipped': ({ mapping, afterRowId, limit }) => svc.skipped(mapping, afterRowId, limit),
+    'sync.review': ({ refresh }) => svc.review(refresh),
+    'sync.startReview': async () => ({ runId: (await svc.startReview()).runId }),
   };
 }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   SyncCounters, SyncFinished, SyncJobDto, SyncJobErrorDto, SyncMappingStatus, SyncPassDirection, SyncPhase, SyncProgress,
-  SyncQueueEntryDto, SyncSkippedDto, SyncStatus,
+  SyncQueueEntryDto, SyncReview, SyncSkippedDto, SyncStatus,
 } from '../../../preload/contract';
 import type { Db } from '../../db/database';
 import { defaultJobs } from '../../mappings/jobs';
@@ -25,8 +25,10 @@ import { JobLog, zeroCounters, type SyncJob } from '../jobs/log';
 import { JobQueue, Scheduler, wakeInactive, type QueueEntry, type TickReport } from '../jobs/queue';
 import { mappingProbe } from '../jobs/runner';
 import type { Row, SidePort, SyncSides, WriteOp, WriteResult } from '../ports';
-import { runFullSync } from '../review/run';
+import { nextToStart, reviewLines, reviewMappings, startOrder, type ReviewCounts, type ReviewLine } from '../review/planner';
+import { runFullSync, runReview } from '../review/run';
 import { EventPump } from './pump';
+import { COUNT_CAP, reviewCounts } from './review-counts';
 import type { SidesFactory } from './sides';
 
 export interface SyncEvents {
@@ -74,6 +76,19 @@ interface Run {
   done: Promise<SyncFinished>;
 }
 
+/** The review page's state (E.12), kept in memory: lines (job status updated in place by runReview) and messages. */
+interface ReviewState {
+  lines: ReviewLine[];
+  counts: Map<string, { bc: number; dv: number }>;
+  messages: Map<string, string>;
+  runId: string | null;
+  finishedAt: number | null;
+  cancelled: boolean;
+}
+
+/** Thrown into runReview between lines to end a cancelled cascade (the running line finishes first). */
+class ReviewCancelled extends Error {}
+
 const JOB_DIRECTION = { to: 'ToIntegrationTable', from: 'FromIntegrationTable' } as const;
 
 /** Maps engine/coupling failures onto AppFailures with stable codes; everything else is rethrown as is. */
@@ -104,6 +119,8 @@ export class SyncService {
   private readonly mappingsOf: () => TableMapping[];
   private readonly interval: number;
   private ticking = false;
+  private reviewState: ReviewState | null = null;
+  private reviewing: Promise<ReviewState> | null = null;
 
   constructor(private readonly d: SyncServiceDeps) {
     this.queue = new JobQueue(d.db, d.clock);
@@ -287,6 +304,135 @@ export class SyncService {
     if (!run || run.cancelled) return false;
     run.cancelled = true;
     return true;
+  }
+
+  // ---- full synchronization review (E.12) -----------------------------------------------------------
+
+  /**
+   * The review: lines with counts, recommendation and job status. Kept between calls so the page can poll the
+   * cascade; `refresh` recounts from the sides and resets the statuses, except while the cascade runs.
+   */
+  async review(refresh: boolean): Promise<SyncReview> {
+    const s = this.reviewState;
+    if (s && (!refresh || s.runId !== null)) return reviewDto(s);
+    return reviewDto(await this.countReview());
+  }
+
+  private async countReview(): Promise<ReviewState> {
+    if (this.reviewing) return this.reviewing;
+    this.reviewing = (async () => {
+      const { connected } = await this.current().catch(rethrow);
+      const options = this.d.domain?.().options ?? {};
+      const o = { ownership: options.ownership ?? 'person', orders: options.orders ?? 'none' } as const;
+      const mappings = reviewMappings(this.mappingsOf(), o);
+      const counted = new Map<string, ReviewCounts>();
+      const failed = new Map<string, string>();
+      // Every line's probes at once: the side adapters' limiters bound the concurrency.
+      await Promise.all(mappings.map(async (m) => {
+        try {
+          counted.set(m.name, await reviewCounts(connected.sides, m, COUNT_CAP));
+        } catch (x) {
+          failed.set(m.name, `Counting the records failed: ${x instanceof Error ? x.message : String(x)} Refresh the review to try again.`);
+        }
+      }));
+      const lines = reviewLines(mappings, o, (m) => counted.get(m.name) ?? { bc: 0, dv: 0 });
+      // A line without counts has no trustworthy recommendation: it never starts, and neither do its dependants.
+      for (const l of lines) if (failed.has(l.name)) l.jobStatus = 'Error';
+      const state: ReviewState = {
+        lines, counts: new Map(lines.map((l) => [l.name, { bc: counted.get(l.name)?.bc ?? 0, dv: counted.get(l.name)?.dv ?? 0 }])),
+        messages: failed, runId: null, finishedAt: null, cancelled: false,
+      };
+      // A cascade started while counting keeps its own state.
+      if (this.reviewState?.runId) return this.reviewState;
+      this.reviewState = state;
+      return state;
+    })();
+    try {
+      return await this.reviewing;
+    } finally {
+      this.reviewing = null;
+    }
+  }
+
+  /**
+   * Starts the cascade (E.12 "Start") in the background: every line whose dependencies are done runs (Full →
+   * full synchronization of a temporary copy, Couple → match-based coupling), finished lines release their
+   * dependants. The tables of every line that may run are locked for the whole cascade, like a run.
+   */
+  async startReview(): Promise<{ runId: string; done: Promise<SyncFinished> }> {
+    const busy = () => {
+      if (this.reviewState?.runId)
+        throw new AppFailure('SYNC_ALREADY_RUNNING', 'The full synchronization review is already running. Wait for it to finish (or cancel it), then try again.', { mapping: 'full synchronization review' });
+    };
+    busy();
+    const state = this.reviewState ?? (await this.countReview());
+    busy();
+    const names = startOrder(state.lines).waves.flat();
+    if (names.length === 0)
+      throw new AppFailure('SYNC_REVIEW_NOTHING_TO_START', 'No review line can start: every line has finished, has no records, or waits for a line that failed. Refresh the review to count again and start over.');
+    const wanted = names.map((n) => this.mapping(n));
+    this.refuseBusy(wanted);
+    const { engine } = await this.current().catch(rethrow);
+    busy();
+    this.refuseBusy(wanted);
+    const run: Run = {
+      id: randomUUID(), full: true, cancelled: false, tables: new Set(wanted.map((m) => m.bcTableId)),
+      items: wanted.map((m) => ({ mapping: m, phase: 'queued', direction: null, counters: zeroCounters(), written: 0 })),
+      pump: new EventPump(this.interval, () => Date.now()), done: Promise.resolve(null as never),
+    };
+    this.runs.set(run.id, run);
+    for (const item of run.items) this.active.set(item.mapping.name, { run, item });
+    // A refresh that finished while we connected replaced the state: the cascade runs on (and shows) this one.
+    this.reviewState = state;
+    Object.assign(state, { runId: run.id, finishedAt: null, cancelled: false });
+    run.done = this.executeReview(engine, run, state);
+    return { runId: run.id, done: run.done };
+  }
+
+  private async executeReview(engine: SyncEngine, run: Run, state: ReviewState): Promise<SyncFinished> {
+    const results: SyncFinished['results'] = [];
+    const itemOf = (name: string) => run.items.find((i) => i.mapping.name === name);
+    await Promise.resolve();
+    try {
+      await runReview(engine, state.lines, (name) => {
+        // runReview asks for the mapping right before it starts a line: the moment to stop, or to say "running".
+        if (run.cancelled) throw new ReviewCancelled();
+        const item = itemOf(name);
+        if (item) {
+          item.phase = 'running';
+          this.progress(run, item, false);
+        }
+        return item?.mapping ?? this.mappingsOf().find((m) => m.name === name);
+      }, (p) => {
+        state.messages.set(p.line, p.message);
+        const item = itemOf(p.line);
+        if (item) {
+          item.phase = p.status === 'Success' ? 'done' : 'failed';
+          this.progress(run, item, true);
+          this.active.delete(p.line);
+        }
+        results.push({ mapping: p.line, to: null, from: null, error: p.status === 'Error' ? { code: 'SYNC_REVIEW_LINE_FAILED', message: p.message } : null });
+      });
+    } catch (x) {
+      if (!(x instanceof ReviewCancelled)) {
+        const message = x instanceof Error ? x.message : String(x);
+        this.d.logger?.error('The full synchronization review stopped', message);
+        results.push({ mapping: '', to: null, from: null, error: { code: 'SYNC_RUN_FAILED', message } });
+      }
+    }
+    // Lines that never started (cancelled, or waiting for a line that failed) release their tables.
+    for (const item of run.items) {
+      if (this.active.get(item.mapping.name)?.run !== run) continue;
+      item.phase = 'cancelled';
+      this.progress(run, item, true);
+      this.active.delete(item.mapping.name);
+    }
+    Object.assign(state, { runId: null, finishedAt: this.d.clock.now(), cancelled: run.cancelled });
+    const finished: SyncFinished = { runId: run.id, cancelled: run.cancelled, results };
+    run.pump.push({ key: '', replaceable: false, send: () => this.d.events.finished(finished) });
+    await run.pump.flushed();
+    this.runs.delete(run.id);
+    return finished;
   }
 
   // ---- status / log -------------------------------------------------------------------------------
@@ -519,3 +665,14 @@ const queueDto = (e: QueueEntry): SyncQueueEntryDto => ({
   inactivityTimeoutMinutes: e.inactivityTimeoutMinutes, status: e.status, attempts: e.attempts, maxAttempts: e.maxAttempts,
   earliestStart: e.earliestStart, lastStartedAt: e.lastStartedAt, lastFinishedAt: e.lastFinishedAt, lastError: e.lastError,
 });
+
+function reviewDto(s: ReviewState): SyncReview {
+  const idle = s.lines.map((l) => (l.jobStatus === 'In Process' ? { ...l, jobStatus: '' as const } : l));
+  return {
+    lines: s.lines.map((l) => ({ ...l, dependencyFilter: [...l.dependencyFilter], counts: s.counts.get(l.name) ?? { bc: 0, dv: 0 }, message: s.messages.get(l.name) ?? '' })),
+    startable: s.runId === null ? nextToStart(s.lines).map((l) => l.name) : [],
+    // Lines in process count as "will finish": only lines stuck behind a failure or a cycle are blocked.
+    blocked: startOrder(idle).blocked.filter((b) => b.waitingFor.length > 0),
+    countCap: COUNT_CAP, runId: s.runId, finishedAt: s.finishedAt, cancelled: s.cancelled,
+  };
+}

@@ -30,6 +30,7 @@ import { useSyncStore } from '../../stores/sync';
 import { processed, progressValue, SHOWN_COUNTERS, when } from './format';
 import { JobLog } from './JobLog';
 import { QueueCard, SkippedPanel } from './Panels';
+import { ReviewPanel } from './ReviewPanel';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '1300px' },
@@ -229,6 +230,7 @@ export function SyncPage() {
       </Card>
 
       <SkippedPanel />
+      <ReviewPanel />
       <JobLog mappings={(status?.mappings ?? []).map((m) => m.name)} />
       <QueueCard />
 
