@@ -17,7 +17,9 @@ import type { MappingOptions, TableMapping } from '../../mappings/model';
 import type { Clock, Logger } from '../../ports';
 import { AppFailure } from '../../rpc/errors';
 import { ADAPTER_MAPPINGS, adapterMappings, DOCUMENT_MAPPINGS, MASTER_DATA_MAPPINGS, PRODUCT_MAPPINGS, type ConnectedSides } from '../adapters/connect';
-import { domainEngineOptions, type RuleSettings } from '../rules';
+import { domainEngineOptions, type RuleDeps, type RuleSettings } from '../rules';
+import { createSalesOrdersFromSubmitted, settlePostedOrders } from '../rules/orders';
+import { updateAccountStatistics } from '../rules/statistics';
 import { CouplingError } from '../coupling/store';
 import { MappingConfigError, SyncEngine, type EngineOptions, type SyncProgress as EngineProgress } from '../engine/engine';
 import * as manual from '../engine/manual';
@@ -522,7 +524,8 @@ export class SyncService {
       report.woken = await wakeInactive(this.queue, mappingProbe(engine, find), this.d.clock.now());
       for (const e of this.queue.due(this.d.clock.now())) {
         const m = e.mapping === null ? undefined : find(e.mapping);
-        if (!m || [...this.active.values()].some((a) => a.item.mapping.bcTableId === m.bcTableId)) continue;
+        const feature = e.mapping === null && this.d.domain && FEATURE_JOBS[e.name];
+        if (!feature && (!m || [...this.active.values()].some((a) => a.item.mapping.bcTableId === m.bcTableId))) continue;
         try {
           const f = await (await this.queueRun(e.name)).done;
           (f.results.some((r) => r.error) ? report.failed : report.ran).push(e.name);
@@ -540,10 +543,44 @@ export class SyncService {
   /** Run now: the entry's mapping runs through the scheduler's own state machine (attempts, next start, inactivity). */
   async queueRun(name: string): Promise<{ runId: string; done: Promise<SyncFinished> }> {
     const e = this.entry(name);
-    if (e.mapping === null) throw new AppFailure('SYNC_QUEUE_ENTRY_NO_MAPPING', `"${name}" is a feature job without a table mapping; the console cannot run it yet.`, { name });
+    if (e.mapping === null) {
+      if (!FEATURE_JOBS[e.name] || !this.d.domain)
+        throw new AppFailure('SYNC_QUEUE_ENTRY_NO_MAPPING', `"${name}" is a feature job without a table mapping; the console cannot run it yet.`, { name });
+      if (e.status === 'In Process') throw new AppFailure('SYNC_QUEUE_ENTRY_BUSY', `"${name}" is running now. Wait for it to finish.`, { name });
+      return this.runFeatureJob(e.name, FEATURE_JOBS[e.name]!);
+    }
     if (e.status === 'In Process') throw new AppFailure('SYNC_QUEUE_ENTRY_BUSY', `"${name}" is running now. Wait for it to finish.`, { name });
     return this.start([this.mapping(e.mapping)], false, name);
   }
+  /**
+   * A feature job (no table mapping: Customer Statistics, Auto Create Sales Orders, Sales Order Status) through the
+   * scheduler's state machine like a mapping job; its outcome arrives as a `sync.finished` event named after the job.
+   */
+  private async runFeatureJob(name: string, feature: FeatureJob): Promise<{ runId: string; done: Promise<SyncFinished> }> {
+    const { engine, connected } = await this.current().catch(rethrow);
+    const deps = { db: this.d.db, clock: this.d.clock, sides: connected.sides, couplings: engine.couplings, settings: this.d.domain!().settings };
+    const runId = randomUUID();
+    const done = (async (): Promise<SyncFinished> => {
+      await Promise.resolve();
+      let error: { code: string; message: string } | null = null;
+      const only = new OneEntryQueue(this.d.db, this.d.clock, name);
+      this.queue.setStatus(name, 'Ready');
+      const report = await new Scheduler({
+        queue: only, clock: this.d.clock, probe: async () => false,
+        run: async () => {
+          const problems = await feature(deps);
+          if (problems.length) throw new Error(problems.slice(0, 5).join(' '));
+          return { changed: true };
+        },
+      }).tick();
+      if (report.failed.length) error = { code: 'SYNC_RUN_FAILED', message: this.queue.get(name)?.lastError ?? `${name} failed.` };
+      const finished: SyncFinished = { runId, cancelled: false, results: [{ mapping: name, to: null, from: null, error }] };
+      this.d.events.finished(finished);
+      return finished;
+    })();
+    return { runId, done };
+  }
+
   private async runQueueEntry(engine: SyncEngine, name: string) {
     let result: Awaited<ReturnType<SyncEngine['runMapping']>> | null = null;
     let failure: unknown = null;
@@ -614,6 +651,18 @@ export class SyncService {
 }
 
 /** The scheduler over a single entry: "Run now" reuses its success/failure bookkeeping without touching other entries. */
+/** Feature jobs (D): what they run; each returns problem messages (empty = success). */
+type FeatureJob = (deps: RuleDeps) => Promise<string[]>;
+const FEATURE_JOBS: Record<string, FeatureJob> = {
+  // Statistics per coupled customer, and the payment state of synchronized invoices (it runs both, as BC's job does).
+  'Customer Statistics': async (deps) => {
+    const r = await updateAccountStatistics(deps);
+    return [...r.failures.map((f) => f.message), ...r.invoices.failures.map((f) => `${f.invoiceNo}: ${f.message}`)];
+  },
+  'Auto Create Sales Orders': async (deps) => (await createSalesOrdersFromSubmitted(deps)).failures.map((f) => `${f.name}: ${f.message}`),
+  'Sales Order Status': async (deps) => (await settlePostedOrders(deps)).failures,
+};
+
 class OneEntryQueue extends JobQueue {
   constructor(db: Db, clock: Clock, private readonly only: string) {
     super(db, clock);

@@ -142,7 +142,7 @@ export function QueueCard() {
                         {ts('queue.hold')}
                       </Button>
                     )}
-                    <Button size="small" disabled={b || e.status === 'In Process' || e.mapping === null} onClick={() => void queueAction(e.name, 'run')}>
+                    <Button size="small" disabled={b || e.status === 'In Process'} onClick={() => void queueAction(e.name, 'run')}>
                       {ts('queue.runNow')}
                     </Button>
                   </div>

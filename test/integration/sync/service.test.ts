@@ -136,6 +136,19 @@ describe('SyncService in the app', () => {
 });
 
 describe('SyncService with a mapping Dataverse refuses', () => {
+  it('runs a feature job (Customer Statistics) from the queue through the same state machine', async () => {
+    const q = await call<{ name: string; mapping: string | null }[]>('sync.queue');
+    const stats = q.find((e) => e.name === 'Customer Statistics')!;
+    expect(stats.mapping).toBeNull();
+    const { runId } = await call<{ runId: string }>('sync.queueRun', { name: stats.name });
+    const f = await finishedOf(runId);
+    expect(f.results).toEqual([{ mapping: 'Customer Statistics', to: null, from: null, error: null }]);
+    const after = (await call<{ name: string; status: string; lastFinishedAt: number | null; attempts: number }[]>('sync.queue')).find((e) => e.name === stats.name)!;
+    expect(after.lastFinishedAt).not.toBeNull();
+    expect(after.attempts).toBe(0);
+    expect(after.status).not.toBe('In Process');
+  });
+
   it('lists the failed records with their messages, and deletes their couplings on request', async () => {
     const { db } = openDatabase(`${tmp.dir}/broken.sqlite`);
     const base = adapterMappings().find((m) => m.name === 'ITEM-PRODUCT')!;
