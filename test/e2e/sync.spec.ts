@@ -1,4 +1,4 @@
-import { expect, openConsole, shot, test } from './fixtures';
+import { expect, openConsole, shot, startHost, stopHost, test, type ConsoleHost } from './fixtures';
 
 test.skip(!!process.env.E2E_NO_SANDBOX, 'needs the demo sandbox');
 
@@ -7,7 +7,17 @@ test.skip(!!process.env.E2E_NO_SANDBOX, 'needs the demo sandbox');
  * customers of salespeople not yet coupled to Dataverse users fail with BC's own message (E.11, F.3) — shown in full
  * in the job's errors.
  */
-test('sync page: full synchronization in dependency order, progress, counters, the F.3 owner error in the job log', async ({ page, host }) => {
+// A console of its own: the shared one may have an enabled connection by now (setup spec), whose job queue runs by itself.
+let own: ConsoleHost;
+test.beforeAll(async () => {
+  own = await startHost();
+});
+test.afterAll(async () => {
+  await stopHost(own);
+});
+
+test('sync page: full synchronization in dependency order, progress, counters, the F.3 owner error in the job log', async ({ page }) => {
+  const host = own;
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
