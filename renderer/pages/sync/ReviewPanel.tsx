@@ -1,14 +1,9 @@
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import {
   Badge,
   Button,
   Card,
   CardHeader,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   makeStyles,
   MessageBar,
   MessageBarBody,
@@ -164,37 +159,26 @@ export function ReviewPanel() {
         </>
       )}
 
-      <Dialog open={confirm} onOpenChange={(_, d) => !d.open && setConfirm(false)}>
-        <DialogSurface aria-describedby="sync-review-text">
-          <DialogBody>
-            <DialogTitle>{ts('review.confirmTitle')}</DialogTitle>
-            <DialogContent id="sync-review-text">
-              <p>{ts('review.confirmStarts', { count: review?.startable.length ?? 0, names: review?.startable.join(', ') ?? '' })}</p>
-              <p>{ts('review.confirmFull')}</p>
-              <p>{ts('review.confirmCouple')}</p>
-              <p>
-                <strong>{ts('full.risk')}</strong>
-              </p>
-              <p>{ts('review.confirmAdvice')}</p>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={() => setConfirm(false)}>
-                {ts('actions.cancelDialog')}
-              </Button>
-              <Button
-                appearance="primary"
-                data-testid="sync-review-confirm"
-                onClick={() => {
-                  setConfirm(false);
-                  void startReview();
-                }}
-              >
-                {ts('review.start')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      <ConfirmDialog
+        open={confirm}
+        title={ts('review.confirmTitle')}
+        cancelLabel={ts('actions.cancelDialog')}
+        confirmLabel={ts('review.start')}
+        confirmTestId="sync-review-confirm"
+        onCancel={() => setConfirm(false)}
+        onConfirm={() => {
+          setConfirm(false);
+          void startReview();
+        }}
+      >
+        <p>{ts('review.confirmStarts', { count: review?.startable.length ?? 0, names: review?.startable.join(', ') ?? '' })}</p>
+        <p>{ts('review.confirmFull')}</p>
+        <p>{ts('review.confirmCouple')}</p>
+        <p>
+          <strong>{ts('full.risk')}</strong>
+        </p>
+        <p>{ts('review.confirmAdvice')}</p>
+      </ConfirmDialog>
     </Card>
   );
 }

@@ -1,14 +1,9 @@
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import {
   Badge,
   Button,
   Card,
   CardHeader,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   makeStyles,
   MessageBar,
   MessageBarBody,
@@ -234,36 +229,25 @@ export function SyncPage() {
       <JobLog mappings={(status?.mappings ?? []).map((m) => m.name)} />
       <QueueCard />
 
-      <Dialog open={confirmFull !== null} onOpenChange={(_, d) => !d.open && setConfirmFull(null)}>
-        <DialogSurface aria-describedby="sync-full-text">
-          <DialogBody>
-            <DialogTitle>{confirmFull?.mapping ? ts('full.titleOne', { mapping: confirmFull.mapping }) : ts('full.titleAll')}</DialogTitle>
-            <DialogContent id="sync-full-text">
-              <p>{ts('full.what')}</p>
-              <p>
-                <strong>{ts('full.risk')}</strong>
-              </p>
-              <p>{ts('full.advice')}</p>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={() => setConfirmFull(null)}>
-                {ts('actions.cancelDialog')}
-              </Button>
-              <Button
-                appearance="primary"
-                data-testid="sync-full-confirm"
-                onClick={() => {
-                  const m = confirmFull?.mapping ?? null;
-                  setConfirmFull(null);
-                  void run(m, true);
-                }}
-              >
-                {ts('full.confirm')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      <ConfirmDialog
+        open={confirmFull !== null}
+        title={confirmFull?.mapping ? ts('full.titleOne', { mapping: confirmFull.mapping }) : ts('full.titleAll')}
+        cancelLabel={ts('actions.cancelDialog')}
+        confirmLabel={ts('full.confirm')}
+        confirmTestId="sync-full-confirm"
+        onCancel={() => setConfirmFull(null)}
+        onConfirm={() => {
+          const m = confirmFull?.mapping ?? null;
+          setConfirmFull(null);
+          void run(m, true);
+        }}
+      >
+        <p>{ts('full.what')}</p>
+        <p>
+          <strong>{ts('full.risk')}</strong>
+        </p>
+        <p>{ts('full.advice')}</p>
+      </ConfirmDialog>
     </section>
   );
 }
