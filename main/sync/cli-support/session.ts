@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { openDatabase } from '../../db/database';
 import type { Db } from '../../db/database';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { BC_RESOURCE, clientCredentials, connectSides, type ConnectedSides } from '../adapters/connect';
+import { connectSandbox, type ConnectedSides } from '../adapters/connect';
 import { SyncEngine } from '../engine/engine';
 import type { SyncSides, WriteOp, WriteResult } from '../ports';
 
@@ -51,12 +51,7 @@ export async function sandboxSession(o: SessionOptions = {}): Promise<Session> {
   const sandbox = await startSandbox({ port: 0, seed: 'bench', records: o.records ?? 1000, ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });
   const tmp = o.dbFile ? null : mkdtempSync(path.join(os.tmpdir(), 'd365ic-sync-'));
   try {
-    const { info } = sandbox;
-    const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
-    const sides = await connectSides({
-      dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
-      dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE),
-    });
+    const sides = await connectSandbox(sandbox.info);
     const { db } = openDatabase(o.dbFile ?? path.join(tmp!, 'sync.sqlite'));
     const engine = new SyncEngine(db, o.onWrite ? counting(sides.sides, o.onWrite) : sides.sides, { now: () => Date.now() }, {
       pageSize: 5000, batchSize: 1000, maxInFlight: 8, integrationUserId: sides.integrationUserId,
