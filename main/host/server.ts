@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -30,6 +30,14 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
+/**
+ * Largest RPC message the host reads (UTF-8 bytes). Bigger messages are answered MESSAGE_TOO_LARGE with this limit;
+ * large files travel in chunks (uploads.*) well below it.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** Frames beyond this are not even buffered: the socket is closed with 1009 (the host stays up). */
+export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -51,7 +59,7 @@ const MIME: Record<string, string> = {
 export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
   const secret = opts.secret ?? randomBytes(24).toString('hex');
   let port = 0;
-  const staticRoot = path.resolve(opts.staticDir);
+  const staticRoot = realRoot(path.resolve(opts.staticDir));
 
   const server = createServer((req, res) => {
     if (!allowedHosts(port).has(req.headers.host ?? '')) return deny(res, 421, 'Wrong host');
@@ -61,7 +69,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: 4 * 1024 * 1024,
+    maxPayload: MAX_FRAME_BYTES,
     handleProtocols: (protocols) => {
       for (const p of protocols) if (p.startsWith(TOKEN_PROTOCOL_PREFIX)) return p;
       return false;
@@ -94,23 +102,57 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    ws.on('message', async (raw) => {
-      const text = raw.toString();
-      opts.tap?.('in', text);
-      let msg: { id?: unknown; method?: unknown; payload?: unknown };
-      try {
-        msg = JSON.parse(text);
-      } catch {
-        return send(ws, { id: null, result: { ok: false, error: { code: TransportErrorCodes.badRequest, message: 'Malformed message (not JSON).' } } });
-      }
-      const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null;
-      const result = await opts.router.call(msg.method, msg.payload, { transport: 'browser' });
-      send(ws, { id, result });
+    // A frame over MAX_FRAME_BYTES, a protocol violation or a reset: ws closes the socket and reports it here.
+    // Without a listener, 'error' is thrown and takes the whole process (and the job scheduler) down.
+    ws.on('error', () => sockets.delete(ws));
+    ws.on('message', (raw, isBinary) => {
+      handleMessage(ws, raw as Buffer | Buffer[] | ArrayBuffer, isBinary).catch(() => {
+        send(ws, { id: null, result: badRequest('The request could not be handled.') });
+      });
     });
   });
 
+  const handleMessage = async (ws: WebSocket, raw: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean) => {
+    const bytes = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    if (bytes.length > MAX_MESSAGE_BYTES) {
+      opts.tap?.('in', bytes.subarray(0, 200).toString());
+      return send(ws, {
+        id: leadingId(bytes),
+        result: {
+          ok: false,
+          error: {
+            code: TransportErrorCodes.messageTooLarge,
+            message: `The request is too large (${bytes.length} bytes; the limit is ${MAX_MESSAGE_BYTES} bytes). Nothing was done.`,
+            params: { size: bytes.length, limit: MAX_MESSAGE_BYTES },
+          },
+        },
+      });
+    }
+    const text = bytes.toString();
+    opts.tap?.('in', text);
+    if (isBinary) return send(ws, { id: null, result: badRequest('Binary messages are not accepted; send JSON text.') });
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return send(ws, { id: null, result: badRequest('Malformed message (not JSON).') });
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      return send(ws, { id: null, result: badRequest('A request must be a JSON object {id, method, payload}.') });
+    }
+    const { id: rawId, method, payload } = msg as { id?: unknown; method?: unknown; payload?: unknown };
+    const id = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : null;
+    const result = await opts.router.call(method, payload, { transport: 'browser' });
+    send(ws, { id, result });
+  };
+
   const send = (ws: WebSocket, body: unknown) => {
-    const data = JSON.stringify(body);
+    let data: string;
+    try {
+      data = JSON.stringify(body);
+    } catch {
+      data = JSON.stringify({ id: null, result: badRequest('The answer could not be encoded.') });
+    }
     opts.tap?.('out', data);
     if (ws.readyState === ws.OPEN) ws.send(data);
   };
@@ -136,6 +178,26 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   };
 }
 
+/** The static folder itself may be reached through a link (e.g. /tmp on macOS): compare against its real path. */
+function realRoot(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+function badRequest(message: string) {
+  return { ok: false, error: { code: TransportErrorCodes.badRequest, message } };
+}
+
+/** The id of a request too large to parse, when it starts the way every client writes it: {"id":123, … */
+function leadingId(bytes: Buffer): number | string | null {
+  const m = /^\s*\{\s*"id"\s*:\s*(?:(-?\d{1,15})|"([^"\\]{0,100})")/.exec(bytes.subarray(0, 160).toString('latin1'));
+  if (!m) return null;
+  return m[1] !== undefined ? Number(m[1]) : m[2]!;
+}
+
 function deny(res: ServerResponse, status: number, text: string) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(text);
@@ -159,7 +221,16 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, po
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cache-Control': 'no-store',
   };
-  if (!existsSync(file) || !statSync(file).isFile()) {
+  // Resolve symbolic links and check again: a link inside the static folder must not serve a file outside it.
+  let real: string | null = null;
+  try {
+    real = realpathSync(file);
+    if (!statSync(real).isFile()) real = null;
+  } catch {
+    real = null;
+  }
+  if (real !== null && real !== root && !real.startsWith(root + path.sep)) return deny(res, 403, 'Forbidden');
+  if (real === null) {
     if (pathname === '/index.html') {
       res.writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
       return res.end('The console UI is not built yet. Run "npm run build:renderer" (npm start does it for you).');
@@ -169,5 +240,5 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, po
   }
   res.writeHead(200, { ...headers, 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
   if (req.method === 'HEAD') return res.end();
-  createReadStream(file).pipe(res);
+  createReadStream(real).on('error', () => res.destroy()).pipe(res);
 }

@@ -39,31 +39,57 @@ export interface Router {
 export function createRouter(handlers: Handlers, log: RouterLog = { error: (m, d) => console.error(m, d) }): Router {
   return {
     async call(method, payload, ctx) {
-      if (!isMethodName(method)) {
-        return err({ code: E.unknownMethod, message: `Unknown method: ${String(method).slice(0, 100)}` });
-      }
-      const spec = methods[method];
-      const input = spec.input.safeParse(payload ?? {});
-      if (!input.success) {
-        return err({ code: E.badRequest, message: `Invalid input for ${method}.`, issues: issuesOf(input.error) });
-      }
-      let value: unknown;
+      // Everything inside one try: a hostile `method` (an object whose toString throws, a 200k-deep array whose
+      // String() overflows the stack) or payload must come back as a Result, never as an exception.
       try {
-        const handler = handlers[method] as (i: unknown, c: CallContext) => unknown;
-        value = await handler(input.data, ctx);
+        return await dispatch(method, payload, ctx);
       } catch (x) {
-        if (x instanceof AppFailure) return err(x.toData());
-        log.error(`${method} failed`, x);
-        return err({ code: E.internal, message: 'Something went wrong in the console. The details were written to the log.' });
+        log.error('router refused a request it could not even describe', x instanceof Error ? x.message : typeof x);
+        return err({ code: E.badRequest, message: 'The request could not be read.' });
       }
-      const output = spec.output.safeParse(value);
-      if (!output.success) {
-        log.error(`${method} returned data that does not match the contract`, issuesOf(output.error));
-        return err({ code: E.badResponse, message: `The console produced an invalid answer for ${method}.` });
-      }
-      return { ok: true, value: output.data };
     },
   };
+
+  async function dispatch(method: unknown, payload: unknown, ctx: CallContext): Promise<Result<unknown>> {
+    if (typeof method !== 'string') {
+      return err({ code: E.badRequest, message: `The method name must be a string (got ${describeType(method)}).` });
+    }
+    if (!isMethodName(method)) {
+      return err({ code: E.unknownMethod, message: `Unknown method: ${method.slice(0, 100)}` });
+    }
+    const spec = methods[method];
+    let input: ReturnType<typeof spec.input.safeParse>;
+    try {
+      input = spec.input.safeParse(payload ?? {});
+    } catch {
+      return err({ code: E.badRequest, message: `Invalid input for ${method}: the payload could not be read.` });
+    }
+    if (!input.success) {
+      return err({ code: E.badRequest, message: `Invalid input for ${method}.`, issues: issuesOf(input.error) });
+    }
+    let value: unknown;
+    try {
+      const handler = handlers[method] as (i: unknown, c: CallContext) => unknown;
+      value = await handler(input.data, ctx);
+    } catch (x) {
+      if (x instanceof AppFailure) return err(x.toData());
+      log.error(`${method} failed`, x);
+      return err({ code: E.internal, message: 'Something went wrong in the console. The details were written to the log.' });
+    }
+    const output = spec.output.safeParse(value);
+    if (!output.success) {
+      log.error(`${method} returned data that does not match the contract`, issuesOf(output.error));
+      return err({ code: E.badResponse, message: `The console produced an invalid answer for ${method}.` });
+    }
+    return { ok: true, value: output.data };
+  }
+}
+
+/** The kind of a value, without calling anything on it (no toString/valueOf of hostile input). */
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
 }
 
 function err(error: AppError): Result<never> {

@@ -28,6 +28,8 @@ export const TransportErrorCodes = {
   internal: 'INTERNAL',
   badResponse: 'BAD_RESPONSE',
   disconnected: 'DISCONNECTED',
+  /** The message is over the transport's size limit (params: size, limit in bytes). */
+  messageTooLarge: 'MESSAGE_TOO_LARGE',
 } as const;
 
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
