@@ -91,9 +91,25 @@ export function tokenize(text: string): Tok[] {
 
 const CMP = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 
+/** Deepest nesting of parentheses / `not` accepted; deeper is a 400 (the real service refuses such filters too). */
+export const MAX_FILTER_DEPTH = 100;
+/** Most and/or operators in one $filter: the tree is compiled recursively, one level per operator. */
+export const MAX_FILTER_TERMS = 2000;
+
 export function parseFilter(text: string): FilterExpr {
   const toks = tokenize(text);
   let p = 0;
+  let depth = 0;
+  let terms = 0;
+  const tooComplex = (what: string): never => {
+    throw new DvError(400, CODES.queryNotSupported, `The $filter is too complex: ${what}. Simplify the filter.`);
+  };
+  const enter = () => {
+    if (++depth > MAX_FILTER_DEPTH) tooComplex(`more than ${MAX_FILTER_DEPTH} nested parentheses or 'not'`);
+  };
+  const term = () => {
+    if (++terms > MAX_FILTER_TERMS) tooComplex(`more than ${MAX_FILTER_TERMS} 'and'/'or' conditions`);
+  };
   const peek = () => toks[p];
   const fail = (what: string): never => { throw syntaxError(text, peek()?.pos ?? text.length, what); };
   const expectPunc = (v: string) => {
@@ -117,22 +133,22 @@ export function parseFilter(text: string): FilterExpr {
 
   function orExpr(): FilterExpr {
     let l = andExpr();
-    while (isId('or')) { p++; l = { k: 'or', l, r: andExpr() }; }
+    while (isId('or')) { p++; term(); l = { k: 'or', l, r: andExpr() }; }
     return l;
   }
   function andExpr(): FilterExpr {
     let l = unary();
-    while (isId('and')) { p++; l = { k: 'and', l, r: unary() }; }
+    while (isId('and')) { p++; term(); l = { k: 'and', l, r: unary() }; }
     return l;
   }
   function unary(): FilterExpr {
-    if (isId('not')) { p++; return { k: 'not', e: unary() }; }
+    if (isId('not')) { p++; enter(); const e = unary(); depth--; return { k: 'not', e }; }
     return primary();
   }
   function primary(): FilterExpr {
     const t = peek();
     if (!t) return fail('Expression expected.');
-    if (t.t === 'punc' && t.v === '(') { p++; const e = orExpr(); expectPunc(')'); return e; }
+    if (t.t === 'punc' && t.v === '(') { p++; enter(); const e = orExpr(); expectPunc(')'); depth--; return e; }
     if (t.t !== 'id') return fail('Property name or function expected.');
     const name = t.v;
     const next = toks[p + 1];
@@ -255,6 +271,10 @@ export function compileFilter(e: EntityMeta, expr: FilterExpr): CompiledFilter {
     if (slash < 0) {
       const a = resolveProperty(e, prop);
       if (!a) throw unknownProp(prop, e);
+      // The primary id is the row key (dv_rows.id, the same lower-cased value as in the JSON): a filter on it is
+      // answered from the (entity, id) primary-key index, as Dataverse answers it from its clustered index. Through
+      // json_extract every `productid eq …` / In(…) read scanned the whole table.
+      if (a.logicalName === e.primaryIdAttribute) return { a, col: 'id', wrap: (sql) => sql };
       return { a, col: column(a), wrap: (sql) => sql };
     }
     const nav = prop.slice(0, slash);
