@@ -168,6 +168,9 @@ export class DataverseSide implements SidePort {
 
   async findMatches(entity: string, conditions: readonly MatchCondition[], filter: BcFilter | DvFilter, limit: number): Promise<Row[]> {
     const e = dvEntity(entity);
+    // Field names go into $filter as they are: only plain attribute names (the mapping model's rule) are accepted.
+    const badField = conditions.find((c) => !ATTRIBUTE_NAME.test(c.field));
+    if (badField) throw new SideError(`Cannot match on "${badField.field.slice(0, 60)}": it is not an attribute name.`, false);
     // A lookup holds an id: a value that is not a GUID (a BC code) can match nothing.
     if (conditions.some((c) => e.lookups?.[c.field] && c.value !== null && c.value !== '' && !GUID.test(String(c.value)))) return [];
     const parts = conditions.map((c) => e.lookups?.[c.field]
@@ -283,6 +286,7 @@ export class DataverseSide implements SidePort {
 
 const LOOKUP_TYPE_ANNOTATION = '@Microsoft.Dynamics.CRM.lookuplogicalname';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 
 // Per entity's lookup table, computed once: toWire runs for every written row (100,000s per initial sync).
 const typeAttrCache = new WeakMap<object, Set<string> | null>();
