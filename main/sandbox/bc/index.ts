@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Authenticate, SandboxPrincipal } from '../auth';
 import { isAuthFailure } from '../auth';
+import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../common/admin-host';
 import type { Knobs } from '../common/knobs';
 import { KnobStore, sleep } from '../common/knobs';
 import { findUserByUsername, SANDBOX_TENANT_DOMAIN, SANDBOX_TENANT_ID } from '../directory';
@@ -190,6 +191,7 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
     const path = qi < 0 ? url : url.slice(0, qi);
+    if (path.startsWith('/_sandbox/') && !adminHostAllowed(req)) return send(res, errorResponse(new BcError(421, 'Authorization_Forbidden', WRONG_HOST_MESSAGE)));
     if (path === '/_sandbox/knobs' || path === '/_sandbox/limits') return sandboxControl(req, res, path);
     let release: (() => void) | undefined;
     try {

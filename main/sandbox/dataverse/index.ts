@@ -4,6 +4,7 @@
  * protection limits, latency and fault knobs (`/_sandbox/knobs`).
  */
 import http from 'node:http';
+import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../common/admin-host';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -129,6 +130,7 @@ export async function startDataverse(opts: DataverseOptions): Promise<DataverseS
   async function handleKnobs(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     const remote = req.socket.remoteAddress ?? '';
     if (!/^(127\.|::1$|::ffff:127\.)/.test(remote)) { send(res, errorResponse(new DvError(403, CODES.privilegeDenied, 'Sandbox knobs are only reachable from loopback.'))); return; }
+    if (!adminHostAllowed(req)) { send(res, errorResponse(new DvError(421, CODES.privilegeDenied, WRONG_HOST_MESSAGE))); return; }
     const path = (req.url ?? '').split('?')[0];
     if (path === '/_sandbox/knobs' && req.method === 'GET') { send(res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...knobs.get(), limits: protection.limits, adminMode }) }); return; }
     if (path === '/_sandbox/knobs' && req.method === 'PATCH') {

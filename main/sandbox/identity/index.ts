@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
 import type { Authenticate } from '../auth';
+import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../common/admin-host';
 import { findUserByUsername } from '../directory';
 import type { AuthorizeRequest, IdentityKnobs } from './authority';
 import { SandboxAuthority } from './authority';
@@ -257,6 +258,7 @@ async function deviceLogin(a: SandboxAuthority, req: IncomingMessage, res: Serve
  */
 async function admin(a: SandboxAuthority, req: IncomingMessage, res: ServerResponse, segs: string[], method: string): Promise<void> {
   if (!isLoopback(req.socket.remoteAddress)) return sendJson(res, 403, { error: 'forbidden', message: 'Sandbox administration is only available from this computer (loopback).' });
+  if (!adminHostAllowed(req)) return sendJson(res, 421, { error: 'misdirected_request', message: WRONG_HOST_MESSAGE });
   // A web page open in the user's browser can reach 127.0.0.1 too: refuse cross-origin callers and require a JSON
   // content type for changes (a cross-site form cannot send one without a CORS preflight, which is never granted).
   const origin = header(req, 'origin');
