@@ -21,6 +21,9 @@ import { systemClock } from '../ports';
 import { AppFailure } from '../rpc/errors';
 import { CouplingStore } from '../sync/coupling/store';
 import { JobQueue } from '../sync/jobs/queue';
+import { holdForInitialSync } from '../sync/service/initial-hold';
+import { detectCompanion } from '../companion/detect';
+import { companionImpact } from '../sync/adapters/carried';
 import type { Facts, FailureFact, UserFact } from './checks';
 import { BC_ROLE_IDS, NAV_SOLUTION, SYSTEM_ADMINISTRATOR_TEMPLATE, describeUser, evaluate, reportOk } from './checks';
 import { msg } from './messages';
@@ -227,6 +230,7 @@ export class SetupService {
         // Solution versions follow the BC major release; a minor BC update ships no new solution.
         if (v.major !== null) f.requiredSolutionVersion = `${v.major}.0`;
         if (input.ownershipModel === 'person' && v.api !== 'odatav4') f.uncoupledSalespeople = await this.uncoupledSalespeople(bc, input.bcCompanyId);
+        if (v.api !== 'odatav4') f.companion = { ...(await detectCompanion(bc, v)), impact: companionImpact(defaultMappings({ ownership: input.ownershipModel })) };
       } catch (x) {
         f.bc = { ok: false, message: classifyFailure(x).message };
       }
@@ -525,6 +529,9 @@ export class SetupService {
       // "Use Default Synchronization Setup" deletes and recreates the jobs, so earlier state (on hold, errors) is reset.
       for (const j of jobs) this.jobs.remove(j.name);
       this.jobs.installDefaults(jobs);
+      // The recurring entries wait for the initial synchronization (the full synchronization review), as BC holds a
+      // mapping's job while its full synchronization runs: they resume when the review has finished every line.
+      holdForInitialSync(this.deps.db, this.jobs);
     })();
     const version = await dv.retrieveVersion();
     const solutionVersion = await this.solutionVersion(dv);

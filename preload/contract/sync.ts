@@ -14,6 +14,13 @@ export const SyncPassDirection = z.enum(['to', 'from']);
 export type SyncPassDirection = z.infer<typeof SyncPassDirection>;
 const MappingDirection = z.enum(['ToIntegrationTable', 'FromIntegrationTable', 'Bidirectional']);
 
+/**
+ * A runtime text as a code with parameters: main keeps the English `message` for logs and the CLI, the renderer
+ * translates `code` (sync:msg.<code>) with `params` and falls back to the message for codes it does not know.
+ */
+export const SyncMessageCodeSchema = z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
+export type SyncMessageCode = z.infer<typeof SyncMessageCodeSchema>;
+
 export const SyncCountersSchema = z.object({
   inserted: z.number().int(),
   modified: z.number().int(),
@@ -35,6 +42,8 @@ export const SyncJobSchema = SyncCountersSchema.extend({
   startedAt: z.number(),
   finishedAt: z.number().nullable(),
   message: z.string(),
+  /** The message as a code (null: empty message, or one without a code). */
+  messageCode: SyncMessageCodeSchema.nullable(),
 });
 export type SyncJobDto = z.infer<typeof SyncJobSchema>;
 
@@ -65,6 +74,8 @@ export const SyncQueueEntrySchema = z.object({
   lastStartedAt: z.number().nullable(),
   lastFinishedAt: z.number().nullable(),
   lastError: z.string().nullable(),
+  /** Set when the entry does not run now although it is due (or never will): why, as a code. */
+  blockedBy: SyncMessageCodeSchema.nullable().default(null),
 });
 export type SyncQueueEntryDto = z.infer<typeof SyncQueueEntrySchema>;
 
@@ -104,10 +115,21 @@ export const SyncMappingStatusSchema = z.object({
   running: SyncRunningSchema.nullable(),
   couplings: z.number().int(),
   skipped: z.number().int(),
+  /** False when the engine cannot run this mapping: `reason` says why (the row shows it; Run is disabled). */
+  runnable: z.boolean(),
+  reason: SyncMessageCodeSchema.nullable(),
 });
 export type SyncMappingStatus = z.infer<typeof SyncMappingStatusSchema>;
 
-export const SyncStatusSchema = z.object({ source: SyncSourceSchema, mappings: z.array(SyncMappingStatusSchema) });
+export const SyncStatusSchema = z.object({
+  source: SyncSourceSchema,
+  mappings: z.array(SyncMappingStatusSchema),
+  /**
+   * Job queue entries that enabling the connection left On Hold until the initial synchronization (the full
+   * synchronization review) is done; empty when nothing waits for it.
+   */
+  heldForInitialSync: z.array(z.string()),
+});
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 
 const RunResultSchema = z.object({ to: SyncJobSchema.nullable(), from: SyncJobSchema.nullable() });
@@ -136,6 +158,15 @@ export const SyncReviewLineSchema = z.object({
   jobStatus: SyncReviewJobStatus,
   /** The job's outcome (English, from the engine), or why counting failed. */
   message: z.string(),
+  /** The message as a code the renderer translates. */
+  messageCode: SyncMessageCodeSchema.nullable(),
+  /** Records in each side that are not coupled yet (up to `countCap`): a full synchronization would duplicate them when both are > 0. */
+  uncoupled: z.object({ bc: z.number().int().min(0), dv: z.number().int().min(0) }),
+  /** Couple Records recommended but the mapping has no field marked Use for match-based coupling: set them first. */
+  needsMatchFields: z.boolean(),
+  /** False when the engine cannot run this mapping (`reason` says why): the line never starts. */
+  runnable: z.boolean(),
+  reason: SyncMessageCodeSchema.nullable(),
 });
 export type SyncReviewLineDto = z.infer<typeof SyncReviewLineSchema>;
 export const SyncReviewSchema = z.object({
@@ -153,6 +184,21 @@ export const SyncReviewSchema = z.object({
   cancelled: z.boolean(),
 });
 export type SyncReview = z.infer<typeof SyncReviewSchema>;
+
+/** Errors of one job grouped by cause, with the action that fixes the cause where one is known. */
+export const SyncErrorGroupSchema = z.object({
+  /** Normalised cause (record ids and numbers stripped). */
+  key: z.string(),
+  count: z.number().int(),
+  /** The first error's English message (logs, copy). */
+  message: z.string(),
+  messageCode: SyncMessageCodeSchema.nullable(),
+  /** No. of the first error of the group. */
+  firstNo: z.number().int(),
+  /** run: synchronize the dependency mapping first; couple: open that mapping's coupling (review / match fields). */
+  fix: z.object({ kind: z.enum(['run', 'couple', 'matchFields']), mapping: z.string() }).nullable(),
+});
+export type SyncErrorGroupDto = z.infer<typeof SyncErrorGroupSchema>;
 
 export const syncMethods = {
   'sync.status': method(Empty, SyncStatusSchema, 'Per mapping: last job per direction, watermarks, queue entry, running run; and which profiles sync uses.'),
@@ -172,6 +218,12 @@ export const syncMethods = {
     z.object({ errors: z.array(SyncJobErrorSchema), next: z.number().int().nullable() }),
     'One job\'s errors in full, keyset-paged (next = afterNo for the following page).',
   ),
+  'sync.jobErrorGroups': method(
+    z.strictObject({ jobId: z.string().min(1).max(100) }),
+    z.object({ groups: z.array(SyncErrorGroupSchema), total: z.number().int() }),
+    'One job\'s errors grouped by cause, largest group first, with the action that fixes each cause.',
+  ),
+  'sync.releaseInitialHold': method(Empty, z.object({ resumed: z.array(z.string()) }), 'Resume the job queue entries that enabling left On Hold until the initial synchronization.'),
   'sync.queue': method(Empty, z.array(SyncQueueEntrySchema), 'Job queue entries (installs the defaults into an empty queue).'),
   'sync.queueHold': method(z.strictObject({ name: Name }), SyncQueueEntrySchema, 'Set a job queue entry On Hold.'),
   'sync.queueResume': method(z.strictObject({ name: Name }), SyncQueueEntrySchema, 'Set a job queue entry Ready (attempts reset).'),
@@ -207,6 +259,11 @@ export const syncMethods = {
     SyncReviewSchema,
     'The full synchronization review: lines with counts, recommendation and job status. refresh recounts and resets the statuses (ignored while the cascade runs).',
   ),
+  'sync.retryReviewLine': method(
+    z.strictObject({ name: Name }),
+    SyncReviewSchema,
+    'Retry one review line: count it again, follow the new recommendation and clear its status so Start runs it (refused while the cascade runs).',
+  ),
   'sync.startReview': method(
     Empty,
     z.object({ runId: z.string() }),
@@ -238,7 +295,7 @@ export const SyncFinishedSchema = z.object({
       mapping: z.string(),
       to: SyncJobSchema.nullable(),
       from: SyncJobSchema.nullable(),
-      error: z.object({ code: z.string(), message: z.string() }).nullable(),
+      error: z.object({ code: z.string(), message: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])).optional() }).nullable(),
     }),
   ),
 });

@@ -16,6 +16,9 @@ export interface ReviewCounts {
   dvSingleCurrencyRateOne?: boolean;
   /** Unit mappings: number of DV uomschedules. */
   dvUnitGroups?: number;
+  /** Records of `bc` / `dv` that are not coupled (undefined: unknown, taken as all of them). */
+  bcUncoupled?: number;
+  dvUncoupled?: number;
 }
 
 export interface ReviewLine {
@@ -24,13 +27,21 @@ export interface ReviewLine {
   direction: Direction;
   recommendation: Recommendation;
   jobStatus: LineJobStatus;
+  /** Couple Records, but the mapping marks no field for match-based coupling: it cannot start until they are set. */
+  needsMatchFields?: boolean;
+  /** False: the engine cannot run this mapping; the line never starts (and its dependants wait). */
+  runnable?: boolean;
 }
 
 const UNIT_MAPPINGS = new Set(['UNIT OF MEASURE', 'UNIT GROUP', 'ITEM UOM', 'RESOURCE UOM']);
 const OPTION_MAPPINGS = new Set(['PAYMENT TERMS', 'SHIPPING AGENT', 'SHIPMENT METHOD']);
 
 export function recommend(name: string, c: ReviewCounts): Recommendation {
-  if (name === 'SALESPEOPLE') return 'Full Synchronization';
+  // A full synchronization writes every uncoupled source record as a new destination record: with uncoupled
+  // records on both sides that makes duplicates (reference troubleshooting 16), whatever the table. Couple first.
+  const bothUncoupled = (c.bcUncoupled ?? c.bc) > 0 && (c.dvUncoupled ?? c.dv) > 0;
+  if (name === 'SALESPEOPLE') return bothUncoupled ? 'Couple Records' : 'Full Synchronization';
+  // CURRENCY and the legacy units are matched implicitly by the engine (ISO code, "NAV <code>"), so BC's own rules stay.
   if (name === 'CURRENCY') return c.dvSingleCurrencyRateOne ? 'Full Synchronization' : 'Couple Records';
   if (UNIT_MAPPINGS.has(name)) {
     const groups = c.dvUnitGroups ?? c.dv;
@@ -39,9 +50,11 @@ export function recommend(name: string, c: ReviewCounts): Recommendation {
     return 'Full Synchronization';
   }
   if (OPTION_MAPPINGS.has(name)) return c.bc === 0 ? 'No Records Found' : 'Couple Records';
-  // CUSTOMER / VENDOR / CONTACT and every other mapping share this rule.
+  // CUSTOMER / VENDOR / CONTACT and every other mapping share this rule. Both sides non-empty means Couple in BC;
+  // when one side's records are all coupled already there is nothing to match, and a full sync duplicates nothing.
   if (c.bc === 0 && c.dv === 0) return 'No Records Found';
-  if (c.bc > 0 && c.dv > 0) return 'Couple Records';
+  if (bothUncoupled) return 'Couple Records';
+  if (c.bc > 0 && c.dv > 0 && c.bcUncoupled === undefined && c.dvUncoupled === undefined) return 'Couple Records';
   return 'Full Synchronization';
 }
 
@@ -56,11 +69,27 @@ export function reviewMappings(mappings: readonly TableMapping[], o: { ownership
   });
 }
 
-export function reviewLines(mappings: readonly TableMapping[], o: Parameters<typeof reviewMappings>[1], counts: (m: TableMapping) => ReviewCounts): ReviewLine[] {
-  return reviewMappings(mappings, o).map((m) => ({
-    name: m.name, dependencyFilter: [...m.dependencyFilter], direction: m.direction, recommendation: recommend(m.name, counts(m)), jobStatus: '',
-  }));
+/** The mapping marks at least one enabled field for match-based coupling (E.8 needs one). */
+export function hasMatchFields(m: TableMapping): boolean {
+  return m.fields.some((f) => f.status === 'Enabled' && f.useForMatchBasedCoupling && f.bcField !== null && f.dataverseField !== null);
 }
+
+export function reviewLines(
+  mappings: readonly TableMapping[], o: Parameters<typeof reviewMappings>[1], counts: (m: TableMapping) => ReviewCounts, runnable: (m: TableMapping) => boolean = () => true,
+): ReviewLine[] {
+  return reviewMappings(mappings, o).map((m) => {
+    const recommendation = recommend(m.name, counts(m));
+    return {
+      name: m.name, dependencyFilter: [...m.dependencyFilter], direction: m.direction, recommendation, jobStatus: '',
+      // Option mappings couple through CRM Option Mapping by their code, not through match fields.
+      needsMatchFields: recommendation === 'Couple Records' && !m.isOptionMapping && !hasMatchFields(m),
+      runnable: runnable(m),
+    };
+  });
+}
+
+/** A line that can never start as it is: the engine cannot run it, or it must couple without match fields. */
+const stuck = (l: ReviewLine) => l.runnable === false || l.needsMatchFields === true;
 
 /** A dependency is satisfied when its line finished, has nothing to sync, or has no line at all (excluded mapping). */
 function satisfied(name: string, byName: Map<string, ReviewLine>): boolean {
@@ -71,7 +100,7 @@ function satisfied(name: string, byName: Map<string, ReviewLine>): boolean {
 /** Lines to start now: blank job status, something to do, every dependency satisfied. */
 export function nextToStart(lines: readonly ReviewLine[]): ReviewLine[] {
   const byName = new Map(lines.map((l) => [l.name, l]));
-  return lines.filter((l) => l.jobStatus === '' && l.recommendation !== 'No Records Found' && l.dependencyFilter.every((d) => satisfied(d, byName)));
+  return lines.filter((l) => l.jobStatus === '' && l.recommendation !== 'No Records Found' && !stuck(l) && l.dependencyFilter.every((d) => satisfied(d, byName)));
 }
 
 /**
@@ -89,7 +118,7 @@ export function startOrder(lines: readonly ReviewLine[]): { waves: string[][]; b
   }
   const byName = new Map(sim.map((l) => [l.name, l]));
   const blocked = sim
-    .filter((l) => l.jobStatus === '' && l.recommendation !== 'No Records Found')
+    .filter((l) => l.jobStatus === '' && l.recommendation !== 'No Records Found' && !stuck(l))
     .map((l) => ({ name: l.name, waitingFor: l.dependencyFilter.filter((d) => !satisfied(d, byName)) }));
   return { waves, blocked };
 }

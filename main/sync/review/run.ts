@@ -16,7 +16,10 @@ export function runFullSync(engine: SyncEngine, m: TableMapping): Promise<RunRes
 export interface ReviewProgress {
   line: string;
   status: 'Success' | 'Error';
+  /** English (logs, CLI). */
   message: string;
+  /** The outcome as a code the console translates (results / coupleResults); null for an error's own text. */
+  result: { code: 'results'; params: { inserted: number; modified: number; failed: number } } | { code: 'coupleResults'; params: { coupled: number; created: number; unmatched: number } } | null;
 }
 
 /**
@@ -36,25 +39,30 @@ export async function runReview(
       line.jobStatus = 'In Process';
       let ok: boolean;
       let message: string;
+      let result: ReviewProgress['result'] = null;
       try {
         if (!m) throw new Error(`Table mapping ${line.name} no longer exists: refresh the review.`);
         if (line.recommendation === 'Couple Records') {
           const r = await matchBasedCouple(engine, m);
           ok = r.job.failed === 0;
           message = `${r.job.coupled} coupled, ${r.created.length} created, ${r.unmatched.length} without a unique match.`;
+          result = { code: 'coupleResults', params: { coupled: r.job.coupled, created: r.created.length, unmatched: r.unmatched.length } };
         } else {
           const r = await runFullSync(engine, m);
           const failed = (r.to?.failed ?? 0) + (r.from?.failed ?? 0);
           const config = [r.to?.message, r.from?.message].find((x) => x && failed === 0) ?? '';
           ok = failed === 0 && config === '';
-          message = config || `${(r.to?.inserted ?? 0) + (r.from?.inserted ?? 0)} inserted, ${(r.to?.modified ?? 0) + (r.from?.modified ?? 0)} modified, ${failed} failed.`;
+          const inserted = (r.to?.inserted ?? 0) + (r.from?.inserted ?? 0);
+          const modified = (r.to?.modified ?? 0) + (r.from?.modified ?? 0);
+          message = config || `${inserted} inserted, ${modified} modified, ${failed} failed.`;
+          if (!config) result = { code: 'results', params: { inserted, modified, failed } };
         }
       } catch (x) {
         ok = false;
         message = x instanceof Error ? x.message : String(x);
       }
       line.jobStatus = ok ? 'Success' : 'Error';
-      onProgress({ line: line.name, status: line.jobStatus, message });
+      onProgress({ line: line.name, status: line.jobStatus, message, result });
     }
   }
 }

@@ -33,10 +33,47 @@ async function dvRows(dv: SidePort, m: TableMapping, cap: number) {
   return rows.filter((r) => matchesDvFilter(r, m.integrationTableFilter)).slice(0, cap);
 }
 
-/** Everything `recommend` needs for one review line. */
-export async function reviewCounts(sides: SyncSides, m: TableMapping, cap = COUNT_CAP): Promise<ReviewCounts> {
+/** Reads at most this many rows per side looking for uncoupled ones (a fully coupled big table is not read to its end). */
+export const UNCOUPLED_SCAN_LIMIT = 10_000;
+
+/** Which records are coupled already (the coupling table), to count the uncoupled ones. */
+export interface CouplingProbe {
+  /** Couplings of the mapping's table: 0 means every record counted is uncoupled (no read needed). */
+  count: number;
+  bc(id: string): boolean;
+  dv(id: string): boolean;
+}
+
+/** Records within the side's filter that are not coupled, up to `cap` (a lower bound past UNCOUPLED_SCAN_LIMIT rows). */
+async function countUncoupled(side: SidePort, entity: string, m: TableMapping, which: 'bc' | 'dv', coupled: (id: string) => boolean, cap: number): Promise<number> {
+  const filter = which === 'bc' ? m.tableFilter : m.integrationTableFilter;
+  let n = 0;
+  let read = 0;
+  for await (const page of side.queryModified(entity, { filter, since: null, pageSize: 500 })) {
+    for (const r of page) {
+      const inside = which === 'bc' ? matchesBcFilter(r, m.tableFilter) : matchesDvFilter(r, m.integrationTableFilter);
+      if (inside && !coupled(r.id) && ++n >= cap) return cap;
+    }
+    read += page.length;
+    if (read >= UNCOUPLED_SCAN_LIMIT) return n;
+  }
+  return n;
+}
+
+/** Everything `recommend` needs for one review line; with `coupled`, also how many records on each side are not coupled. */
+export async function reviewCounts(sides: SyncSides, m: TableMapping, cap = COUNT_CAP, coupled?: CouplingProbe): Promise<ReviewCounts> {
   const [bc, dv] = await Promise.all([countBc(sides.bc, m, cap), dvRows(sides.dataverse, m, cap)]);
   const counts: ReviewCounts = { bc, dv: dv.length };
+  if (coupled) {
+    if (coupled.count === 0) Object.assign(counts, { bcUncoupled: bc, dvUncoupled: dv.length });
+    else {
+      const [bu, du] = await Promise.all([
+        bc === 0 ? 0 : countUncoupled(sides.bc, m.bcTable, m, 'bc', coupled.bc, cap),
+        dv.length === 0 ? 0 : countUncoupled(sides.dataverse, m.dataverseEntitySet, m, 'dv', coupled.dv, cap),
+      ]);
+      Object.assign(counts, { bcUncoupled: bu, dvUncoupled: du });
+    }
+  }
   if (m.name === 'CURRENCY') counts.dvSingleCurrencyRateOne = dv.length === 1 && Number(dv[0]!.values.exchangerate) === 1;
   if (UNIT_MAPPINGS.has(m.name)) counts.dvUnitGroups = (await sides.dataverse.findMatches('uomschedules', [], NO_DV_FILTER, cap)).length;
   return counts;

@@ -8,12 +8,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  SyncCounters, SyncFinished, SyncJobDto, SyncJobErrorDto, SyncMappingStatus, SyncPassDirection, SyncPhase, SyncProgress,
-  SyncQueueEntryDto, SyncReview, SyncSkippedDto, SyncStatus,
+  SyncCounters, SyncErrorGroupDto, SyncFinished, SyncJobDto, SyncJobErrorDto, SyncMappingStatus, SyncMessageCode, SyncPassDirection, SyncPhase, SyncProgress,
+  SyncQueueEntryDto, SyncReview, SyncSkippedDto, SyncSource, SyncStatus,
 } from '../../../preload/contract';
 import type { Db } from '../../db/database';
+import { defaultMappings } from '../../mappings/defaults';
 import { defaultJobs } from '../../mappings/jobs';
 import type { MappingOptions, TableMapping } from '../../mappings/model';
+import { MappingStore } from '../../mappings/store';
+import { SALES_MAPPING_SET } from '../../setup/service';
+import * as connect from '../adapters/connect';
 import type { Clock, Logger } from '../../ports';
 import { AppFailure } from '../../rpc/errors';
 import { ADAPTER_MAPPINGS, adapterMappings, DOCUMENT_MAPPINGS, MASTER_DATA_MAPPINGS, PRODUCT_MAPPINGS, type ConnectedSides } from '../adapters/connect';
@@ -27,8 +31,10 @@ import { JobLog, zeroCounters, type SyncJob } from '../jobs/log';
 import { JobQueue, Scheduler, wakeInactive, type QueueEntry, type TickReport } from '../jobs/queue';
 import { mappingProbe } from '../jobs/runner';
 import type { Row, SidePort, SyncSides, WriteOp, WriteResult } from '../ports';
-import { nextToStart, reviewLines, reviewMappings, startOrder, type ReviewCounts, type ReviewLine } from '../review/planner';
+import { hasMatchFields, nextToStart, reviewLines, reviewMappings, startOrder, type ReviewCounts, type ReviewLine } from '../review/planner';
 import { runFullSync, runReview } from '../review/run';
+import { heldForInitialSync, releaseInitialHold } from './initial-hold';
+import { causeKey, fixOf, messageCode, stripSkippedNote } from './messages';
 import { EventPump } from './pump';
 import { COUNT_CAP, reviewCounts } from './review-counts';
 import type { SidesFactory } from './sides';
@@ -60,8 +66,49 @@ export interface SyncServiceDeps {
 /** Every mapping the adapters carry with the domain rules on, in the reference's dependency order. */
 export const RULED_MAPPINGS = [...MASTER_DATA_MAPPINGS, ...ADAPTER_MAPPINGS, ...PRODUCT_MAPPINGS, ...DOCUMENT_MAPPINGS] as const;
 
+/** Per default mapping: whether the engine can run it, and if not why (adapters/connect.ts `mappingSupport`). */
+export type MappingSupport = { name: string; runnable: true } | { name: string; runnable: false; reason: SyncMessageCode };
+
+/**
+ * The adapters' own answer when they give one (`mappingSupport(options)`); otherwise the mappings the adapters
+ * carry with the rules run and every other default mapping says so (code notCarried) instead of being left out.
+ */
+export function mappingSupport(options: Partial<MappingOptions>): MappingSupport[] {
+  const fromAdapters = (connect as unknown as { mappingSupport?: (o: Partial<MappingOptions>) => MappingSupport[] }).mappingSupport;
+  if (typeof fromAdapters === 'function') return fromAdapters(options);
+  const carried = new Set<string>(RULED_MAPPINGS);
+  return defaultMappings(options).map((m): MappingSupport => (carried.has(m.name) ? { name: m.name, runnable: true } : { name: m.name, runnable: false, reason: { code: 'notCarried', params: { mapping: m.name } } }));
+}
+
+/** What the console lists (every default mapping) and what of it the engine can run. */
+interface Catalog {
+  listed: TableMapping[];
+  runnable: TableMapping[];
+  reasons: Map<string, SyncMessageCode>;
+}
+
+/**
+ * The administrator's match-based coupling choices from the stored mapping set (the mapping editor's *Use for
+ * match-based coupling*, priority, case sensitivity, Create New in Case of No Match) over the mapping sync runs.
+ */
+function withMatchChoices(m: TableMapping, stored: TableMapping | undefined): TableMapping {
+  if (!stored) return m;
+  const same = (a: TableMapping['fields'][number], b: TableMapping['fields'][number]) => a.bcField === b.bcField && a.dataverseField === b.dataverseField;
+  return {
+    ...m,
+    createNewInCaseOfNoMatch: stored.createNewInCaseOfNoMatch,
+    synchAfterBulkCoupling: stored.synchAfterBulkCoupling,
+    fields: m.fields.map((f) => {
+      const s = stored.fields.find((x) => same(x, f));
+      return s ? { ...f, useForMatchBasedCoupling: s.useForMatchBasedCoupling, matchPriority: s.matchPriority, caseSensitiveMatching: s.caseSensitiveMatching } : f;
+    }),
+  };
+}
+
 interface MappingRun {
   mapping: TableMapping;
+  /** Set for a mapping the engine cannot run: Run all reports it as failed with this reason instead of leaving it out. */
+  reason?: SyncMessageCode;
   phase: SyncPhase;
   direction: SyncPassDirection | null;
   counters: SyncCounters;
@@ -81,8 +128,12 @@ interface Run {
 /** The review page's state (E.12), kept in memory: lines (job status updated in place by runReview) and messages. */
 interface ReviewState {
   lines: ReviewLine[];
-  counts: Map<string, { bc: number; dv: number }>;
+  counts: Map<string, { bc: number; dv: number; bcUncoupled: number; dvUncoupled: number }>;
   messages: Map<string, string>;
+  /** The messages as codes (results, coupleResults, countFailed, or a recognised engine text). */
+  codes: Map<string, SyncMessageCode | null>;
+  /** Why a line's mapping cannot run (from mappingSupport). */
+  reasons: Map<string, SyncMessageCode>;
   runId: string | null;
   finishedAt: number | null;
   cancelled: boolean;
@@ -121,14 +172,17 @@ export class SyncService {
   private readonly mappingsOf: () => TableMapping[];
   private readonly interval: number;
   private ticking = false;
+  /** When the heartbeat last looked at the queue (null: not in this process). */
+  private lastTick: number | null = null;
   private reviewState: ReviewState | null = null;
   private reviewing: Promise<ReviewState> | null = null;
+  private stored: { revision: string; byName: Map<string, TableMapping> } | null = null;
 
   constructor(private readonly d: SyncServiceDeps) {
     this.queue = new JobQueue(d.db, d.clock);
     this.log = new JobLog(d.db, () => d.clock.now());
     const domain = d.domain;
-    this.mappingsOf = d.mappings ?? (domain ? () => adapterMappings(domain().options, RULED_MAPPINGS, { withRules: true }) : () => adapterMappings());
+    this.mappingsOf = () => this.catalog().runnable;
     this.interval = d.eventIntervalMs ?? 200;
     const p = (sql: string) => d.db.prepare(sql);
     this.q = {
@@ -142,6 +196,7 @@ export class SyncService {
       couplings: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE table_id = ?'),
       skipped: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE skipped = 1 AND table_id = ?'),
       skippedPage: p('SELECT id, bc_id, dv_id, error_to, error_from FROM sync_couplings WHERE skipped = 1 AND table_id = ? AND id > ? ORDER BY id LIMIT ?'),
+      errorMessages: p('SELECT message, COUNT(*) AS n, MIN(no) AS first FROM sync_job_errors WHERE job_id = ? GROUP BY message'),
     };
   }
 
@@ -175,11 +230,54 @@ export class SyncService {
     }
   }
 
+  /**
+   * Every default mapping for the setup's options (listed, never silently left out) and the ones the engine can
+   * run, with the stored set's match-based coupling choices. Without domain rules: the plain ITEM-PRODUCT / CUSTOMER.
+   */
+  catalog(): Catalog {
+    const d = this.d;
+    if (d.mappings) {
+      const all = d.mappings();
+      return { listed: all, runnable: all, reasons: new Map() };
+    }
+    if (!d.domain) {
+      const plain = adapterMappings().map((m) => withMatchChoices(m, this.storedMappings().get(m.name)));
+      return { listed: plain, runnable: plain, reasons: new Map() };
+    }
+    const options = d.domain().options;
+    const support = mappingSupport(options);
+    const reasons = new Map(support.flatMap((x) => (x.runnable ? [] : [[x.name, x.reason] as const])));
+    const stored = this.storedMappings();
+    const runnable = adapterMappings(options, support.filter((x) => x.runnable).map((x) => x.name), { withRules: true }).map((m) => withMatchChoices(m, stored.get(m.name)));
+    const byName = new Map(runnable.map((m) => [m.name, m]));
+    const listed = defaultMappings(options).map((m) => byName.get(m.name) ?? withMatchChoices(m, stored.get(m.name)));
+    return { listed, runnable, reasons };
+  }
+
+  /** The stored "Dynamics 365 Sales" set (the one enabling creates and the mapping editor changes), by mapping name. */
+  private storedMappings(): Map<string, TableMapping> {
+    try {
+      const store = new MappingStore(this.d.db);
+      const info = store.list().find((x) => x.name === SALES_MAPPING_SET);
+      if (!info) return new Map();
+      const revision = `${info.id}:${info.revision}:${info.updatedAt}`;
+      if (this.stored?.revision !== revision) this.stored = { revision, byName: new Map(store.load(info.id).set.mappings.map((m) => [m.name, m])) };
+      return this.stored.byName;
+    } catch (x) {
+      // A set that does not load (another version wrote it) must not stop sync: the defaults' choices apply.
+      this.d.logger?.warn('The stored mapping set could not be read for sync', x instanceof Error ? x.message : String(x));
+      return new Map();
+    }
+  }
+
   private mapping(name: string): TableMapping {
-    const m = this.mappingsOf().find((x) => x.name === name);
-    if (!m)
-      throw new AppFailure('SYNC_MAPPING_NOT_FOUND', `There is no table mapping "${name}" that can be synchronized. Available: ${this.mappingsOf().map((x) => x.name).join(', ')}.`, { mapping: name });
-    return m;
+    const cat = this.catalog();
+    const m = cat.runnable.find((x) => x.name === name);
+    if (m) return m;
+    const reason = cat.reasons.get(name);
+    if (reason)
+      throw new AppFailure('SYNC_MAPPING_NOT_RUNNABLE', `${name} cannot be synchronized by the console yet (${reason.code}).`, { mapping: name, reason: reason.code, ...reason.params });
+    throw new AppFailure('SYNC_MAPPING_NOT_FOUND', `There is no table mapping "${name}" that can be synchronized. Available: ${cat.runnable.map((x) => x.name).join(', ')}.`, { mapping: name });
   }
 
   /** Sides as the engine sees them: counts written records and lets a cancelled run stop between pages. */
@@ -232,17 +330,19 @@ export class SyncService {
    * once; connection problems are reported here, record and mapping failures in the events and the job log.
    */
   async run(mapping: string | null, full: boolean): Promise<{ runId: string; done: Promise<SyncFinished> }> {
-    const wanted = mapping === null ? manual.modifiedRecordsOrder(this.mappingsOf()) : [this.mapping(mapping)];
-    return this.start(wanted, full, null);
+    if (mapping !== null) return this.start([this.mapping(mapping)], full, null);
+    // Run all: every listed mapping in dependency order; one the engine cannot run ends failed with its reason.
+    const cat = this.catalog();
+    return this.start(manual.modifiedRecordsOrder(cat.listed), full, null, cat.reasons);
   }
 
-  private async start(wanted: TableMapping[], full: boolean, queueEntry: string | null): Promise<{ runId: string; done: Promise<SyncFinished> }> {
+  private async start(wanted: TableMapping[], full: boolean, queueEntry: string | null, reasons: ReadonlyMap<string, SyncMessageCode> = new Map()): Promise<{ runId: string; done: Promise<SyncFinished> }> {
     this.refuseBusy(wanted);
     const { engine } = await this.current().catch(rethrow);
     this.refuseBusy(wanted); // connecting awaited: another run may have started meanwhile
     const run: Run = {
       id: randomUUID(), full, cancelled: false, tables: new Set(wanted.map((m) => m.bcTableId)),
-      items: wanted.map((m) => ({ mapping: m, phase: 'queued', direction: null, counters: zeroCounters(), written: 0 })),
+      items: wanted.map((m) => ({ mapping: m, phase: 'queued', direction: null, counters: zeroCounters(), written: 0, ...(reasons.has(m.name) ? { reason: reasons.get(m.name)! } : {}) })),
       pump: new EventPump(this.interval, () => Date.now()), done: Promise.resolve(null as never),
     };
     this.runs.set(run.id, run);
@@ -271,6 +371,16 @@ export class SyncService {
         this.active.delete(m.name);
         continue;
       }
+      if (item.reason) {
+        item.phase = 'failed';
+        results.push({
+          mapping: m.name, to: null, from: null,
+          error: { code: 'SYNC_MAPPING_NOT_RUNNABLE', message: `${m.name} cannot be synchronized by the console yet (${item.reason.code}).`, params: { mapping: m.name, reason: item.reason.code, ...item.reason.params } },
+        });
+        this.progress(run, item, true);
+        this.active.delete(m.name);
+        continue;
+      }
       item.phase = 'running';
       this.progress(run, item, false);
       try {
@@ -287,7 +397,7 @@ export class SyncService {
         if (!(e instanceof AppFailure)) this.d.logger?.error(`Synchronization of ${m.name} failed`, (e as Error).message);
         results.push({
           mapping: m.name, to: null, from: null,
-          error: e instanceof AppFailure ? { code: e.code, message: e.message } : { code: 'SYNC_RUN_FAILED', message: (e as Error).message || String(e) },
+          error: e instanceof AppFailure ? { code: e.code, message: e.message, ...(e.params ? { params: e.params } : {}) } : { code: 'SYNC_RUN_FAILED', message: (e as Error).message || String(e) },
         });
       }
       this.progress(run, item, true);
@@ -320,29 +430,45 @@ export class SyncService {
     return reviewDto(await this.countReview());
   }
 
+  private reviewOptions() {
+    const options = this.d.domain?.().options ?? {};
+    return { ownership: options.ownership ?? 'person', orders: options.orders ?? 'none' } as const;
+  }
+
+  /** One line's counts (both sides, and how many of them are not coupled yet). */
+  private async countLine(engine: SyncEngine, connected: ConnectedSides, m: TableMapping): Promise<ReviewCounts> {
+    const c = engine.couplings;
+    return reviewCounts(connected.sides, m, COUNT_CAP, {
+      count: c.count(m.bcTableId), bc: (id) => c.byBc(m.bcTableId, id) !== undefined, dv: (id) => c.byDv(m.bcTableId, id) !== undefined,
+    });
+  }
+
   private async countReview(): Promise<ReviewState> {
     if (this.reviewing) return this.reviewing;
     this.reviewing = (async () => {
-      const { connected } = await this.current().catch(rethrow);
-      const options = this.d.domain?.().options ?? {};
-      const o = { ownership: options.ownership ?? 'person', orders: options.orders ?? 'none' } as const;
-      const mappings = reviewMappings(this.mappingsOf(), o);
+      const { engine, connected } = await this.current().catch(rethrow);
+      const o = this.reviewOptions();
+      const cat = this.catalog();
+      const mappings = reviewMappings(cat.listed, o);
       const counted = new Map<string, ReviewCounts>();
       const failed = new Map<string, string>();
       // Every line's probes at once: the side adapters' limiters bound the concurrency.
       await Promise.all(mappings.map(async (m) => {
         try {
-          counted.set(m.name, await reviewCounts(connected.sides, m, COUNT_CAP));
+          counted.set(m.name, await this.countLine(engine, connected, m));
         } catch (x) {
-          failed.set(m.name, `Counting the records failed: ${x instanceof Error ? x.message : String(x)} Refresh the review to try again.`);
+          // A mapping the engine cannot run says why on its line; counting it is only a courtesy.
+          if (!cat.reasons.has(m.name)) failed.set(m.name, countFailure(x));
         }
       }));
-      const lines = reviewLines(mappings, o, (m) => counted.get(m.name) ?? { bc: 0, dv: 0 });
+      const lines = reviewLines(mappings, o, (m) => counted.get(m.name) ?? { bc: 0, dv: 0 }, (m) => !cat.reasons.has(m.name));
       // A line without counts has no trustworthy recommendation: it never starts, and neither do its dependants.
       for (const l of lines) if (failed.has(l.name)) l.jobStatus = 'Error';
       const state: ReviewState = {
-        lines, counts: new Map(lines.map((l) => [l.name, { bc: counted.get(l.name)?.bc ?? 0, dv: counted.get(l.name)?.dv ?? 0 }])),
-        messages: failed, runId: null, finishedAt: null, cancelled: false,
+        lines, counts: new Map(lines.map((l) => [l.name, countsOf(counted.get(l.name))])),
+        messages: failed, codes: new Map([...failed].map(([k, v]) => [k, { code: 'countFailed', params: { detail: v } }])),
+        reasons: new Map(lines.flatMap((l) => (cat.reasons.has(l.name) ? [[l.name, cat.reasons.get(l.name)!] as const] : []))),
+        runId: null, finishedAt: null, cancelled: false,
       };
       // A cascade started while counting keeps its own state.
       if (this.reviewState?.runId) return this.reviewState;
@@ -354,6 +480,37 @@ export class SyncService {
     } finally {
       this.reviewing = null;
     }
+  }
+
+  /**
+   * Retry one line (a failed job, or counts that could not be read): its counts are read again, its recommendation
+   * follows them, and its status is cleared so *Start* can run it (and release its dependants) again.
+   */
+  async retryReviewLine(name: string): Promise<SyncReview> {
+    if (this.reviewState?.runId)
+      throw new AppFailure('SYNC_ALREADY_RUNNING', 'The full synchronization review is running. Wait for it to finish (or cancel it), then retry the line.', { mapping: 'full synchronization review' });
+    const state = this.reviewState ?? (await this.countReview());
+    const line = state.lines.find((l) => l.name === name);
+    if (!line) throw new AppFailure('SYNC_REVIEW_LINE_NOT_FOUND', `The review has no line "${name}". Count again to refresh the review.`, { mapping: name });
+    const cat = this.catalog();
+    const m = cat.listed.find((x) => x.name === name);
+    if (!m) throw new AppFailure('SYNC_MAPPING_NOT_FOUND', `There is no table mapping "${name}". Count again to refresh the review.`, { mapping: name });
+    const { engine, connected } = await this.current().catch(rethrow);
+    try {
+      const counts = await this.countLine(engine, connected, m);
+      const [fresh] = reviewLines([m], this.reviewOptions(), () => counts, () => !cat.reasons.has(name));
+      if (fresh) Object.assign(line, { recommendation: fresh.recommendation, needsMatchFields: fresh.needsMatchFields, runnable: fresh.runnable, jobStatus: '' });
+      state.counts.set(name, countsOf(counts));
+      state.messages.delete(name);
+      state.codes.delete(name);
+    } catch (x) {
+      const message = countFailure(x);
+      Object.assign(line, { jobStatus: 'Error' });
+      state.messages.set(name, message);
+      state.codes.set(name, { code: 'countFailed', params: { detail: message } });
+    }
+    state.finishedAt = null;
+    return reviewDto(state);
   }
 
   /**
@@ -407,6 +564,7 @@ export class SyncService {
         return item?.mapping ?? this.mappingsOf().find((m) => m.name === name);
       }, (p) => {
         state.messages.set(p.line, p.message);
+        state.codes.set(p.line, p.result ?? messageCode(p.message));
         const item = itemOf(p.line);
         if (item) {
           item.phase = p.status === 'Success' ? 'done' : 'failed';
@@ -430,6 +588,12 @@ export class SyncService {
       this.active.delete(item.mapping.name);
     }
     Object.assign(state, { runId: null, finishedAt: this.d.clock.now(), cancelled: run.cancelled });
+    // The initial synchronization is done when every line finished or had nothing to do: the job queue entries
+    // that enabling held for it return to their status (as BC restores a mapping's job after its full sync).
+    if (!run.cancelled && state.lines.every((l) => l.jobStatus === 'Success' || (l.recommendation === 'No Records Found' && l.jobStatus === ''))) {
+      const resumed = releaseInitialHold(this.d.db, this.queue, this.d.clock);
+      if (resumed.length) this.d.logger?.info(`Initial synchronization done: job queue entries resumed (${resumed.join(', ')})`);
+    }
     const finished: SyncFinished = { runId: run.id, cancelled: run.cancelled, results };
     run.pump.push({ key: '', replaceable: false, send: () => this.d.events.finished(finished) });
     await run.pump.flushed();
@@ -441,8 +605,9 @@ export class SyncService {
 
   async status(): Promise<SyncStatus> {
     const source = await this.d.sides.source();
-    const entries = this.queueEntries();
-    const mappings = this.mappingsOf().map((m): SyncMappingStatus => {
+    const entries = this.queueEntries(source);
+    const cat = this.catalog();
+    const mappings = cat.listed.map((m): SyncMappingStatus => {
       const last = (dir: 'to' | 'from') => {
         const r = this.q.last.get(m.name, JOB_DIRECTION[dir]) as Record<string, unknown> | undefined;
         return r ? rowToJob(r) : null;
@@ -459,9 +624,46 @@ export class SyncService {
         running: a ? { runId: a.run.id, phase: a.item.phase, direction: a.item.direction, counters: { ...a.item.counters }, written: a.item.written, full: a.run.full } : null,
         couplings: (this.q.couplings.get(m.bcTableId) as { n: number }).n,
         skipped: (this.q.skipped.get(m.bcTableId) as { n: number }).n,
+        runnable: !cat.reasons.has(m.name), reason: cat.reasons.get(m.name) ?? null,
       };
     });
-    return { source, mappings };
+    return { source, mappings, heldForInitialSync: this.heldNames() };
+  }
+
+  /** Entries enabling left On Hold for the initial synchronization that are still On Hold. */
+  private heldNames(): string[] {
+    return heldForInitialSync(this.d.db).filter((h) => this.queue.get(h.name)?.status === 'On Hold').map((h) => h.name);
+  }
+
+  /** Resume now what enabling held for the initial synchronization (the administrator decides not to wait for the review). */
+  releaseInitialHold(): { resumed: string[] } {
+    return { resumed: releaseInitialHold(this.d.db, this.queue, this.d.clock) };
+  }
+
+  /**
+   * One job's errors grouped by cause (record ids and numbers stripped, or the message's code and params), largest
+   * group first, each with the action that fixes it when the message names one.
+   */
+  jobErrorGroups(jobId: string): { groups: SyncErrorGroupDto[]; total: number } {
+    const job = this.q.job.get(jobId) as { mapping: string } | undefined;
+    if (!job) throw new AppFailure('SYNC_JOB_NOT_FOUND', 'That synchronization job is no longer in the log (it may have been deleted). Refresh the job log.');
+    const rows = this.q.errorMessages.all(jobId) as { message: string; n: number; first: number }[];
+    const known = new Set(this.catalog().listed.map((m) => m.name));
+    const groups = new Map<string, SyncErrorGroupDto>();
+    let total = 0;
+    for (const r of rows) {
+      total += r.n;
+      const key = causeKey(r.message);
+      const g = groups.get(key);
+      if (g) {
+        g.count += r.n;
+        if (r.first < g.firstNo) Object.assign(g, { firstNo: r.first, message: stripSkippedNote(r.message) });
+        continue;
+      }
+      const text = stripSkippedNote(r.message);
+      groups.set(key, { key, count: r.n, message: text, messageCode: messageCode(text), firstNo: r.first, fix: fixOf(text, known, job.mapping) });
+    }
+    return { groups: [...groups.values()].sort((a, b) => b.count - a.count || a.firstNo - b.firstNo), total };
   }
 
   jobs(mapping: string | null, offset: number, limit: number): { jobs: SyncJobDto[]; total: number } {
@@ -489,12 +691,37 @@ export class SyncService {
 
   // ---- queue --------------------------------------------------------------------------------------
 
-  private queueEntries(): SyncQueueEntryDto[] {
+  private queueEntries(source: SyncSource | null): SyncQueueEntryDto[] {
     if (this.queue.list().length === 0) this.queue.installDefaults(defaultJobs());
-    return this.queue.list().map(queueDto);
+    const cat = this.catalog();
+    const held = new Set(this.heldNames());
+    const now = this.d.clock.now();
+    const busy = (mapping: string) => {
+      const m = cat.listed.find((x) => x.name === mapping);
+      return m ? [...this.active.values()].find((a) => a.item.mapping.bcTableId === m.bcTableId)?.item.mapping.name : undefined;
+    };
+    // Why an entry does not run although it is due (or never will): the queue shows it instead of a silent "Ready".
+    const blockedBy = (e: QueueEntry): SyncMessageCode | null => {
+      if (held.has(e.name)) return { code: 'heldForInitialSync', params: {} };
+      if (e.mapping !== null) {
+        const reason = cat.reasons.get(e.mapping);
+        if (reason) return reason;
+        if (!cat.listed.some((m) => m.name === e.mapping)) return { code: 'mappingMissing', params: { mapping: e.mapping } };
+      } else if (!FEATURE_JOBS[e.name] || !this.d.domain) return { code: 'featureNotSupported', params: { name: e.name } };
+      if (e.status === 'Error') return { code: 'attemptsExhausted', params: { attempts: e.attempts, max: e.maxAttempts } };
+      if (e.status !== 'Ready' || e.earliestStart > now) return null;
+      if (source && source.kind !== 'setup') return { code: 'queueNotEnabled', params: {} };
+      const other = e.mapping === null ? undefined : busy(e.mapping);
+      if (other) return { code: 'tableBusy', params: { mapping: other } };
+      // The heartbeat wakes every 30 s: an entry due for longer means the queue is not running here.
+      if (now - e.earliestStart > 2 * 60_000 && (this.lastTick === null || now - this.lastTick > 2 * 60_000))
+        return { code: 'queueNotTicking', params: {} };
+      return null;
+    };
+    return this.queue.list().map((e) => queueDto(e, blockedBy(e)));
   }
-  queueList(): SyncQueueEntryDto[] {
-    return this.queueEntries();
+  async queueList(): Promise<SyncQueueEntryDto[]> {
+    return this.queueEntries(await this.d.sides.source());
   }
   private entry(name: string): QueueEntry {
     const e = this.queue.get(name);
@@ -505,7 +732,7 @@ export class SyncService {
     const e = this.entry(name);
     if (e.status === 'In Process') throw new AppFailure('SYNC_QUEUE_ENTRY_BUSY', `"${name}" is running now. Wait for it to finish, then change its status.`, { name });
     this.queue.setStatus(name, status);
-    return queueDto(this.entry(name));
+    return this.queueEntries(null).find((x) => x.name === name) ?? queueDto(this.entry(name));
   }
   /**
    * The job queue's heartbeat (E.10), called every ~30 s by the app while the Sales connection is enabled: wakes
@@ -517,9 +744,10 @@ export class SyncService {
     const report: TickReport = { ran: [], woken: [], failed: [] };
     if (this.ticking) return report;
     this.ticking = true;
+    this.lastTick = this.d.clock.now();
     try {
       const { engine } = await this.current().catch(rethrow);
-      this.queueEntries(); // the default entries exist from the first look at the queue on
+      this.queueEntries(null); // the default entries exist from the first look at the queue on
       const find = (n: string) => this.mappingsOf().find((m) => m.name === n);
       report.woken = await wakeInactive(this.queue, mappingProbe(engine, find), this.d.clock.now());
       for (const e of this.queue.due(this.d.clock.now())) {
@@ -698,27 +926,40 @@ export async function* cancellable(pages: AsyncIterable<Row[]>, cancelled: () =>
 const pick = (j: SyncCounters): SyncCounters => ({
   inserted: j.inserted, modified: j.modified, deleted: j.deleted, unchanged: j.unchanged, skipped: j.skipped, failed: j.failed, uncoupled: j.uncoupled, coupled: j.coupled,
 });
-const toDto = (j: SyncJob): SyncJobDto => ({ ...pick(j), id: j.id, mapping: j.mapping, type: j.type, direction: j.direction, startedAt: j.startedAt, finishedAt: j.finishedAt, message: j.message });
+const toDto = (j: SyncJob): SyncJobDto => ({
+  ...pick(j), id: j.id, mapping: j.mapping, type: j.type, direction: j.direction, startedAt: j.startedAt, finishedAt: j.finishedAt, message: j.message, messageCode: messageCode(j.message),
+});
 
 function rowToJob(r: Record<string, unknown>): SyncJobDto {
   return {
     id: r.id as string, mapping: r.mapping as string, type: r.type as SyncJobDto['type'], direction: r.direction as SyncJobDto['direction'],
-    startedAt: r.started_at as number, finishedAt: r.finished_at as number | null, message: r.message as string,
+    startedAt: r.started_at as number, finishedAt: r.finished_at as number | null, message: r.message as string, messageCode: messageCode(r.message as string),
     inserted: r.inserted as number, modified: r.modified as number, deleted: r.deleted as number, unchanged: r.unchanged as number,
     skipped: r.skipped as number, failed: r.failed as number, uncoupled: r.uncoupled as number, coupled: r.coupled as number,
   };
 }
 
-const queueDto = (e: QueueEntry): SyncQueueEntryDto => ({
+const queueDto = (e: QueueEntry, blockedBy: SyncMessageCode | null = null): SyncQueueEntryDto => ({
   name: e.name, mapping: e.mapping, description: e.description, recurring: e.recurring, everyMinutes: e.everyMinutes,
   inactivityTimeoutMinutes: e.inactivityTimeoutMinutes, status: e.status, attempts: e.attempts, maxAttempts: e.maxAttempts,
-  earliestStart: e.earliestStart, lastStartedAt: e.lastStartedAt, lastFinishedAt: e.lastFinishedAt, lastError: e.lastError,
+  earliestStart: e.earliestStart, lastStartedAt: e.lastStartedAt, lastFinishedAt: e.lastFinishedAt, lastError: e.lastError, blockedBy,
 });
+
+const countsOf = (c: ReviewCounts | undefined) => ({ bc: c?.bc ?? 0, dv: c?.dv ?? 0, bcUncoupled: c?.bcUncoupled ?? c?.bc ?? 0, dvUncoupled: c?.dvUncoupled ?? c?.dv ?? 0 });
+const countFailure = (x: unknown) => `Counting the records failed: ${x instanceof Error ? x.message : String(x)} Retry the line to count again.`;
 
 function reviewDto(s: ReviewState): SyncReview {
   const idle = s.lines.map((l) => (l.jobStatus === 'In Process' ? { ...l, jobStatus: '' as const } : l));
   return {
-    lines: s.lines.map((l) => ({ ...l, dependencyFilter: [...l.dependencyFilter], counts: s.counts.get(l.name) ?? { bc: 0, dv: 0 }, message: s.messages.get(l.name) ?? '' })),
+    lines: s.lines.map((l) => {
+      const c = s.counts.get(l.name) ?? countsOf(undefined);
+      return {
+        name: l.name, dependencyFilter: [...l.dependencyFilter], direction: l.direction, recommendation: l.recommendation, jobStatus: l.jobStatus,
+        counts: { bc: c.bc, dv: c.dv }, uncoupled: { bc: c.bcUncoupled, dv: c.dvUncoupled },
+        message: s.messages.get(l.name) ?? '', messageCode: s.codes.get(l.name) ?? null,
+        needsMatchFields: l.needsMatchFields === true, runnable: l.runnable !== false, reason: s.reasons.get(l.name) ?? null,
+      };
+    }),
     startable: s.runId === null ? nextToStart(s.lines).map((l) => l.name) : [],
     // Lines in process count as "will finish": only lines stuck behind a failure or a cycle are blocked.
     blocked: startOrder(idle).blocked.filter((b) => b.waitingFor.length > 0),

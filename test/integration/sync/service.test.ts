@@ -216,7 +216,7 @@ describe('SyncService with a mapping Dataverse refuses', () => {
       events: { progress: () => undefined, finished: () => undefined },
     });
     // Only the CUSTOMER job stays Ready, so the heartbeat has exactly one thing to do.
-    for (const e of svc.queueList()) if (e.mapping !== 'CUSTOMER') svc.queue.setStatus(e.name, 'On Hold');
+    for (const e of await svc.queueList()) if (e.mapping !== 'CUSTOMER') svc.queue.setStatus(e.name, 'On Hold');
     const customer = svc.queue.list().find((e) => e.mapping === 'CUSTOMER')!;
     const first = await svc.tick();
     expect(first).toEqual({ ran: [customer.name], woken: [], failed: [] });

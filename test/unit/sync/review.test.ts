@@ -10,7 +10,12 @@ const line = (name: string, deps: string[] = [], recommendation: ReviewLine['rec
 
 describe('initial synch recommendation (E.12)', () => {
   it.each([
-    ['SALESPEOPLE', { bc: 5, dv: 5 }, 'Full Synchronization'],
+    // Issue 11: 4 + 4 uncoupled salespeople made a duplicate under Full: uncoupled records on both sides → Couple.
+    ['SALESPEOPLE', { bc: 4, dv: 4 }, 'Couple Records'],
+    ['SALESPEOPLE', { bc: 4, dv: 4, bcUncoupled: 0, dvUncoupled: 1 }, 'Full Synchronization'],
+    ['SALESPEOPLE', { bc: 0, dv: 4 }, 'Full Synchronization'],
+    ['CUSTOMER', { bc: 4, dv: 2, bcUncoupled: 3, dvUncoupled: 1 }, 'Couple Records'],
+    ['CUSTOMER', { bc: 4, dv: 2, bcUncoupled: 2, dvUncoupled: 0 }, 'Full Synchronization'],
     ['CURRENCY', { bc: 3, dv: 1, dvSingleCurrencyRateOne: true }, 'Full Synchronization'],
     ['CURRENCY', { bc: 3, dv: 2, dvSingleCurrencyRateOne: false }, 'Couple Records'],
     ['CUSTOMER', { bc: 0, dv: 0 }, 'No Records Found'],
