@@ -4,6 +4,8 @@
  * sequence (reference A.4, B.2, F.2/F.5/F.7) plus checks BC does not make (clock skew, consent, usable privileges).
  */
 import type { FixAction, IntegrationUser, SetupFinding } from '../../preload/contract/setup';
+import type { CompanionFact } from '../companion/detect';
+import type { CompanionImpact } from '../sync/adapters/carried';
 import { msg } from './messages';
 
 export const BC_ROLE_IDS = {
@@ -44,6 +46,8 @@ export interface Facts {
   probe: null | { connect: FailureFact | null; denied: { entity: string; message: string }[]; readable: string[] };
   bc: null | { ok: true; major: number | null; api: 'v2.0' | 'v1.0' | 'odatav4' } | { ok: false; message: string };
   uncoupledSalespeople: string[] | null;
+  /** The Integration Console companion extension on the BC connection (API path only), with what runs degraded without it. */
+  companion?: null | (CompanionFact & { impact: CompanionImpact });
 }
 
 /** CRM Version is valid when major > 6 and not 7.1 (A.1 field 63). */
@@ -247,6 +251,7 @@ export function evaluate(f: Facts): SetupFinding[] {
       msg('fix.bcLegacy', 'Use the connection-string path: build the string on the Connection strings page and paste it into Business Central.')));
   } else {
     out.push(finding('bc.version', 'ok', msg('check.bcVersionOk', 'Business Central {major} uses the API path', { major: f.bc.major ?? '16+' })));
+    if (f.companion) out.push(companionFinding(f.companion));
   }
 
   if (f.ownershipModel === 'person' && f.uncoupledSalespeople !== null) {
@@ -258,6 +263,33 @@ export function evaluate(f: Facts): SetupFinding[] {
         msg('fix.salespeopleUncoupled', 'Open Couple salespersons and accept the suggestions, or clear the salesperson code on those records.')));
   }
   return out;
+}
+
+/**
+ * The companion extension (issue 18): installed → ok with its version; missing or older than the console needs → a
+ * warning (synchronization still runs, degraded) that says where the .app comes from, how to install it, and which
+ * mappings and fields run degraded without it.
+ */
+function companionFinding(c: NonNullable<Facts['companion']>): SetupFinding {
+  const id = 'bc.companionExtension';
+  const title = msg('check.companion', 'The Integration Console companion extension is installed in Business Central');
+  if (c.state === 'installed') {
+    return c.version
+      ? finding(id, 'ok', msg('check.companionOk', 'The companion extension {version} is installed in Business Central', { version: c.version }))
+      : finding(id, 'ok', msg('check.companionApi', 'The companion extension answers in Business Central (api/d365ic/integration/v1.0)'));
+  }
+  if (c.state === 'unknown') return skipped(id, title, msg('cause.companionUnknown', 'Could not tell whether the companion extension is installed: {detail}', { detail: c.detail ?? '' }));
+  const impact = {
+    unavailableCount: c.impact.unavailable.length,
+    unavailable: c.impact.unavailable.join(', ') || '—',
+    degradedCount: c.impact.degraded.length,
+    degraded: c.impact.degraded.map((d) => `${d.mapping} (${d.fields.join(', ')})`).join('; ') || '—',
+  };
+  const cause = c.state === 'missing'
+    ? msg('cause.companionMissing', 'Business Central has no Integration Console companion extension, so api/d365ic/integration/v1.0 is missing. Without it {unavailableCount} mappings cannot run ({unavailable}) and {degradedCount} run over the standard API without these fields: {degraded}.', impact)
+    : msg('cause.companionOutdated', 'The companion extension {version} is older than {minimum}, the version the console needs. Until it is updated {unavailableCount} mappings cannot run ({unavailable}) and {degradedCount} run over the standard API without these fields: {degraded}.', { version: c.version ?? '?', minimum: c.minimumVersion, ...impact });
+  return finding(id, 'warning', title, cause,
+    msg('fix.companion', 'Build the .app from the bc-extension folder that comes with the console (bc-extension/README.md) and install it: online in Extension Management → Upload Extension; on-premises with Publish-NAVApp, Sync-NAVApp and Install-NAVApp. Then assign the permission set D365IC INTEGRATION to the integration user and run the checks again.'));
 }
 
 /** Blocking = any error; warnings and skipped checks do not stop enabling. */

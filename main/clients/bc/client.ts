@@ -58,10 +58,22 @@ export interface BcVersionInfo {
   /** Base Application major version when the automation API told us; otherwise the lowest version the API implies. */
   major: number | null;
   api: BcApi;
+  /**
+   * Installed extensions as the automation API lists them (name, publisher, dotted version); absent when that API was
+   * not readable (it needs extension-management permission), so "not listed" and "unknown" stay apart.
+   */
+  extensions?: BcExtensionInfo[];
   /** True when `major` came from the Base Application extension, false when inferred from which API answered. */
   exact: boolean;
   /** e.g. "24.1.18927.0" when exact. */
   version?: string;
+}
+
+export interface BcExtensionInfo {
+  id: string | null;
+  displayName: string;
+  publisher: string;
+  version: string;
 }
 
 export const BC_MAX_BATCH = 100;
@@ -230,7 +242,8 @@ export class BusinessCentralClient {
       const company = companies[0];
       if (!company) return { major: inferred, api, exact: false };
       const exact = await this.baseApplicationVersion(prefix, api, company.id);
-      return exact ? { major: exact.major, api, exact: true, version: exact.version } : { major: inferred, api, exact: false };
+      const extensions = exact?.extensions ? { extensions: exact.extensions } : {};
+      return exact && exact.major !== null ? { major: exact.major, api, exact: true, version: exact.version, ...extensions } : { major: inferred, api, exact: false, ...extensions };
     }
     try {
       await this.http.request({ path: `${prefix}/ODataV4/` });
@@ -243,14 +256,18 @@ export class BusinessCentralClient {
     }
   }
 
-  private async baseApplicationVersion(prefix: string, api: 'v2.0' | 'v1.0', companyId: string): Promise<{ major: number; version: string } | null> {
+  private async baseApplicationVersion(prefix: string, api: 'v2.0' | 'v1.0', companyId: string): Promise<{ major: number | null; version: string; extensions: BcExtensionInfo[] } | null> {
     try {
-      const r = await this.http.request<{ value: { displayName?: string; publisher?: string; versionMajor?: number; versionMinor?: number; versionBuild?: number; versionRevision?: number }[] }>({
+      const r = await this.http.request<{ value: { id?: string; displayName?: string; publisher?: string; versionMajor?: number; versionMinor?: number; versionBuild?: number; versionRevision?: number; isInstalled?: boolean }[] }>({
         path: `${prefix}/api/microsoft/automation/${api}/companies(${odataGuid(companyId)})/extensions`,
       });
+      const dotted = (e: { versionMajor?: number; versionMinor?: number; versionBuild?: number; versionRevision?: number }) =>
+        [e.versionMajor ?? 0, e.versionMinor ?? 0, e.versionBuild ?? 0, e.versionRevision ?? 0].join('.');
+      const extensions = (r.body.value ?? []).filter((e) => e.isInstalled !== false && typeof e.displayName === 'string')
+        .map((e) => ({ id: e.id ?? null, displayName: e.displayName!, publisher: e.publisher ?? '', version: dotted(e) }));
       const base = r.body.value.find((e) => e.displayName === 'Base Application' && e.publisher === 'Microsoft');
-      if (!base || typeof base.versionMajor !== 'number') return null;
-      return { major: base.versionMajor, version: [base.versionMajor, base.versionMinor ?? 0, base.versionBuild ?? 0, base.versionRevision ?? 0].join('.') };
+      if (!base || typeof base.versionMajor !== 'number') return { major: null, version: '', extensions };
+      return { major: base.versionMajor, version: dotted(base), extensions };
     } catch (err) {
       // The automation API needs extension-management permission; without it we still know the API level.
       if (isServiceError(err) && (err.status === 403 || err.status === 404 || err.status === 401)) return null;

@@ -25,6 +25,7 @@ import type { BcFilter, DvFilter } from '../../mappings/model';
 import type { MatchCondition, QueryModified, Row, SidePort, WriteOp, WriteResult } from '../ports';
 import { SideError } from '../ports';
 import { errorText, idFromKey, isTransient, parseTime, retryTransient, serverDate, slices } from './common';
+import { bcEntityFor } from './carried';
 import { BC_ENTITIES, BC_READ_ONLY, bcEntity, type BcEntity } from './entities';
 
 export interface BcSideOptions {
@@ -34,6 +35,13 @@ export interface BcSideOptions {
   limiter?: AdaptiveLimiter;
   /** Namespace of idempotency-key ids (default: the company id), so two companies never share SystemIds. */
   idNamespace?: string;
+  /**
+   * Whether the companion extension (api/d365ic/integration/v1.0) is installed. Default: asked once from BC (its API
+   * group answers 404 without it) and again at every run start (now()). Without it the adapter reads and writes the
+   * standard v2.0 pages (carried.ts STANDARD_FALLBACK), leaves the fields only the extension has alone, and refuses
+   * tables only the extension publishes with a message that says so.
+   */
+  companionExtension?: boolean;
 }
 
 /** Ids per OR-filter GET (same field, which BC allows); 50 GUIDs keep the URL under 3 KB. */
@@ -75,6 +83,33 @@ export class BcSide implements SidePort {
     this.limiter = o.limiter ?? new AdaptiveLimiter({ initial: BC_MAX_CONCURRENCY, max: BC_MAX_CONCURRENCY });
   }
 
+  private companion: Promise<boolean> | null = null;
+
+  /** Is the companion extension installed on this connection (asked once; `refresh` asks again)? */
+  companionExtension(refresh = false): Promise<boolean> {
+    if (this.o.companionExtension !== undefined) return Promise.resolve(this.o.companionExtension);
+    if (!this.companion || refresh) {
+      const probe = this.custom.http.request({ path: `${this.custom.root}/companies` }).then(
+        () => true,
+        // 404: the API group does not exist. Any other failure says nothing about the extension: assume it is there
+        // and let the real reads report what is wrong.
+        (err: unknown) => !(isServiceError(err) && err.status === 404),
+      );
+      this.companion = probe;
+    }
+    return this.companion;
+  }
+
+  /** The entity for a table on this connection (the standard fallback without the extension). */
+  private async entity(table: string): Promise<BcEntity> {
+    const full = bcEntity(table);
+    if (await this.companionExtension()) return full;
+    const e = bcEntityFor(table, false);
+    if (!e)
+      throw new SideError(`Business Central publishes ${table} to the console only through the Integration Console companion extension (api/d365ic/integration/v1.0), which is not installed on this connection. Install it (bc-extension/README.md), then run the synchronization again.`, false);
+    return e;
+  }
+
   private api(e: BcEntity): BusinessCentralClient {
     return e.readApi === 'custom' ? this.custom : this.v2;
   }
@@ -97,6 +132,8 @@ export class BcSide implements SidePort {
     const unknown: string[] = [];
     for (const [field, v] of Object.entries(values)) {
       const p = e.fields[field];
+      // Without the companion extension a field only it publishes is not carried on this connection (carried.ts): left alone.
+      if (!p && e !== BC_ENTITIES[e.table] && BC_ENTITIES[e.table]?.fields[field]) continue;
       // An implied field (Document Type of salesOrders) needs no property; any other value for it cannot be written here.
       if (!p && e.implied?.[field] !== undefined && String(v) === e.implied[field]) continue;
       if (!p) {
@@ -120,7 +157,7 @@ export class BcSide implements SidePort {
   }
 
   async *queryModified(entity: string, q: QueryModified): AsyncIterable<Row[]> {
-    const e = bcEntity(entity);
+    const e = await this.entity(entity);
     this.seen.add(entity);
     const pages = this.api(e).list(this.o.companyId, e.readSet, {
       ...(q.since !== null ? { filter: f.gt('lastModifiedDateTime', new Date(q.since)) } : {}),
@@ -160,17 +197,17 @@ export class BcSide implements SidePort {
   }
 
   async getByIds(entity: string, ids: readonly string[]): Promise<Row[]> {
-    return ids.length === 0 ? [] : this.byIds(bcEntity(entity), ids);
+    return ids.length === 0 ? [] : this.byIds(await this.entity(entity), ids);
   }
 
   async exists(entity: string, ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const found = new Set((await this.byIds(bcEntity(entity), ids, ['id', 'lastModifiedDateTime'])).map((r) => r.id));
+    const found = new Set((await this.byIds(await this.entity(entity), ids, ['id', 'lastModifiedDateTime'])).map((r) => r.id));
     return new Set(ids.filter((i) => found.has(i.toLowerCase())));
   }
 
   async findMatches(entity: string, conditions: readonly MatchCondition[], _filter: BcFilter | DvFilter, limit: number): Promise<Row[]> {
-    const e = bcEntity(entity);
+    const e = await this.entity(entity);
     const parts = conditions.map((c) => {
       const p = e.fields[c.field];
       if (!p) throw new SideError(`Business Central ${e.table} has no API property for the match field "${c.field}". Choose another field for match-based coupling.`, false);
@@ -185,7 +222,7 @@ export class BcSide implements SidePort {
   }
 
   async hasChangesSince(entity: string, _filter: BcFilter | DvFilter, since: number | null): Promise<boolean> {
-    const e = bcEntity(entity);
+    const e = await this.entity(entity);
     const rows = await this.guard(`probing ${e.readSet}`, async () => {
       for await (const p of this.api(e).list(this.o.companyId, e.readSet, { select: ['id'], top: 1, ...(since !== null ? { filter: f.gt('lastModifiedDateTime', new Date(since)) } : {}) })) return p;
       return [];
@@ -205,7 +242,8 @@ export class BcSide implements SidePort {
     // Before the first read of a run the adapter has seen nothing yet: probe every table it serves. The probes run
     // side by side (the limiter caps them at BC's 5): one after another, 20 tables cost ~0.9 s at 40 ms latency
     // before every run could start.
-    const entities = [...(this.seen.size ? this.seen : Object.keys(BC_ENTITIES))].map(bcEntity).filter((e) => !e.noTimestamp);
+    const companion = await this.companionExtension(true);
+    const entities = [...(this.seen.size ? this.seen : Object.keys(BC_ENTITIES))].map((t) => bcEntityFor(t, companion)).filter((e): e is BcEntity => !!e && !e.noTimestamp);
     const newest = await Promise.all(entities.map((e) => this.guard(`reading ${e.readSet}`, async () => {
       for await (const p of this.api(e).list(this.o.companyId, e.readSet, { select: ['lastModifiedDateTime'], orderby: 'lastModifiedDateTime desc', top: 1 })) return p[0];
       return undefined;
@@ -215,7 +253,7 @@ export class BcSide implements SidePort {
   }
 
   async write(entity: string, ops: readonly WriteOp[]): Promise<WriteResult[]> {
-    const e = bcEntity(entity);
+    const e = await this.entity(entity);
     const results: WriteResult[] = new Array<WriteResult>(ops.length);
     /** Per op: the operations of the first $batch, and a follow-up PATCH (detail-only fields of an insert). */
     const first: { i: number; op: BcBatchOperation; client: BusinessCentralClient }[] = [];

@@ -13,6 +13,7 @@ import type { SyncSides } from '../ports';
 import type { SandboxInfo } from '../../sandbox/index';
 import { BcSide } from './bc';
 import { DataverseSide } from './dataverse';
+import { fieldsNotCarried } from './carried';
 import { BC_ENTITIES, DV_ENTITIES } from './entities';
 
 export const BC_RESOURCE = 'https://api.businesscentral.dynamics.com';
@@ -126,15 +127,23 @@ export const RULE_LOOKUPS = new Set(['transactioncurrencyid', 'ownerid', 'owneri
  */
 export const PRODUCT_MAPPINGS = ['RESOURCE-PRODUCT', 'UNIT GROUP', 'ITEM UOM', 'RESOURCE UOM', 'CUSTPRCGRP-PRICE', 'SALESPRC-PRODPRICE', 'PLHEADER-PRICE', 'PLLINE-PRODPRICE'] as const;
 
-export function adapterMappings(options: Partial<MappingOptions> = {}, names: readonly string[] = ADAPTER_MAPPINGS, carry: { withRules?: boolean } = {}): TableMapping[] {
-  const notCarried = (a: string) => NOT_CARRIED.has(a) && !(carry.withRules && RULE_LOOKUPS.has(a));
+/** Whether the adapters carry this Dataverse attribute of that entity set (carried.ts fieldsNotCarried asks). */
+export function dataverseCarried(set: string, attribute: string | null, withRules = false): boolean {
+  if (DV_ENTITIES[set] === undefined) return false;
+  if (attribute === null) return true;
+  return !(NOT_CARRIED.has(attribute) && !(withRules && RULE_LOOKUPS.has(attribute))) && !NOT_CARRIED_BY_ENTITY[set]?.has(attribute);
+}
+
+/**
+ * The default mappings `names` with the field mappings the adapters carry (carried.ts fieldsNotCarried says which are
+ * left out and why). `companionExtension: false` = a BC connection without the companion extension.
+ */
+export function adapterMappings(options: Partial<MappingOptions> = {}, names: readonly string[] = ADAPTER_MAPPINGS, carry: { withRules?: boolean; companionExtension?: boolean } = {}): TableMapping[] {
+  const o = { companionExtension: carry.companionExtension ?? true, withRules: carry.withRules ?? false };
   return defaultMappings(options)
     .filter((m) => names.includes(m.name))
-    .map((m) => ({
-      ...m,
-      fields: m.fields.filter((fm) =>
-        (fm.bcField === null || BC_ENTITIES[m.bcTable]?.fields[fm.bcField] !== undefined) &&
-        (fm.dataverseField === null || (!notCarried(fm.dataverseField) && !NOT_CARRIED_BY_ENTITY[m.dataverseEntitySet]?.has(fm.dataverseField))) &&
-        DV_ENTITIES[m.dataverseEntitySet] !== undefined),
-    }));
+    .map((m) => {
+      const left = new Set(fieldsNotCarried(m, o).map((x) => `${x.bcField}\u0000${x.dataverseField}`));
+      return { ...m, fields: m.fields.filter((fm) => !left.has(`${fm.bcField}\u0000${fm.dataverseField}`)) };
+    });
 }

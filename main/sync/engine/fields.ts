@@ -79,6 +79,9 @@ export function transferFields(mapping: TableMapping, dir: PassDirection, plans:
   const validate: string[] = [];
   let changedBidirectional = false;
   for (const p of plans) {
+    // A BC field the adapter did not read (no such property on this connection: BC without the companion extension,
+    // adapters/carried.ts) is not carried: the Dataverse value is left alone instead of being cleared.
+    if (dir === 'to' && p.source !== null && !(p.source in source.values)) continue;
     let v: unknown = p.source === null ? p.constant : source.values[p.source];
     const looked = lookups?.({ mapping, field: p.field, dir, value: v });
     if (looked) {

@@ -134,6 +134,9 @@ export function ProfileCard({ profile, onEdit, onDelete }: { profile: Connection
         {profile.secretsMissing.length ? (
           <Text className={s.muted}>{t('list.secretsMissing', { ns: 'connections', names: profile.secretsMissing.map((n) => t(`form.secret.${n}`)).join(', ') })}</Text>
         ) : null}
+        {profile.secretsLost?.length ? (
+          <Text className={s.muted} role="alert">{t('secrets.keyLost', { ns: 'common', names: profile.secretsLost.map((n) => t(`form.secret.${n}`)).join(', ') })}</Text>
+        ) : null}
         <Text size={200} className={s.muted}>
           {profile.lastUsedAt ? t('list.lastUsed', { ns: 'connections', when: formatRelative(profile.lastUsedAt, now, i18n.language) }) : t('list.neverUsed', { ns: 'connections' })}
         </Text>
