@@ -1,6 +1,6 @@
 /**
  * Failure scenarios of the demo sandbox (issue 5: "each failure path can be triggered through sandbox knobs").
- * Each scenario breaks the sandbox's Dataverse in exactly one way that a setup pre-flight finding reports, and
+ * Each scenario breaks the sandbox's Dataverse (or its Business Central) in exactly one way that a setup pre-flight finding reports, and
  * `reset` puts back the state this launch started with.
  *
  * The scenarios write to the sandbox's store directly instead of going through its Web API: the console holds no
@@ -111,6 +111,12 @@ export class SandboxScenarios {
         if (this.adminMode.get()) return result(false, message('adminModeAlreadyOn', 'Administration mode is already on in the demo Dataverse; nothing changed.'));
         this.adminMode.set(true);
         return result(true, message('adminMode', 'Turned on administration mode in the demo Dataverse. Pre-flight reports "environment.adminMode" when it signs in as the integration user.'));
+      }
+      case 'remove-companion': {
+        const bc = this.sandbox.businessCentral;
+        if (!bc.companionExtension) return result(false, message('companionAlreadyMissing', 'The companion extension is not installed in the demo Business Central; nothing changed.'));
+        bc.setCompanionExtension(false);
+        return result(true, message('removeCompanion', 'Uninstalled the Integration Console companion extension from the demo Business Central: api/d365ic/integration/v1.0 answers 404. Pre-flight now reports "bc.companionExtension", and mappings show the fields they cannot carry.'));
       }
       case 'reset': {
         const changes = this.reset();
@@ -245,6 +251,7 @@ export class SandboxScenarios {
     });
     this.securityChanged();
     if (this.adminMode.get()) { this.adminMode.set(false); changes++; }
+    if (!this.sandbox.businessCentral.companionExtension) { this.sandbox.businessCentral.setCompanionExtension(true); changes++; }
     return changes;
   }
 

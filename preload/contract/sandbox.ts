@@ -38,7 +38,7 @@ export type SandboxStatus = z.infer<typeof SandboxStatusSchema>;
  * Failure scenarios of the sandbox page: each breaks the demo environment in one way the setup pre-flight must
  * catch (the comment names the finding). `reset` restores the state the sandbox started with.
  */
-export const SANDBOX_SCENARIOS = ['remove-bc-role', 'make-sysadmin', 'delete-lcy-currency', 'disable-user', 'remove-solution', 'admin-mode', 'reset'] as const;
+export const SANDBOX_SCENARIOS = ['remove-bc-role', 'make-sysadmin', 'delete-lcy-currency', 'disable-user', 'remove-solution', 'admin-mode', 'remove-companion', 'reset'] as const;
 export const SandboxScenarioSchema = z.enum(SANDBOX_SCENARIOS);
 export type SandboxScenario = z.infer<typeof SandboxScenarioSchema>;
 /** The setup pre-flight finding (SetupFinding.id) each scenario turns into an error. */
@@ -49,6 +49,8 @@ export const SANDBOX_SCENARIO_FINDINGS: Record<SandboxScenario, string | null> =
   'disable-user': 'user.enabled',
   'remove-solution': 'solution.installed',
   'admin-mode': 'environment.adminMode',
+  // Business Central without the Integration Console companion extension (api/d365ic/integration/v1.0 answers 404).
+  'remove-companion': 'bc.companionExtension',
   reset: null,
 };
 

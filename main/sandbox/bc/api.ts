@@ -47,6 +47,11 @@ export interface ApiContext {
   /** Absolute base URL (http://127.0.0.1:port), for nextLink and @odata.context. */
   baseUrl: string;
   maxPageSize: number;
+  /**
+   * Whether the Integration Console companion extension is "installed": false serves 404 on api/d365ic/integration/v1.0
+   * and leaves it out of the automation API's extensions (the "Companion extension not installed" scenario).
+   */
+  companionExtension?: boolean;
 }
 
 export const MAX_BATCH_OPERATIONS = 100;
@@ -137,7 +142,7 @@ export function route(ctx: ApiContext, path: string): Route & { online: boolean 
     ok ? { kind: 'api', root: `${prefix}/api/${a.slice(0, n).join('/')}`, group, rest: a.slice(n), online } : { kind: 'none', root: '', rest: [], online };
   if (a[0] === 'v2.0') return has(v >= 17, 1, 'v2.0');
   if (a[0] === 'v1.0') return has(v >= 16, 1, 'v1.0');
-  if (a[0] === 'd365ic' && a[1] === 'integration' && a[2] === 'v1.0') return has(v >= 16, 3, 'custom');
+  if (a[0] === 'd365ic' && a[1] === 'integration' && a[2] === 'v1.0') return has(v >= 16 && ctx.companionExtension !== false, 3, 'custom');
   if (a[0] === 'microsoft' && a[1] === 'automation' && (a[2] === 'v1.0' || a[2] === 'v2.0')) return has(v >= 16 && (a[2] === 'v1.0' || v >= 17), 3, 'automation');
   return { kind: 'none', root: '', rest: [], online };
 }
@@ -559,7 +564,7 @@ function automation(ctx: ApiContext, req: ApiRequest, root: string, segs: Segmen
     const value = [
       ext('f3552374-a1f2-4356-848e-196002525837', '63ca2fa4-4f03-4f2b-a480-172fef340d3f', 'System Application', 'Microsoft', [maj, min, build, rev]),
       ext('80d6ee48-5a4e-4bd7-8cb2-2f9b5c6a0c52', '437dbf0e-84ff-417a-965d-ed2bb9650972', 'Base Application', 'Microsoft', [maj, min, build, rev]),
-      ext('1a5e9c0d-2f7b-4e61-9c3a-8d4b6f2e0a17', 'c0ffee00-d365-4ac0-8000-000000000001', 'Integration Console Companion', 'd365ic', [1, 0, 0, 0]),
+      ...(ctx.companionExtension !== false ? [ext('1a5e9c0d-2f7b-4e61-9c3a-8d4b6f2e0a17', '6f1c5e0a-d365-4ac0-8e11-000000000001', 'Integration Console Companion', 'd365ic', [1, 0, 0, 0])] : []),
     ];
     return { status: 200, headers: JSON_HEADERS, body: { '@odata.context': `${ctx.baseUrl}${root}/$metadata#companies(${company.id})/extensions`, value } };
   }

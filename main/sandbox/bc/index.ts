@@ -36,6 +36,8 @@ export interface BusinessCentralOptions {
   clock?: () => number;
   /** Service-protection limits (defaults: BC online per-user limits). Also adjustable at /_sandbox/limits. */
   limits?: Partial<BcLimits>;
+  /** The companion extension (api/d365ic/integration/v1.0) is installed (default true). Also at /_sandbox/extensions. */
+  companionExtension?: boolean;
 }
 
 export interface BusinessCentralService {
@@ -46,6 +48,9 @@ export interface BusinessCentralService {
   environment: string;
   companyId: string;
   knobs: KnobStore;
+  /** Install (true) or remove (false) the companion extension: its API group answers 404 and the automation API no longer lists it. */
+  setCompanionExtension(installed: boolean): void;
+  readonly companionExtension: boolean;
   close(): Promise<void>;
 }
 
@@ -107,7 +112,10 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
   const companyId = seeded.length > 0 ? seeded[0]!.id : loadSeed(store, { kind: opts.seed ?? 'demo', records: opts.records, seedValue: opts.seedValue });
   const knobs = new KnobStore(opts.knobs);
   const throttle = new Throttle({ ...DEFAULT_BC_LIMITS, ...opts.limits }, clock);
-  const ctx: ApiContext = { store, version, tenant, tenantDomain: SANDBOX_TENANT_DOMAIN, environment, instance: 'BC', baseUrl: '', maxPageSize: BC_MAX_PAGE_SIZE };
+  const ctx: ApiContext = {
+    store, version, tenant, tenantDomain: SANDBOX_TENANT_DOMAIN, environment, instance: 'BC', baseUrl: '', maxPageSize: BC_MAX_PAGE_SIZE,
+    companionExtension: opts.companionExtension ?? true,
+  };
 
   async function sandboxControl(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     if (!isLoopback(req.socket.remoteAddress)) return send(res, errorResponse(new BcError(403, 'Authorization_Forbidden', 'Sandbox controls are loopback-only.')));
@@ -132,6 +140,19 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
     if (path === '/_sandbox/knobs') return json(200, knobs.set(patch as Partial<Knobs>));
     throttle.limits = { ...throttle.limits, ...(patch as Partial<BcLimits>) };
     return json(200, throttle.limits);
+  }
+
+  /** GET/PATCH /_sandbox/extensions {"companionExtension": boolean}: install or remove the companion extension. */
+  async function extensionsControl(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const json = (status: number, body: unknown) => send(res, { status, headers: { 'Content-Type': 'application/json' }, body });
+    if (!isLoopback(req.socket.remoteAddress)) return send(res, errorResponse(new BcError(403, 'Authorization_Forbidden', 'Sandbox controls are loopback-only.')));
+    if (req.method === 'GET') return json(200, { companionExtension: ctx.companionExtension !== false });
+    if (req.method !== 'PATCH') return json(405, errorBody('BadRequest_MethodNotAllowed', 'Use GET or PATCH.'));
+    const body = (await readBody(req)) as Record<string, unknown> | undefined;
+    if (typeof body !== 'object' || body === null || Object.keys(body).some((k) => k !== 'companionExtension') || typeof body.companionExtension !== 'boolean')
+      return json(400, errorBody('BadRequest', 'Send {"companionExtension": true} to install the companion extension or false to remove it.'));
+    ctx.companionExtension = body.companionExtension;
+    return json(200, { companionExtension: ctx.companionExtension });
   }
 
   async function runBatch(apiReq: ApiRequest, root: string): Promise<ApiResponse> {
@@ -193,6 +214,7 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
     const path = qi < 0 ? url : url.slice(0, qi);
     if (path.startsWith('/_sandbox/') && !adminHostAllowed(req)) return send(res, errorResponse(new BcError(421, 'Authorization_Forbidden', WRONG_HOST_MESSAGE)));
     if (path === '/_sandbox/knobs' || path === '/_sandbox/limits') return sandboxControl(req, res, path);
+    if (path === '/_sandbox/extensions') return extensionsControl(req, res);
     let release: (() => void) | undefined;
     try {
       const r = route(ctx, path);
@@ -250,6 +272,10 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
     environment,
     companyId,
     knobs,
+    setCompanionExtension: (installed: boolean) => void (ctx.companionExtension = installed),
+    get companionExtension() {
+      return ctx.companionExtension !== false;
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
