@@ -5,6 +5,14 @@
  * The server runs in a child process (as it does for real clients) so the load generator does not steal its
  * thread. Besides wall-clock rates it reports rates per second of server CPU, which stay meaningful when other
  * work shares the machine.
+ *
+ * `largeTableReads` (issue #17): the two reads the sync's incremental run makes against a big table, on
+ * `--read-rows N` contacts (default 1,000,000; 0 skips it; stored straight into the server's store before it starts
+ * listening; contacts, so the account rows of the bulk phases stay out of the selection): an id filter
+ * (`Microsoft.Dynamics.CRM.In` on contactid, 200 random existing ids per request, as
+ * DataverseSide.getByIds sends it) and a modified-since selection (`modifiedon gt` the newest 1 %, ordered by
+ * modifiedon + id, 5,000 per page, following nextLink). Both should cost the same at 10,000 rows and at a million:
+ * they are answered from the (entity, id) and (entity, modifiedon, id) indexes.
  */
 import http from 'node:http';
 import { spawn } from 'node:child_process';
@@ -13,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import type { Authenticate } from '../main/sandbox/auth';
 import { SANDBOX_USERS } from '../main/sandbox/directory';
 import { startDataverse } from '../main/sandbox/dataverse/index';
+import type { DvStore, StoredRow } from '../main/sandbox/dataverse/store';
 
 const admin = SANDBOX_USERS.find((u) => u.kind === 'admin') ?? SANDBOX_USERS[0];
 // Bench-only token check (the identity service's JWT verification is measured by its own engineer).
@@ -21,9 +30,14 @@ const authenticate: Authenticate = (h, audience) =>
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 3;
 
+const argAt = (name: string, def: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : def);
+const readRows = argAt('--read-rows', 1_000_000);
+if (!(Number.isInteger(readRows) && readRows >= 0)) throw new Error(`--read-rows needs a whole number ≥ 0; got ${readRows}.`);
+
 if (process.argv.includes('--serve')) {
   const svc = await startDataverse({ authenticate, seed: 'demo', limits: { requestsPerWindow: 1e9, concurrent: 1000, executionMsPerWindow: 1e12 } });
-  process.stdout.write(`${JSON.stringify({ apiBase: svc.apiBase })}\n`);
+  const big = readRows > 0 ? seedAccounts(svc.core.store, readRows) : null;
+  process.stdout.write(`${JSON.stringify({ apiBase: svc.apiBase, big })}\n`);
   process.on('message', () => process.send?.(process.cpuUsage()));
   process.on('SIGTERM', () => void svc.close().then(() => process.exit(0)));
   process.on('disconnect', () => void svc.close().then(() => process.exit(0)));
@@ -34,13 +48,13 @@ if (process.argv.includes('--serve')) {
 async function runBench(): Promise<void> {
   // DV_BENCH_PROF=<dir> writes a V8 CPU profile of the server process there.
   const prof = process.env.DV_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DV_BENCH_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const { apiBase } = await new Promise<{ apiBase: string }>((resolve, reject) => {
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', '--read-rows', String(readRows)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const { apiBase, big } = await new Promise<{ apiBase: string; big: BigTable | null }>((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (c: Buffer) => {
       buf += c.toString();
       const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as { apiBase: string });
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as { apiBase: string; big: BigTable | null });
     });
     child.once('exit', (code) => reject(new Error(`sandbox child exited with ${code}`)));
   });
@@ -119,6 +133,8 @@ async function runBench(): Promise<void> {
   const getMs = performance.now() - t0;
   const getCpuMs = (await serverCpuMs()) - cpu0;
 
+  const largeTableReads = big ? await measureLargeTableReads(big, request) : null;
+
   console.log(JSON.stringify({
     getByIdRequestsPerSecond: Math.round(done / (getMs / 1000)), getErrors: errors, concurrency: 16,
     createMultipleRowsPerSecond: created.rowsPerSecond, bulkRows: ids.length, bulkBatchSize: perBatch,
@@ -128,7 +144,75 @@ async function runBench(): Promise<void> {
     upsertMultipleNewRowsPerSecond: inserted.rowsPerSecond, upsertMultipleNewRowsPerServerCpuSecond: inserted.rowsPerCpuSecond,
     serverCpuUsPerRow: { createMultiple: created.cpuUsPerRow, updateMultiple: updated.cpuUsPerRow, upsertMultiple: upserted.cpuUsPerRow, upsertMultipleNew: inserted.cpuUsPerRow },
     targets: { requestsPerSecond: 3000, rowsPerSecond: 50000 }, node: process.version,
+    largeTableReads,
   }));
   agent.destroy();
   child.kill('SIGTERM');
+}
+
+interface BigTable { rows: number; sampleIds: string[]; newestOnePercentAfter: string; onePercent: number }
+
+/**
+ * `rows` contacts written straight into the store (one transaction of multi-row INSERTs), modifiedon one second
+ * apart and ending now, so "the newest 1 %" is a modifiedon range. Returns 2,000 random ids and that range's start.
+ */
+function seedAccounts(store: DvStore, rows: number): BigTable {
+  const t0 = Date.now() - rows * 1000;
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const sampleIds: string[] = [];
+  const every = Math.max(1, Math.floor(rows / 2000));
+  const chunk: StoredRow[] = [];
+  store.transaction(() => {
+    for (let i = 0; i < rows; i++) {
+      const id = randomUUID();
+      if (i % every === 0 && sampleIds.length < 2000) sampleIds.push(id);
+      const when = iso(t0 + i * 1000);
+      const version = store.reserveVersion();
+      chunk.push({ id, version, data: { contactid: id, firstname: 'Big', lastname: `Contact ${i}`, fullname: `Big Contact ${i}`, statecode: 0, statuscode: 1, createdon: when, modifiedon: when, versionnumber: version } });
+      if (chunk.length === 10_000 || i === rows - 1) {
+        if (!store.insertMany('contact', chunk)) throw new Error('seeding the large contact table hit a duplicate id');
+        chunk.length = 0;
+      }
+    }
+  });
+  const onePercent = Math.max(1, Math.floor(rows / 100));
+  return { rows, sampleIds, newestOnePercentAfter: iso(t0 + (rows - onePercent - 1) * 1000), onePercent };
+}
+
+async function measureLargeTableReads(big: BigTable, request: (method: string, path: string) => Promise<{ status: number; body: string }>) {
+  const ID_BATCH = 200;
+  const rounds = 20;
+  let t = performance.now();
+  let got = 0;
+  for (let r = 0; r < rounds; r++) {
+    const ids = Array.from({ length: ID_BATCH }, (_, i) => big.sampleIds[(r * 37 + i * 13) % big.sampleIds.length]!);
+    const filter = `Microsoft.Dynamics.CRM.In(PropertyName='contactid',PropertyValues=[${[...new Set(ids)].map((id) => `'${id}'`).join(',')}])`;
+    const res = await request('GET', `contacts?$select=fullname,modifiedon&$filter=${encodeURIComponent(filter)}`);
+    if (res.status !== 200) throw new Error(`id filter read failed: ${res.status} ${res.body.slice(0, 200)}`);
+    got += (JSON.parse(res.body) as { value: unknown[] }).value.length;
+  }
+  const idMs = (performance.now() - t) / rounds;
+  // modifiedon gt <start of the newest 1 %>, in pages of 5,000 as DataverseSide.queryModified reads it.
+  const modRounds = 3;
+  t = performance.now();
+  let modRows = 0;
+  let pages = 0;
+  for (let r = 0; r < modRounds; r++) {
+    let next: string | null = `contacts?$select=fullname,modifiedon&$filter=${encodeURIComponent(`modifiedon gt ${big.newestOnePercentAfter}`)}&$orderby=${encodeURIComponent('modifiedon asc,contactid asc')}`;
+    while (next) {
+      const res = await request('GET', next);
+      if (res.status !== 200) throw new Error(`modified-since read failed: ${res.status} ${res.body.slice(0, 200)}`);
+      const body = JSON.parse(res.body) as { value: unknown[]; '@odata.nextLink'?: string };
+      modRows += body.value.length;
+      pages++;
+      const link = body['@odata.nextLink'];
+      next = link ? link.slice(link.indexOf('/contacts?') + 1) : null;
+    }
+  }
+  const modMs = (performance.now() - t) / modRounds;
+  return {
+    rows: big.rows,
+    idFilter: { idsPerRequest: ID_BATCH, msPerRequest: Math.round(idMs * 10) / 10, rowsPerRequest: Math.round(got / rounds) },
+    modifiedSince: { rows: Math.round(modRows / modRounds), pages: Math.round(pages / modRounds), msPerSelection: Math.round(modMs), msPer1000Rows: Math.round((modMs * 1000 / Math.max(1, modRows / modRounds)) * 10) / 10 },
+  };
 }

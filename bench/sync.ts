@@ -9,10 +9,14 @@
  *
  *   npm run bench:sync -- --records 100000 --latency-ms 40
  *   SYNC_BENCH_PROF=/tmp/prof npm run bench:sync -- --records 20000   (CPU profile of the sandbox child)
- * Ends with one JSON line: {"records","engine","baseline","ratio","bound","boundFraction","incremental","peakRssMB","cpu"}.
+ * Ends with one JSON line: {"records","engine","baseline","ratio","bound","boundFraction","incremental","peakRssMB","cpu","scaling"}.
  * `cpu` (added for issue #7's "halve the engine's CPU per record"): CPU time per record of the initial sync, for this
  * process (process.cpuUsage: engine, adapters, SQLite) and for the sandbox child (from /proc; null elsewhere). On a
  * shared machine the wall-clock rates swing with other load; CPU per record is the stable measure of our own cost.
+ * `scaling` (issue #17): `incrementalMsPerChanged` = incremental seconds × 1000 / changed records, which stays flat
+ * from 100,000 to 1,000,000 records when the incremental run is O(changed); `incrementalRequests` = the requests
+ * the incremental run sent, per service and method ("dv GET", "bc POST" …). The 1 % change is written straight into
+ * the sandbox's BC store (not measured; see changeOps).
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -22,7 +26,7 @@ import { openDatabase } from '../main/db/database';
 import { DEFAULT_LIMITS } from '../main/sandbox/dataverse/security';
 import { adapterMappings } from '../main/sync/adapters/connect';
 import { SyncEngine } from '../main/sync/engine/engine';
-import type { Row, WriteOp } from '../main/sync/ports';
+import type { Row } from '../main/sync/ports';
 import { argNumber, rssSampler, sandboxSides, startSandboxChild, TSX_ARGS } from './support/harness';
 
 const records = argNumber('--records', 100_000);
@@ -31,6 +35,16 @@ const quiet = process.argv.includes('--quiet');
 const log = (m: string) => void (quiet || process.stderr.write(`[bench:sync] ${m}\n`));
 
 const rss = rssSampler();
+// Requests this process sends, per service and method (the adapters' HttpClient calls the global fetch at call time).
+const requests = new Map<string, number>();
+const realFetch = globalThis.fetch;
+globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const k = `${url.includes('/api/data/') ? 'dv' : url.includes('/token') ? 'token' : 'bc'} ${init?.method ?? 'GET'}`;
+  requests.set(k, (requests.get(k) ?? 0) + 1);
+  return realFetch(input, init);
+}) as typeof fetch;
+const countRequests = () => Object.fromEntries([...requests].sort());
 const dir = mkdtempSync(path.join(os.tmpdir(), 'd365ic-bench-sync-'));
 // SYNC_BENCH_PROF=<dir> writes a V8 CPU profile of the sandbox child there (on exit; the seeding shows up in it too).
 // Node refuses --cpu-prof in NODE_OPTIONS, so the flags go into the harness's node arguments for the child.
@@ -89,24 +103,22 @@ try {
   log(`baseline: ${sample.length} records one by one → ${Math.round(baselineRps)} records/s`);
 
   // ---- change 1 % in BC (spread over the tables), then the incremental run
-  const changeOps = async (entity: 'Item' | 'Customer', field: string, n: number) => {
-    const ops: WriteOp[] = [];
-    let k = 0;
-    for await (const page of c.bc.queryModified(entity, { filter: { conditions: [] }, since: null, pageSize: 5000 })) {
-      for (const r of page) if (k++ % 100 === 0 && ops.length < n && (r.values.Blocked === false || r.values.Blocked === ' ')) ops.push({ kind: 'update', id: r.id, values: { [field]: `Changed ${k}` }, validate: [] });
-    }
-    const res = await c.bc.write(entity, ops);
-    const bad = res.filter((r) => !r.ok);
-    if (bad.length) throw new Error(`changing ${entity} in BC failed for ${bad.length} rows: ${JSON.stringify(bad[0])}`);
-    return ops.length;
-  };
-  const changed = (await changeOps('Item', 'Description', Math.ceil(records / 100))) + (await changeOps('Customer', 'Name', Math.ceil(records / 500)));
+  // Every 100th record (skipping blocked ones) of each table gets a new Description / Name. Written straight into the
+  // sandbox's BC store (sandbox-child.ts "touch", fresh stamps as a PATCH gives): through the API this was ~12,000
+  // PATCHes at a million records, which BC's 6,000 requests / 5 min limit stretched to minutes. Not what is measured.
+  const changeOps = async (table: 'items' | 'customers', n: number) =>
+    (await sb.command<{ touched: number }>({ touch: { table, field: 'displayName', every: 100, max: n } })).touched;
+  const tPrep = performance.now();
+  const changed = (await changeOps('items', Math.ceil(records / 100))) + (await changeOps('customers', Math.ceil(records / 500)));
+  log(`prepared ${changed} changes in ${((performance.now() - tPrep) / 1000).toFixed(1)} s`);
+  requests.clear();
   t0 = performance.now();
   const inc = await Promise.all(mappings.map((m) => engine.runMapping(m, { only: 'to' })));
   const incSec = (performance.now() - t0) / 1000;
   const modified = inc.reduce((n, r) => n + (r.to?.modified ?? 0), 0);
   if (modified !== changed) throw new Error(`incremental run modified ${modified} records, expected ${changed}: ${JSON.stringify(inc.map((r) => r.to))} ${JSON.stringify(inc.flatMap((r) => engine.log.errors(r.to!.id).slice(0, 2)))}`);
-  log(`incremental: ${changed} changed → ${incSec.toFixed(2)} s`);
+  const incRequests = countRequests();
+  log(`incremental: ${changed} changed → ${incSec.toFixed(2)} s; requests ${JSON.stringify(incRequests)}`);
 
   // ---- the bound the configured limits allow (Dataverse is the write side; BC reads 6,000 rows per request)
   const L = DEFAULT_LIMITS;
@@ -126,6 +138,9 @@ try {
     ratio: Math.round((engineRps / baselineRps) * 10) / 10, bound: { recordsPerSec: Math.round(bound), derivation },
     boundFraction: Math.round((engineRps / bound) * 1000) / 1000, incremental: { changed, seconds: Math.round(incSec * 100) / 100 }, peakRssMB: rss.peakMB(),
     cpu: cpuOut,
+    // Growth at a glance: ms per changed record of the 1 %-changed run (flat when the run is O(changed)) and the
+    // requests that run sent per service and method (they grow with the change, never with the table).
+    scaling: { incrementalMsPerChanged: Math.round((incSec * 1000 / Math.max(changed, 1)) * 1000) / 1000, incrementalRequests: incRequests },
   };
   db.close();
   process.stdout.write(`${JSON.stringify(out)}\n`);

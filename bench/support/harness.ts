@@ -10,23 +10,39 @@ export const TSX_ARGS = ['--import', 'tsx'];
 export interface SandboxChild {
   info: SandboxInfo;
   child: ChildProcess;
+  /** One preparation command (see sandbox-child.ts), answered by one JSON line; throws the child's error. */
+  command<T = Record<string, unknown>>(cmd: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
 }
 
 export async function startSandboxChild(args: string[]): Promise<SandboxChild> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sandbox-child.ts');
   const child = spawn(process.execPath, [...TSX_ARGS, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // Every stdout line is one answer: the first is the SandboxInfo, then one per command, in order.
+  const waiting: ((line: string) => void)[] = [];
+  let buf = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    buf += c.toString();
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
   const info = await new Promise<SandboxInfo>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as SandboxInfo);
-    });
+    waiting.push((line) => resolve(JSON.parse(line) as SandboxInfo));
     child.once('exit', (code) => reject(new Error(`The sandbox process exited (${code}) before it was ready.`)));
   });
+  const command = <T,>(cmd: Record<string, unknown>) => new Promise<T>((resolve, reject) => {
+    waiting.push((line) => {
+      const a = JSON.parse(line) as T & { error?: string };
+      if (a.error) reject(new Error(`The sandbox could not run ${JSON.stringify(cmd)}: ${a.error}`));
+      else resolve(a);
+    });
+    child.stdin!.write(`${JSON.stringify(cmd)}\n`);
+  });
   return {
-    info, child,
+    info, child, command,
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

@@ -16,6 +16,7 @@ import { appSidesFactory, createSyncHandlers, setupDomain, SyncService } from '.
 import { ensureDemoProfiles } from './demo-profiles';
 import { consoleLogger } from './logger';
 import { EmbeddedSandbox } from './sandbox-service';
+import { CompanionService, createCompanionHandlers } from '../companion/service';
 import { databaseFile } from './paths';
 
 export const APP_VERSION = '0.1.0';
@@ -140,6 +141,11 @@ export function createApp(opts: AppOptions): ConsoleApp {
     ...createMappingHandlers({ db, logger, connections }),
     ...createSetupHandlers({ db, logger, connections }),
     ...createSyncHandlers(sync),
+    // The companion extension on the BC connection sync uses, and per mapping what that connection does not carry (issue 18).
+    ...createCompanionHandlers(new CompanionService({
+      connections, source: appSidesFactory(connections, new SetupStateStore(db, systemClock)), clock: systemClock, logger,
+      options: () => setupDomain(new SetupStateStore(db, systemClock))().options,
+    })),
   };
 
   return {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appEvents, appMethods } from './app';
+import { companionMethods } from './companion';
 import { connectionEvents, connectionMethods } from './connections';
 import { connstrMethods } from './connstr';
 import { mappingMethods } from './mappings';
@@ -10,6 +11,7 @@ import { syncEvents, syncMethods } from './sync';
 
 export * from './core';
 export * from './app';
+export * from './companion';
 export * from './connections';
 export * from './connstr';
 export * from './mappings';
@@ -32,6 +34,7 @@ export const methods = {
   ...mappingMethods,
   ...setupMethods,
   ...syncMethods,
+  ...companionMethods,
 };
 
 /** Push events main → renderer, validated before they are sent. */

@@ -51,6 +51,8 @@ export interface BusinessCentralService {
   /** Install (true) or remove (false) the companion extension: its API group answers 404 and the automation API no longer lists it. */
   setCompanionExtension(installed: boolean): void;
   readonly companionExtension: boolean;
+  /** The backing store, for in-process test and benchmark preparation (bench/support/sandbox-child.ts). */
+  store: BcStore;
   close(): Promise<void>;
 }
 
@@ -272,6 +274,7 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
     environment,
     companyId,
     knobs,
+    store,
     setCompanionExtension: (installed: boolean) => void (ctx.companionExtension = installed),
     get companionExtension() {
       return ctx.companionExtension !== false;

@@ -290,6 +290,32 @@ export class BcStore {
     }
   }
 
+  /**
+   * Benchmark preparation without the API (so without its 6,000 requests / 5 min limit): set `field` of every
+   * `every`-th row of a table (in lastModifiedDateTime order, counting every row, changing only rows whose `blocked`
+   * is blank / false) to `Changed <n>`, at most `max` rows, in one transaction. Each row gets a fresh stamp and
+   * version exactly as a PATCH would, so the sync sees ordinary modifications. Returns the number of rows changed.
+   */
+  touchEvery(table: string, company: string, field: string, every: number, max: number): number {
+    const def = TABLES[table]?.fields.get(field);
+    if (!def || def.type !== 'string') throw new Error(`touchEvery: ${table}.${field} is not a text field.`);
+    const hasBlocked = TABLES[table]!.fields.has('blocked');
+    const rows = this.db.prepare(`SELECT seq, ${hasBlocked ? "json_extract(data, '$.blocked')" : 'NULL'} AS b FROM rec
+      WHERE tbl = ? AND company = ? ORDER BY modified, seq`).iterate(table, company) as IterableIterator<{ seq: number; b: unknown }>;
+    const picked: { seq: number; k: number }[] = [];
+    let k = 0;
+    for (const r of rows) {
+      const n = k++;
+      if (n % every !== 0 || picked.length >= max) continue;
+      if (r.b === null || r.b === 0 || r.b === ' ' || r.b === '_' || r.b === '') picked.push({ seq: r.seq, k: n + 1 });
+    }
+    const upd = this.stmt('UPDATE rec SET ver = ?, modified = ?, data = json_set(data, ?, ?) WHERE seq = ?');
+    this.transaction(() => {
+      for (const p of picked) upd.run(this.nextVer(), this.nextStamp(), `$.${field}`, `Changed ${p.k}`, p.seq);
+    });
+    return picked.length;
+  }
+
   /** Move number series past seeded numbers so POSTs without a number continue the series. */
   setSeries(tableName: string, company: string, last: number): void {
     this.stmt('INSERT INTO series (tbl, company, last) VALUES (?, ?, ?) ON CONFLICT(tbl, company) DO UPDATE SET last = MAX(last, excluded.last)').run(tableName, company, last);

@@ -357,7 +357,8 @@ export class DataverseCore {
     const useTop = top !== undefined && prefer.maxPageSize === undefined;
     if (useTop) pageSize = Math.min(top as number, MAX_PAGE);
 
-    const orderSql = [...order.map((o) => `${column(o.attr)}${isStringAttr(o.attr) ? ' COLLATE NOCASE' : ''} ${o.desc ? 'DESC' : 'ASC'}`), 'id ASC'].join(', ');
+    // The row key breaks ties, unless the query already orders by it (a repeated term made SQLite sort again).
+    const orderSql = [...order.map((o) => `${o.col}${isStringAttr(o.attr) ? ' COLLATE NOCASE' : ''} ${o.desc ? 'DESC' : 'ASC'}`), ...(order.some((o) => o.col === 'id') ? [] : ['id ASC'])].join(', ');
     let keyset = { sql: '1', params: [] as unknown[] };
     if (cookie) keyset = keysetCondition(order, cookie);
     const rows = this.store.all(
@@ -1248,7 +1249,8 @@ function rejectUnknownOptions(q: Query, allowed: string[]): void {
   }
 }
 
-interface OrderKey { attr: AttributeMeta; desc: boolean }
+/** `col`: the SQL for the key; the primary id is the row key column itself (indexed), not a JSON path. */
+interface OrderKey { attr: AttributeMeta; desc: boolean; col: string }
 function parseOrderBy(e: EntityMeta, s: string | undefined): OrderKey[] {
   if (!s) return [];
   return s.split(',').map((p) => p.trim()).filter(Boolean).map((p) => {
@@ -1256,7 +1258,7 @@ function parseOrderBy(e: EntityMeta, s: string | undefined): OrderKey[] {
     const a = resolveProperty(e, name);
     if (!a) throw new DvError(400, CODES.queryNotSupported, `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${e.logicalName}'.`);
     if (dir && dir !== 'asc' && dir !== 'desc') throw badRequest(`Invalid $orderby direction '${dir}'; use asc or desc.`, CODES.queryNotSupported);
-    return { attr: a, desc: dir === 'desc' };
+    return { attr: a, desc: dir === 'desc', col: a.logicalName === e.primaryIdAttribute ? 'id' : column(a) };
   });
 }
 
@@ -1289,18 +1291,23 @@ function keysetCondition(order: OrderKey[], c: Cookie): { sql: string; params: u
   const params: unknown[] = [];
   // Booleans live in the JSON as true/false but json_extract yields 1/0, which is also what SQLite can bind.
   const v = c.v.map((x) => (typeof x === 'boolean' ? Number(x) : x));
+  // All keys ascending, none a string (NOCASE) and no null among the last values (the sync's "modifiedon asc, id"):
+  // one row-value comparison, which SQLite turns into an index range start (dv_rows_modifiedon). The OR form below
+  // made every later page walk the index from the start of the selection again.
+  if (order.length > 0 && order.every((o) => !o.desc && !isStringAttr(o.attr)) && v.every((x) => x !== null && x !== undefined)) {
+    return { sql: `((${order.map((o) => o.col).join(', ')}, id) > (${order.map(() => '?').join(', ')}, ?))`, params: [...v, c.id] };
+  }
   for (let i = 0; i <= order.length; i++) {
     const ands: string[] = [];
     const ps: unknown[] = [];
     for (let j = 0; j < i; j++) {
-      const col = column(order[j].attr);
+      const col = order[j].col;
       ands.push(`${col} IS ?${isStringAttr(order[j].attr) ? ' COLLATE NOCASE' : ''}`);
       ps.push(v[j]);
     }
     if (i === order.length) { ands.push('id > ?'); ps.push(c.id); }
     else {
-      const { attr, desc } = order[i];
-      const col = column(attr);
+      const { attr, desc, col } = order[i];
       const coll = isStringAttr(attr) ? ' COLLATE NOCASE' : '';
       const last = v[i];
       if (!desc) { if (last === null) ands.push(`${col} IS NOT NULL`); else { ands.push(`${col} > ?${coll}`); ps.push(last); } }

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MappingStatus } from '../../../preload/contract';
 import type { Change } from '../../../preload/contract/mapping-model';
+import { NotCarriedCard } from '../../components/NotCarried';
 import { useMappingsStore } from '../../stores/mappings';
 import { DependencyGraph } from './DependencyGraph';
 import { FieldGrid } from './FieldGrid';
@@ -191,6 +192,7 @@ export function MappingsPage() {
                     ))}
                   </ul>
                 ) : null}
+                <NotCarriedCard mapping={mapping.name} fields={mapping.fields} />
                 <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(d.value as TabId)}>
                   <Tab value="fields">{tm('tabs.fields')}</Tab>
                   <Tab value="filters">{tm('tabs.filters')}</Tab>

@@ -21,6 +21,7 @@ import {
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncJobDto, SyncMappingStatus, SyncProgress } from '../../../preload/contract';
+import { NotCarriedLine } from '../../components/NotCarried';
 import { useSyncStore } from '../../stores/sync';
 import { processed, progressValue, SHOWN_COUNTERS, when } from './format';
 import { JobLog } from './JobLog';
@@ -174,6 +175,7 @@ export function SyncPage() {
                     <Text size={200} className={s.small}>
                       {m.bcTable} ⇄ {m.dataverseEntity} · {ts('table.couplings', { count: m.couplings })}
                     </Text>
+                    <NotCarriedLine mapping={m.name} />
                   </TableCell>
                   <TableCell>{ts(`mappingDirection.${m.direction}`)}</TableCell>
                   <TableCell>{m.direction === 'FromIntegrationTable' ? '—' : <LastRun job={m.lastTo} />}</TableCell>
