@@ -14,6 +14,7 @@ import {
   TableMapping as TableMappingSchema, UpdateConflictResolution, fieldKey,
 } from './model';
 import { z } from 'zod';
+import { fieldsNotCarried } from '../sync/adapters/carried';
 
 const OVERVIEW = 'Overview';
 const BASELINE = '_baseline';
@@ -158,6 +159,38 @@ function addLists<T>(ws: ExcelJS.Worksheet, columns: Column<T>[], offset: number
   }
 }
 
+/** Why the console does not carry a field (sync/adapters/carried.ts), in the review's words. */
+const NOT_CARRIED_TEXT = {
+  needsCompanion: 'needs the companion extension',
+  notInStandardApi: "not in BC's standard API",
+  notSupported: 'not supported by the console yet',
+} as const;
+export const NOT_CARRIED_SHEET = 'Not carried';
+
+/**
+ * Review sheet (issue 18): every field mapping the console does not carry, with and without the Business Central
+ * companion extension, and why. Information only: import reads the sheets the overview lists, not this one.
+ */
+function notCarriedSheet(wb: ExcelJS.Workbook, mappings: readonly TableMapping[]) {
+  const ws = wb.addWorksheet(NOT_CARRIED_SHEET, { views: [{ state: 'frozen', ySplit: 2 }] });
+  ws.getCell('A1').value = 'Field mappings the console does not carry: with the Integration Console companion extension installed in Business Central, and without it (bc-extension/README.md).';
+  ws.getRow(2).values = ['Mapping', 'BC field', 'Dataverse field', 'With the companion extension', 'Without it'];
+  styleHeader(ws.getRow(2));
+  [22, 28, 32, 34, 34].forEach((w, i) => { ws.getColumn(i + 1).width = w; });
+  let r = 3;
+  for (const m of mappings) {
+    const key = (f: { bcField: string | null; dataverseField: string | null }) => `${f.bcField}\u0000${f.dataverseField}`;
+    const withExt = new Map(fieldsNotCarried(m, { companionExtension: true, withRules: true }).map((x) => [key(x), x.reason]));
+    const without = new Map(fieldsNotCarried(m, { companionExtension: false, withRules: true }).map((x) => [key(x), x.reason]));
+    for (const f of m.fields) {
+      const a = withExt.get(key(f));
+      const b = without.get(key(f));
+      if (!a && !b) continue;
+      ws.getRow(r++).values = [m.name, f.bcField ?? '', f.dataverseField ?? '', a ? NOT_CARRIED_TEXT[a] : 'carried', b ? NOT_CARRIED_TEXT[b] : 'carried'];
+    }
+  }
+}
+
 export async function exportXlsx(set: MappingSet): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Integration Console';
@@ -197,6 +230,8 @@ export async function exportXlsx(set: MappingSet): Promise<Buffer> {
     });
     addLists(ws, FIELD_COLUMNS, 0, 4, 3 + m.fields.length);
   });
+
+  notCarriedSheet(wb, set.mappings);
 
   const base = wb.addWorksheet(BASELINE, { state: 'veryHidden' });
   const json = exportJson(set);
