@@ -1,5 +1,6 @@
 import { runFullSync } from '../../sync/review/run';
-import { ADAPTER_MAPPINGS, adapterMappings } from '../../sync/adapters/connect';
+import { ADAPTER_MAPPINGS, mappingSupport, runnableMappings } from '../../sync/adapters/connect';
+import { dependencyOrder } from '../../sync/engine/manual';
 import { sandboxSession } from '../../sync/cli-support/session';
 import path from 'node:path';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
@@ -14,7 +15,8 @@ const HELP = `Usage: d365ic sync run [--mapping NAME | --all] [--full] --profile
        d365ic sync run [--mapping NAME | --all] [--full] --sandbox [--records N] [--latency-ms N] [--db FILE]
 
 Runs table mappings once (BC ⇄ Dataverse) and prints the result of every pass.
-  --mapping NAME   one mapping (${ADAPTER_MAPPINGS.join(', ')}); --all (default) runs every one, in dependency order
+  --mapping NAME   one mapping (any default mapping, e.g. CUSTOMER, CONTACT, PAYMENT TERMS); --all (default) runs every
+                   one the engine can run, in dependency order
   --full           full synchronization: select everything, create uncoupled records, rewrite unchanged ones.
                    Use it only when one side is still empty: records that exist on both sides but are not coupled
                    are created again (duplicates). Couple them first (match-based coupling in the console).
@@ -23,7 +25,8 @@ Runs table mappings once (BC ⇄ Dataverse) and prints the result of every pass.
                    with --dataverse-profile NAME and --bc-profile NAME. Profiles must sign in without a window
                    (client secret, certificate, BC access key) or be signed in already in the console.
   --data-dir DIR   the console's data folder holding the profiles (default: D365IC_DATA_DIR or the OS app-data folder)
-  --sandbox        start the embedded sandbox (bench data, --records items + records/5 customers) and sync against it
+  --sandbox        start the embedded sandbox (the demo company, domain rules on) and sync against it; with --records N
+                   the bench data set instead (N items + N/5 customers, ITEM-PRODUCT and CUSTOMER only)
   --db FILE        sync database (couplings, watermarks, job log); default with profiles: the console's own database
                    (shared with the console's Sync page); with --sandbox: a temporary file
 Output: a progress bar on a terminal; otherwise JSON lines ({"event":"progress",…} and one {"event":"result",…} per pass).
@@ -55,9 +58,6 @@ export const syncCommandWith = (opts: SyncCommandOptions): CliCommand => async (
   if (byProfile && flags.sandbox) throw new UsageError('Use either connection profiles (--profile) or --sandbox, not both.');
   if (byProfile) return runWithProfiles(profiles, flags, io, opts);
   if (!flags.sandbox) throw new UsageError(`Say where to sync: --profile (twice: a Dataverse and a Business Central profile) or --sandbox (the embedded sandbox).\n\n${HELP}`);
-  const all = adapterMappings();
-  const wanted = typeof flags.mapping === 'string' ? all.filter((m) => m.name === flags.mapping) : all;
-  if (flags.mapping !== undefined && wanted.length === 0) throw new UsageError(`Unknown or unsupported mapping "${String(flags.mapping)}". Supported: ${ADAPTER_MAPPINGS.join(', ')}.`);
   const num = (name: string): number | undefined => {
     const v = flags[name];
     if (v === undefined) return undefined;
@@ -75,23 +75,46 @@ export const syncCommandWith = (opts: SyncCommandOptions): CliCommand => async (
   };
   const records = num('records');
   const latencyMs = num('latency-ms');
+  // The demo company with the domain rules (every default mapping), or the bench data set when --records is given.
+  const seed = records !== undefined ? 'bench' : 'demo';
+  const supported = seed === 'demo' ? runnableMappings({}).map((m) => m.name) : [...ADAPTER_MAPPINGS];
+  if (typeof flags.mapping === 'string' && !supported.includes(flags.mapping)) {
+    const why = mappingSupport({}).find((x) => x.name === flags.mapping);
+    throw new UsageError(`Unknown or unsupported mapping "${flags.mapping}"${why && !why.runnable ? ` (${why.reason.code})` : ''}. Supported${seed === 'bench' ? ' with --records' : ''}: ${supported.join(', ')}.`);
+  }
   const session = await sandboxSession({
-    ...(records !== undefined ? { records } : {}), ...(latencyMs !== undefined ? { latencyMs } : {}),
+    seed, ...(records !== undefined ? { records } : {}), ...(latencyMs !== undefined ? { latencyMs } : {}),
     ...(typeof flags.db === 'string' ? { dbFile: flags.db } : {}), onWrite: progress,
   });
   let failed = 0;
   try {
+    const wanted = typeof flags.mapping === 'string' ? session.mappings.filter((m) => m.name === flags.mapping) : dependencyOrder(session.mappings);
     for (const m of wanted) {
       const t0 = Date.now();
-      const r = flags.full
-        ? await runFullSync(session.engine, m)
-        : await session.engine.runMapping(m);
+      const before = session.engine.watermarks(m.name);
+      let r;
+      try {
+        r = flags.full ? await runFullSync(session.engine, m) : await session.engine.runMapping(m);
+      } catch (x) {
+        // A mapping that cannot run (configuration) is reported and the others still run, as Run all does.
+        failed++;
+        const message = x instanceof Error ? x.message : String(x);
+        if (json) io.stdout(`${JSON.stringify({ event: 'error', mapping: m.name, message })}\n`);
+        else io.stderr(`\n${m.name}: ${message}\n`);
+        continue;
+      }
       for (const job of [r.to, r.from]) {
         if (!job) continue;
         failed += job.failed;
-        const line = { event: 'result', mapping: m.name, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, skipped: job.skipped, failed: job.failed, seconds: (Date.now() - t0) / 1000 };
+        const why = job.inserted + job.modified + job.deleted + job.unchanged + job.skipped + job.failed + job.coupled + job.uncoupled === 0
+          ? nothingToDo(job.direction === 'FromIntegrationTable' ? before.dv : before.bc, session.engine.couplings.countCoupled(m), m.synchOnlyCoupled && !flags.full)
+          : null;
+        const line = {
+          event: 'result', mapping: m.name, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, skipped: job.skipped,
+          failed: job.failed, coupled: job.coupled, seconds: (Date.now() - t0) / 1000, ...(why ? { note: why } : {}),
+        };
         if (json) io.stdout(`${JSON.stringify(line)}\n`);
-        else io.stdout(`\n${m.name} ${job.direction}: ${job.inserted} inserted, ${job.modified} modified, ${job.unchanged} unchanged, ${job.failed} failed\n`);
+        else io.stdout(`\n${m.name} ${job.direction}: ${job.inserted} inserted, ${job.modified} modified, ${job.unchanged} unchanged, ${job.failed} failed${why ? ` — ${why}` : ''}\n`);
         if (job.failed) for (const e of session.engine.log.errors(job.id, 0, 5)) io.stderr(`  ${e.message}\n`);
       }
     }
@@ -100,6 +123,15 @@ export const syncCommandWith = (opts: SyncCommandOptions): CliCommand => async (
   }
   return failed > 0 ? 1 : 0;
 };
+
+/**
+ * Why a pass wrote and read nothing (all counters 0): nothing changed since the watermark, and how many records are
+ * coupled — with Synch. Only Coupled Records, uncoupled records are never picked up by a plain run.
+ */
+export function nothingToDo(watermark: number | null, coupled: number, onlyCoupled: boolean): string {
+  const since = watermark ? `nothing changed since ${new Date(watermark).toISOString()}` : 'nothing selected (no records within the filters)';
+  return `${since}; ${coupled} coupled${onlyCoupled && coupled === 0 ? ' — run a full synchronization (--full, or the Full synchronization review in the console) or couple records first' : ''}`;
+}
 
 const str = (v: string | true | undefined, name: string): string | undefined => {
   if (v === true) throw new UsageError(`--${name} needs a value.`);
@@ -135,15 +167,24 @@ async function runWithProfiles(profiles: string[], flags: Record<string, string 
     const t0 = Date.now();
     const { done } = await session.service.run(mapping, flags.full === true);
     const f = await done;
-    return printResults(io, json, f.results, (Date.now() - t0) / 1000, (id, n) => session.service.jobErrors(id, 0, n).errors.map((e) => e.message));
+    const status = await session.service.status();
+    const explain: Explain = (name, direction) => {
+      const m = status.mappings.find((x) => x.name === name);
+      if (!m) return null;
+      return nothingToDo(direction === 'FromIntegrationTable' ? m.watermarks.dataverse : m.watermarks.bc, m.couplings, flags.full !== true);
+    };
+    return printResults(io, json, f.results, (Date.now() - t0) / 1000, (id, n) => session.service.jobErrors(id, 0, n).errors.map((e) => e.message), explain);
   } finally {
     await session.close();
   }
 }
 
+/** Why a pass with all counters 0 did nothing (see nothingToDo), or null. */
+export type Explain = (mapping: string, direction: string) => string | null;
+
 type Finished = SyncFinished['results'];
 
-export function printResults(io: CliIo, json: boolean, results: Finished, seconds: number, errors: (jobId: string, n: number) => string[]): number {
+export function printResults(io: CliIo, json: boolean, results: Finished, seconds: number, errors: (jobId: string, n: number) => string[], explain?: Explain): number {
   let failed = 0;
   for (const r of results) {
     if (r.error) {
@@ -155,9 +196,14 @@ export function printResults(io: CliIo, json: boolean, results: Finished, second
     for (const job of [r.to, r.from]) {
       if (!job) continue;
       failed += job.failed;
-      const line = { event: 'result', mapping: r.mapping, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, skipped: job.skipped, failed: job.failed, message: job.message, seconds };
+      const idle = job.inserted + job.modified + job.deleted + job.unchanged + job.skipped + job.failed + job.coupled + job.uncoupled === 0;
+      const note = idle && explain ? explain(r.mapping, job.direction) : null;
+      const line = {
+        event: 'result', mapping: r.mapping, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, skipped: job.skipped,
+        failed: job.failed, message: job.message, seconds, ...(note ? { note } : {}),
+      };
       if (json) io.stdout(`${JSON.stringify(line)}\n`);
-      else io.stdout(`${r.mapping} ${job.direction}: ${job.inserted} inserted, ${job.modified} modified, ${job.unchanged} unchanged, ${job.failed} failed${job.message ? ` — ${job.message}` : ''}\n`);
+      else io.stdout(`${r.mapping} ${job.direction}: ${job.inserted} inserted, ${job.modified} modified, ${job.unchanged} unchanged, ${job.failed} failed${job.message ? ` — ${job.message}` : ''}${note ? ` — ${note}` : ''}\n`);
       if (job.failed) for (const m of errors(job.id, 5)) io.stderr(`  ${m}\n`);
     }
   }

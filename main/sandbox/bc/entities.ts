@@ -139,6 +139,8 @@ export const TABLES: Record<string, TableDef> = Object.fromEntries(
     T('paymentTerms', 'paymentTerm', `id:g code:s10 displayName:s100 dueDateCalculation:s32 discountDateCalculation:s32 discountPercent:n
       calculateDiscountOnCreditMemos:b lastModifiedDateTime:t!`, { key: ['code'] }),
     T('shipmentMethods', 'shipmentMethod', `id:g code:s10 displayName:s100 lastModifiedDateTime:t!`, { key: ['code'] }),
+    // Shipping Agent (291): not in API v2.0; served by the companion group for the SHIPPING AGENT option mapping.
+    T('shippingAgents', 'shippingAgent', `id:g code:s10 name:s50 internetAddress:s250 accountNo:s30 lastModifiedDateTime:t!`, { key: ['code'] }),
     T('salesOrders', 'salesOrder', `id:g number:s20 externalDocumentNumber:s35 orderDate:d postingDate:d ${DOC_PARTY}
       pricesIncludeTax:b partialShipping:b requestedDeliveryDate:d fullyShipped:b! status:o(Draft|In_Review|Open|Released)!
       lastShipmentDate:d`, { key: ['number'], series: { field: 'number', prefix: 'S-ORD', width: 6, start: 101001 }, linesTable: 'salesOrderLines' }),
@@ -266,13 +268,18 @@ const CUSTOM: Exposure[] = [
   // Fields the default mappings need but the standard pages do not show.
   E('custom', 'itemDetails', 'items', `id number description=displayName unitPrice unitCost unitVolume grossWeight netWeight
     vendorNumber vendorItemNumber inventory blocked baseUnitOfMeasureCode type lastModifiedDateTime`, { insertable: false, deletable: false }),
+  // Customer / Vendor / Contact with every field their default mappings carry (address and communication too), so one
+  // read serves the CUSTOMER / VENDOR / CONTACT mappings; inserts go to the v2.0 pages, the rest is PATCHed here.
   E('custom', 'customerDetails', 'customers', `id number name=displayName contact primaryContactNumber faxNumber homePage=website
     salespersonCode currencyCode paymentTermsCode shipmentMethodCode shippingAgentCode customerPriceGroup creditLimitLcy=creditLimit
-    blocked lastModifiedDateTime`, { insertable: false, deletable: false }),
+    blocked lastModifiedDateTime type ${ADDR_STD} phoneNumber email balanceDue companyContactNumber`, { insertable: false, deletable: false }),
   E('custom', 'vendorDetails', 'vendors', `id number name=displayName contact primaryContactNumber faxNumber homePage=website
-    purchaserCode currencyCode paymentTermsCode shipmentMethodCode shippingAgentCode blocked lastModifiedDateTime`, { insertable: false, deletable: false }),
+    purchaserCode currencyCode paymentTermsCode shipmentMethodCode shippingAgentCode blocked lastModifiedDateTime ${ADDR_STD}
+    phoneNumber email companyContactNumber`, { insertable: false, deletable: false }),
   E('custom', 'contactDetails', 'contacts', `id number type firstName middleName surname companyNumber companyName salespersonCode
-    currencyCode faxNumber pager mobilePhoneNumber lastModifiedDateTime`, { insertable: false, deletable: false }),
+    currencyCode faxNumber pager mobilePhoneNumber lastModifiedDateTime displayName ${ADDR_STD} phoneNumber email website`,
+    { insertable: false, deletable: false }),
+  E('custom', 'shippingAgents', 'shippingAgents', '*'),
   E('custom', 'postedSalesInvoices', 'salesInvoices', `id number orderNumber customerNumber=customerNumber billToCustomerNumber
     billToName billToAddress=billToAddressLine1 billToAddress2=billToAddressLine2 billToCity billToCountry billToPostCode
     billToCounty=billToState shipToName shipToAddress=shipToAddressLine1 shipToAddress2=shipToAddressLine2 shipToCity

@@ -125,6 +125,10 @@ export class DataverseCore {
       return this.importSolutionAction(req, caller);
     }
     if (first.name === 'EntityDefinitions') return this.entityDefinitions(segs, query);
+    if ((first.name === 'InsertOptionValue' || first.name === 'UpdateOptionValue') && segs.length === 1) {
+      if (method !== 'POST') throw methodNotAllowed(method, first.name);
+      return this.optionValueAction(first.name, req, caller);
+    }
 
     if (first.name === 'systemuserrolescollection' && segs.length === 1 && first.key === undefined && method === 'GET') return this.userRoleRows(query, caller);
     const e = ENTITIES_BY_SET.get(first.name);
@@ -559,7 +563,7 @@ export class DataverseCore {
         return v.toLowerCase();
       case 'Picklist': case 'State': case 'Status':
         if (typeof v !== 'number' || !Number.isInteger(v)) throw badValue(e, a, v, 'Edm.Int32');
-        if (!a.options?.some((o) => o.value === v)) {
+        if (!a.options?.some((o) => o.value === v) && !this.addedOptions(e.logicalName, a.logicalName).some((o) => o.value === v)) {
           throw new DvError(400, '0x8004431a', `A validation error occurred. The value ${v} of '${a.logicalName}' on record of type '${e.logicalName}' is outside the valid range. Accepted Values: ${a.options?.map((o) => o.value).join(',')}`);
         }
         return v;
@@ -1070,13 +1074,75 @@ export class DataverseCore {
       if (withOptions && a.options) {
         md.OptionSet = {
           MetadataId: metaId(`optionset:${e.logicalName}.${a.logicalName}`), Name: `${e.logicalName}_${a.logicalName}`,
-          Options: a.options.map((o) => ({ Value: o.value, ...(o.state !== undefined ? { State: o.state } : {}), Label: label(o.label) })),
+          Options: this.optionsOf(e.logicalName, a).map((o) => ({ Value: o.value, ...(o.state !== undefined ? { State: o.state } : {}), Label: label(o.label) })),
         };
       }
       return md;
     });
     if (segs[1].key && !cast) return json(200, { '@odata.context': `${base}('${e.logicalName}')/Attributes/$entity`, ...value[0] });
     return json(200, { '@odata.context': `${base}('${e.logicalName}')/Attributes${cast ? `/${cast}` : ''}`, value });
+  }
+
+  // ------------------------------------------------------------------------------------------------ option values
+
+  /**
+   * Option values added or relabelled through InsertOptionValue / UpdateOptionValue, per `entity.attribute`. Kept in
+   * dv_meta (the metadata tables are shared by every sandbox in the process), so they survive a restart like rows do.
+   */
+  private optionEdits = new Map<string, { value: number; label: string }[]>();
+  addedOptions(entity: string, attribute: string): { value: number; label: string }[] {
+    const key = `options:${entity}.${attribute}`;
+    let l = this.optionEdits.get(key);
+    if (!l) {
+      const raw = this.store.getMeta(key);
+      l = raw ? (JSON.parse(raw) as { value: number; label: string }[]) : [];
+      this.optionEdits.set(key, l);
+    }
+    return l;
+  }
+  private optionsOf(entity: string, a: AttributeMeta): { value: number; label: string; state?: number }[] {
+    const edits = this.addedOptions(entity, a.logicalName);
+    if (edits.length === 0) return a.options ?? [];
+    const byValue = new Map<number, { value: number; label: string; state?: number }>((a.options ?? []).map((o) => [o.value, { ...o }]));
+    for (const o of edits) byValue.set(o.value, { ...byValue.get(o.value), value: o.value, label: o.label });
+    return [...byValue.values()];
+  }
+
+  /** InsertOptionValue / UpdateOptionValue on a local option set (E.13: option mappings add BC codes as options). */
+  private optionValueAction(action: 'InsertOptionValue' | 'UpdateOptionValue', req: DvRequest, caller: Caller): DvResponse {
+    let b: { EntityLogicalName?: unknown; AttributeLogicalName?: unknown; Value?: unknown; Label?: { LocalizedLabels?: { Label?: unknown }[] } };
+    try {
+      b = JSON.parse(req.body || '{}') as typeof b;
+    } catch {
+      throw badRequest(`${action} expects a JSON body.`, CODES.payloadError);
+    }
+    const e = ENTITIES.get(String(b.EntityLogicalName ?? ''));
+    if (!e) throw new DvError(404, CODES.objectDoesNotExist, `Could not find entity ${String(b.EntityLogicalName)}.`);
+    requirePrivilege(caller, 'Write', e);
+    const a = e.attributes.get(String(b.AttributeLogicalName ?? ''));
+    if (!a || a.type !== 'Picklist') throw badRequest(`${String(b.AttributeLogicalName)} is not a local option set attribute of ${e.logicalName}.`, CODES.payloadError);
+    const text = b.Label?.LocalizedLabels?.[0]?.Label;
+    if (typeof text !== 'string' || text.trim() === '') throw badRequest(`${action} needs Label.LocalizedLabels[0].Label.`, CODES.payloadError);
+    const key = `options:${e.logicalName}.${a.logicalName}`;
+    const edits = this.addedOptions(e.logicalName, a.logicalName);
+    const current = this.optionsOf(e.logicalName, a);
+    let value: number;
+    if (action === 'InsertOptionValue') {
+      if (current.some((o) => o.label.toLowerCase() === text.toLowerCase()))
+        throw new DvError(400, CODES.validation, `An option with the label '${text}' already exists in ${e.logicalName}.${a.logicalName}.`);
+      // Custom values start at the publisher's option value prefix (10000 for the default publisher) × 10,000.
+      value = Math.max(100000000 - 1, ...current.map((o) => o.value)) + 1;
+    } else {
+      value = Number(b.Value);
+      if (!current.some((o) => o.value === value)) throw new DvError(404, CODES.objectDoesNotExist, `${e.logicalName}.${a.logicalName} has no option value ${String(b.Value)}.`);
+    }
+    const i = edits.findIndex((o) => o.value === value);
+    if (i >= 0) edits[i] = { value, label: text };
+    else edits.push({ value, label: text });
+    this.store.setMeta(key, JSON.stringify(edits));
+    return action === 'InsertOptionValue'
+      ? json(200, { '@odata.context': `${this.opts.apiBase}/$metadata#Microsoft.Dynamics.CRM.InsertOptionValueResponse`, NewOptionValue: value })
+      : { status: 204, headers: { 'OData-Version': '4.0' }, body: '' };
   }
 
   // ------------------------------------------------------------------------------------------------ solution

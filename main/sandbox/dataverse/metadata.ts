@@ -97,7 +97,7 @@ const SPECS: Record<string, EntitySpec> = {
     set: 'contacts', otc: 2, name: 'fullname', states: ACTIVE_INACTIVE,
     attrs: {
       fullname: { type: 'String', maxLength: 160, readOnly: true }, firstname: s(50), middlename: s(50), lastname: s(50),
-      jobtitle: s(100), emailaddress1: s(100), telephone1: s(50), mobilephone: s(50), fax: s(50),
+      jobtitle: s(100), emailaddress1: s(100), telephone1: s(50), mobilephone: s(50), fax: s(50), pager: s(50), websiteurl: s(200),
       address1_line1: s(250), address1_line2: s(250), address1_city: s(80), address1_postalcode: s(20), address1_country: s(80),
       address1_stateorprovince: s(50), description: memo(), parentcustomerid: customer('parentcustomerid'),
       transactioncurrencyid: lookup('transactioncurrency', 'transactioncurrencyid'), bcbi_companyid: lookup('bcbi_company', 'bcbi_companyid'),

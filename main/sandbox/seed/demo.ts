@@ -3,6 +3,7 @@
  * customers, contacts, vendors, items (with units of measure and unit groups), resources, prices, posted
  * invoices, open/released orders, quotes and opportunities. Same seed value → identical data set.
  */
+import { createHash } from 'node:crypto';
 import { SANDBOX_USERS } from '../directory';
 import { prng } from '../common/knobs';
 import type { Place } from './names';
@@ -65,6 +66,16 @@ export function ean13(rng: Rng): string {
   const d = Array.from({ length: 12 }, (_, i) => (i === 0 ? 7 : rng.int(0, 9)));
   const sum = d.reduce((s, x, i) => s + x * (i % 2 ? 3 : 1), 0);
   return d.join('') + ((10 - (sum % 10)) % 10);
+}
+
+/** Shipping agents the demo customers and vendors name (Shipping Agent Code). */
+const SHIPPING_AGENTS: [string, string, string][] = [
+  ['POSTEN', 'Posten Norge', 'www.posten.no'], ['BRING', 'Bring', 'www.bring.no'], ['DHL', 'DHL Express', 'www.dhl.com'], ['UPS', 'UPS', 'www.ups.com'],
+];
+/** A stable GUID from a text (SHA-1 name-based layout), for demo rows that must not consume the generator. */
+function codeGuid(text: string): string {
+  const h = createHash('sha1').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export function masterTables(rng: Rng): Pick<BcDataset['tables'], 'currencies' | 'currencyExchangeRates' | 'paymentTerms' | 'shipmentMethods' | 'unitsOfMeasure' | 'salespeoplePurchasers' | 'customerPriceGroups'> {
@@ -401,6 +412,8 @@ export function generateDemoData(seedValue = 1): BcDataset {
     company,
     tables: {
       ...m,
+      // Ids derived from the code (not drawn from rng): adding the table left every other generated value as it was.
+      shippingAgents: SHIPPING_AGENTS.map(([code, name, url]) => ({ id: codeGuid(`shippingAgent:${code}`), code, name, internetAddress: url })),
       customers: customers.map((c) => c.row),
       vendors: vendors.map((v) => v.row),
       contacts,

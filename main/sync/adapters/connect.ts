@@ -75,7 +75,11 @@ export function connectSandbox(info: SandboxInfo, http?: Partial<HttpClientOptio
   });
 }
 
-/** Dataverse lookups and option sets need lookup / option mappings the adapters do not resolve yet (see docs). */
+/**
+ * Dataverse lookups and option sets that only the domain rules translate (RULE_LOOKUPS below), and lookups nothing
+ * translates yet (vendorid of products, primarycontactid of accounts: BC numbers of a vendor / contact → the coupled
+ * row; see docs/sync-rules-master-data.md).
+ */
 const NOT_CARRIED = new Set([
   'transactioncurrencyid', 'vendorid', 'defaultuomscheduleid', 'defaultuomid', 'ownerid', 'owneridtype', 'primarycontactid',
   // Not in the sandbox's product metadata (main/sandbox/dataverse/metadata.ts has vendorname only).
@@ -85,15 +89,15 @@ const NOT_CARRIED = new Set([
 
 /**
  * Per Dataverse entity set: attributes the sandbox's metadata does not have (main/sandbox/dataverse/metadata.ts), option
- * sets without an option mapping yet, and lookups the document rules set themselves (customerid from the Sell-to
+ * sets without an option mapping (the option mappings couple the account's option sets only; documents have their own), and lookups the document rules set themselves (customerid from the Sell-to
  * customer's coupling: a raw customer number would read as a change, and as a conflict on bidirectional orders).
  */
 const NOT_CARRIED_BY_ENTITY: Record<string, ReadonlySet<string>> = {
   invoices: new Set(['shipto_name', 'shipto_line1', 'shipto_line2', 'shipto_city', 'shipto_country', 'shipto_postalcode', 'shipto_stateorprovince',
     'billto_name', 'billto_line1', 'billto_line2', 'billto_city', 'billto_country', 'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight',
-    'shippingmethodcode']),
+    'shippingmethodcode', 'paymenttermscode']),
   salesorders: new Set(['shipto_line2', 'shipto_stateorprovince', 'billto_name', 'billto_line1', 'billto_line2', 'billto_city', 'billto_country',
-    'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight', 'bcbi_businesscentralordernumber', 'shippingmethodcode', 'freighttermscode',
+    'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight', 'bcbi_businesscentralordernumber', 'shippingmethodcode', 'freighttermscode', 'paymenttermscode',
     'customerid', 'customeridtype']),
 };
 
@@ -118,7 +122,17 @@ export const MASTER_DATA_MAPPINGS = ['SALESPEOPLE', 'CURRENCY', 'UNIT OF MEASURE
  */
 export const RULE_LOOKUPS = new Set(['transactioncurrencyid', 'ownerid', 'owneridtype',
   // rules/products.ts, pricelists.ts (unit groups, units, price lists).
-  'defaultuomscheduleid', 'defaultuomid', 'pricelevelid']);
+  'defaultuomscheduleid', 'defaultuomid', 'pricelevelid',
+  // rules/options.ts: account option sets ⇄ BC codes through the option mappings' couplings (E.13).
+  'paymenttermscode', 'address1_freighttermscode', 'address1_shippingmethodcode',
+  // rules/contacts.ts: a contact's parent account from its company's coupled customer / vendor.
+  'parentcustomerid', 'parentcustomeridtype']);
+/**
+ * Master data the defaults add besides MASTER_DATA_MAPPINGS (rules/options.ts, contacts.ts): the option mappings,
+ * VENDOR and CONTACT, and the invoice lines (run by the invoice rules: rules/invoices.ts runInvoiceLines).
+ */
+export const PARTY_MAPPINGS = ['PAYMENT TERMS', 'SHIPMENT METHOD', 'SHIPPING AGENT', 'VENDOR', 'CONTACT'] as const;
+export const LINE_MAPPINGS = ['POSTEDSALESLINE-INV'] as const;
 /**
  * Products, units and prices (rules/products.ts, unitgroups.ts, pricelists.ts): RESOURCE-PRODUCT, the unit-group-mode
  * UNIT GROUP / ITEM UOM / RESOURCE UOM, and the price lists of either pricing mode (legacy CUSTPRCGRP-PRICE /
@@ -146,4 +160,37 @@ export function adapterMappings(options: Partial<MappingOptions> = {}, names: re
       const left = new Set(fieldsNotCarried(m, o).map((x) => `${x.bcField}\u0000${x.dataverseField}`));
       return { ...m, fields: m.fields.filter((fm) => !left.has(`${fm.bcField}\u0000${fm.dataverseField}`)) };
     });
+}
+
+/** Why a default mapping cannot run (a translatable message code: renderer/i18n/locales/sync `reason.<code>`). */
+export interface SupportReason {
+  code: 'noBcTable' | 'noDataverseEntity' | 'linesRunWithParent';
+  params: Record<string, string>;
+}
+export type MappingSupport = { name: string; runnable: true } | { name: string; runnable: false; reason: SupportReason };
+
+/**
+ * Child line mappings that no rule runs on its own yet: their lines are written by the parent mapping's rule (the
+ * bidirectional order lines by SALESORDER-ORDER, rules/orders.ts). A line table has no modification stamp, so the
+ * generic passes cannot select it.
+ */
+const RUN_WITH_PARENT: Record<string, string> = { 'SOLINE-ORDERDETAIL': 'SALESORDER-ORDER' };
+
+/**
+ * For every mapping `defaultMappings(options)` creates: whether the engine (with the domain rules) can run it, and
+ * if not, why. A mapping is never silently left out: the Sync page lists every one, with the reason on the row.
+ */
+export function mappingSupport(options: Partial<MappingOptions> = {}): MappingSupport[] {
+  return defaultMappings(options).map((m): MappingSupport => {
+    const parent = RUN_WITH_PARENT[m.name];
+    if (parent) return { name: m.name, runnable: false, reason: { code: 'linesRunWithParent', params: { mapping: m.name, parent } } };
+    if (!BC_ENTITIES[m.bcTable]) return { name: m.name, runnable: false, reason: { code: 'noBcTable', params: { mapping: m.name, table: m.bcTable } } };
+    if (!DV_ENTITIES[m.dataverseEntitySet]) return { name: m.name, runnable: false, reason: { code: 'noDataverseEntity', params: { mapping: m.name, entity: m.dataverseEntity } } };
+    return { name: m.name, runnable: true };
+  });
+}
+
+/** Every default mapping the engine can run (with the domain rules), carrying the fields the adapters translate. */
+export function runnableMappings(options: Partial<MappingOptions> = {}): TableMapping[] {
+  return adapterMappings(options, mappingSupport(options).filter((x) => x.runnable).map((x) => x.name), { withRules: true });
 }

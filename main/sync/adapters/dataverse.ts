@@ -27,6 +27,7 @@ import type { MatchCondition, QueryModified, Row, SidePort, WriteOp, WriteResult
 import { SideError } from '../ports';
 import { errorText, isTransient, parseTime, retryTransient, serverDate, slices } from './common';
 import { DV_CONFIG_TEMPLATES, dvEntity, type DvEntity } from './entities';
+import type { OptionValue } from '../engine/options';
 
 export interface DataverseSideOptions {
   client: DataverseClient;
@@ -62,15 +63,26 @@ export class DataverseSide implements SidePort {
     if (!(Number.isInteger(this.bulkSize) && this.bulkSize >= 1 && this.bulkSize <= 1000)) throw new Error(`bulkSize must be 1..1000; got ${this.bulkSize}.`);
   }
 
-  private filterText(filter: BcFilter | DvFilter): string | null {
+  /**
+   * The Integration Table Filter as $filter text. Lookups of the entity (entities.ts) are named `_x_value`; a
+   * polymorphic lookup's companion type (`parentcustomeridtype eq 'account'`, which BC keeps as a column but the Web
+   * API has no attribute for) cannot be pushed down: those conditions are returned in `local` and checked on the rows
+   * read (with the lookuplogicalname annotation asked for).
+   */
+  private filterParts(filter: BcFilter | DvFilter, e?: DvEntity): { text: string | null; local: DvFilter['conditions'] } {
     const f = filter as DvFilter;
-    if (!Array.isArray(f.conditions)) return null;
-    const kinds = this.o.lookupAttributes;
-    const text = renderODataFilter(f, {
+    if (!Array.isArray(f.conditions)) return { text: null, local: [] };
+    const typeAttrs = e?.lookups ? typeAttrsOf(e.lookups) : null;
+    const local = typeAttrs ? f.conditions.filter((c) => typeAttrs.has(c.attribute)) : [];
+    const kinds = this.o.lookupAttributes ?? (e?.lookups ? new Set(Object.keys(e.lookups)) : undefined);
+    const text = renderODataFilter(local.length ? { ...f, conditions: f.conditions.filter((c) => !local.includes(c)) } : f, {
       ...(this.o.companyId !== undefined ? { companyId: this.o.companyId } : {}),
       ...(kinds ? { kindOf: (a: string) => (kinds.has(a) ? 'lookup' as const : 'other' as const) } : {}),
     });
-    return text === '' ? null : text;
+    return { text: text === '' ? null : text, local };
+  }
+  private filterText(filter: BcFilter | DvFilter, e?: DvEntity): string | null {
+    return this.filterParts(filter, e).text;
   }
 
   private toRow(e: DvEntity, r: DvRow): Row {
@@ -103,10 +115,11 @@ export class DataverseSide implements SidePort {
     const parts: string[] = [];
     if (q.since !== null) parts.push(`modifiedon gt ${odataLiteral(new Date(q.since))}`);
     if (q.excludeModifiedBy) parts.push(`_modifiedby_value ne ${odataGuid(q.excludeModifiedBy)}`);
-    const pushed = this.filterText(q.filter);
+    const { text: pushed, local } = this.filterParts(q.filter, e);
     if (pushed) parts.push(`(${pushed})`);
     const pages = this.client.retrieveMultiple(e.set, {
       ...(parts.length ? { filter: parts.join(' and ') } : {}), orderby: ['modifiedon asc', `${e.primaryId} asc`], maxPageSize: DV_MAX_PAGE,
+      ...(local.length ? { annotations: true } : {}),
     });
     const it = pages[Symbol.asyncIterator]();
     for (;;) {
@@ -121,7 +134,8 @@ export class DataverseSide implements SidePort {
       }
       this.stats.reads++;
       if (next.done) return;
-      const rows = next.value.value.map((r) => this.toRow(e, r));
+      let rows = next.value.value.map((r) => this.toRow(e, r));
+      if (local.length) rows = rows.filter((r) => matchesLocal(r, local));
       for (const s of slices(rows, q.pageSize)) yield s;
     }
   }
@@ -170,7 +184,7 @@ export class DataverseSide implements SidePort {
     const parts = conditions.map((c) => e.lookups?.[c.field]
       ? `_${c.field}_value eq ${c.value === null || c.value === '' ? 'null' : odataGuid(String(c.value))}`
       : `${c.field} eq ${odataLiteral(c.value as string | number | boolean | null)}`);
-    const pushed = this.filterText(filter);
+    const pushed = this.filterText(filter, e);
     if (pushed) parts.push(`(${pushed})`);
     return this.guard(`matching ${e.set}`, async () => {
       const out: Row[] = [];
@@ -186,7 +200,7 @@ export class DataverseSide implements SidePort {
     const e = dvEntity(entity);
     const parts: string[] = [];
     if (since !== null) parts.push(`modifiedon gt ${odataLiteral(new Date(since))}`);
-    const pushed = this.filterText(filter);
+    const pushed = this.filterText(filter, e);
     if (pushed) parts.push(`(${pushed})`);
     return this.guard(`probing ${e.set}`, async () => {
       for await (const p of this.client.retrieveMultiple(e.set, { select: [e.primaryId], top: 1, ...(parts.length ? { filter: parts.join(' and ') } : {}) })) {
@@ -248,6 +262,29 @@ export class DataverseSide implements SidePort {
     return results;
   }
 
+  // ---- Option sets (engine/options.ts OptionSetPort): E.13 option mappings read and extend a local option set.
+
+  async listOptions(entity: string, attribute: string): Promise<OptionValue[]> {
+    const def = await this.guard(`reading the ${entity}.${attribute} option set`, () => this.client.entityDefinitions(entity, [attribute]));
+    const a = def.attributes?.find((x) => x.logicalName === attribute);
+    if (!a?.options) throw new SideError(`Dataverse ${entity}.${attribute} is not an option set (type ${a?.attributeType ?? 'unknown'}). Check the option mapping's Integration Table UID field.`, false);
+    return a.options.map((o) => ({ value: o.value, label: o.label }));
+  }
+  async insertOption(entity: string, attribute: string, label: string): Promise<number> {
+    const r = await this.guard(`adding "${label}" to ${entity}.${attribute}`, () => this.client.http.request<{ NewOptionValue?: number }>({
+      method: 'POST', path: 'InsertOptionValue', headers: { Accept: 'application/json' },
+      json: { EntityLogicalName: entity, AttributeLogicalName: attribute, Label: optionLabel(label) },
+    }));
+    if (typeof r.body?.NewOptionValue !== 'number') throw new SideError(`Dataverse did not return the new option value for "${label}" in ${entity}.${attribute}.`, false);
+    return r.body.NewOptionValue;
+  }
+  async updateOptionLabel(entity: string, attribute: string, value: number, label: string): Promise<void> {
+    await this.guard(`relabelling option ${value} of ${entity}.${attribute}`, () => this.client.http.request({
+      method: 'POST', path: 'UpdateOptionValue', headers: { Accept: 'application/json' },
+      json: { EntityLogicalName: entity, AttributeLogicalName: attribute, Value: value, Label: optionLabel(label), MergeLabels: true },
+    }));
+  }
+
   private stamp(): number {
     return Date.now() + this.skewMs;
   }
@@ -279,6 +316,18 @@ export class DataverseSide implements SidePort {
 }
 
 const LOOKUP_TYPE_ANNOTATION = '@Microsoft.Dynamics.CRM.lookuplogicalname';
+const optionLabel = (text: string) => ({ LocalizedLabels: [{ Label: text, LanguageCode: 1033 }] });
+
+/** Conditions that could not be pushed down (polymorphic lookup types), checked on a row as read. */
+function matchesLocal(r: Row, conditions: DvFilter['conditions']): boolean {
+  return conditions.every((c) => {
+    const v = r.values[c.attribute] ?? null;
+    if (c.op === 'eq') return v === c.values[0];
+    if (c.op === 'ne') return v !== c.values[0];
+    if (c.op === 'in') return c.values.includes(v as never);
+    return true;
+  });
+}
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 

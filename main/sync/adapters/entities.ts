@@ -38,6 +38,20 @@ export interface BcEntity {
   fields: Record<string, BcProp>;
 }
 
+/** Address and communication fields shared by the party tables' *Details pages (same property names on v2.0). */
+const PARTY_ADDRESS: Record<string, BcProp> = {
+  Address: { prop: 'addressLine1' }, 'Address 2': { prop: 'addressLine2' }, 'Post Code': { prop: 'postalCode' }, City: { prop: 'city' },
+  'Country/Region Code': { prop: 'country' }, County: { prop: 'state' }, 'E-Mail': { prop: 'email' }, 'Phone No.': { prop: 'phoneNumber' },
+};
+/** Customer / Vendor fields only the *Details pages carry (PATCHed after a v2.0 insert). */
+const PARTY_DETAILS: Record<string, BcProp> = {
+  'Currency Code': { prop: 'currencyCode' },
+  Contact: { prop: 'contact', insertProp: null }, 'Fax No.': { prop: 'faxNumber', insertProp: null },
+  'Primary Contact No.': { prop: 'primaryContactNumber', insertProp: null },
+  'Payment Terms Code': { prop: 'paymentTermsCode', insertProp: null }, 'Shipment Method Code': { prop: 'shipmentMethodCode', insertProp: null },
+  'Shipping Agent Code': { prop: 'shippingAgentCode', insertProp: null }, 'Company Contact No.': { prop: 'companyContactNumber', readOnly: true },
+};
+
 export const BC_ENTITIES: Record<string, BcEntity> = {
   Item: {
     table: 'Item', readSet: 'itemDetails', readApi: 'custom', insertSet: 'items',
@@ -57,27 +71,55 @@ export const BC_ENTITIES: Record<string, BcEntity> = {
       Type: { prop: 'type' },
     },
   },
+  // Customer / Vendor / Contact: read and PATCHed on the companion group's *Details pages, which carry every field the
+  // default CUSTOMER / VENDOR / CONTACT mappings need (v2.0 lacks the option codes, Contact, Fax No., Purchaser Code,
+  // first/last names …); inserts POST the fields v2.0 knows to the v2.0 page and PATCH the rest (insertProp null).
   Customer: {
-    table: 'Customer', readSet: 'customers', readApi: 'v2', insertSet: 'customers',
+    table: 'Customer', readSet: 'customerDetails', readApi: 'custom', insertSet: 'customers',
     fields: {
       'No.': { prop: 'number' },
-      Name: { prop: 'displayName' },
-      Address: { prop: 'addressLine1' },
-      'Address 2': { prop: 'addressLine2' },
-      'Post Code': { prop: 'postalCode' },
-      City: { prop: 'city' },
-      'Country/Region Code': { prop: 'country' },
-      County: { prop: 'state' },
-      'Currency Code': { prop: 'currencyCode' },
-      'E-Mail': { prop: 'email' },
-      'Home Page': { prop: 'website' },
-      'Phone No.': { prop: 'phoneNumber' },
+      Name: { prop: 'name', insertProp: 'displayName' },
+      ...PARTY_ADDRESS,
+      'Home Page': { prop: 'homePage', insertProp: 'website' },
       'Salesperson Code': { prop: 'salespersonCode' },
-      'Credit Limit (LCY)': { prop: 'creditLimit' },
+      'Credit Limit (LCY)': { prop: 'creditLimitLcy', insertProp: 'creditLimit' },
       'Balance (LCY)': { prop: 'balanceDue', readOnly: true },
+      'Customer Price Group': { prop: 'customerPriceGroup', insertProp: null },
       Blocked: { prop: 'blocked' },
-      Type: { prop: 'type' },
+      Type: { prop: 'type', insertProp: null },
+      ...PARTY_DETAILS,
     },
+  },
+  Vendor: {
+    table: 'Vendor', readSet: 'vendorDetails', readApi: 'custom', insertSet: 'vendors',
+    fields: {
+      'No.': { prop: 'number' },
+      Name: { prop: 'name', insertProp: 'displayName' },
+      ...PARTY_ADDRESS,
+      'Home Page': { prop: 'homePage', insertProp: 'website' },
+      'Purchaser Code': { prop: 'purchaserCode', insertProp: null },
+      Blocked: { prop: 'blocked' },
+      ...PARTY_DETAILS,
+    },
+  },
+  Contact: {
+    table: 'Contact', readSet: 'contactDetails', readApi: 'custom', insertSet: 'contacts',
+    fields: {
+      'No.': { prop: 'number' }, Type: { prop: 'type' }, Name: { prop: 'displayName' }, 'Company No.': { prop: 'companyNumber' },
+      'Company Name': { prop: 'companyName', readOnly: true },
+      'First Name': { prop: 'firstName', insertProp: null }, 'Middle Name': { prop: 'middleName', insertProp: null }, Surname: { prop: 'surname', insertProp: null },
+      ...PARTY_ADDRESS,
+      'Home Page': { prop: 'website' }, 'Mobile Phone No.': { prop: 'mobilePhoneNumber' }, 'Fax No.': { prop: 'faxNumber', insertProp: null },
+      Pager: { prop: 'pager', insertProp: null }, 'Salesperson Code': { prop: 'salespersonCode', insertProp: null },
+      'Currency Code': { prop: 'currencyCode', insertProp: null },
+    },
+  },
+  // ---- Option mapping tables (E.13): Payment Terms and Shipment Method are v2.0 pages, Shipping Agent the companion group's.
+  'Payment Terms': { table: 'Payment Terms', readSet: 'paymentTerms', readApi: 'v2', insertSet: 'paymentTerms', fields: { Code: { prop: 'code' }, Description: { prop: 'displayName' } } },
+  'Shipment Method': { table: 'Shipment Method', readSet: 'shipmentMethods', readApi: 'v2', insertSet: 'shipmentMethods', fields: { Code: { prop: 'code' }, Description: { prop: 'displayName' } } },
+  'Shipping Agent': {
+    table: 'Shipping Agent', readSet: 'shippingAgents', readApi: 'custom', insertSet: 'shippingAgents', insertApi: 'custom',
+    fields: { Code: { prop: 'code' }, Name: { prop: 'name' }, 'Internet Address': { prop: 'internetAddress' } },
   },
   // ---- Master data (R1): currencies, units of measure, salespeople (v2.0 pages; exchange rates from the companion group).
   Currency: {
@@ -204,12 +246,6 @@ export const BC_ENTITIES: Record<string, BcEntity> = {
       'Quantity Shipped': { prop: 'shippedQuantity', readOnly: true },
       'Quantity Invoiced': { prop: 'invoicedQuantity', readOnly: true },
     },
-  },
-  // Contacts as the document rules look them up (opportunity contact ↔ coupled Dataverse contact); not a CONTACT
-  // mapping's full field list.
-  Contact: {
-    table: 'Contact', readSet: 'contacts', readApi: 'v2', insertSet: 'contacts',
-    fields: { 'No.': { prop: 'number' }, Type: { prop: 'type' }, Name: { prop: 'displayName' }, 'Company No.': { prop: 'companyNumber' }, 'Company Name': { prop: 'companyName', readOnly: true } },
   },
   Opportunity: {
     table: 'Opportunity', readSet: 'opportunities', readApi: 'custom', insertSet: 'opportunities', insertApi: 'custom',

@@ -1,6 +1,7 @@
 /**
  * `d365ic sync run --sandbox` / `d365ic jobs run --sandbox`: a SQLite database with the sync tables, connected sides
- * and an engine over an embedded sandbox started for the command. Runs with connection profiles (--profile) go
+ * and an engine over an embedded sandbox started for the command (the demo company with the domain rules, or the
+ * bench data set with --records). Runs with connection profiles (--profile) go
  * through the app's SyncService instead: see profiles.ts.
  */
 import os from 'node:os';
@@ -9,13 +10,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { openDatabase } from '../../db/database';
 import type { Db } from '../../db/database';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { connectSandbox, type ConnectedSides } from '../adapters/connect';
+import { adapterMappings, connectSandbox, runnableMappings, type ConnectedSides } from '../adapters/connect';
+import type { TableMapping } from '../../mappings/model';
+import { domainEngineOptions, type RuleSettings } from '../rules';
 import { SyncEngine } from '../engine/engine';
 import type { SyncSides, WriteOp, WriteResult } from '../ports';
 
 export interface SessionOptions {
   /** SQLite file; default: a temporary file removed at close (the sandbox is temporary too). */
   dbFile?: string;
+  /**
+   * 'demo' (default): the demo company (customers, vendors, contacts, options, prices, documents) with the domain
+   * rules, so every default mapping runs; 'bench': `records` items + records/5 customers, ITEM-PRODUCT / CUSTOMER only.
+   */
+  seed?: 'demo' | 'bench';
   records?: number;
   latencyMs?: number;
   /** Called with the number of records written so far (both sides). */
@@ -25,6 +33,9 @@ export interface SessionOptions {
 export interface Session {
   db: Db;
   engine: SyncEngine;
+  seed: 'demo' | 'bench';
+  /** The mappings this session can run: every runnable default mapping (demo, rules on) or ITEM-PRODUCT / CUSTOMER (bench). */
+  mappings: TableMapping[];
   sides: ConnectedSides;
   sandbox: Sandbox;
   close(): Promise<void>;
@@ -47,17 +58,25 @@ function counting(sides: SyncSides, onWrite: (n: number) => void): SyncSides {
   return { bc: wrap(sides.bc), dataverse: wrap(sides.dataverse) };
 }
 
+/** The rule settings of the demo company (Person ownership, LCY NOK, unit groups) as the setup guide proposes them. */
+export const DEMO_RULE_SETTINGS: RuleSettings = { ownershipModel: 'person', lcyCode: 'NOK', unitGroupMapping: true, salesOrderMode: 'none' };
+
 export async function sandboxSession(o: SessionOptions = {}): Promise<Session> {
-  const sandbox = await startSandbox({ port: 0, seed: 'bench', records: o.records ?? 1000, ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });
+  const seed = o.seed ?? (o.records !== undefined ? 'bench' : 'demo');
+  const sandbox = await startSandbox({ port: 0, seed, ...(seed === 'bench' ? { records: o.records ?? 1000 } : {}), ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });
   const tmp = o.dbFile ? null : mkdtempSync(path.join(os.tmpdir(), 'd365ic-sync-'));
   try {
     const sides = await connectSandbox(sandbox.info);
     const { db } = openDatabase(o.dbFile ?? path.join(tmp!, 'sync.sqlite'));
-    const engine = new SyncEngine(db, o.onWrite ? counting(sides.sides, o.onWrite) : sides.sides, { now: () => Date.now() }, {
-      pageSize: 5000, batchSize: 1000, maxInFlight: 8, integrationUserId: sides.integrationUserId,
+    const clock = { now: () => Date.now() };
+    const watched = o.onWrite ? counting(sides.sides, o.onWrite) : sides.sides;
+    const rules = seed === 'demo' ? domainEngineOptions({ db, clock, sides: watched, settings: DEMO_RULE_SETTINGS }) : {};
+    const engine = new SyncEngine(db, watched, clock, {
+      pageSize: 5000, batchSize: 1000, maxInFlight: 8, integrationUserId: sides.integrationUserId, ...rules,
     });
     return {
-      db, engine, sides, sandbox,
+      db, engine, sides, sandbox, seed,
+      mappings: seed === 'demo' ? runnableMappings({}) : adapterMappings(),
       close: async () => {
         db.close();
         await sandbox.close();

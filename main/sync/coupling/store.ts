@@ -117,6 +117,8 @@ export class CouplingStore {
       setSkipped: p('UPDATE sync_couplings SET skipped = ?, updated_at = ? WHERE id = ?'),
       countSkipped: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE skipped = 1 AND table_id = ?'),
       count: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE table_id = ?'),
+      countCoupled: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE table_id = ? AND pending = 0'),
+      countOptions: p('SELECT COUNT(*) AS n FROM sync_option_couplings WHERE mapping = ?'),
       optGet: p('SELECT * FROM sync_option_couplings WHERE mapping = ? AND bc_code = ?'),
       optByValue: p('SELECT * FROM sync_option_couplings WHERE mapping = ? AND option_value = ?'),
       optUpsert: p(`INSERT INTO sync_option_couplings (mapping, bc_code, option_value, option_caption) VALUES (?, ?, ?, ?)
@@ -263,8 +265,16 @@ export class CouplingStore {
   countSkipped(tableId: number): number {
     return (this.s.countSkipped.get(tableId) as { n: number }).n;
   }
+  /** Every coupling row of the table, pending creates included (see countCoupled for what a user calls coupled). */
   count(tableId: number): number {
     return (this.s.count.get(tableId) as { n: number }).n;
+  }
+  /**
+   * Records really coupled: a pending coupling is a create not confirmed yet (under way, or failed and kept for the
+   * crash-safe retry), so "8 failed" never shows as "8 coupled". Option mappings count their option couplings.
+   */
+  countCoupled(m: { bcTableId: number; name: string; isOptionMapping: boolean }): number {
+    return m.isOptionMapping ? (this.s.countOptions.get(m.name) as { n: number }).n : (this.s.countCoupled.get(m.bcTableId) as { n: number }).n;
   }
 
   transaction<T>(fn: () => T): T {

@@ -19,6 +19,7 @@ import { SideError, type Row, type SidePort, type SyncSides, type WriteOp, type 
 import { planFields, transferFields, type FieldPlan, type IsCodeField, type LookupResolver } from './fields';
 import { matchesBcFilter, matchesDvFilter } from './filters';
 import type { MappingRules, RuleSet, WrittenRecord } from './hooks';
+import { optionSetPort, runOptionMapping } from './options';
 import { compareDateTime, DV_SELECTION_SLACK_MS } from './time';
 
 /** BC splits long id lists into OR-chunks of at most 400 (E.3 c); the adapters get the same bound. */
@@ -160,13 +161,32 @@ export class SyncEngine {
    * unfinished and is resumed by the next run); record-level failures are logged and counted.
    */
   async runMapping(mapping: TableMapping, opts: RunOptions = {}): Promise<RunResult> {
-    if (mapping.isOptionMapping)
-      throw new MappingConfigError(`${mapping.name} is an option mapping: run it with runOptionMapping (engine/options.ts), which couples option values through CRM Option Mapping.`);
+    if (mapping.isOptionMapping) {
+      // E.3 step 2: option mappings run the option algorithm (E.13) over the Dataverse side's option-set metadata.
+      const port = optionSetPort(this.sides.dataverse);
+      if (!port)
+        throw new MappingConfigError(`${mapping.name} is an option mapping, and this Dataverse connection cannot read or extend option sets. Use a connection through the Dataverse Web API.`);
+      if (this.running.has(mapping.bcTableId))
+        throw new MappingConfigError(`A synchronization of ${mapping.bcTable} (${mapping.name}) is already running. Wait for it to finish, then try again.`);
+      this.running.add(mapping.bcTableId);
+      try {
+        return await runOptionMapping(this, opts.ignoreSynchOnlyCoupled ? { ...mapping, synchOnlyCoupled: false } : mapping, port);
+      } finally {
+        this.running.delete(mapping.bcTableId);
+      }
+    }
     // Two runs over the same BC table at once could both create the same record (couplings are per table).
     if (this.running.has(mapping.bcTableId))
       throw new MappingConfigError(`A synchronization of ${mapping.bcTable} (${mapping.name}) is already running. Wait for it to finish, then try again.`);
     this.running.add(mapping.bcTableId);
     try {
+      const delegated = this.o.rules?.(mapping)?.runInstead;
+      if (delegated) {
+        return await delegated(mapping, {
+          log: this.log, watermarks: (n) => this.watermarks(n), advanceWatermark: (n, s, v) => this.advanceWatermark(n, s, v),
+          all: opts.ignoreWatermarks === true || opts.force === true,
+        });
+      }
       return await this.runLocked(mapping, opts);
     } finally {
       this.running.delete(mapping.bcTableId);
@@ -590,7 +610,10 @@ export class SyncEngine {
       if (err) return { k: 'fail', c, destId: dest.id, message: err, newCoupling: false };
       t.changedBidirectional = p.plans.some((x) => x.bidirectional && x.dest in t.values);
     }
-    if (bothModified && t.changedBidirectional) {
+    // Synchronize Now on chosen records with a chosen direction (force + pinned ids) is how a user resolves an update
+    // conflict (the conflict message says so; BC's "Synchronize" on Coupled Data Synchronization Errors): it proceeds.
+    const chosenDirection = force && p.opts.ids !== undefined;
+    if (bothModified && t.changedBidirectional && !chosenDirection) {
       const r = m.updateConflictResolution;
       const proceed = (r === 'Send Update to Integration' && p.dir === 'to') || (r === 'Get Update from Integration' && p.dir === 'from');
       if (r !== 'None' && !proceed) return { k: 'skip' };

@@ -20,6 +20,7 @@
 import type { TableMapping } from '../../mappings/model';
 import type { Coupling, PassDirection } from '../coupling/store';
 import type { Row } from '../ports';
+import type { JobLog, SyncJob } from '../jobs/log';
 
 export interface RuleContext {
   mapping: TableMapping;
@@ -60,6 +61,20 @@ export interface MappingRules {
   prepare?(ctx: RuleContext, values: Record<string, unknown>): Promise<string | null> | string | null;
   /** Follow-up work per written record; return failure messages by index into `records`. */
   afterWrite?(mapping: TableMapping, dir: PassDirection, records: readonly WrittenRecord[]): Promise<Map<number, string>>;
+  /**
+   * A mapping the generic passes cannot select (child line tables without a modification stamp, e.g.
+   * POSTEDSALESLINE-INV): the rule runs it instead, as its parent's rule writes it, and logs its own job.
+   */
+  runInstead?(mapping: TableMapping, run: DelegatedRun): Promise<{ to: SyncJob | null; from: SyncJob | null; changed: boolean }>;
+}
+
+/** What a delegated run may use of the engine: its job log, watermarks and forced-run flag. */
+export interface DelegatedRun {
+  log: JobLog;
+  watermarks(mapping: string): { bc: number; dv: number };
+  advanceWatermark(mapping: string, side: 'bc' | 'dv', value: number): void;
+  /** Full synchronization: everything, not only what changed since the watermark. */
+  all: boolean;
 }
 
 /** Rules per mapping; null = the generic algorithm only. */
@@ -81,6 +96,7 @@ export function combineRules(...parts: (MappingRules | null | undefined)[]): Map
       }
       return null;
     },
+    ...(rules.some((r) => r.runInstead) ? { runInstead: rules.find((r) => r.runInstead)!.runInstead } : {}),
     async afterWrite(m, d, records) {
       const out = new Map<number, string>();
       for (const r of rules) {

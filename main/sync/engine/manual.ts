@@ -10,6 +10,7 @@ import { zeroCounters, type SyncJob } from '../jobs/log';
 import type { MatchCondition, Row } from '../ports';
 import { ID_CHUNK, MappingConfigError, type RunResult, type SyncEngine } from './engine';
 import { matchesBcFilter, matchesDvFilter } from './filters';
+import { optionSetPort, runOptionMapping, type OptionCouplingReport } from './options';
 
 const target = (m: TableMapping) => ({ tableId: m.bcTableId, bcTable: m.bcTable, dvEntity: m.dataverseEntity, bcEntity: m.bcTable });
 
@@ -35,16 +36,33 @@ export async function synchronizeNow(engine: SyncEngine, m: TableMapping, dir: P
 /** "Synchronize Modified Records" order: SALESPEOPLE, CURRENCY, units, CUSTOMER, CONTACT, items, resources, the rest. */
 const PRIORITY = ['SALESPEOPLE', 'CURRENCY', 'UNIT OF MEASURE', 'UNIT GROUP', 'ITEM UOM', 'RESOURCE UOM', 'CUSTOMER', 'CONTACT', 'ITEM-PRODUCT', 'RESOURCE-PRODUCT'];
 
-export function modifiedRecordsOrder(mappings: readonly TableMapping[]): TableMapping[] {
+/**
+ * Every mapping in dependency order (a mapping after every mapping its Dependency Filter names, when that one is in
+ * the list), BC's priority order among those that are free, then list order. Option mappings and child mappings
+ * (POSTEDSALESLINE-INV) are included: "Run all" runs every default mapping. Full-sync copies (Parent Name set) are
+ * not. A dependency cycle cannot be ordered: its mappings come last, in priority order.
+ */
+export function dependencyOrder(mappings: readonly TableMapping[]): TableMapping[] {
   const rank = (m: TableMapping) => {
     const i = PRIORITY.indexOf(m.name);
     return i < 0 ? PRIORITY.length : i;
   };
-  return mappings
-    .filter((m) => !m.isOptionMapping && m.parentName === null)
-    .map((m, i) => ({ m, i }))
-    .sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i)
-    .map((x) => x.m);
+  const left = mappings.filter((m) => m.parentName === null).map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
+  const names = new Set(left.map((m) => m.name));
+  const done = new Set<string>();
+  const out: TableMapping[] = [];
+  while (left.length > 0) {
+    const k = left.findIndex((m) => m.dependencyFilter.every((d) => done.has(d) || !names.has(d) || d === m.name));
+    const next = left.splice(k < 0 ? 0 : k, 1)[0]!;
+    done.add(next.name);
+    out.push(next);
+  }
+  return out;
+}
+
+/** "Run all": every mapping, dependencies first (see dependencyOrder). */
+export function modifiedRecordsOrder(mappings: readonly TableMapping[]): TableMapping[] {
+  return dependencyOrder(mappings);
 }
 
 /** Synchronize all modified records of every mapping, in BC's priority order; one mapping's failure does not stop the rest. */
@@ -136,6 +154,21 @@ export function deleteCouplingsOfFailed(engine: SyncEngine, m: TableMapping, job
   return removed;
 }
 
+/**
+ * "CDS Int. Option Couple": every BC code couples to the option value with the same label; Create New in Case of No
+ * Match adds the codes without one as new option values (E.13). Runs the option algorithm To Dataverse from the start.
+ */
+async function optionCouple(engine: SyncEngine, m: TableMapping): Promise<MatchOutcome> {
+  const port = optionSetPort(engine.sides.dataverse);
+  if (!port) throw new MappingConfigError(`${m.name} is an option mapping, and this Dataverse connection cannot read or extend option sets.`);
+  const report: OptionCouplingReport = { coupled: [], created: [], unmatched: [] };
+  engine.resetWatermarks(m.name);
+  const r = await runOptionMapping(engine, { ...m, direction: 'ToIntegrationTable', synchOnlyCoupled: !m.createNewInCaseOfNoMatch }, port, report);
+  return {
+    job: r.to!, coupled: report.coupled.map((x) => ({ bcId: x.code, dvId: String(x.value) })), created: report.created, unmatched: report.unmatched,
+  };
+}
+
 export interface MatchOutcome {
   job: SyncJob;
   coupled: { bcId: string; dvId: string }[];
@@ -158,6 +191,7 @@ function sameMatch(a: unknown, b: unknown, caseSensitive: boolean): boolean {
  * are left out). No unique match → error, or a new row when Create New in Case of No Match.
  */
 export async function matchBasedCouple(engine: SyncEngine, m: TableMapping, bcIds?: readonly string[]): Promise<MatchOutcome> {
+  if (m.isOptionMapping) return optionCouple(engine, m);
   const fields = m.fields.filter((f) => f.status === 'Enabled' && f.useForMatchBasedCoupling && f.bcField !== null && f.dataverseField !== null);
   if (fields.length === 0)
     throw new MappingConfigError(`You must specify which fields to use for match-based coupling of ${m.name}: set "Use For Match-Based Coupling" on at least one field mapping.`);

@@ -21,6 +21,14 @@ export interface OptionSetPort {
   updateOptionLabel(entity: string, attribute: string, value: number, label: string): Promise<void>;
 }
 
+/** The side as an OptionSetPort, when it implements one (the Dataverse HTTP adapter and the test fakes do). */
+export function optionSetPort(side: unknown): OptionSetPort | null {
+  const s = side as Partial<OptionSetPort> | null;
+  return s && typeof s.listOptions === 'function' && typeof s.insertOption === 'function' && typeof s.updateOptionLabel === 'function'
+    ? { listOptions: (e, a) => s.listOptions!(e, a), insertOption: (e, a, l) => s.insertOption!(e, a, l), updateOptionLabel: (e, a, v, l) => s.updateOptionLabel!(e, a, v, l) }
+    : null;
+}
+
 export interface OptionRunResult {
   to: SyncJob | null;
   from: SyncJob | null;
@@ -36,7 +44,10 @@ function codeField(m: TableMapping): string {
   return f.bcField;
 }
 
-export async function runOptionMapping(engine: SyncEngine, m: TableMapping, port: OptionSetPort): Promise<OptionRunResult> {
+/** What one To run did per BC code (match-based coupling reports it like record coupling does). */
+export interface OptionCouplingReport { coupled: { code: string; value: number }[]; created: string[]; unmatched: string[] }
+
+export async function runOptionMapping(engine: SyncEngine, m: TableMapping, port: OptionSetPort, report?: OptionCouplingReport): Promise<OptionRunResult> {
   if (!m.isOptionMapping) throw new MappingConfigError(`${m.name} is not an option mapping: run it with SyncEngine.runMapping.`);
   if (m.direction === 'Bidirectional') throw new MappingConfigError(`${m.name}: option mappings cannot be Bidirectional. Choose To or From Integration Table.`);
   const field = codeField(m);
@@ -100,9 +111,13 @@ export async function runOptionMapping(engine: SyncEngine, m: TableMapping, port
           store.coupleOption(m.name, code, same.value, same.label);
           store.setOptionResult(m.name, code, 'Success', row.modifiedOn);
           c.coupled++;
+          report?.coupled.push({ code, value: same.value });
           return;
         }
-        if (m.synchOnlyCoupled) return;
+        if (m.synchOnlyCoupled) {
+          report?.unmatched.push(code);
+          return;
+        }
         const clash = [...byValue.values()].find((o) => prefix(o.label) === prefix(code));
         if (clash) {
           error(code, `Cannot add "${code}" to ${attr}: its first 10 characters match the existing option "${clash.label}". Make the first 10 characters unique.`, 'bc');
@@ -113,6 +128,7 @@ export async function runOptionMapping(engine: SyncEngine, m: TableMapping, port
         store.coupleOption(m.name, code, value, code);
         store.setOptionResult(m.name, code, 'Success', row.modifiedOn);
         c.inserted++;
+        report?.created.push(code);
       } catch (x) {
         error(code, `Updating the ${attr} option set failed because of the following error: ${x instanceof Error ? x.message : String(x)}`, 'bc');
         if (store.optionByCode(m.name, code)) store.setOptionResult(m.name, code, 'Failure');

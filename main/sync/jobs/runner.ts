@@ -19,6 +19,12 @@ export function mappingRunner(engine: SyncEngine, find: MappingLookup): Schedule
   return async (entry) => ({ changed: (await engine.runMapping(mappingOf(entry, find))).changed });
 }
 
+/**
+ * Line tables carry no modification stamp (BC lists lines per document only): a line mapping has work when its
+ * document table changed (POSTEDSALESLINE-INV re-pushes the lines of changed invoices, rules/invoices.ts).
+ */
+const DOCUMENT_OF_LINES: Readonly<Record<string, string>> = { 'Sales Invoice Line': 'Sales Invoice Header', 'Sales Line': 'Sales Header' };
+
 /** "Anything to do?" per side: rows modified after the mapping's watermark within its filter. */
 export function mappingProbe(engine: SyncEngine, find: MappingLookup): SchedulerDeps['probe'] {
   return async (entry, side) => {
@@ -27,7 +33,8 @@ export function mappingProbe(engine: SyncEngine, find: MappingLookup): Scheduler
     const wm = engine.watermarks(m.name);
     if (side === 'bc') {
       if (m.direction === 'FromIntegrationTable') return false;
-      return engine.sides.bc.hasChangesSince(m.bcTable, m.tableFilter, wm.bc === 0 ? null : wm.bc);
+      const document = DOCUMENT_OF_LINES[m.bcTable];
+      return engine.sides.bc.hasChangesSince(document ?? m.bcTable, document ? { conditions: [] } : m.tableFilter, wm.bc === 0 ? null : wm.bc);
     }
     if (m.direction === 'ToIntegrationTable') return false;
     return engine.sides.dataverse.hasChangesSince(m.dataverseEntitySet, m.integrationTableFilter, wm.dv === 0 ? null : wm.dv - DV_SELECTION_SLACK_MS);

@@ -12,6 +12,7 @@
 import { idFromKey } from '../adapters/common';
 import { setIfChanged } from '../engine/hooks';
 import type { CouplingStore } from '../coupling/store';
+import type { Counters } from '../jobs/log';
 import type { DvFilter } from '../../mappings/model';
 import type { Row, SidePort, WriteOp, WriteResult } from '../ports';
 
@@ -138,7 +139,11 @@ export interface DvLineTable {
  * values that differ, deletes lines no longer in BC; couples each line (BC table `tableId`). One bulk write for
  * the whole batch. Returns failure messages by header index.
  */
-export async function syncDvLines(dv: SidePort, couplings: CouplingStore, t: DvLineTable, sets: readonly LineSet[]): Promise<Map<number, string>> {
+export async function syncDvLines(
+  dv: SidePort, couplings: CouplingStore, t: DvLineTable, sets: readonly LineSet[],
+  /** Counted per line when given (a line mapping run on its own logs them). */
+  counts?: Pick<Counters, 'inserted' | 'modified' | 'deleted' | 'unchanged' | 'failed'>,
+): Promise<Map<number, string>> {
   const failures = new Map<number, string>();
   const existing = await linesOf(dv, t.set, t.parentAttr, sets.filter((s) => !s.fresh).map((s) => ({ key: s.parentDvId, value: s.parentDvId })));
   const ops: WriteOp[] = [];
@@ -172,8 +177,16 @@ export async function syncDvLines(dv: SidePort, couplings: CouplingStore, t: DvL
     for (const o of touched) {
       const res = o.op === null ? null : results[o.op];
       if (o.op !== null && (!res || !res.ok)) {
+        if (counts) counts.failed++;
         if (!failures.has(o.set.index)) failures.set(o.set.index, `The ${t.logicalName} for ${o.label} could not be written: ${res && !res.ok ? res.error : 'no result'}`);
         continue;
+      }
+      if (counts) {
+        const kind = o.op === null ? null : ops[o.op]!.kind;
+        if (kind === null) counts.unchanged++;
+        else if (kind === 'insert') counts.inserted++;
+        else if (kind === 'update') counts.modified++;
+        else counts.deleted++;
       }
       if (o.bcId === null) {
         const c = couplings.byDv(t.tableId, o.dvId);

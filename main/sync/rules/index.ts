@@ -23,6 +23,20 @@ import { priceListRules } from './pricelists';
 import { productRules } from './products';
 import { unitGroupRules, unitGroupUomImplicitMatch } from './unitgroups';
 import type { EngineOptions } from '../engine/engine';
+import type { LookupResolver } from '../engine/fields';
+import { contactRules } from './contacts';
+import { optionLookups } from './options';
+
+/** The first resolver that answers (undefined = "not mine") wins. */
+export function chainLookups(...resolvers: LookupResolver[]): LookupResolver {
+  return (ctx) => {
+    for (const r of resolvers) {
+      const a = r(ctx);
+      if (a !== undefined) return a;
+    }
+    return undefined;
+  };
+}
 
 /** What the rules need to know about the connection (CRM Connection Setup / CDS Connection Setup fields). */
 export interface RuleSettings {
@@ -61,6 +75,7 @@ const MODULES: RuleModule[] = [
   currencyRules, // R1: CURRENCY mapping + currency code ⇄ transactioncurrencyid lookups
   unitRules, // R1: legacy UNIT OF MEASURE (NAV <CODE> groups)
   salespeopleRuleModule, // R1: SALESPEOPLE (codes for salespeople created from users)
+  contactRules, // CONTACT: parent account from the company's coupled customer / vendor, and back
   (deps) => invoiceRules(deps), // R3: posted sales invoices + lines, state from payments
   (deps) => opportunityRules(deps), // R3: opportunity contact / account / currency
   (deps) => orderRules(deps), // R3: sales orders (legacy / bidirectional) + lines
@@ -86,6 +101,7 @@ export function domainEngineOptions(deps: Omit<RuleDeps, 'couplings'> & { coupli
   return {
     rules: domainRules(full),
     implicitMatch: async (mapping, dir, source) => (await master(mapping, dir, source)) ?? (await unitGroupUomImplicitMatch(full, mapping, dir, source)),
-    lookups: masterDataLookups(full),
+    // Account option sets first (they answer only for their three attributes), then currencies.
+    lookups: chainLookups(optionLookups(full), masterDataLookups(full)),
   };
 }

@@ -19,7 +19,8 @@
  */
 import type { TableMapping } from '../../mappings/model';
 import type { PassDirection } from '../coupling/store';
-import { setIfChanged, type MappingRules, type RuleContext, type WrittenRecord } from '../engine/hooks';
+import { setIfChanged, type DelegatedRun, type MappingRules, type RuleContext, type WrittenRecord } from '../engine/hooks';
+import { zeroCounters, type Counters, type SyncJob } from '../jobs/log';
 import type { Row } from '../ports';
 import { BcByNumber, code, coupledDvId, isWriteIn, linesOf, money, NO_DV_FILTER, normalizeDates, pool, syncDvLines, TABLE, text, type DesiredLine, type LineSet } from './documents';
 import type { RuleDeps } from './index';
@@ -58,9 +59,55 @@ const defaultPriceListFor = async (deps: RuleDeps, currencyCode: string): Promis
 
 const LINES = { set: 'invoicedetails', logicalName: 'invoicedetail', parentAttr: 'invoiceid', tableId: TABLE.invoiceLine, namespace: 'd365ic:invoicedetail' };
 
-/** Rule module: the invoice rules for POSTEDSALESINV-INV, nothing for other mappings. */
+/** The line mapping: its lines are written by the header's rule (afterWrite); run alone it re-pushes coupled headers' lines. */
+export const INVOICE_LINE_MAPPING = 'POSTEDSALESLINE-INV';
+
+/** Rule module: the invoice rules for POSTEDSALESINV-INV, the delegated run of POSTEDSALESLINE-INV, nothing for others. */
 export function invoiceRules(deps: RuleDeps, opts: InvoiceOptions = {}): (mapping: TableMapping) => MappingRules | null {
-  return (mapping) => (mapping.name === INVOICE_MAPPING ? new InvoicePass(deps, opts).rules() : null);
+  return (mapping) => {
+    if (mapping.name === INVOICE_MAPPING) return new InvoicePass(deps, opts).rules();
+    if (mapping.name === INVOICE_LINE_MAPPING || (mapping.bcTable === 'Sales Invoice Line' && mapping.dataverseEntity === 'invoicedetail'))
+      return { runInstead: (m, run) => runInvoiceLines(deps, opts, m, run) };
+    return null;
+  };
+}
+
+/**
+ * POSTEDSALESLINE-INV on its own (BC syncs it from the header): for every posted invoice changed since the last run
+ * (all of them in a full synchronization) whose header is coupled, the Dataverse lines are made equal to BC's —
+ * missing ones created and coupled, changed ones updated, extra ones deleted — and counted per line in one job.
+ * Invoices not coupled yet are left to POSTEDSALESINV-INV, which writes their lines when it creates them.
+ */
+async function runInvoiceLines(deps: RuleDeps, opts: InvoiceOptions, m: TableMapping, run: DelegatedRun): Promise<{ to: SyncJob | null; from: SyncJob | null; changed: boolean }> {
+  const jobId = run.log.start(m.name, 'Synchronization', 'ToIntegrationTable');
+  const counts: Counters = zeroCounters();
+  const fail = (row: Row, message: string, count = true) => {
+    if (count) counts.failed++;
+    run.log.error({ jobId, tableId: m.bcTableId, sourceSide: 'bc', sourceId: row.id, destinationId: null, message, detail: null });
+  };
+  let message = '';
+  try {
+    const cap = await deps.sides.bc.now();
+    const since = run.all ? null : run.watermarks(m.name).bc || null;
+    const pass = new InvoicePass(deps, opts);
+    let max = 0;
+    for await (const page of deps.sides.bc.queryModified('Sales Invoice Header', { filter: { conditions: [] }, since, pageSize: 200 })) {
+      for (const r of page) if (r.modifiedOn > max) max = r.modifiedOn;
+      const coupled = page.filter((r) => {
+        const c = deps.couplings.byBc(TABLE.invoice, r.id);
+        return !!c && !c.pending && c.resultTo === 'Success';
+      });
+      if (coupled.length) await pass.pushLines(coupled, counts, fail);
+    }
+    if (max > 0) run.advanceWatermark(m.name, 'bc', Math.min(max, cap));
+    if (counts.failed > 0) message = `${counts.failed} record(s) failed: open the job's errors to see why.`;
+  } catch (x) {
+    message = `The synchronization stopped: ${x instanceof Error ? x.message : String(x)} Run it again; it resumes where it stopped.`;
+    counts.failed++;
+  }
+  run.log.finish(jobId, counts, message);
+  const job = run.log.get(jobId)!;
+  return { to: job, from: null, changed: job.inserted + job.modified + job.deleted + job.failed > 0 };
 }
 
 class InvoicePass {
@@ -197,6 +244,32 @@ class InvoicePass {
       this.products.set(l.id, product);
     }
     return null;
+  }
+
+  /** POSTEDSALESLINE-INV run alone: the lines of coupled invoice headers, counted per line. */
+  async pushLines(headers: readonly Row[], counts: Counters, fail: (row: Row, message: string, count?: boolean) => void): Promise<void> {
+    const read = await linesOf(this.deps.sides.bc, 'Sales Invoice Line', 'Document Id', headers.map((r) => ({ key: r.id, value: r.id })));
+    const all = [...read.values()].flat();
+    await Promise.all([
+      this.items.load(all.filter((l) => text(l.values.Type) === 'Item').map((l) => l.values['No.'])),
+      all.some((l) => text(l.values.Type) === 'Resource')
+        ? this.resources.load(all.filter((l) => text(l.values.Type) === 'Resource').map((l) => l.values['No.']))
+        : Promise.resolve(),
+    ]);
+    const dvIds = headers.map((r) => this.deps.couplings.byBc(TABLE.invoice, r.id)!.dvId.toLowerCase());
+    const dvHeaders = new Map((await this.deps.sides.dataverse.getByIds('invoices', dvIds)).map((h) => [h.id.toLowerCase(), h]));
+    const sets: LineSet[] = [];
+    headers.forEach((r, index) => {
+      const no = text(r.values['No.']);
+      const head = dvHeaders.get(dvIds[index]!);
+      if (!head) return fail(r, `The Dataverse invoice of posted sales invoice ${no} was deleted. Synchronize POSTEDSALESINV-INV (or remove the coupling) first.`);
+      const lines = read.get(r.id) ?? [];
+      const err = this.checkLines(no, lines);
+      if (err) return fail(r, err);
+      sets.push({ index, parentDvId: dvIds[index]!, fresh: false, lines: this.desired(lines, head.values.transactioncurrencyid) });
+    });
+    // syncDvLines counts every failed line; the job error names the header (once).
+    for (const [i, msg] of await syncDvLines(this.deps.sides.dataverse, this.deps.couplings, LINES, sets, counts)) fail(headers[i]!, msg, false);
   }
 
   private async afterWrite(_m: TableMapping, dir: PassDirection, records: readonly WrittenRecord[]): Promise<Map<number, string>> {

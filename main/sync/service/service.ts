@@ -193,7 +193,10 @@ export class SyncService {
       countOf: p('SELECT COUNT(*) AS n FROM sync_jobs WHERE mapping = ?'),
       job: p('SELECT mapping FROM sync_jobs WHERE id = ?'),
       state: p('SELECT bc_watermark AS bc, dv_watermark AS dv FROM sync_mapping_state WHERE mapping = ?'),
-      couplings: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE table_id = ?'),
+      // Real couplings only: a pending one is a create that has not been confirmed (it failed, or is under way).
+      // Option mappings couple in sync_option_couplings (CRM Option Mapping), keyed by mapping name.
+      couplings: p(`SELECT (SELECT COUNT(*) FROM sync_couplings WHERE table_id = ? AND pending = 0)
+                   + (SELECT COUNT(*) FROM sync_option_couplings WHERE mapping = ?) AS n`),
       skipped: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE skipped = 1 AND table_id = ?'),
       skippedPage: p('SELECT id, bc_id, dv_id, error_to, error_from FROM sync_couplings WHERE skipped = 1 AND table_id = ? AND id > ? ORDER BY id LIMIT ?'),
       errorMessages: p('SELECT message, COUNT(*) AS n, MIN(no) AS first FROM sync_job_errors WHERE job_id = ? GROUP BY message'),
@@ -622,7 +625,7 @@ export class SyncService {
         watermarks: { bc: wm && wm.bc > 0 ? wm.bc : null, dataverse: wm && wm.dv > 0 ? wm.dv : null },
         queue: entry,
         running: a ? { runId: a.run.id, phase: a.item.phase, direction: a.item.direction, counters: { ...a.item.counters }, written: a.item.written, full: a.run.full } : null,
-        couplings: (this.q.couplings.get(m.bcTableId) as { n: number }).n,
+        couplings: (this.q.couplings.get(m.bcTableId, m.name) as { n: number }).n,
         skipped: (this.q.skipped.get(m.bcTableId) as { n: number }).n,
         runnable: !cat.reasons.has(m.name), reason: cat.reasons.get(m.name) ?? null,
       };

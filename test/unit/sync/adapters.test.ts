@@ -63,7 +63,7 @@ describe('adapterMappings', () => {
     expect(ms.find((m) => m.name === 'ITEM-PRODUCT')!.fields.map((f) => f.dataverseField)).toEqual(expect.arrayContaining(['productnumber', 'name', 'price']));
   });
   it('names the table and the file to extend for an unknown table', () => {
-    expect(() => bcEntity('Vendor')).toThrow(/Vendor.*entities\.ts/);
+    expect(() => bcEntity('Fixed Asset')).toThrow(/Fixed Asset.*entities\.ts/);
   });
 });
 
@@ -81,8 +81,11 @@ describe('d365ic sync / jobs usage', () => {
   });
   it('rejects an unsupported mapping and conflicting options', async () => {
     const x = io();
-    expect(await main(['sync', 'run', '--sandbox', '--mapping', 'VENDOR'], x.io)).toBe(2);
-    expect(x.err.join('')).toMatch(/ITEM-PRODUCT, CUSTOMER/);
+    expect(await main(['sync', 'run', '--sandbox', '--mapping', 'NO SUCH MAPPING'], x.io)).toBe(2);
+    expect(x.err.join('')).toMatch(/Supported: .*VENDOR.*CONTACT.*PAYMENT TERMS/);
+    const bench = io();
+    expect(await main(['sync', 'run', '--sandbox', '--records', '10', '--mapping', 'VENDOR'], bench.io)).toBe(2);
+    expect(bench.err.join('')).toMatch(/with --records: ITEM-PRODUCT, CUSTOMER/);
     const y = io();
     expect(await main(['sync', 'run', '--sandbox', '--mapping', 'CUSTOMER', '--all'], y.io)).toBe(2);
   });

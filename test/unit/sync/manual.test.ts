@@ -87,13 +87,16 @@ describe('synchronize now', () => {
     expect(w.dv.all('products')).toHaveLength(1);
   });
 
-  it('synchronizes all modified records in BC priority order and continues after a mapping error', async () => {
+  it('synchronizes all modified records in dependency and BC priority order (option mappings included) and continues after a mapping error', async () => {
     const w = world();
     const customer = itemMapping({ name: 'CUSTOMER', fields: [] });
     const currency = itemMapping({ name: 'CURRENCY', direction: 'ToIntegrationTable' });
     const opt = itemMapping({ name: 'PAYMENT TERMS', isOptionMapping: true });
     const child = itemMapping({ name: 'TEMP', parentName: 'CURRENCY' });
-    expect(modifiedRecordsOrder([itemMapping({ name: 'OTHER' }), customer, currency, opt, child]).map((x) => x.name)).toEqual(['CURRENCY', 'CUSTOMER', 'OTHER']);
+    expect(modifiedRecordsOrder([itemMapping({ name: 'OTHER' }), customer, currency, opt, child]).map((x) => x.name)).toEqual(['CURRENCY', 'CUSTOMER', 'OTHER', 'PAYMENT TERMS']);
+    // A Dependency Filter outranks the priority list: CUSTOMER waits for the option mapping it depends on.
+    const dependent = { ...customer, dependencyFilter: ['PAYMENT TERMS', 'NOT IN THE LIST'] };
+    expect(modifiedRecordsOrder([dependent, opt, currency]).map((x) => x.name)).toEqual(['CURRENCY', 'PAYMENT TERMS', 'CUSTOMER']);
     w.bc.put('Item', 'bc-1', item('1', 'One'));
     const out = await synchronizeAllModified(w.engine, [customer, currency]);
     expect(out.map((o) => o.mapping)).toEqual(['CURRENCY', 'CUSTOMER']);

@@ -1,0 +1,171 @@
+/**
+ * Every default mapping runs against the demo sandbox over real HTTP (issue 11): the option mappings couple BC codes
+ * to Dataverse option values (adding the missing ones with InsertOptionValue), VENDOR and CONTACT create and couple
+ * rows, POSTEDSALESLINE-INV runs on its own with real counts, and the whole set in dependency order ends without
+ * failures the demo data does not explain.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
+import { connectSandbox, mappingSupport, runnableMappings, type ConnectedSides } from '../../../main/sync/adapters/connect';
+import { openDatabase } from '../../../main/db/database';
+import { SyncEngine } from '../../../main/sync/engine/engine';
+import { dependencyOrder, matchBasedCouple, synchronizeNow } from '../../../main/sync/engine/manual';
+import { runFullSync } from '../../../main/sync/review/run';
+import { domainEngineOptions } from '../../../main/sync/rules/index';
+import { defaultMappings } from '../../../main/mappings/defaults';
+import type { TableMapping } from '../../../main/mappings/model';
+import type { Row } from '../../../main/sync/ports';
+import type { SyncJob } from '../../../main/sync/jobs/log';
+import { tempDir } from '../../support/app';
+
+let sb: Sandbox;
+let c: ConnectedSides;
+const tmp = tempDir('d365ic-all-mappings-');
+
+beforeAll(async () => {
+  sb = await startSandbox({ port: 0, seed: 'demo' });
+  c = await connectSandbox(sb.info, { retryBaseMs: 20 });
+}, 30_000);
+afterAll(async () => {
+  await sb?.close();
+  tmp.cleanup();
+});
+
+const ALL = { conditions: [] } as never;
+async function all(side: ConnectedSides['bc'] | ConnectedSides['dataverse'], entity: string): Promise<Row[]> {
+  const out: Row[] = [];
+  for await (const p of side.queryModified(entity, { filter: ALL, since: null, pageSize: 5000 })) out.push(...p);
+  return out;
+}
+
+function engineWith(file: string) {
+  const { db } = openDatabase(`${tmp.dir}/${file}`);
+  const clock = { now: () => Date.now() };
+  const rules = domainEngineOptions({ db, clock, sides: c.sides, settings: { ownershipModel: 'person', lcyCode: 'NOK', unitGroupMapping: true } });
+  return new SyncEngine(db, c.sides, clock, { pageSize: 1000, integrationUserId: c.integrationUserId, retryDelayMs: 20, ...rules });
+}
+
+/** Match fields an administrator sets before coupling (the defaults leave none on these). */
+function withMatch(m: TableMapping, fields: string[]): TableMapping {
+  return { ...m, fields: m.fields.map((f) => (f.bcField !== null && fields.includes(f.bcField) ? { ...f, useForMatchBasedCoupling: true } : f)) };
+}
+
+describe('mapping support', () => {
+  it('every default mapping of every option combination is runnable, except the order lines that run with their order', () => {
+    for (const pricing of ['legacy', 'pricelists'] as const)
+      for (const unitGroups of [true, false])
+        for (const orders of ['none', 'legacy', 'bidirectional'] as const)
+          for (const ownership of ['person', 'team'] as const)
+            for (const bcVersion of [26, 14]) {
+              const o = { pricing, unitGroups, orders, ownership, bcVersion };
+              const support = mappingSupport(o);
+              expect(support.map((s) => s.name)).toEqual(defaultMappings(o).map((m) => m.name));
+              const not = support.filter((s) => !s.runnable);
+              expect(not.map((s) => s.name)).toEqual(orders === 'bidirectional' ? ['SOLINE-ORDERDETAIL'] : []);
+              for (const s of not) expect(s.runnable === false && s.reason.code).toBe('linesRunWithParent');
+              expect(runnableMappings(o).map((m) => m.name)).toEqual(support.filter((s) => s.runnable).map((s) => s.name));
+            }
+  });
+});
+
+describe('every default mapping against the demo sandbox', () => {
+  const engine = () => e;
+  let e: SyncEngine;
+  const mappings = runnableMappings({});
+  const m = (name: string) => mappings.find((x) => x.name === name)!;
+
+  it('option mappings couple BC codes to option values and add the missing ones (E.13)', async () => {
+    e = engineWith('all.sqlite');
+    const before = await c.dataverse.listOptions('account', 'address1_shippingmethodcode');
+    const r = await matchBasedCouple(engine(), m('SHIPPING AGENT'));
+    // DHL and UPS exist in the default option set; POSTEN and BRING are added.
+    expect(r.coupled.map((x) => x.bcId).sort()).toEqual(['DHL', 'UPS']);
+    expect(r.created.sort()).toEqual(['BRING', 'POSTEN']);
+    const after = await c.dataverse.listOptions('account', 'address1_shippingmethodcode');
+    expect(after.length).toBe(before.length + 2);
+    const posten = after.find((o) => o.label === 'POSTEN')!;
+    expect(e.couplings.optionByCode('SHIPPING AGENT', 'POSTEN')!.optionValue).toBe(posten.value);
+    expect(e.couplings.optionByCode('SHIPPING AGENT', 'DHL')!.optionValue).toBe(before.find((o) => o.label === 'DHL')!.value);
+    // A second run changes nothing; a scheduled run (Synch. Only Coupled Records) too.
+    const again = await e.runMapping(m('SHIPPING AGENT'));
+    expect(again.to).toMatchObject({ inserted: 0, failed: 0 });
+    for (const name of ['PAYMENT TERMS', 'SHIPMENT METHOD']) {
+      const x = await matchBasedCouple(engine(), m(name));
+      expect(x.job.failed).toBe(0);
+      expect(x.coupled.length + x.created.length).toBe(4);
+    }
+    expect(e.couplings.optionByCode('SHIPMENT METHOD', 'FOB')!.optionValue).toBe(1); // the existing "FOB" option
+  }, 60_000);
+
+  it('runs every default mapping in dependency order, as the review would, with no failure the demo data does not explain', async () => {
+    /** What the demo data is built to contain (main/sandbox/seed/demo.ts): each failure must be one of these. */
+    const EXPLAINED = [
+      /Salesperson\/Purchaser OL must be coupled/, // OL has no Dataverse user on purpose
+      /is blocked/, // a blocked item on posted documents
+      // Contacts of the blocked customer and of the vendors whose purchaser is OL (their parent failed for the above).
+      /belongs to (Customer K10005|Vendor L\d+), which is not coupled/,
+      // Legacy prices: a few sales prices in EUR on customer price groups whose Sales price list is in NOK.
+      /is in currency EUR but the Dynamics 365 Sales price list \S+ is in another currency/,
+      // V001015 is the demo's blocked item (Blocked = true: outside ITEM-PRODUCT's table filter), so its prices wait.
+      /Item V001015 is not coupled/,
+    ];
+    // Match fields an administrator sets before coupling (the defaults leave none on these mappings).
+    const MATCH: Record<string, string[]> = { SALESPEOPLE: ['E-Mail'], CUSTOMER: ['Name'], CONTACT: ['E-Mail'], 'ITEM-PRODUCT': ['No.'] };
+    const failures: { mapping: string; message: string }[] = [];
+    const ran: string[] = [];
+    let lineJob: SyncJob | null = null;
+    for (const base of dependencyOrder(mappings)) {
+      const mm = MATCH[base.name] ? withMatch(base, MATCH[base.name]!) : base;
+      if (mm.isOptionMapping || MATCH[base.name]) {
+        // Records without a unique match stay uncoupled (the full synchronization below creates them). The coupled
+        // ones are synchronized To Dataverse right after, as "synchronize after coupling" does: a coupled record never
+        // synchronized reads as changed on both sides, which on Bidirectional fields is an update conflict (E.4 7).
+        const r = await matchBasedCouple(engine(), mm);
+        if (!mm.isOptionMapping && base.name !== 'SALESPEOPLE' && r.coupled.length)
+          await synchronizeNow(engine(), mm, 'to', r.coupled.map((x) => x.bcId), false);
+      }
+      // SALESPEOPLE: only coupled users (a full sync From would add a salesperson per Dataverse user).
+      const r = mm.isOptionMapping || base.name === 'SALESPEOPLE' ? await e.runMapping(mm) : await runFullSync(engine(), mm);
+      ran.push(base.name);
+      if (base.name === 'POSTEDSALESLINE-INV') lineJob = r.to;
+      for (const job of [r.to, r.from]) if (job) for (const x of e.log.errors(job.id, 0, 500)) failures.push({ mapping: base.name, message: x.message });
+    }
+    expect(ran).toEqual(dependencyOrder(mappings).map((x) => x.name));
+    // An opportunity whose contact failed for one of the reasons above waits for it too.
+    const bcContactRows = await all(c.bc, 'Contact');
+    const contactFailedExplained = (no: string | undefined) => {
+      const row = bcContactRows.find((x) => x.values['No.'] === no);
+      const err = row ? e.couplings.byBc(5050, row.id)?.errorTo : null;
+      return !!err && EXPLAINED.some((re) => re.test(err));
+    };
+    const unexplained = failures.filter((f) => !EXPLAINED.some((re) => re.test(f.message))
+      && !(f.mapping === 'OPPORTUNITY' && contactFailedExplained(/Contact (\S+) must be coupled/.exec(f.message)?.[1])));
+    const grouped = new Map<string, number>();
+    for (const f of unexplained) grouped.set(`${f.mapping}: ${f.message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>')}`, (grouped.get(`${f.mapping}: ${f.message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>')}`) ?? 0) + 1);
+    expect([...grouped].map(([k, n]) => `${n} × ${k}`)).toEqual([]);
+
+    // POSTEDSALESLINE-INV ran on its own: every line of the invoices in Dataverse counted (written by the header's run).
+    const invoiceLines = await all(c.dataverse, 'invoicedetails');
+    expect(lineJob).toMatchObject({ mapping: 'POSTEDSALESLINE-INV', failed: 0 });
+    expect(lineJob!.unchanged + lineJob!.inserted).toBe(invoiceLines.length);
+    expect(invoiceLines.length).toBeGreaterThan(0);
+
+    // CUSTOMER carried the option codes as option values.
+    const accounts = await all(c.dataverse, 'accounts');
+    const bcCustomers = await all(c.bc, 'Customer');
+    const k = bcCustomers.find((x) => x.values['Payment Terms Code'] === '14D' && x.values.Blocked === ' ' && x.values['Salesperson Code'] !== 'OL')!;
+    const acc = accounts.find((a) => a.id === e.couplings.byBc(18, k.id)?.dvId)!;
+    expect(acc.values.paymenttermscode).toBe(e.couplings.optionByCode('PAYMENT TERMS', '14D')!.optionValue);
+    expect(acc.values.address1_shippingmethodcode).toBe(e.couplings.optionByCode('SHIPPING AGENT', String(k.values['Shipping Agent Code']))!.optionValue);
+    // VENDOR created vendor accounts (BCIVENDOR template: customertypecode 11).
+    const vendors = (await all(c.bc, 'Vendor')).filter((v) => v.values['Purchaser Code'] !== 'OL');
+    expect(vendors.length).toBeGreaterThan(0);
+    expect(accounts.filter((a) => a.values.customertypecode === 11)).toHaveLength(vendors.length);
+    for (const v of vendors) expect(accounts.find((a) => a.id === e.couplings.byBc(23, v.id)?.dvId)?.values.name).toBe(v.values.Name);
+    // CONTACT: person contacts of coupled customers / vendors have their parent account.
+    const contacts = await all(c.dataverse, 'contacts');
+    const persons = (await all(c.bc, 'Contact')).filter((x) => x.values.Type === 'Person' && x.values['Company No.']);
+    const withParent = persons.filter((p) => contacts.find((x) => x.id === e.couplings.byBc(5050, p.id)?.dvId)?.values.parentcustomerid);
+    expect(withParent.length).toBeGreaterThan(persons.length / 2);
+  }, 240_000);
+});
