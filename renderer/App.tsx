@@ -1,12 +1,13 @@
-import { makeStyles, MessageBar, MessageBarBody, Tab, TabList, Text, tokens } from '@fluentui/react-components';
+import { makeStaticStyles, makeStyles, MessageBar, MessageBarBody, Tab, TabList, Text, tokens } from '@fluentui/react-components';
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from './components/LanguagePicker';
-import { SecretStoreNotice } from './components/SecretStoreNotice';
+import { HostStatusBanner } from './components/HostStatusBanner';
 import { AboutPage } from './pages/AboutPage';
 import { ConnectionsPage } from './pages/connections/ConnectionsPage';
 import { ReconnectBanner } from './pages/connections/ReconnectBanner';
 import { ConnectionStringPage } from './pages/connstr/ConnectionStringPage';
+import { HomePage } from './pages/home/HomePage';
 import { MappingsPage } from './pages/mappings/MappingsPage';
 import { SandboxPage } from './pages/sandbox/SandboxPage';
 import { SetupPage } from './pages/setup/SetupPage';
@@ -23,10 +24,29 @@ const useStyles = makeStyles({
   body: { display: 'grid', gridTemplateColumns: '240px minmax(0, 1fr)', minHeight: 0 },
   nav: { padding: tokens.spacingVerticalM, backgroundColor: tokens.colorNeutralBackground1, borderRight: `1px solid ${tokens.colorNeutralStroke2}` },
   tab: { justifyContent: 'flex-start', textAlign: 'start' },
-  main: { overflow: 'auto', padding: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, '& > *': { flexShrink: 0 } },
+  skip: {
+    position: 'absolute', left: tokens.spacingHorizontalS, top: '-100px', zIndex: 1000,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`, backgroundColor: tokens.colorNeutralBackground1,
+    color: tokens.colorBrandForegroundLink, borderRadius: tokens.borderRadiusMedium, boxShadow: tokens.shadow16,
+    ':focus': { top: tokens.spacingVerticalS },
+  },
+  main: { outlineStyle: 'none', overflow: 'auto', padding: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, '& > *': { flexShrink: 0 } },
+});
+
+/**
+ * Keyboard focus must be easy to see everywhere: Fluent's inputs only thicken their bottom line, which is hard to
+ * spot; every text field, drop-down and plain input gets a clear ring while it holds the focus.
+ */
+const useGlobalFocusStyles = makeStaticStyles({
+  '.fui-Input:focus-within, .fui-Textarea:focus-within, .fui-Dropdown:focus-within, .fui-Combobox:focus-within, .fui-SpinButton:focus-within, .fui-Select:focus-within':
+    { outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: '2px' },
+  'input:not([type="checkbox"]):not([type="radio"]):focus-visible, textarea:focus-visible, select:focus-visible': {
+    outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: '2px',
+  },
 });
 
 const PAGES: { id: PageId; label: string; Page: ComponentType }[] = [
+  { id: 'home', label: 'nav.home', Page: HomePage },
   { id: 'connections', label: 'nav.connections', Page: ConnectionsPage },
   { id: 'setup', label: 'nav.setup', Page: SetupPage },
   { id: 'connstr', label: 'nav.connstr', Page: ConnectionStringPage },
@@ -39,12 +59,24 @@ const PAGES: { id: PageId; label: string; Page: ComponentType }[] = [
 export function App() {
   const { t } = useTranslation();
   const s = useStyles();
+  useGlobalFocusStyles();
   const page = useAppStore((x) => x.page);
   const setPage = useAppStore((x) => x.setPage);
   const error = useAppStore((x) => x.error);
   const Current = (PAGES.find((p) => p.id === page) ?? PAGES[0]!).Page;
   return (
     <div className={s.shell}>
+      <a
+        href="#main-content"
+        className={s.skip}
+        data-testid="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main-content')?.focus();
+        }}
+      >
+        {t('shell.skipToContent')}
+      </a>
       <header className={s.header}>
         <Text as="span" size={500} weight="semibold">
           {t('shell.title')}
@@ -61,8 +93,8 @@ export function App() {
             ))}
           </TabList>
         </nav>
-        <main className={s.main}>
-          <SecretStoreNotice />
+        <main className={s.main} id="main-content" tabIndex={-1}>
+          <HostStatusBanner />
           <ReconnectBanner />
           {error ? (
             <MessageBar intent="error">

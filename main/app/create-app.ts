@@ -1,4 +1,4 @@
-import type { AppInfo, EventName, EventPayload } from '../../preload/contract';
+import { DismissibleNotice, type AppInfo, type EventName, type EventPayload } from '../../preload/contract';
 import { MsalAuth, type AuthorityRoute } from '../auth';
 import { createConnections, type Connections } from '../connections';
 import { openSystemBrowser } from '../host/open-browser';
@@ -90,6 +90,15 @@ export function createApp(opts: AppOptions): ConsoleApp {
   const setSetting = (key: string, value: string) =>
     db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 
+  const dismissedNotices = (): DismissibleNotice[] => {
+    try {
+      const parsed = DismissibleNotice.array().safeParse(JSON.parse(getSetting('dismissedNotices') ?? '[]'));
+      return parsed.success ? parsed.data : [];
+    } catch {
+      return [];
+    }
+  };
+
   const info = (): AppInfo => ({
     version: APP_VERSION,
     host: opts.host,
@@ -121,7 +130,12 @@ export function createApp(opts: AppOptions): ConsoleApp {
 
   const handlers: Handlers = {
     'app.info': () => info(),
-    'app.getSettings': () => ({ language: getSetting('language') }),
+    'app.getSettings': () => ({ language: getSetting('language'), dismissedNotices: dismissedNotices() }),
+    'app.dismissNotice': ({ notice }) => {
+      const next = [...new Set([...dismissedNotices(), notice])];
+      setSetting('dismissedNotices', JSON.stringify(next));
+      return { dismissedNotices: next };
+    },
     'app.setLanguage': ({ language }) => {
       setSetting('language', language);
       return { language };

@@ -173,7 +173,7 @@ export class MsalAuth implements Auth {
     this.requireEncryption();
     const app = this.pca(target);
     const account = await app.getTokenCache().getAccountByHomeId(homeAccountId);
-    if (!account) throw new AppFailure('AUTH_REQUIRED', 'You are not signed in for this connection (no saved sign-in found). Use "Sign in".');
+    if (!account) throw new AppFailure('AUTH_REQUIRED', 'You are not signed in for this connection (no saved sign-in found). Use "Sign in".', { reason: 'not-signed-in' });
     try {
       return toResult(await app.acquireTokenSilent({ account, scopes: target.scopes, forceRefresh: opts.forceRefresh ?? false }));
     } catch (x) {

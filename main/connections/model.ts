@@ -1,7 +1,7 @@
 import { METHODS_BY_KIND, TIER_COLOURS, type AuthMethod, type ConnectionFields, type ConnectionKind } from '../../preload/contract/connections';
 
 export { METHODS_BY_KIND, TIER_COLOURS };
-import { insecureUrlReason } from '../http/url';
+import { connectionUrlProblem } from '../../preload/contract/urls';
 import { AppFailure } from '../rpc/errors';
 
 
@@ -31,18 +31,9 @@ export function validateFields(f: ConnectionFields): ConnectionFields {
   }
   let url = f.url ? f.url.trim().replace(/\/+$/, '') : null;
   if (url === '') url = null;
-  const urlRequired = f.kind === 'dataverse' || f.kind === 'bc-onprem' || f.kind === 'commerce-hq';
-  if (urlRequired && !url) {
-    const example = { dataverse: 'https://contoso.crm4.dynamics.com', 'bc-onprem': 'https://bc.contoso.local:7048/BC', 'commerce-hq': 'https://contoso.operations.dynamics.com' }[f.kind as 'dataverse'];
-    bad('url', `Enter the ${kind} URL, e.g. ${example}.`);
-  }
-  if (url) {
-    const reason = insecureUrlReason(url);
-    if (reason) bad('url', reason);
-    const u = new URL(url);
-    if (u.username || u.password) bad('url', 'Do not put a user name or password in the URL; use the credential fields.');
-    if (u.search || u.hash) bad('url', 'The URL must not contain a query (?…) or fragment (#…).');
-  }
+  // The same rules, in the same pass, as the connection form applies before saving.
+  const urlProblem = connectionUrlProblem(f.kind, url);
+  if (urlProblem) bad('url', urlProblem);
   if (f.kind === 'bc-onprem') {
     if (!f.userName) bad('userName', 'Enter the Business Central user name whose web service access key you use.');
   } else {

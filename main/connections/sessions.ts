@@ -78,7 +78,7 @@ export class SessionService {
         account = { username: profile.userName ?? '', name: null };
       } else if (isAppFlow(profile.authMethod)) {
         result = await this.deps.auth.acquireForApp(this.target(profile, 'app'), await this.appCredential(profile), { forceRefresh: true });
-        account = { username: profile.app!.clientId, name: 'Application' };
+        account = { username: profile.app!.clientId, name: appDisplayName(result.accessToken) };
       } else {
         const useDeviceCode = method ? method === 'deviceCode' : profile.authMethod === 'device-code';
         const target = this.target(profile, 'delegated');
@@ -159,11 +159,11 @@ export class SessionService {
       if (isAppFlow(profile.authMethod)) {
         result = await this.deps.auth.acquireForApp(this.target(profile, 'app'), await this.appCredential(profile), { forceRefresh });
       } else {
-        if (!homeAccountId) throw new AppFailure('AUTH_REQUIRED', `Sign in to "${profile.name}" first.`);
+        if (!homeAccountId) throw new AppFailure('AUTH_REQUIRED', `You have not signed in to "${profile.name}" yet. Use "Sign in".`, { reason: 'not-signed-in' });
         result = await this.deps.auth.acquireSilent(this.target(profile, 'delegated'), homeAccountId, { forceRefresh });
       }
       const prev = this.statuses.get(profileId);
-      const account = result.account ? { username: result.account.username, name: result.account.name } : (prev?.account ?? { username: profile.app!.clientId, name: 'Application' });
+      const account = result.account ? { username: result.account.username, name: result.account.name } : (prev?.account ?? { username: profile.app!.clientId, name: appDisplayName(result.accessToken) });
       if (!prev || prev.state !== 'signed-in' || prev.expiresAt !== (result.expiresOn?.toISOString() ?? null)) {
         this.set(this.make(profileId, 'signed-in', { account, result }));
       }
@@ -222,6 +222,22 @@ export class SessionService {
     this.statuses.set(s.profileId, parsed);
     this.deps.emit('auth.status', parsed);
     return parsed;
+  }
+}
+
+/**
+ * The app's display name from an application token's `app_displayname` claim (Entra puts it in access tokens, and
+ * so does the sandbox), so "Signed in as" names the app rather than a GUID. Display only: the token is not
+ * verified here (the service it is sent to does that), and nothing else is read from it.
+ */
+export function appDisplayName(accessToken: string): string | null {
+  const payload = accessToken.split('.')[1];
+  if (!payload) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { app_displayname?: unknown };
+    return typeof claims.app_displayname === 'string' && claims.app_displayname.trim() ? claims.app_displayname.trim().slice(0, 200) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -19,6 +19,10 @@ export const AppInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
+/** Notices the user can dismiss; the choice is kept in the local settings. */
+export const DismissibleNotice = z.enum(['key-file']);
+export type DismissibleNotice = z.infer<typeof DismissibleNotice>;
+
 export const appMethods = {
   'app.info': method(Empty, AppInfoSchema, 'Host, data folder, schema version and secret-store status.'),
   'app.setLanguage': method(
@@ -26,7 +30,16 @@ export const appMethods = {
     z.object({ language: z.string() }),
     'Remember the UI language.',
   ),
-  'app.getSettings': method(Empty, z.object({ language: z.string().nullable() }), 'Stored UI settings.'),
+  'app.getSettings': method(
+    Empty,
+    z.object({ language: z.string().nullable(), dismissedNotices: z.array(DismissibleNotice).optional() }),
+    'Stored UI settings.',
+  ),
+  'app.dismissNotice': method(
+    z.object({ notice: DismissibleNotice }).strict(),
+    z.object({ dismissedNotices: z.array(DismissibleNotice) }),
+    'Remember that a notice was dismissed (it stays available where it belongs, e.g. About).',
+  ),
 };
 
 export const appEvents = {

@@ -19,6 +19,7 @@ export * from './profiles';
 export * from './sandbox';
 export * from './setup';
 export * from './sync';
+export * from './urls';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:

@@ -24,6 +24,10 @@ import syncEn from './locales/sync/en.json';
 import syncFi from './locales/sync/fi-FI.json';
 import syncNb from './locales/sync/nb-NO.json';
 import syncNl from './locales/sync/nl-NL.json';
+import homeEn from './locales/home/en.json';
+import homeFi from './locales/home/fi-FI.json';
+import homeNb from './locales/home/nb-NO.json';
+import homeNl from './locales/home/nl-NL.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -34,10 +38,10 @@ export const LANGUAGES = [
 export type LanguageCode = (typeof LANGUAGES)[number]['code'];
 
 export const resources = {
-  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: mappingsEn, setup: setupEn, sync: syncEn },
-  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: mappingsNb, setup: setupNb, sync: syncNb },
-  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: mappingsNl, setup: setupNl, sync: syncNl },
-  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: mappingsFi, setup: setupFi, sync: syncFi },
+  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: mappingsEn, setup: setupEn, sync: syncEn, home: homeEn },
+  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: mappingsNb, setup: setupNb, sync: syncNb, home: homeNb },
+  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: mappingsNl, setup: setupNl, sync: syncNl, home: homeNl },
+  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: mappingsFi, setup: setupFi, sync: syncFi, home: homeFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {
@@ -64,7 +68,7 @@ export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, 
     resources,
     lng: language,
     fallbackLng: 'en',
-    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync'],
+    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home'],
     defaultNS: 'common',
     interpolation: { escapeValue: false },
     returnNull: false,

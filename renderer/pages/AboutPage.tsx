@@ -1,5 +1,6 @@
 import { Card, CardHeader, makeStyles, Table, TableBody, TableCell, TableRow, Text, Title2, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { SecretStoreNotice } from '../components/SecretStoreNotice';
 import { useAppStore } from '../stores/app';
 
 const useStyles = makeStyles({ page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '900px' } });
@@ -20,6 +21,8 @@ export function AboutPage() {
   return (
     <div className={s.page}>
       <Title2 as="h1" block>{t('about.title')}</Title2>
+      {/* Always here, even once dismissed on the connection form: this is where to look it up. */}
+      <SecretStoreNotice />
       <Card>
         <CardHeader header={<Text weight="semibold">{t('about.runtime')}</Text>} />
         <Table aria-label={t('about.runtime')} size="small">

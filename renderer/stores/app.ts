@@ -1,30 +1,34 @@
 import { create } from 'zustand';
-import type { AppError, AppInfo } from '../../preload/contract';
+import type { AppError, AppInfo, DismissibleNotice } from '../../preload/contract';
 import type { LanguageCode } from '../i18n';
 import { call, RpcError } from '../transport/client';
 
-export type PageId = 'connections' | 'setup' | 'connstr' | 'mappings' | 'sync' | 'sandbox' | 'about';
+export type PageId = 'home' | 'connections' | 'setup' | 'connstr' | 'mappings' | 'sync' | 'sandbox' | 'about';
 
 interface AppState {
   info: AppInfo | null;
   page: PageId;
   error: AppError | null;
+  /** Notices the user dismissed (kept in the local settings). */
+  dismissedNotices: DismissibleNotice[];
   load(): Promise<{ language: string | null }>;
   setPage(page: PageId): void;
   persistLanguage(language: LanguageCode): Promise<void>;
   clearError(): void;
+  dismissNotice(notice: DismissibleNotice): Promise<void>;
 }
 
 const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
 export const useAppStore = create<AppState>((set) => ({
   info: null,
-  page: 'connstr',
+  page: 'home',
   error: null,
+  dismissedNotices: [],
   async load() {
     try {
       const [info, settings] = await Promise.all([call('app.info', {}), call('app.getSettings', {})]);
-      set({ info });
+      set({ info, dismissedNotices: settings.dismissedNotices ?? [] });
       return settings;
     } catch (x) {
       set({ error: asAppError(x) });
@@ -40,4 +44,14 @@ export const useAppStore = create<AppState>((set) => ({
     }
   },
   clearError: () => set({ error: null }),
+  async dismissNotice(notice) {
+    // Hidden at once; the choice is stored so the notice stays away after a restart.
+    set((x) => ({ dismissedNotices: [...new Set([...x.dismissedNotices, notice])] }));
+    try {
+      const r = await call('app.dismissNotice', { notice });
+      set({ dismissedNotices: r.dismissedNotices });
+    } catch (x) {
+      set({ error: asAppError(x) });
+    }
+  },
 }));

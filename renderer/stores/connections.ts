@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import {
   AuthStatusSchema,
   ConnectionSaveInputSchema,
+  connectionUrlProblem,
   DeviceCodeInfoSchema,
   type AppError,
   type AuthStatus,
@@ -62,8 +63,11 @@ export function fieldErrorsOf(error: AppError): FieldErrors {
 /** Check a draft against the same schema main applies, so field errors show before a round trip. */
 export function validateDraft(input: ConnectionSaveInput): FieldErrors {
   const r = ConnectionSaveInputSchema.safeParse(input);
-  if (r.success) return {};
-  return fieldErrorsOf({ code: 'BAD_REQUEST', message: '', issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) });
+  const out = r.success ? {} : fieldErrorsOf({ code: 'BAD_REQUEST', message: '', issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) });
+  // The URL rules main applies (https, no query…) in the same pass, so one Save shows every problem at once.
+  const urlProblem = connectionUrlProblem(input.kind, input.url ?? null);
+  if (urlProblem && !('url' in out)) out.url = urlProblem;
+  return out;
 }
 
 let subscribed: { to: Transport; off: (() => void)[] } | null = null;
@@ -73,7 +77,10 @@ export const useConnectionsStore = create<ConnectionsState>((set, get) => {
     const dc = get().deviceCode;
     // The device-code dialog belongs to one sign-in: any outcome (signed in, cancelled, failed) ends it.
     const endsDialog = dc && dc.profileId === s.profileId && s.state !== 'signing-in';
-    set({ statuses: { ...get().statuses, [s.profileId]: s }, ...(endsDialog ? { deviceCode: null } : {}) });
+    // A failed test is answered by signing in: once signed in, the old "Connection test failed" is stale.
+    const failedTest = s.state === 'signed-in' && get().tests[s.profileId]?.ok === false;
+    const tests = failedTest ? Object.fromEntries(Object.entries(get().tests).filter(([id]) => id !== s.profileId)) : get().tests;
+    set({ statuses: { ...get().statuses, [s.profileId]: s }, tests, ...(endsDialog ? { deviceCode: null } : {}) });
   };
 
   /** Events are per transport; tests swap transports, so re-subscribe when it changes. */

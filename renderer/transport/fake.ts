@@ -1,5 +1,5 @@
 import { TransportErrorCodes, isMethodName, methods, type MethodName, type MethodOutput, type MethodParsedInput } from '../../preload/contract';
-import type { Transport } from './types';
+import type { ConnectionState, Transport } from './types';
 
 export type FakeHandlers = { [M in MethodName]?: (input: MethodParsedInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
 
@@ -10,7 +10,8 @@ export type FakeHandlers = { [M in MethodName]?: (input: MethodParsedInput<M>) =
 export function fakeTransport(handlers: FakeHandlers) {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const calls: { method: string; payload: unknown }[] = [];
-  const transport: Transport & { calls: typeof calls; push(event: string, payload: unknown): void } = {
+  const connection = new Set<(s: ConnectionState) => void>();
+  const transport: Transport & { calls: typeof calls; push(event: string, payload: unknown): void; connection(state: ConnectionState): void } = {
     kind: 'memory',
     calls,
     async invoke(method, payload) {
@@ -36,6 +37,14 @@ export function fakeTransport(handlers: FakeHandlers) {
     },
     push(event, payload) {
       for (const l of listeners.get(event) ?? []) l(payload);
+    },
+    onConnection(listener) {
+      connection.add(listener);
+      return () => connection.delete(listener);
+    },
+    /** Simulate the host's link going up or down (browser host). */
+    connection(state) {
+      for (const l of connection) l(state);
     },
   };
   return transport;

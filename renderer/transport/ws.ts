@@ -1,5 +1,5 @@
 import { ResultSchema, TransportErrorCodes, type Result } from '../../preload/contract';
-import type { Transport } from './types';
+import type { ConnectionState, Transport } from './types';
 
 const TOKEN_KEY = 'd365ic.token';
 const PROTOCOL_PREFIX = 'd365ic-token.';
@@ -30,6 +30,13 @@ export function wsTransport(url: string, token: string): Transport {
   let opening: Promise<WebSocket> | null = null;
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const connectionListeners = new Set<(s: ConnectionState) => void>();
+  let state: ConnectionState | null = null;
+  const setState = (next: ConnectionState) => {
+    if (state === next) return;
+    state = next;
+    for (const l of connectionListeners) l(next);
+  };
 
   const failAll = (message: string) => {
     for (const [id, p] of pending) {
@@ -47,16 +54,21 @@ export function wsTransport(url: string, token: string): Transport {
         socket = ws;
         retry = 250;
         opening = null;
+        setState('open');
         resolve(ws);
       };
       ws.onerror = () => {
         opening = null;
+        // Never connected, or the host refused us: either way nothing answers here any more.
+        if (state !== null) setState('lost');
         reject(new Error('The console service is not reachable. Is "npm start" still running?'));
       };
       ws.onclose = () => {
-        if (socket === ws) socket = null;
+        const wasOpen = socket === ws;
+        if (wasOpen) socket = null;
         failAll('The connection to the console service was lost.');
-        if (listeners.size > 0) setTimeout(() => void open().catch(() => undefined), (retry = Math.min(retry * 2, 5000)));
+        if (wasOpen) setState('lost');
+        if (listeners.size > 0 || connectionListeners.size > 0) setTimeout(() => void open().catch(() => undefined), (retry = Math.min(retry * 2, 5000)));
       };
       ws.onmessage = (ev) => {
         let msg: { id?: number; result?: unknown; event?: string; payload?: unknown };
@@ -100,6 +112,12 @@ export function wsTransport(url: string, token: string): Transport {
       listeners.set(event, set);
       void open().catch(() => undefined);
       return () => set.delete(listener);
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      if (state) listener(state);
+      void open().catch(() => undefined);
+      return () => connectionListeners.delete(listener);
     },
   };
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppError, AuthStatus, ConnectionProfile, ConnectionSaveInput, ConnectionTestReport, Result } from '../../preload/contract';
 import { ConnectionsPage } from '../../renderer/pages/connections/ConnectionsPage';
 import { ReconnectBanner } from '../../renderer/pages/connections/ReconnectBanner';
+import { useAppStore } from '../../renderer/stores/app';
 import { resetConnectionsStore, useConnectionsStore } from '../../renderer/stores/connections';
 import { fakeTransport } from '../../renderer/transport/fake';
 import type { Transport } from '../../renderer/transport/types';
@@ -86,6 +87,7 @@ function backend(seed: ConnectionProfile[]) {
       return { cancelled: true };
     },
     'auth.signOut': ({ profileId }) => status(profileId, 'signed-out'),
+    'app.dismissNotice': ({ notice }) => ({ dismissedNotices: [notice] }),
     'auth.status': ({ profileId }) => (profileId ? [statuses.get(profileId) ?? status(profileId, 'signed-out')] : profiles.map((p) => statuses.get(p.id) ?? status(p.id, 'signed-out'))),
   });
   const transport: Transport & { calls: typeof fake.calls } = {
@@ -197,7 +199,7 @@ describe('connections page: add, edit, duplicate, delete', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add connection' }));
     const dialog = await screen.findByRole('dialog', { hidden: true });
     fireEvent.change(within(dialog).getByLabelText(/^Name/), { target: { value: 'Insecure' } });
-    fireEvent.change(within(dialog).getByLabelText(/^Environment URL/), { target: { value: 'http://contoso.crm4.dynamics.com' } });
+    fireEvent.change(within(dialog).getByLabelText(/^Environment URL/), { target: { value: 'https://contoso.crm4.dynamics.com' } });
     fireEvent.change(within(dialog).getByLabelText(/^Application \(client\) ID/), { target: { value: PUBLIC_CLIENT } });
     b.fail['connections.save'] = { code: 'CONNECTION_INVALID', message: 'Use https: http://contoso.crm4.dynamics.com is not encrypted.', params: { field: 'url' } };
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save', hidden: true }));
@@ -336,7 +338,7 @@ describe('connections page: test, sign in, sign out', () => {
     await b.settle(signedIn);
     expect(within(card('Kari device')).getByText('Signed in as kari.nordmann@nordlys.example')).toBeTruthy();
     fireEvent.click(within(card('Kari device')).getByRole('button', { name: 'Sign out' }));
-    await within(card('Kari device')).findByText('Signed out');
+    await within(card('Kari device')).findByText('Not signed in');
     expect(b.callsOf('auth.signOut')).toEqual([{ method: 'auth.signOut', payload: { profileId: p.id } }]);
   });
 
@@ -475,4 +477,131 @@ describe('translations', () => {
       expect(missing).toEqual([]);
     });
   }
+});
+
+describe('first impression (issue 11)', () => {
+  const NOT_SIGNED_IN: AppError = { code: 'AUTH_REQUIRED', message: 'You have not signed in to "Kari DV" yet. Use "Sign in".', params: { reason: 'not-signed-in' } };
+
+  it('a profile nobody has signed in to says "not signed in", once, and offers Sign in (not Reconnect, never "expired")', async () => {
+    const p = profile({ name: 'Kari DV', authMethod: 'interactive' });
+    const b = backend([p]);
+    b.statuses.set(p.id, status(p.id, 'auth-required', { error: NOT_SIGNED_IN }));
+    renderWith(
+      <>
+        <ReconnectBanner />
+        <ConnectionsPage />
+      </>,
+      b.transport,
+    );
+    await screen.findByRole('listitem', { name: 'Kari DV' });
+    expect(within(card('Kari DV')).getByTestId('status-label').textContent).toBe('Not signed in');
+    expect(within(card('Kari DV')).getByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(within(card('Kari DV')).queryByRole('button', { name: 'Reconnect' })).toBeNull();
+    const banner = await screen.findByTestId('sign-in-banner');
+    expect(within(banner).getByText('1 connection is not signed in yet')).toBeTruthy();
+    expect(within(banner).getByRole('button', { name: 'Sign in to Kari DV' })).toBeTruthy();
+    expect(screen.queryByTestId('reconnect-banner')).toBeNull();
+    expect(document.body.textContent).not.toMatch(/expired/i);
+    // A test on it answers "not signed in" too.
+    b.fail['connections.test'] = NOT_SIGNED_IN;
+    fireEvent.click(within(card('Kari DV')).getByRole('button', { name: 'Test connection' }));
+    const result = await within(card('Kari DV')).findByTestId('test-result');
+    expect(within(result).getByText('You have not signed in to this connection yet. Use "Sign in".')).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/expired/i);
+  });
+
+  it('a failed connection test is cleared by a successful sign-in', async () => {
+    const p = profile({ name: 'Kari DV', authMethod: 'interactive' });
+    const b = backend([p]);
+    renderWith(<ConnectionsPage />, b.transport);
+    await screen.findByRole('listitem', { name: 'Kari DV' });
+    b.fail['connections.test'] = NOT_SIGNED_IN;
+    fireEvent.click(within(card('Kari DV')).getByRole('button', { name: 'Test connection' }));
+    await within(card('Kari DV')).findByText('Connection test failed');
+    fireEvent.click(within(card('Kari DV')).getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => expect(b.callsOf('auth.signIn')).toHaveLength(1));
+    await b.settle(status(p.id, 'signed-in', { account: { username: 'kari.nordmann@nordlys.example', name: 'Kari Nordmann' } }));
+    await within(card('Kari DV')).findByText('Signed in as kari.nordmann@nordlys.example');
+    expect(within(card('Kari DV')).queryByTestId('test-result')).toBeNull();
+    expect(within(card('Kari DV')).queryByText('Connection test failed')).toBeNull();
+  });
+
+  it('an app profile that is signed in names the app, with its client id as the description', async () => {
+    const p = profile({ name: 'Demo sandbox · Dataverse' });
+    const b = backend([p]);
+    b.statuses.set(p.id, status(p.id, 'signed-in', { account: { username: PUBLIC_CLIENT, name: 'Business Central Integration (confidential)' } }));
+    renderWith(<ConnectionsPage />, b.transport);
+    await screen.findByRole('listitem', { name: 'Demo sandbox · Dataverse' });
+    const label = within(card('Demo sandbox · Dataverse')).getByTestId('status-label');
+    expect(label.textContent).toBe('Signed in as the app Business Central Integration (confidential)');
+    expect(label.textContent).not.toContain(PUBLIC_CLIENT);
+  });
+
+  it('checks the URL in the same pass as every other field: one Save shows all problems, nothing is sent', async () => {
+    const b = backend([]);
+    renderWith(<ConnectionsPage />, b.transport);
+    await screen.findByText('No connections yet. Add one to get started.');
+    fireEvent.click(screen.getByRole('button', { name: 'Add connection' }));
+    const dialog = await screen.findByRole('dialog', { hidden: true });
+    fireEvent.change(within(dialog).getByLabelText(/^Name/), { target: { value: 'Two problems' } });
+    fireEvent.change(within(dialog).getByLabelText(/^Environment URL/), { target: { value: 'http://contoso.crm4.dynamics.com' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save', hidden: true }));
+    await waitFor(() => expect(within(dialog).getByLabelText(/^Environment URL/).getAttribute('aria-invalid')).toBe('true'));
+    expect(within(dialog).getByLabelText(/^Application \(client\) ID/).getAttribute('aria-invalid')).toBe('true');
+    expect(b.saves).toHaveLength(0);
+  });
+
+  it('trims a pasted Dataverse app link (…?appid=…) to the environment URL and says so', async () => {
+    const b = backend([]);
+    renderWith(<ConnectionsPage />, b.transport);
+    await screen.findByText('No connections yet. Add one to get started.');
+    fireEvent.click(screen.getByRole('button', { name: 'Add connection' }));
+    const dialog = await screen.findByRole('dialog', { hidden: true });
+    const link = 'https://nordlys.crm4.dynamics.com/main.aspx?appid=8c7c7f4b-1c2d-4e5f-9a0b-1c2d3e4f5a6b&pagetype=entitylist&etn=account';
+    const url = within(dialog).getByLabelText(/^Environment URL/) as HTMLInputElement;
+    fireEvent.change(url, { target: { value: link } });
+    expect(url.value).toBe('https://nordlys.crm4.dynamics.com');
+    expect(within(dialog).getByText(/^Trimmed to the environment address\. The pasted link pointed into an app:/)).toBeTruthy();
+    // A plain environment URL is left alone and the usual hint returns.
+    fireEvent.change(url, { target: { value: 'https://contoso.crm.dynamics.com' } });
+    expect(url.value).toBe('https://contoso.crm.dynamics.com');
+    expect(within(dialog).getByText('For example https://contoso.crm4.dynamics.com')).toBeTruthy();
+  });
+
+  it('device code from the demo sandbox says where the demo credentials are; a real tenant does not', async () => {
+    const p = profile({ name: 'Kari device', authMethod: 'device-code' });
+    const b = backend([p]);
+    renderWith(<ConnectionsPage />, b.transport);
+    await screen.findByRole('listitem', { name: 'Kari device' });
+    const expiresAt = new Date(Date.now() + 900_000).toISOString();
+    await b.push('auth.deviceCode', { profileId: p.id, userCode: 'HX7-K2Q', verificationUri: 'http://127.0.0.1:41234/devicelogin', expiresAt, message: '…' });
+    let dialog = await screen.findByRole('alertdialog', { hidden: true });
+    expect(within(dialog).getByTestId('device-code-sandbox-hint').textContent).toContain('Demo sandbox page');
+    await b.push('auth.status', status(p.id, 'signed-out'));
+    await waitFor(() => expect(screen.queryByRole('alertdialog', { hidden: true })).toBeNull());
+    await b.push('auth.deviceCode', { profileId: p.id, userCode: 'ABC-DEF', verificationUri: 'https://microsoft.com/devicelogin', expiresAt, message: '…' });
+    dialog = await screen.findByRole('alertdialog', { hidden: true });
+    expect(within(dialog).queryByTestId('device-code-sandbox-hint')).toBeNull();
+  });
+
+  it('shows the key-file notice where secrets are entered, and remembers when it is dismissed', async () => {
+    const b = backend([]);
+    useAppStore.setState({
+      info: { version: '0', host: 'browser', dataDir: '/d', dbSchemaVersion: 1, platform: 'linux', secretStore: { kind: 'key-file', location: '/d/secret.key', available: true, reason: null } },
+      dismissedNotices: [],
+    });
+    renderWith(<ConnectionsPage />, b.transport);
+    await screen.findByText('No connections yet. Add one to get started.');
+    expect(screen.queryByTestId('secret-notice')).toBeNull(); // not on the list, only where secrets are typed
+    fireEvent.click(screen.getByRole('button', { name: 'Add connection' }));
+    fireEvent.change(within(await screen.findByRole('dialog', { hidden: true })).getByLabelText(/^Sign-in method/), { target: { value: 'client-secret' } });
+    const notice = await screen.findByTestId('secret-notice');
+    expect(notice.textContent).toContain('/d/secret.key');
+    fireEvent.click(within(notice).getByTestId('secret-notice-dismiss'));
+    await waitFor(() => expect(screen.queryByTestId('secret-notice')).toBeNull());
+    await waitFor(() => expect(b.callsOf('app.dismissNotice')).toHaveLength(1));
+    expect(b.callsOf('app.dismissNotice')[0]!.payload).toEqual({ notice: 'key-file' });
+    expect(useAppStore.getState().dismissedNotices).toEqual(['key-file']);
+    useAppStore.setState({ info: null, dismissedNotices: [] });
+  });
 });

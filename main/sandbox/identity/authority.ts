@@ -439,7 +439,7 @@ export class SandboxAuthority {
     const appUser = SANDBOX_USERS.find((u) => u.systemUserId === client.applicationUserId);
     const lifetime = this.knobs.tokenLifetimeSeconds;
     const access = this.mint({
-      aud: parsed.resource, appid: client.clientId, azp: client.clientId, appidacr: acr, azpacr: acr, idtyp: 'app',
+      aud: parsed.resource, appid: client.clientId, azp: client.clientId, appidacr: acr, azpacr: acr, idtyp: 'app', app_displayname: client.displayName,
       oid: appUser?.objectId ?? client.clientId, sub: appUser?.objectId ?? client.clientId,
       ...(def.appRoles.length ? { roles: def.appRoles } : {}),
     }, lifetime);

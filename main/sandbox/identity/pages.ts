@@ -2,16 +2,28 @@
  * The few HTML pages a browser sees: the sign-in form of the authorize endpoint, the form_post auto-submit page,
  * the device-code verification page and a sign-out page. Plain HTML, every interpolated value escaped.
  */
+import { SANDBOX_USERS } from '../directory';
+
 export const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const layout = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title>
-<style>body{font-family:Segoe UI,system-ui,sans-serif;background:#f3f2f1;margin:0}main{max-width:420px;margin:64px auto;background:#fff;padding:32px;box-shadow:0 2px 6px #0002}
+<style>body{font-family:Segoe UI,system-ui,sans-serif;background:#f3f2f1;margin:0}main{max-width:520px;margin:64px auto;background:#fff;padding:32px;box-shadow:0 2px 6px #0002}
 h1{font-size:22px;font-weight:600}label{display:block;margin:12px 0 4px}input[type=text],input[type=password],input[type=email]{width:100%;padding:6px;box-sizing:border-box}
-button{margin-top:16px;padding:6px 20px;background:#0067b8;color:#fff;border:0}button.secondary{background:#888}.error{color:#a4262c}.note{color:#605e5c;font-size:12px}</style>
+button{margin-top:16px;padding:6px 20px;background:#0067b8;color:#fff;border:0}button.secondary{background:#888}.error{color:#a4262c}.note{color:#605e5c;font-size:12px}table{border-collapse:collapse;margin-top:8px}td,th{text-align:left;padding:2px 8px 2px 0}</style>
 </head><body><main>${body}</main></body></html>`;
+
+/** The demo users a tester can sign in with (the sandbox's own, public demo credentials). */
+export function demoUsersNote(): string {
+  const rows = SANDBOX_USERS.filter((u) => u.password && !u.isdisabled)
+    .map((u) => `<tr><td><code>${esc(u.username)}</code></td><td><code>${esc(u.password)}</code></td><td>${esc(u.displayName)}</td></tr>`)
+    .join('');
+  return `<section class="note" aria-labelledby="demo-users"><h2 id="demo-users" style="font-size:14px">Demo users of the Integration Console sandbox</h2>
+<p>The console's Demo sandbox page lists them too.</p>
+<table><thead><tr><th>User name</th><th>Password</th><th>Name</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
 
 const hidden = (fields: Record<string, string | undefined>) =>
   Object.entries(fields)
@@ -57,7 +69,8 @@ ${opts.error ? `<p class="error" role="alert">${esc(opts.error)}</p>` : ''}
 <label for="username">Email or DOMAIN\\user</label><input id="username" name="username" type="text" value="${esc(opts.username ?? '')}" required>
 <label for="password">Password</label><input id="password" name="password" type="password" required>
 <button type="submit" name="decision" value="approve">Sign in and allow</button>
-<button type="submit" name="decision" value="deny" class="secondary" formnovalidate>Deny</button></form>`,
+<button type="submit" name="decision" value="deny" class="secondary" formnovalidate>Deny</button></form>
+${demoUsersNote()}`,
   );
 }
 

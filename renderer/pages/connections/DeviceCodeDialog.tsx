@@ -1,5 +1,6 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Link, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
+import { isLoopbackHost } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
 import { useConnectionsStore } from '../../stores/connections';
 import { formatCountdown, useNow } from './time';
@@ -9,6 +10,16 @@ const useStyles = makeStyles({
   code: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeHero800, letterSpacing: '0.15em', fontWeight: tokens.fontWeightSemibold },
   row: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center', flexWrap: 'wrap' },
 });
+
+/** The demo sandbox's identity service: its own authority name, or a page served from this computer. */
+export function isSandboxSignIn(verificationUri: string, authorityHost: string | null): boolean {
+  try {
+    if (authorityHost && new URL(authorityHost).hostname.endsWith('.sandbox.localhost')) return true;
+    return isLoopbackHost(new URL(verificationUri).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Device-code sign-in: the code, where to enter it, a copy button and the time left. Closes by itself when the
@@ -22,6 +33,7 @@ export function DeviceCodeDialog() {
   const now = useNow();
   if (!info) return null;
   const left = (Date.parse(info.expiresAt) - now) / 1000;
+  const sandbox = isSandboxSignIn(info.verificationUri, profile?.app?.authorityHost ?? null);
   return (
     <Dialog open modalType="alert">
       <DialogSurface aria-describedby="device-code-help">
@@ -41,6 +53,11 @@ export function DeviceCodeDialog() {
                 {info.verificationUri}
               </Link>
             </Text>
+            {sandbox ? (
+              <Text data-testid="device-code-sandbox-hint" weight="semibold">
+                {t('deviceCode.sandboxHint', { ns: 'connections' })}
+              </Text>
+            ) : null}
             <Text data-testid="device-code-countdown">{left > 0 ? t('deviceCode.expiresIn', { ns: 'connections', time: formatCountdown(left) }) : t('deviceCode.expired', { ns: 'connections' })}</Text>
           </DialogContent>
           <DialogActions>

@@ -2,10 +2,15 @@ import { makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Text, tokens }
 import { useTranslation } from 'react-i18next';
 import type { AppError } from '../../../preload/contract';
 
+/** AUTH_REQUIRED for a profile that was never signed in (or was signed out), as opposed to an expired sign-in. */
+export const notSignedIn = (e: AppError | null | undefined): boolean => e?.code === 'AUTH_REQUIRED' && e.params?.reason === 'not-signed-in';
+
 /** The translated message for an error code, for inline use. */
 export function useErrorText() {
   const { t } = useTranslation();
-  return (e: AppError) => t(`errors.${e.code}`, { ...(e.params ?? {}), message: e.message, defaultValue: e.message });
+  // A profile nobody has signed in to yet is not "expired": main marks that AUTH_REQUIRED with reason not-signed-in.
+  return (e: AppError) =>
+    notSignedIn(e) ? t('notSignedInError', { ns: 'connections' }) : t(`errors.${e.code}`, { ...(e.params ?? {}), message: e.message, defaultValue: e.message });
 }
 
 /**

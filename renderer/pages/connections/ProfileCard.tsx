@@ -12,7 +12,7 @@ import { useTranslation } from 'react-i18next';
 import type { AuthStatus, ConnectionProfile, ConnectionTestReport } from '../../../preload/contract';
 import { EnvironmentBadge, EnvironmentBar } from '../../components/EnvironmentBadge';
 import { useConnectionsStore } from '../../stores/connections';
-import { ErrorText, useErrorText } from './ErrorText';
+import { ErrorText, notSignedIn, useErrorText } from './ErrorText';
 import { isUserFlow } from './kinds';
 import { formatCountdown, formatRelative, useNow } from './time';
 
@@ -37,17 +37,37 @@ const STATE_COLOUR: Record<AuthStatus['state'], 'informative' | 'brand' | 'succe
 };
 
 /** Sign-in state chips: state, who, live token countdown, scopes. Status only: tokens never reach the renderer. */
-export function StatusChips({ status }: { status: AuthStatus | undefined }) {
+export function StatusChips({ status, app = false }: { status: AuthStatus | undefined; app?: boolean }) {
   const { t } = useTranslation('connections');
   const s = useStyles();
   const now = useNow();
   const state = status?.state ?? 'signed-out';
   const left = status?.expiresAt ? (Date.parse(status.expiresAt) - now) / 1000 : null;
+  const never = state === 'auth-required' && notSignedIn(status?.error);
+  const account = status?.account;
+  // Apps sign in as themselves: name the app (its display name from the token), the client id goes in a tooltip.
+  const label =
+    state === 'signed-in' && account
+      ? app
+        ? t('status.signedInAsApp', { ns: 'connections', name: account.name ?? account.username })
+        : t('status.signedInAs', { ns: 'connections', user: account.username })
+      : never
+        ? t('status.notSignedIn', { ns: 'connections' })
+        : t(`status.${state}`);
+  const badge = (
+    <Badge appearance="tint" color={never ? 'warning' : STATE_COLOUR[state]} data-testid="status-label">
+      {label}
+    </Badge>
+  );
   return (
     <div className={s.row} data-testid="status" data-state={state}>
-      <Badge appearance="tint" color={STATE_COLOUR[state]}>
-        {state === 'signed-in' && status?.account ? t('status.signedInAs', { ns: 'connections', user: status.account.username }) : t(`status.${state}`)}
-      </Badge>
+      {state === 'signed-in' && account && app ? (
+        <Tooltip content={t('status.appId', { ns: 'connections', id: account.username })} relationship="description">
+          {badge}
+        </Tooltip>
+      ) : (
+        badge
+      )}
       {state === 'signed-in' && left !== null ? (
         <Badge appearance="outline" color={left < 300 ? 'warning' : 'informative'} data-testid="expires">
           {left > 0 ? t('status.expiresIn', { ns: 'connections', time: formatCountdown(left) }) : t('status.expired', { ns: 'connections' })}
@@ -113,6 +133,8 @@ export function ProfileCard({ profile, onEdit, onDelete }: { profile: Connection
   const prod = profile.tier === 'production';
   const signedIn = status?.state === 'signed-in';
   const user = isUserFlow(profile.authMethod);
+  /** Signed in once and the sign-in ran out (Reconnect), as opposed to never signed in (Sign in). */
+  const expired = status?.state === 'auth-required' && !notSignedIn(status.error);
 
   return (
     <Card className={prod ? `${s.card} ${s.prod}` : s.card} role="listitem" aria-label={profile.name} data-testid="profile" data-tier={profile.tier}>
@@ -129,8 +151,8 @@ export function ProfileCard({ profile, onEdit, onDelete }: { profile: Connection
           </Badge>
         </div>
         {profile.url ? <Text className={`${s.mono} ${s.muted}`}>{profile.url}</Text> : null}
-        <StatusChips status={status} />
-        {status?.error && (status.state === 'error' || status.state === 'auth-required') ? <ErrorText error={status.error} intent="warning" /> : null}
+        <StatusChips status={status} app={!user} />
+        {status?.error && (status.state === 'error' || status.state === 'auth-required') && !notSignedIn(status.error) ? <ErrorText error={status.error} intent="warning" /> : null}
         {profile.secretsMissing.length ? (
           <Text className={s.muted}>{t('list.secretsMissing', { ns: 'connections', names: profile.secretsMissing.map((n) => t(`form.secret.${n}`)).join(', ') })}</Text>
         ) : null}
@@ -153,10 +175,10 @@ export function ProfileCard({ profile, onEdit, onDelete }: { profile: Connection
           ) : (
             <Button
               appearance={status?.state === 'auth-required' ? 'primary' : 'secondary'}
-              icon={status?.state === 'auth-required' ? <ArrowSyncRegular /> : <PersonArrowRightRegular />}
+              icon={expired ? <ArrowSyncRegular /> : <PersonArrowRightRegular />}
               onClick={() => void store().signIn(profile.id)}
             >
-              {status?.state === 'auth-required' ? t('actions.reconnect', { ns: 'connections' }) : user ? t('actions.signIn', { ns: 'connections' }) : t('actions.signInApp', { ns: 'connections' })}
+              {expired ? t('actions.reconnect', { ns: 'connections' }) : user ? t('actions.signIn', { ns: 'connections' }) : t('actions.signInApp', { ns: 'connections' })}
             </Button>
           )}
           <Button icon={<EditRegular />} onClick={onEdit}>

@@ -16,8 +16,9 @@ import {
 } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError } from '../../../preload/contract';
+import { environmentUrlFromAppLink, type AppError } from '../../../preload/contract';
 import { EnvironmentBadge } from '../../components/EnvironmentBadge';
+import { SecretStoreNotice } from '../../components/SecretStoreNotice';
 import { useConnectionsStore, validateDraft, type FieldErrors } from '../../stores/connections';
 import { ErrorText } from './ErrorText';
 import { toSaveInput, withKind, withTier, type Draft } from './draft';
@@ -60,6 +61,8 @@ export function ProfileForm({ initial, onClose }: { initial: Draft; onClose(): v
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The app link a pasted URL was trimmed from (shown as a note under the field). */
+  const [trimmedFrom, setTrimmedFrom] = useState<string | null>(null);
   const f = FIELDS_FOR[d.kind];
   const slot = SECRET_FOR[d.authMethod];
   const secretStored = !!slot && d.secretsSet.includes(slot);
@@ -118,6 +121,7 @@ export function ProfileForm({ initial, onClose }: { initial: Draft; onClose(): v
             </DialogTitle>
             <DialogContent>
               {failure ? <ErrorText error={failure} plain /> : null}
+              {slot ? <SecretStoreNotice plain dismissible /> : null}
               {unplaced.length ? (
                 <Text role="alert" block>
                   {unplaced.map(([p, m]) => `${p}: ${m}`).join(' ')}
@@ -149,8 +153,22 @@ export function ProfileForm({ initial, onClose }: { initial: Draft; onClose(): v
                     <Input className={s.mono} aria-label={t('form.colour', { ns: 'connections' })} value={d.colour} onChange={(_, v) => update({ colour: v.value })} />
                   </div>
                 </Field>
-                <Field label={t(`form.url.${d.kind}`)} required={f.url === 'required'} hint={t(`form.urlHint.${d.kind}`)} {...fieldError('url')}>
-                  <Input className={s.mono} value={d.url} onChange={(_, v) => update({ url: v.value })} />
+                <Field
+                  label={t(`form.url.${d.kind}`)}
+                  required={f.url === 'required'}
+                  hint={trimmedFrom ? t('form.urlTrimmed', { ns: 'connections', from: trimmedFrom }) : t(`form.urlHint.${d.kind}`)}
+                  {...fieldError('url')}
+                >
+                  <Input
+                    className={s.mono}
+                    value={d.url}
+                    onChange={(_, v) => {
+                      // An address copied from the browser while an app was open (…/main.aspx?appid=…): keep the environment.
+                      const env = d.kind === 'dataverse' ? environmentUrlFromAppLink(v.value) : null;
+                      setTrimmedFrom(env ? v.value.trim() : null);
+                      update({ url: env ?? v.value });
+                    }}
+                  />
                 </Field>
                 {f.environmentName ? text('environmentName', { required: true, placeholder: 'Production' }) : null}
                 {f.company ? text('company', { hint: t('form.companyHint', { ns: 'connections' }) }) : null}

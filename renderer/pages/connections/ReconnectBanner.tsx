@@ -2,6 +2,7 @@ import { Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle 
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useConnectionsStore } from '../../stores/connections';
+import { notSignedIn } from './ErrorText';
 
 /**
  * Global banner while any profile needs its user to sign in again. It only ever acts on a click: an expired
@@ -18,19 +19,33 @@ export function ReconnectBanner() {
   }, []);
   const needing = profiles.filter((p) => statuses[p.id]?.state === 'auth-required');
   if (!needing.length) return null;
+  // Never signed in is not "expired": those get their own banner with "Sign in", so each says one true thing.
+  const never = needing.filter((p) => notSignedIn(statuses[p.id]?.error));
+  const expired = needing.filter((p) => !never.includes(p));
+  const bar = (list: typeof needing, kind: 'expired' | 'never') =>
+    list.length ? (
+      <MessageBar intent="warning" layout="multiline" data-testid={kind === 'expired' ? 'reconnect-banner' : 'sign-in-banner'}>
+        <MessageBarBody>
+          <MessageBarTitle>
+            {kind === 'expired' ? t('reconnect.title', { ns: 'connections', count: list.length }) : t('reconnect.notSignedInTitle', { ns: 'connections', count: list.length })}
+          </MessageBarTitle>
+          {kind === 'expired'
+            ? t('reconnect.body', { ns: 'connections', names: list.map((p) => p.name).join(', ') })
+            : t('reconnect.notSignedInBody', { ns: 'connections', names: list.map((p) => p.name).join(', ') })}
+        </MessageBarBody>
+        <MessageBarActions>
+          {list.map((p) => (
+            <Button key={p.id} appearance="primary" disabled={!!signingIn[p.id]} onClick={() => void useConnectionsStore.getState().signIn(p.id)}>
+              {kind === 'expired' ? t('reconnect.action', { ns: 'connections', name: p.name }) : t('reconnect.signInAction', { ns: 'connections', name: p.name })}
+            </Button>
+          ))}
+        </MessageBarActions>
+      </MessageBar>
+    ) : null;
   return (
-    <MessageBar intent="warning" layout="multiline" data-testid="reconnect-banner">
-      <MessageBarBody>
-        <MessageBarTitle>{t('reconnect.title', { ns: 'connections', count: needing.length })}</MessageBarTitle>
-        {t('reconnect.body', { ns: 'connections', names: needing.map((p) => p.name).join(', ') })}
-      </MessageBarBody>
-      <MessageBarActions>
-        {needing.map((p) => (
-          <Button key={p.id} appearance="primary" disabled={!!signingIn[p.id]} onClick={() => void useConnectionsStore.getState().signIn(p.id)}>
-            {t('reconnect.action', { ns: 'connections', name: p.name })}
-          </Button>
-        ))}
-      </MessageBarActions>
-    </MessageBar>
+    <>
+      {bar(expired, 'expired')}
+      {bar(never, 'never')}
+    </>
   );
 }

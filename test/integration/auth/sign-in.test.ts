@@ -215,7 +215,19 @@ describe('device code', () => {
     const report = await app.handlers['connections.test']({ profileId: profile.id });
     expect(report.ok).toBe(false);
     expect(report.error?.code).toBe('AUTH_REQUIRED');
+    // Signed out is "not signed in", not "expired": the UI words it so.
+    expect(report.error?.params).toEqual({ reason: 'not-signed-in' });
     expect(app.rec.statuses().at(-1)!.state).toBe('auth-required');
+  });
+
+  it('a profile never signed in is reported as not signed in (not as an expired sign-in)', async () => {
+    const store = newStore();
+    const app = wire(store, sb, headlessBrowser(ADMIN, 'ignore').browser);
+    const profile = await app.handlers['connections.save'](dataverseProfile(sb, { name: 'Never signed in', authMethod: 'interactive' }));
+    const report = await app.handlers['connections.test']({ profileId: profile.id });
+    expect(report.error).toMatchObject({ code: 'AUTH_REQUIRED', params: { reason: 'not-signed-in' } });
+    expect(report.error?.message).not.toMatch(/expired/i);
+    expect(app.rec.statuses().at(-1)).toMatchObject({ state: 'auth-required', error: { params: { reason: 'not-signed-in' } } });
   });
 
   it('approval through the sandbox admin endpoint works too, and cancel stops polling at once', async () => {
@@ -260,6 +272,8 @@ describe('application sign-in (client secret, certificate) and BC', () => {
     const status = await app.handlers['auth.signIn']({ profileId: profile.id });
     expect(status.state).toBe('signed-in');
     expect(status.scopes.join(' ')).toContain('/.default');
+    // "Signed in as" names the app (the token's app_displayname), not only its client id.
+    expect(status.account).toEqual({ username: CONFIDENTIAL_CLIENT.clientId, name: CONFIDENTIAL_CLIENT.displayName });
     const report = await app.handlers['connections.test']({ profileId: profile.id });
     expect(report.error).toBeNull();
     expect(report.details.fullName).toContain('Business Central Integration');

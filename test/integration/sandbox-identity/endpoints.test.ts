@@ -274,6 +274,15 @@ describe('device code', () => {
     expect(pending.value.map((p) => p.userCode)).toContain(d.user_code);
   });
 
+  it('the verification page lists the demo users and their passwords (and says the console lists them too)', async () => {
+    const page = await (await fetch(`${id.url}/devicelogin`)).text();
+    for (const u of SANDBOX_USERS.filter((x) => x.password && !x.isdisabled)) {
+      expect(page).toContain(u.username);
+      expect(page).toContain(u.password);
+    }
+    expect(page).toContain('Demo sandbox page');
+  });
+
   it('refuses device code for a confidential client', async () => {
     const r = await fetch(`${id.authority}/oauth2/v2.0/devicecode`, form({ client_id: conf.clientId, scope: `${DV}/.default` }));
     expect(((await r.json()) as { error_codes: number[] }).error_codes).toEqual([7000218]);

@@ -1,0 +1,32 @@
+import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { transport } from '../transport/client';
+import type { ConnectionState } from '../transport/types';
+
+/**
+ * Browser host only: once the console's host process has stopped, every action would fail with "not reachable".
+ * Say so once, at the top, with what to do. Hidden again if the link comes back.
+ */
+export function HostStatusBanner() {
+  const { t } = useTranslation();
+  const [state, setState] = useState<ConnectionState | null>(null);
+  useEffect(() => {
+    let t0: ReturnType<typeof transport> | null = null;
+    try {
+      t0 = transport();
+    } catch {
+      return undefined;
+    }
+    return t0.onConnection?.(setState);
+  }, []);
+  if (state !== 'lost') return null;
+  return (
+    <MessageBar intent="error" layout="multiline" role="alert" data-testid="host-stopped">
+      <MessageBarBody>
+        <MessageBarTitle>{t('host.stoppedTitle')}</MessageBarTitle>
+        {t('host.stoppedBody')}
+      </MessageBarBody>
+    </MessageBar>
+  );
+}

@@ -1,0 +1,200 @@
+import { Badge, Button, Card, CardHeader, makeStyles, MessageBar, MessageBarBody, Spinner, Text, Title2, Title3, tokens } from '@fluentui/react-components';
+import { ArrowRightRegular } from '@fluentui/react-icons';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppError, SetupDraft, SetupStatus, SyncStatus } from '../../../preload/contract';
+import { useAppStore, type PageId } from '../../stores/app';
+import { asAppError, useConnectionsStore } from '../../stores/connections';
+import { call } from '../../transport/client';
+import { salesSummary, type HomeStep, type ProfileState } from './summary';
+
+const useStyles = makeStyles({
+  page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '1100px' },
+  steps: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(230px, 1fr))', gap: tokens.spacingHorizontalM, listStyleType: 'none', margin: 0, padding: 0 },
+  step: { height: '100%', display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingVerticalM },
+  next: { outline: `2px solid ${tokens.colorBrandStroke1}` },
+  grow: { flexGrow: 1 },
+  cards: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(380px, 1fr))', gap: tokens.spacingHorizontalM },
+  facts: { display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalXS, margin: 0, alignItems: 'center' },
+  dt: { color: tokens.colorNeutralForeground3 },
+  dd: { margin: 0, display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap', alignItems: 'center' },
+  body: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, padding: `0 ${tokens.spacingHorizontalM} ${tokens.spacingVerticalM}` },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+const STEPS: { id: HomeStep; page: PageId }[] = [
+  { id: 'connections', page: 'connections' },
+  { id: 'setup', page: 'setup' },
+  { id: 'review', page: 'sync' },
+  { id: 'sync', page: 'sync' },
+];
+
+const PROFILE_COLOUR: Record<ProfileState, 'success' | 'informative' | 'warning' | 'danger'> = {
+  'signed-in': 'success',
+  app: 'informative',
+  'not-signed-in': 'warning',
+  'needs-sign-in': 'danger',
+  missing: 'warning',
+};
+
+interface Loaded {
+  setup: { draft: SetupDraft; status: SetupStatus; savedAt: string | null } | null;
+  sync: SyncStatus | null;
+  errors: AppError[];
+}
+
+/** The start page: what the console does, where to start, and the current state of each integration. */
+export function HomePage() {
+  const { t: th, i18n } = useTranslation('home');
+  const s = useStyles();
+  const setPage = useAppStore((x) => x.setPage);
+  const profiles = useConnectionsStore((x) => x.profiles);
+  const statuses = useConnectionsStore((x) => x.statuses);
+  const [data, setData] = useState<Loaded | null>(null);
+
+  const load = useCallback(async () => {
+    const [, setup, sync] = await Promise.allSettled([useConnectionsStore.getState().init(), call('setup.getState', {}), call('sync.status', {})]);
+    setData({
+      setup: setup.status === 'fulfilled' ? setup.value : null,
+      sync: sync.status === 'fulfilled' ? sync.value : null,
+      errors: [setup, sync].flatMap((r) => (r.status === 'rejected' ? [asAppError(r.reason)] : [])),
+    });
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const summary = data ? salesSummary({ profiles, statuses, setup: data.setup, sync: data.sync }) : null;
+  const others = profiles.filter((p) => p.kind === 'graph' || p.kind === 'commerce-hq').length;
+
+  return (
+    <section className={s.page} aria-labelledby="home-title" data-testid="home-page">
+      <Title2 as="h1" id="home-title">
+        {th('title')}
+      </Title2>
+      <Text>{th('intro')}</Text>
+
+      <Title3 as="h2">{th('steps.title')}</Title3>
+      <ol className={s.steps} aria-label={th('steps.title')}>
+        {STEPS.map((step, i) => {
+          const isNext = summary?.next === step.id;
+          return (
+            <li key={step.id}>
+              <Card className={isNext ? `${s.step} ${s.next}` : s.step} data-testid={`home-step-${step.id}`} data-next={isNext ? 'true' : 'false'}>
+                <Text weight="semibold" size={400}>
+                  {th('steps.number', { n: i + 1 })} {th(`steps.${step.id}.title`)}
+                </Text>
+                {isNext ? (
+                  <Badge appearance="filled" color="brand">
+                    {th('steps.next')}
+                  </Badge>
+                ) : null}
+                <Text className={s.grow}>{th(`steps.${step.id}.body`)}</Text>
+                <Button appearance={isNext ? 'primary' : 'secondary'} icon={<ArrowRightRegular />} iconPosition="after" onClick={() => setPage(step.page)}>
+                  {th(`steps.${step.id}.open`)}
+                </Button>
+              </Card>
+            </li>
+          );
+        })}
+      </ol>
+
+      <Title3 as="h2">{th('state.title')}</Title3>
+      <div className={s.cards}>
+        <Card data-testid="home-sales">
+          <CardHeader
+            header={<Text weight="semibold">{th('sales.title')}</Text>}
+            action={
+              summary ? (
+                <Badge appearance="tint" color={summary.enabled ? 'success' : 'warning'} data-testid="home-sales-enabled">
+                  {summary.enabled ? th('sales.enabled') : th('sales.notEnabled')}
+                </Badge>
+              ) : undefined
+            }
+          />
+          <div className={s.body}>
+            {!summary ? (
+              <Spinner size="small" label={th('loading')} />
+            ) : (
+              <>
+                {data?.errors.map((e) => (
+                  <MessageBar key={e.code + e.message} intent="warning">
+                    <MessageBarBody>{th('readFailed', { message: i18n.t(`errors.${e.code}`, { ...(e.params ?? {}), message: e.message, defaultValue: e.message }) })}</MessageBarBody>
+                  </MessageBar>
+                ))}
+                <dl className={s.facts}>
+                  {summary.profiles.map((p) => (
+                    <div key={p.role} style={{ display: 'contents' }}>
+                      <dt className={s.dt}>{th(`sales.profile.${p.role}`)}</dt>
+                      <dd className={s.dd} data-testid={`home-profile-${p.role}`} data-state={p.state}>
+                        {p.name ? <Text>{p.name}</Text> : null}
+                        <Badge appearance="tint" color={PROFILE_COLOUR[p.state]}>
+                          {th(`sales.profileState.${p.state}`)}
+                        </Badge>
+                      </dd>
+                    </div>
+                  ))}
+                  <dt className={s.dt}>{th('sales.setup')}</dt>
+                  <dd className={s.dd} data-testid="home-setup">
+                    {summary.enabled
+                      ? th('sales.setupEnabled', { when: summary.enabledAt ? new Date(summary.enabledAt).toLocaleString(i18n.language) : '' })
+                      : summary.setupStep
+                        ? th('sales.setupInProgress', { step: th(`sales.wizardStep.${summary.setupStep}`) })
+                        : th('sales.setupNotStarted')}
+                  </dd>
+                  <dt className={s.dt}>{th('sales.lastSync')}</dt>
+                  <dd className={s.dd} data-testid="home-last-sync">
+                    {summary.lastRunAt === null ? th('sales.never') : new Date(summary.lastRunAt).toLocaleString(i18n.language)}
+                    {summary.mappings > 0 ? <Text className={s.muted}>{th('sales.neverRun', { count: summary.neverRun, total: summary.mappings })}</Text> : null}
+                  </dd>
+                  <dt className={s.dt}>{th('sales.failures')}</dt>
+                  <dd className={s.dd} data-testid="home-failures">
+                    {summary.failedMappings.length === 0 && summary.queueErrors.length === 0 ? (
+                      <Badge appearance="tint" color="success">
+                        {th('sales.noFailures')}
+                      </Badge>
+                    ) : (
+                      <>
+                        {summary.failedMappings.length ? (
+                          <Badge appearance="tint" color="danger">
+                            {th('sales.failedMappings', { count: summary.failedMappings.length, names: summary.failedMappings.join(', ') })}
+                          </Badge>
+                        ) : null}
+                        {summary.queueErrors.length ? (
+                          <Badge appearance="tint" color="danger">
+                            {th('sales.queueErrors', { count: summary.queueErrors.length, names: summary.queueErrors.join(', ') })}
+                          </Badge>
+                        ) : null}
+                      </>
+                    )}
+                  </dd>
+                </dl>
+                {summary.source === 'demo' ? <Text className={s.muted}>{th('sales.demoSource')}</Text> : null}
+                <div>
+                  <Button appearance="primary" icon={<ArrowRightRegular />} iconPosition="after" onClick={() => setPage(STEPS.find((x) => x.id === summary.next)!.page)}>
+                    {th(`next.${summary.next}`)}
+                  </Button>
+                </div>
+              </>
+            )}
+          </div>
+        </Card>
+
+        <Card data-testid="home-teams">
+          <CardHeader
+            header={<Text weight="semibold">{th('teams.title')}</Text>}
+            action={
+              <Badge appearance="tint" color="informative">
+                {th('teams.badge')}
+              </Badge>
+            }
+          />
+          <div className={s.body}>
+            <Text>{th('teams.body')}</Text>
+            <Text className={s.muted}>{th('teams.profiles', { count: others })}</Text>
+          </div>
+        </Card>
+      </div>
+    </section>
+  );
+}
