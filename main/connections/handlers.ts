@@ -59,7 +59,7 @@ export function createConnections(deps: ConnectionDeps): Connections {
     },
     'connections.duplicate': async ({ id, name }) => {
       const { profile } = await store.get(id);
-      const { id: _id, secretsSet: _s, secretsMissing: _m, createdAt: _c, updatedAt: _u, lastUsedAt: _l, ...fields } = profile;
+      const { id: _id, secretsSet: _s, secretsMissing: _m, secretsLost: _x, createdAt: _c, updatedAt: _u, lastUsedAt: _l, ...fields } = profile;
       return store.save({ ...fields, name: name ?? store.freeName(profile.name, 'copy') });
     },
     'connections.export': async ({ ids }) => {

@@ -64,6 +64,9 @@ export class ConnectionStore {
   private async toProfile(r: Row): Promise<ConnectionProfile> {
     const names = new Set(await this.secrets.list(`connection.${r.id}.`));
     const secretsSet = SLOTS.filter((s) => names.has(secretName(r.id, s)));
+    // Stored under a key that is gone (secret.key deleted or replaced): missing, and said so on the profile.
+    const lost = new Set((await this.secrets.lost?.(`connection.${r.id}.`)) ?? []);
+    const secretsLost = SLOTS.filter((s) => lost.has(secretName(r.id, s)));
     const fields = ConnectionFieldsSchema.parse({
       name: r.name,
       kind: r.kind,
@@ -82,6 +85,7 @@ export class ConnectionStore {
       ...fields,
       secretsSet,
       secretsMissing: REQUIRED_SECRETS[fields.authMethod].filter((s) => !secretsSet.includes(s)),
+      secretsLost,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       lastUsedAt: r.last_used_at,

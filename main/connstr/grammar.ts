@@ -156,6 +156,16 @@ export function tokenize(text: string): TokenizeResult {
   }
 }
 
+/**
+ * Trims .NET white space (char.IsWhiteSpace) from both ends. JS String.prototype.trim() also removes U+FEFF and
+ * U+180E-like format characters that .NET keeps, which broke the round trip of keys starting with U+FEFF.
+ */
+export function trimWhiteSpace(s: string): string {
+  let start = 0;
+  while (start < s.length && isWhiteSpace(s[start]!)) start++;
+  return trimEndWhiteSpace(s.slice(start));
+}
+
 function trimEndWhiteSpace(s: string): string {
   let end = s.length;
   while (end > 0 && isWhiteSpace(s[end - 1]!)) end--;

@@ -1,7 +1,7 @@
 import type { BuildResult, ChecklistItem, Finding, ParseResult, SdkVersion } from '../../preload/contract/connstr';
 import { CANONICAL_KEYS, SECRET_KEYS } from '../../preload/contract/connstr';
 import { finding } from './findings';
-import { keyProblem, serializePairs, tokenize, valueProblem } from './grammar';
+import { keyProblem, serializePairs, tokenize, trimWhiteSpace, valueProblem } from './grammar';
 import { isCanonicalKey, resolvePairs } from './keys';
 import { validateValues } from './validate';
 
@@ -39,7 +39,7 @@ export function buildConnectionString(values: Readonly<Record<string, string>>, 
   const errors: Finding[] = [];
   const writable: { key: string; value: string }[] = [];
   for (const [rawKey, value] of Object.entries(values)) {
-    const key = rawKey.trim();
+    const key = trimWhiteSpace(rawKey);
     const kp = keyProblem(key);
     if (kp) {
       errors.push(finding('INVALID_KEY_NAME', null, { key: rawKey, reason: kp }));

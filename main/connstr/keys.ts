@@ -1,6 +1,7 @@
 import type { CanonicalKey, Finding } from '../../preload/contract/connstr';
 import { CANONICAL_KEYS } from '../../preload/contract/connstr';
 import { finding } from './findings';
+import { trimWhiteSpace } from './grammar';
 
 /**
  * Every spelling XRM tooling (CrmServiceClient / ServiceClient connection-string processor) accepts for a key,
@@ -27,8 +28,11 @@ export const KEY_ALIASES: Record<CanonicalKey, readonly string[]> = {
   ProxyVersion: ['ProxyVersion'],
 };
 
-/** .NET lower-cases with the invariant culture; toLowerCase is the same for the ASCII alias names. */
-const norm = (key: string) => key.trim().toLowerCase();
+/**
+ * .NET lower-cases with the invariant culture; toLowerCase is the same for the ASCII alias names. White space is
+ * .NET's (the grammar's), not JS trim(): a key starting with U+FEFF is a different key there.
+ */
+const norm = (key: string) => trimWhiteSpace(key).toLowerCase();
 
 const ALIAS_INDEX: ReadonlyMap<string, CanonicalKey> = new Map(
   CANONICAL_KEYS.flatMap((canonical) => KEY_ALIASES[canonical].map((alias) => [norm(alias), canonical] as const)),

@@ -20,6 +20,8 @@ export interface SecretStore {
   delete(name: string): Promise<void>;
   /** Names only — never values — for status displays. */
   list(prefix?: string): Promise<string[]>;
+  /** Names stored under a key this host no longer has (secret.key deleted or replaced): to be entered again. */
+  lost?(prefix?: string): Promise<string[]>;
 }
 
 export interface Clock {

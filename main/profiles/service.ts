@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile } from '../../preload/contract';
+import { SECRET_KEYS } from '../../preload/contract/connstr';
+import { canonicalKey } from '../connstr/keys';
 import type { Db } from '../db/database';
 import type { SecretStore } from '../ports';
 import { AppFailure } from '../rpc/errors';
@@ -25,6 +27,23 @@ export interface SaveProfileInput {
 const secretName = (profileId: string, key: string) => `profile:${profileId}:${key}`;
 
 /**
+ * Which setting a key names, by the connection-string grammar's own rules (canonicalKey: .NET white space trimmed,
+ * case-insensitive, every alias), so `" ClientSecret"`, `"PASSWORD "` and `Secret` are all the ClientSecret /
+ * Password slot. Keys the grammar does not know are compared by their letters and digits only.
+ */
+function slotOf(key: string): string {
+  return canonicalKey(key) ?? compact(key);
+}
+const compact = (key: string) => key.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+/** Secret-like names that are not connection-string keys but must never be stored in clear either (BC's web service access key, pwd…). */
+const SECRET_LIKE = new Set(['password', 'pwd', 'passwd', 'passphrase', 'clientsecret', 'secret', 'accesskey', 'webserviceaccesskey', 'apikey', 'accesstoken', 'refreshtoken', 'token', 'privatekey', 'certificatepassword']);
+function isSecretKey(key: string): boolean {
+  const canonical = canonicalKey(key);
+  if (canonical) return (SECRET_KEYS as readonly string[]).includes(canonical);
+  return SECRET_LIKE.has(compact(key));
+}
+
+/**
  * Named profiles: the non-secret values in SQLite, the secrets in the SecretStore under
  * `profile:<id>:<key>`. Secrets are write-only: nothing here returns them to a caller of the contract.
  */
@@ -41,8 +60,8 @@ export class ProfileService {
   }
 
   async save(input: SaveProfileInput): Promise<Profile> {
-    const secretKeys = Object.keys(input.secrets);
-    const leaked = Object.keys(input.values).filter((k) => secretKeys.includes(k) || /^(password|clientsecret|secret)$/i.test(k));
+    const secretSlots = new Set(Object.keys(input.secrets).map(slotOf));
+    const leaked = Object.keys(input.values).filter((k) => secretSlots.has(slotOf(k)) || isSecretKey(k));
     if (leaked.length) {
       throw new AppFailure('PROFILE_SECRET_IN_VALUES', `Secrets must be sent as secrets, not values: ${leaked.join(', ')}.`);
     }
@@ -82,12 +101,15 @@ export class ProfileService {
   private async toProfile(r: Row): Promise<Profile> {
     const prefix = `profile:${r.id}:`;
     const secretsSet = (await this.secrets.list(prefix)).map((n) => n.slice(prefix.length));
+    // Stored under a key that is gone (secret.key deleted or replaced): shown as "enter them again", not as set.
+    const secretsLost = ((await this.secrets.lost?.(prefix)) ?? []).map((n) => n.slice(prefix.length));
     return {
       id: r.id,
       name: r.name,
       kind: r.kind,
       values: JSON.parse(r.values_json) as Record<string, string>,
       secretsSet,
+      secretsLost,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };

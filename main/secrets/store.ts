@@ -32,14 +32,38 @@ export class DbSecretStore implements SecretStore {
     if (row.cipher !== this.cipher.id) {
       throw new AppFailure('SECRET_OTHER_HOST', `The secret "${name}" was saved by another host of the console (${row.cipher}) and cannot be read here. Enter it again.`);
     }
-    return this.cipher.decrypt(row.ciphertext);
+    // Encrypted with a key that is gone (secret.key deleted or replaced, OS vault reset): the secret is missing,
+    // not an error to sign in with. lost() names it so the profile can say "enter it again".
+    return this.tryDecrypt(row.ciphertext);
   }
   async delete(name: string): Promise<void> {
     this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
   }
+  /** Names of the secrets that can be read with this host's key (a secret whose key is gone is not "set"). */
   async list(prefix = ''): Promise<string[]> {
-    const rows = this.db.prepare("SELECT name FROM secrets WHERE substr(name, 1, length(?)) = ? ORDER BY name").all(prefix, prefix) as { name: string }[];
-    return rows.map((r) => r.name);
+    return this.rows(prefix)
+      .filter((r) => r.cipher !== this.cipher.id || !this.cipher.status().available || this.tryDecrypt(r.ciphertext) !== null)
+      .map((r) => r.name);
+  }
+  /** Names of the secrets stored with this host's cipher that its current key cannot decrypt: the key that encrypted them is gone. */
+  async lost(prefix = ''): Promise<string[]> {
+    if (!this.cipher.status().available) return [];
+    return this.rows(prefix)
+      .filter((r) => r.cipher === this.cipher.id && this.tryDecrypt(r.ciphertext) === null)
+      .map((r) => r.name);
+  }
+  private rows(prefix: string): { name: string; ciphertext: Buffer; cipher: string }[] {
+    return this.db
+      .prepare('SELECT name, ciphertext, cipher FROM secrets WHERE substr(name, 1, length(?)) = ? ORDER BY name')
+      .all(prefix, prefix) as { name: string; ciphertext: Buffer; cipher: string }[];
+  }
+  private tryDecrypt(blob: Buffer): string | null {
+    try {
+      return this.cipher.decrypt(blob);
+    } catch (x) {
+      if (x instanceof AppFailure) throw x;
+      return null;
+    }
   }
 }
 

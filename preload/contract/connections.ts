@@ -75,6 +75,8 @@ export const ConnectionProfileSchema = ConnectionFieldsSchema.extend({
   secretsSet: z.array(ConnectionSecretNameSchema),
   /** Secret slots the auth method needs and that are not set yet (e.g. after an import). */
   secretsMissing: z.array(ConnectionSecretNameSchema),
+  /** Secret slots stored under an encryption key that is gone (secret.key deleted or replaced): enter them again. */
+  secretsLost: z.array(ConnectionSecretNameSchema).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   lastUsedAt: z.string().nullable(),

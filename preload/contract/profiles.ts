@@ -11,6 +11,8 @@ export const ProfileSchema = z.object({
   values: z.record(z.string(), z.string()),
   /** Names of the secrets stored for this profile; the secrets themselves never leave main. */
   secretsSet: z.array(z.string()),
+  /** Secrets stored under an encryption key that is gone (secret.key deleted or replaced): they must be entered again. */
+  secretsLost: z.array(z.string()).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -67,7 +67,9 @@ describe('buildConnectionString', () => {
   it('parse(build(values)) gives back the non-empty values under canonical keys (property)', () => {
     const canonical = fc.constantFrom(...CANONICAL_KEYS);
     // Prefixed and lower-cased so no generated name is an alias or a case variant of another one.
-    const unknown = fc.string({ maxLength: 10 }).map((k) => `x_${k.toLowerCase()}`).filter((k) => keyProblem(k) === null);
+    // Also keys that start with a character JS trims but .NET does not (U+FEFF, U+180E, U+200B): kept exactly.
+    const lead = fc.constantFrom('', '', '\ufeff', '\u180e', '\u200b');
+    const unknown = fc.tuple(lead, fc.string({ maxLength: 10 })).map(([l, k]) => `${l}x_${k.toLowerCase()}`).filter((k) => keyProblem(k) === null);
     const value = fc.string({ unit: fc.oneof(fc.constantFrom(';', '"', "'", '=', ' ', 'é', '😀'), fc.string({ minLength: 1, maxLength: 1 })), maxLength: 12 }).filter((v) => !v.includes('\0'));
     fc.assert(
       fc.property(fc.dictionary(fc.oneof(canonical, unknown), value, { maxKeys: 8 }), fc.boolean(), (values, mask) => {
@@ -81,8 +83,14 @@ describe('buildConnectionString', () => {
         );
         expect(back.values).toEqual(expected);
       }),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
+  });
+
+  it('keeps a key that starts with U+FEFF exactly (JS trim() would drop it; .NET keeps it)', () => {
+    const values = { Url: 'https://x.crm.dynamics.com', '\ufeffx_key': 'v', '\ufeffPassword': 'p' };
+    const back = parseConnectionString(buildConnectionString(values).text);
+    expect(back.values).toEqual(values);
   });
 });
 
