@@ -113,7 +113,10 @@ describe('incremental sync scales with the change, not the table', () => {
     const stmt = cache.stmt.bind(store);
     cache.stmt = (sql: string) => (seen.push(sql), stmt(sql));
     try {
-      for await (const page of c.bc.queryModified('Item', { filter: { conditions: [] } as never, since: Date.now() - 1000, pageSize: 3000 })) void page;
+      const ids: string[] = [];
+      for await (const page of c.bc.queryModified('Item', { filter: { conditions: [] } as never, since: 0, pageSize: 3000 })) ids.push(...page.map((r) => r.id));
+      // The DV → BC pass reads coupled BC rows by id (OR-chains of 50 ids per request).
+      expect(await c.bc.getByIds('Item', ids.slice(0, 60))).toHaveLength(Math.min(60, ids.length));
     } finally {
       cache.stmt = stmt;
     }
@@ -123,6 +126,13 @@ describe('incremental sync scales with the change, not the table', () => {
       const p = plan(db, sql, null);
       expect(p).toMatch(/SEARCH rec USING INDEX rec_mod \(tbl=\? AND company=\? AND modified>\?\)/);
       expect(p).not.toMatch(/TEMP B-TREE/);
+    }
+    const byId = seen.filter((s) => /FROM rec (INDEXED BY rec_id )?WHERE/.test(s) && /\(id IN \(\?/.test(s));
+    expect(byId.length).toBeGreaterThan(0);
+    for (const sql of byId) {
+      const p = plan(db, sql, null);
+      expect(p).toMatch(/SEARCH rec USING INDEX rec_id \(tbl=\? AND id=\?\)/);
+      expect(p).not.toMatch(/SCAN rec/);
     }
   });
 
