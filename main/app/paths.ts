@@ -1,3 +1,4 @@
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,3 +18,22 @@ export function defaultDataDir(env: Record<string, string | undefined> = process
 
 export const databaseFile = (dataDir: string) => path.join(dataDir, 'console.sqlite');
 export const keyFile = (dataDir: string) => path.join(dataDir, 'secret.key');
+
+/**
+ * The data folder holds connection metadata, mappings, sync logs and (browser host) the secret key: on POSIX it is
+ * created 0700, and a console data folder left readable by an older version is tightened. On Windows the folder
+ * lives under %APPDATA%, whose ACL already limits it to the user (and administrators); modes are not applied there.
+ */
+export function ensurePrivateDir(dir: string, platform = process.platform): void {
+  const existed = existsSync(dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (platform === 'win32') return;
+  const isConsoleFolder = !existed || path.basename(dir) === APP_FOLDER || existsSync(databaseFile(dir));
+  if (isConsoleFolder && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/** Files of the store (console.sqlite, -wal, -shm, backups, secret.key): 0600 on POSIX, whatever the umask. */
+export function makePrivateFile(file: string, platform = process.platform): void {
+  if (platform === 'win32' || !existsSync(file)) return;
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+}

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, makePrivateFile } from '../app/paths';
 import { AppFailure } from '../rpc/errors';
 import { MIGRATIONS, type Migration } from './migrations';
 
@@ -28,11 +29,16 @@ export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8'
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): OpenedDatabase {
   checkMigrationList(migrations);
   const inMemory = file === ':memory:';
-  if (!inMemory) mkdirSync(path.dirname(file), { recursive: true });
+  if (!inMemory) ensurePrivateDir(path.dirname(file));
   const existed = !inMemory && existsSync(file);
+  // Created 0600 before SQLite opens it: SQLite gives -wal and -shm the permissions of the database file.
+  if (!inMemory && !existed) closeSync(openSync(file, 'a', 0o600));
   const db = new Database(file);
   try {
-    if (!inMemory) db.pragma('journal_mode = WAL');
+    if (!inMemory) {
+      db.pragma('journal_mode = WAL');
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) makePrivateFile(f);
+    }
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     const current = db.pragma('user_version', { simple: true }) as number;
@@ -67,6 +73,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
       db.pragma('wal_checkpoint(TRUNCATE)');
       backupPath = `${file}.backup-v${current}`;
       copyFileSync(file, backupPath);
+      makePrivateFile(backupPath);
     }
     const insert = db.prepare('INSERT OR REPLACE INTO _migrations (id, name, sha256, applied_at) VALUES (?, ?, ?, ?)');
     const apply = db.transaction(() => {

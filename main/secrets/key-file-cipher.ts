@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../app/paths';
 import type { SecretStoreStatus } from '../ports';
 import type { SecretCipher } from './cipher';
 
@@ -47,7 +48,7 @@ function loadOrCreateKey(file: string): Buffer {
     if (key.length !== KEY_BYTES) throw new Error(`The secret key file ${file} is damaged (expected ${KEY_BYTES} bytes).`);
     return key;
   }
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensurePrivateDir(path.dirname(file));
   const key = randomBytes(KEY_BYTES);
   writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   return key;
