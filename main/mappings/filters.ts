@@ -6,44 +6,34 @@
  * The readable text and the OData form parse back (parseBcFilterText / parseODataFilter), which is what lets a
  * consultant edit filters in the XLSX workbook.
  */
+import { BcFilterSyntaxError, bcConditionFromExpression, bcConditionText, quoteBcLiteral } from '../../preload/contract/mapping-bc-filter';
 import type { BcCondition, BcFilter, DvCondition, DvFilter, DvValue } from './model';
 
-export class FilterSyntaxError extends Error {}
-
-// ---- BC ------------------------------------------------------------------------------------------
-
-/** BC filter metacharacters: a value containing one (or blank / edge spaces) must be quoted. */
-const BC_SPECIAL = /[&|<>=.*@()',"]/;
-
-export function quoteBcValue(v: string): string {
-  if (v === '' || v.trim() !== v || BC_SPECIAL.test(v)) return `'${v.replaceAll("'", "''")}'`;
-  return v;
-}
-
-function bcConditionText(c: BcCondition): string {
-  switch (c.op) {
-    case 'eq':
-      return `${c.field}=${quoteBcValue(c.values[0]!)}`;
-    case 'ne':
-      return `${c.field}=<>${quoteBcValue(c.values[0]!)}`;
-    case 'in':
-      return `${c.field}=${c.values.map(quoteBcValue).join('|')}`;
+/** A filter that does not parse or render: English text plus a stable code and parameters for the UI. */
+export class FilterSyntaxError extends Error {
+  constructor(message: string, readonly code: string = 'SYNTAX', readonly params: Record<string, string | number> = {}) {
+    super(message);
+    this.name = 'FilterSyntaxError';
   }
 }
 
+// ---- BC ------------------------------------------------------------------------------------------
+
+/**
+ * A literal BC value as filter text: bare when it can be, else in single quotes with '' for a quote (one quoting
+ * rule for the readable text, the table view and the filter builder: see mapping-bc-filter.ts).
+ */
+export const quoteBcValue = quoteBcLiteral;
+
 /** Readable BC text, comma-separated like BC's GetFilters. Empty filter ⇒ ''. */
 export function renderBcFilterText(f: BcFilter): string {
-  return f.conditions.map(bcConditionText).join(', ');
+  return f.conditions.map((c) => `${c.field}=${bcConditionText(c)}`).join(', ');
 }
 
 /** AL table-view text as stored in field 14 "Table Filter": CONST for one value, FILTER otherwise. */
 export function renderBcTableView(f: BcFilter): string {
   if (f.conditions.length === 0) return '';
-  const parts = f.conditions.map((c) => {
-    if (c.op === 'eq') return `${c.field}=CONST(${c.values[0]!})`;
-    if (c.op === 'ne') return `${c.field}=FILTER(<>${quoteBcValue(c.values[0]!)})`;
-    return `${c.field}=FILTER(${c.values.map(quoteBcValue).join('|')})`;
-  });
+  const parts = f.conditions.map((c) => (c.op === 'eq' ? `${c.field}=CONST(${c.values[0]!})` : `${c.field}=FILTER(${bcConditionText(c)})`));
   return `WHERE(${parts.join(',')})`;
 }
 
@@ -63,21 +53,25 @@ function splitOutsideQuotes(text: string, sep: string): string[] {
       cur = '';
     } else cur += ch;
   }
-  if (quoted) throw new FilterSyntaxError(`Unclosed quote in "${text}": close it with ' (write '' for a quote inside a value).`);
+  if (quoted) throw new FilterSyntaxError(`Unclosed quote in "${text}": close it with ' (write '' for a quote inside a value).`, 'UNCLOSED_QUOTE', { text });
   out.push(cur);
   return out;
 }
 
-function unquoteBcValue(raw: string, context: string): string {
-  if (raw.startsWith("'")) {
-    if (!raw.endsWith("'") || raw.length < 2) throw new FilterSyntaxError(`Bad quoted value ${raw} in "${context}".`);
-    return raw.slice(1, -1).replaceAll("''", "'");
+/**
+ * One field's filter typed in BC syntax (`NO|SE`, `A..C`, `<>X`, `*mart*`, `@sales`, `>=10&<=20`, `''`) as the
+ * simplest structured condition; syntax errors become FilterSyntaxError with the grammar's code and position.
+ */
+export function bcConditionOf(field: string, expression: string): BcCondition {
+  try {
+    return bcConditionFromExpression(field, expression);
+  } catch (x) {
+    if (x instanceof BcFilterSyntaxError) throw new FilterSyntaxError(x.message, x.code, { ...x.params, field });
+    throw x;
   }
-  if (BC_SPECIAL.test(raw)) throw new FilterSyntaxError(`The value "${raw}" in "${context}" contains a filter character: put it in single quotes.`);
-  return raw;
 }
 
-/** Parses renderBcFilterText output (and hand-typed text in the same form). */
+/** Parses renderBcFilterText output (and hand-typed text in the same form: Field=BC filter expression, …). */
 export function parseBcFilterText(text: string): BcFilter {
   const trimmed = text.trim();
   if (trimmed === '') return { conditions: [] };
@@ -86,16 +80,10 @@ export function parseBcFilterText(text: string): BcFilter {
     // The separator is ", "; only the first space after the comma belongs to it, so names keep their own spacing.
     const p = part.startsWith(' ') ? part.slice(1) : part;
     const eq = p.indexOf('=');
-    if (eq <= 0) throw new FilterSyntaxError(`"${p}" is not a field filter: write Field=Value, e.g. Status=Released.`);
+    if (eq <= 0) throw new FilterSyntaxError(`"${p}" is not a field filter: write Field=Value, e.g. Status=Released.`, 'NOT_FIELD_FILTER', { text: p });
     const field = p.slice(0, eq);
-    if (field.trim() !== field || field === '') throw new FilterSyntaxError(`Field name "${field}" has leading or trailing spaces.`);
-    const expr = p.slice(eq + 1);
-    if (expr.startsWith('<>')) {
-      conditions.push({ field, op: 'ne', values: [unquoteBcValue(expr.slice(2), p)] });
-      continue;
-    }
-    const values = splitOutsideQuotes(expr, '|').map((v) => unquoteBcValue(v, p));
-    conditions.push(values.length === 1 ? { field, op: 'eq', values } : { field, op: 'in', values });
+    if (field.trim() !== field || field === '') throw new FilterSyntaxError(`Field name "${field}" has leading or trailing spaces.`, 'FIELD_SPACES', { field });
+    conditions.push(bcConditionOf(field, p.slice(eq + 1)));
   }
   return { conditions };
 }
@@ -120,11 +108,11 @@ function odataLiteral(v: DvValue, kind: ODataAttributeKind, attribute: string): 
   if (v === null) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new FilterSyntaxError(`${attribute}: ${v} is not a finite number.`);
+    if (!Number.isFinite(v)) throw new FilterSyntaxError(`${attribute}: ${v} is not a finite number.`, 'NOT_FINITE', { attribute, value: String(v) });
     return String(v);
   }
   if (kind === 'lookup' || kind === 'guid') {
-    if (!GUID.test(v)) throw new FilterSyntaxError(`${attribute} compares with a record id: "${v}" is not a GUID.`);
+    if (!GUID.test(v)) throw new FilterSyntaxError(`${attribute} compares with a record id: "${v}" is not a GUID.`, 'NOT_GUID', { attribute, value: v });
     return v.toLowerCase();
   }
   return odataString(v);

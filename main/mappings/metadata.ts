@@ -9,6 +9,7 @@
  *
  * loadCatalog never touches the network: it only reads the cache.
  */
+import { BcODataError, bcConditionExpression, bcExpressionToOData } from '../../preload/contract/mapping-bc-filter';
 import type { Connections } from '../connections';
 import { BusinessCentralClient } from '../clients/bc/client';
 import { DataverseClient } from '../clients/dataverse/client';
@@ -386,8 +387,13 @@ export function bcFilterToApiOData(tableId: number, filter: BcFilter, bcApi: rea
           throw new CountNotExpressibleError(`${c.field} is a ${field.type} field, which the count does not translate.`);
       }
     };
-    if (c.op === 'in') return `(${c.values.map((v) => `${prop} eq ${lit(v)}`).join(' or ')})`;
-    return `${prop} ${c.op} ${lit(c.values[0]!)}`;
+    // eq/ne/in are shorthands of BC expressions: one translation (every literal through lit, which escapes it).
+    try {
+      return bcExpressionToOData(bcConditionExpression(c), prop, lit);
+    } catch (x) {
+      if (x instanceof BcODataError) throw new CountNotExpressibleError(`${c.field}: ${x.message}`);
+      throw x;
+    }
   });
   return { entitySet: map.entitySet, filter: parts.join(' and ') };
 }

@@ -18,11 +18,11 @@ import { defaultMappings, resolveOptions } from './defaults';
 import { diffRows, diffSets } from './diff';
 import { MappingImportError, exportJson, importJson, newDefaultSet } from './exchange-json';
 import { exportXlsx, importXlsx } from './exchange-xlsx';
-import { COMPANY_PLACEHOLDER, FilterSyntaxError, renderBcFilterText, renderBcTableView, renderODataFilter } from './filters';
+import { COMPANY_PLACEHOLDER, FilterSyntaxError, bcConditionOf, renderBcFilterText, renderBcTableView, renderODataFilter } from './filters';
 import { defaultJobs } from './jobs';
-import { catalogStatus, countMatching, loadCatalog, refreshCatalog } from './metadata';
+import { CountNotExpressibleError, bcFilterToApiOData, catalogStatus, countMatching, loadCatalog, refreshCatalog } from './metadata';
 import type { BcFilter, Change, DvFilter, MappingOptions, MappingSet } from './model';
-import { MappingSet as MappingSetSchema, fieldKey } from './model';
+import { BcCondition, MappingSet as MappingSetSchema, fieldKey } from './model';
 import { odataKinds } from './present';
 import { signOffChange } from './review';
 import { MappingStore, MappingStoreError } from './store';
@@ -447,13 +447,32 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
     'mappings.countMatching': async ({ profileId, side, mapping }) =>
       countMatching({ db: deps.db, connections: needConnections(), logger: deps.logger, now }, profileId, side, mapping),
     'mappings.previewFilter': async (input) => {
+      const none = { odata: null, filter: null, error: null, errorCode: null, errorParams: null };
       try {
-        if (input.side === 'bc') return { text: renderBcFilterText(input.filter), view: renderBcTableView(input.filter), error: null };
+        if (input.side === 'bc') {
+          const conditions = input.conditions.map((c, i) => {
+            const field = c.field.trim();
+            if (!field) throw new FilterSyntaxError(`Condition ${i + 1} has no field: pick a BC field.`, 'FIELD_MISSING', { n: i + 1 });
+            if (!BcCondition.safeParse({ field, op: 'eq', values: ['x'] }).success)
+              throw new FilterSyntaxError(`"${field}" is not a BC field name (no = , | or ' in a name).`, 'FIELD_NAME', { field });
+            return bcConditionOf(field, c.expression);
+          });
+          const filter: BcFilter = { conditions };
+          let odata: string | null = null;
+          if (input.tableId !== undefined) {
+            try {
+              odata = bcFilterToApiOData(input.tableId, filter).filter;
+            } catch (x) {
+              if (!(x instanceof CountNotExpressibleError)) throw x;
+            }
+          }
+          return { ...none, text: renderBcFilterText(filter), view: renderBcTableView(filter), odata, filter };
+        }
         // The company clause is per connection; the placeholder id shows where it goes.
         const text = renderODataFilter(input.filter, { companyId: COMPANY_PLACEHOLDER, ...(input.entity ? { kindOf: odataKinds(input.entity) } : {}) });
-        return { text, view: null, error: null };
+        return { ...none, text, view: null };
       } catch (x) {
-        if (x instanceof FilterSyntaxError) return { text: '', view: null, error: x.message };
+        if (x instanceof FilterSyntaxError) return { ...none, text: '', view: null, error: x.message, errorCode: x.code, errorParams: x.params };
         throw x;
       }
     },

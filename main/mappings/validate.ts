@@ -5,6 +5,8 @@
  */
 import type { BcField, DvAttribute, MetadataCatalog } from './catalog';
 import { defaultCatalog } from './catalog';
+import type { BcExpr } from '../../preload/contract/mapping-bc-filter';
+import { parseBcExpression, plainLiteral } from '../../preload/contract/mapping-bc-filter';
 import type { BcFilter, DvFilter, FieldMapping, TableMapping } from './model';
 import { fieldKey } from './model';
 
@@ -15,6 +17,14 @@ export interface Finding {
   /** Field key (see fieldKey), filter field name, or null for the table mapping itself. */
   field: string | null;
   code: string;
+  /**
+   * What the UI translates: `finding.<key>.message` / `.fix` with `params` (mappings namespace). The key is the code,
+   * or a variant of it where one code has several texts (CONSTANT_INVALID_OPTION_BC, TRUNCATION_TO_DV…).
+   * Params named direction / tableDirection / fieldDirection / transformationDirection hold BC option names and
+   * bcKind / dvKind hold value kinds: the UI shows their captions. message / fix are the English texts (CLI, logs).
+   */
+  key: string;
+  params: Record<string, string | number>;
   message: string;
   fix: string;
 }
@@ -55,11 +65,11 @@ export interface ValidateOptions {
 export function validateMappings(mappings: readonly TableMapping[], opts: ValidateOptions = {}): Finding[] {
   const catalog = opts.catalog ?? defaultCatalog;
   const findings: Finding[] = [];
-  const add = (severity: Severity, mapping: string, field: string | null, code: string, message: string, fix: string) =>
-    findings.push({ severity, mapping, field, code, message, fix });
+  const add: Add = (severity, mapping, field, code, message, fix, params = {}, key = code) =>
+    findings.push({ severity, mapping, field, code, key, params, message, fix });
   const byName = new Map<string, TableMapping>();
   for (const m of mappings) {
-    if (byName.has(m.name)) add('error', m.name, null, 'DUPLICATE_MAPPING', `Two table mappings are named ${m.name}.`, 'Rename or delete one of them: the name is the primary key.');
+    if (byName.has(m.name)) add('error', m.name, null, 'DUPLICATE_MAPPING', `Two table mappings are named ${m.name}.`, 'Rename or delete one of them: the name is the primary key.', { mapping: m.name });
     else byName.set(m.name, m);
   }
 
@@ -83,28 +93,28 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
   for (const m of byName.values()) {
     const table = catalog.bcTable(m.bcTableId) ?? catalog.bcTable(m.bcTable);
     const entity = catalog.dvEntity(m.dataverseEntity);
-    if (!table) add('warning', m.name, null, 'UNKNOWN_BC_TABLE', `BC table ${m.bcTableId} "${m.bcTable}" is not in the offline catalogue, so its fields cannot be checked.`, 'Check the table number, or validate against a live catalogue that includes the extension table.');
+    if (!table) add('warning', m.name, null, 'UNKNOWN_BC_TABLE', `BC table ${m.bcTableId} "${m.bcTable}" is not in the offline catalogue, so its fields cannot be checked.`, 'Check the table number, or validate against a live catalogue that includes the extension table.', { tableId: m.bcTableId, table: m.bcTable });
     else if (table.id !== m.bcTableId || table.name.toLowerCase() !== m.bcTable.toLowerCase())
-      add('error', m.name, null, 'BC_TABLE_MISMATCH', `Table ID ${m.bcTableId} and table name "${m.bcTable}" do not refer to the same BC table (catalogue: ${table.id} "${table.name}").`, 'Correct the table name or the table ID so they match.');
-    if (!entity) add('warning', m.name, null, 'UNKNOWN_DV_ENTITY', `Dataverse table "${m.dataverseEntity}" is not in the offline catalogue, so its attributes cannot be checked.`, 'Check the logical name, or validate against the environment\'s $metadata.');
+      add('error', m.name, null, 'BC_TABLE_MISMATCH', `Table ID ${m.bcTableId} and table name "${m.bcTable}" do not refer to the same BC table (catalogue: ${table.id} "${table.name}").`, 'Correct the table name or the table ID so they match.', { tableId: m.bcTableId, table: m.bcTable, catalogId: table.id, catalogTable: table.name });
+    if (!entity) add('warning', m.name, null, 'UNKNOWN_DV_ENTITY', `Dataverse table "${m.dataverseEntity}" is not in the offline catalogue, so its attributes cannot be checked.`, 'Check the logical name, or validate against the environment\'s $metadata.', { entity: m.dataverseEntity });
     else if (entity.entitySetName !== m.dataverseEntitySet)
-      add('error', m.name, null, 'DV_ENTITY_SET_MISMATCH', `Entity set "${m.dataverseEntitySet}" is not the set of ${m.dataverseEntity} ("${entity.entitySetName}").`, `Use "${entity.entitySetName}".`);
+      add('error', m.name, null, 'DV_ENTITY_SET_MISMATCH', `Entity set "${m.dataverseEntitySet}" is not the set of ${m.dataverseEntity} ("${entity.entitySetName}").`, `Use "${entity.entitySetName}".`, { entitySet: m.dataverseEntitySet, entity: m.dataverseEntity, expected: entity.entitySetName });
 
     // ---- table-level rules
     if (m.isOptionMapping && m.direction === 'Bidirectional')
-      add('error', m.name, null, 'OPTION_BIDIRECTIONAL', `${m.name} is an option mapping and cannot be Bidirectional: option values can only be pushed or pulled.`, 'Set the direction to ToIntegrationTable (or FromIntegrationTable).');
+      add('error', m.name, null, 'OPTION_BIDIRECTIONAL', `${m.name} is an option mapping and cannot be Bidirectional: option values can only be pushed or pulled.`, 'Set the direction to ToIntegrationTable (or FromIntegrationTable).', { mapping: m.name, direction: 'ToIntegrationTable', other: 'FromIntegrationTable' });
     if (m.deletionConflictResolution === 'Remove Coupling' && !m.synchOnlyCoupled)
       add('warning', m.name, null, 'REMOVE_COUPLING_RECREATES', 'Deletion conflicts remove the coupling while "Synch. Only Coupled Records" is off, so the next run may couple or create the record again.', 'Turn on Synch. Only Coupled Records, or resolve deletion conflicts by restoring records.');
     const enabled = m.fields.filter((f) => f.status === 'Enabled');
     if (!m.isOptionMapping && m.fields.length > 0 && !enabled.some((f) => f.direction === m.direction))
-      add('error', m.name, null, 'NO_FIELD_FOR_DIRECTION', `Direction ${m.direction} needs at least one enabled field mapping with that direction; there is none.`, `Enable or add a ${m.direction} field mapping, or change the table direction.`);
+      add('error', m.name, null, 'NO_FIELD_FOR_DIRECTION', `Direction ${m.direction} needs at least one enabled field mapping with that direction; there is none.`, `Enable or add a ${m.direction} field mapping, or change the table direction.`, { direction: m.direction });
     if (m.createNewInCaseOfNoMatch && !enabled.some((f) => f.useForMatchBasedCoupling))
       add('warning', m.name, null, 'NO_MATCH_FIELDS', '"Create New in Case of No Match" is on but no enabled field is used for match-based coupling, so every record counts as unmatched.', 'Mark the identifying field(s) "Use For Match-Based Coupling".');
     if (m.dependencyFilter.join('|').length > 250)
       add('error', m.name, null, 'DEPENDENCY_TOO_LONG', 'The dependency filter is longer than BC\'s Text[250].', 'Depend on fewer mappings; transitive dependencies need not be listed.');
     for (const d of m.dependencyFilter) {
-      if (d === m.name) add('error', m.name, null, 'SELF_DEPENDENCY', `${m.name} lists itself in its dependency filter.`, `Remove ${m.name} from the dependency filter.`);
-      else if (!byName.has(d)) add('error', m.name, null, 'MISSING_DEPENDENCY', `Dependency ${d} is not a table mapping in this set, so full synchronization can never start ${m.name}.`, `Add the ${d} mapping, or remove it from the dependency filter.`);
+      if (d === m.name) add('error', m.name, null, 'SELF_DEPENDENCY', `${m.name} lists itself in its dependency filter.`, `Remove ${m.name} from the dependency filter.`, { mapping: m.name });
+      else if (!byName.has(d)) add('error', m.name, null, 'MISSING_DEPENDENCY', `Dependency ${d} is not a table mapping in this set, so full synchronization can never start ${m.name}.`, `Add the ${d} mapping, or remove it from the dependency filter.`, { dependency: d, mapping: m.name });
     }
 
     // ---- filters
@@ -115,7 +125,7 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
     const keys = new Set<string>();
     for (const f of m.fields) {
       const key = fieldKey(f);
-      if (keys.has(key)) add('error', m.name, key, 'DUPLICATE_FIELD_MAPPING', `${key} is mapped twice.`, 'Delete one of the two field mappings.');
+      if (keys.has(key)) add('error', m.name, key, 'DUPLICATE_FIELD_MAPPING', `${key} is mapped twice.`, 'Delete one of the two field mappings.', { key });
       keys.add(key);
       if (f.status === 'Disabled') continue;
       checkField(m, f, key, table ? (n) => catalog.bcField(table.id, n) : null, entity ? (n) => catalog.dvAttribute(entity.logicalName, n) : null);
@@ -133,41 +143,41 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
     const bc = f.bcField !== null && bcField ? bcField(f.bcField) : undefined;
     const dv = f.dataverseField !== null && dvAttr ? dvAttr(f.dataverseField) : undefined;
     if (f.bcField !== null && bcField && !bc)
-      add('error', m.name, key, 'UNKNOWN_BC_FIELD', `BC table ${m.bcTable} has no field "${f.bcField}".`, 'Pick an existing field (names are case-insensitive but must match exactly otherwise).');
+      add('error', m.name, key, 'UNKNOWN_BC_FIELD', `BC table ${m.bcTable} has no field "${f.bcField}".`, 'Pick an existing field (names are case-insensitive but must match exactly otherwise).', { table: m.bcTable, field: f.bcField });
     if (f.dataverseField !== null && dvAttr && !dv)
-      add('error', m.name, key, 'UNKNOWN_DV_FIELD', `Dataverse table ${m.dataverseEntity} has no attribute "${f.dataverseField}".`, 'Use the attribute\'s logical name (lower case), as listed in the table\'s metadata.');
+      add('error', m.name, key, 'UNKNOWN_DV_FIELD', `Dataverse table ${m.dataverseEntity} has no attribute "${f.dataverseField}".`, 'Use the attribute\'s logical name (lower case), as listed in the table\'s metadata.', { entity: m.dataverseEntity, field: f.dataverseField });
 
     // Direction vs the table mapping's direction.
     if (m.direction !== 'Bidirectional' && f.direction !== m.direction) {
       if (m.isOptionMapping)
-        add('warning', m.name, key, 'OPTION_FIELD_DIRECTION', `Option mapping ${m.name} is ${m.direction} but its field mapping is ${f.direction}; BC re-aligns them when the option mapping configuration is reset.`, `Set the field direction to ${m.direction} (BC: "Reset option mapping configuration").`);
+        add('warning', m.name, key, 'OPTION_FIELD_DIRECTION', `Option mapping ${m.name} is ${m.direction} but its field mapping is ${f.direction}; BC re-aligns them when the option mapping configuration is reset.`, `Set the field direction to ${m.direction} (BC: "Reset option mapping configuration").`, { mapping: m.name, tableDirection: m.direction, fieldDirection: f.direction });
       else if (f.direction === 'Bidirectional')
-        add('warning', m.name, key, 'FIELD_WIDER_THAN_TABLE', `Field is Bidirectional but ${m.name} only synchronizes ${m.direction}, so it acts as ${m.direction}.`, `Set the field direction to ${m.direction}.`);
+        add('warning', m.name, key, 'FIELD_WIDER_THAN_TABLE', `Field is Bidirectional but ${m.name} only synchronizes ${m.direction}, so it acts as ${m.direction}.`, `Set the field direction to ${m.direction}.`, { mapping: m.name, tableDirection: m.direction });
       else
-        add('error', m.name, key, 'DIRECTION_CONFLICT', `Field direction ${f.direction} is not allowed: table mapping ${m.name} is ${m.direction}, so this field never synchronizes.`, `Set the field direction to ${m.direction}, or make the table mapping Bidirectional.`);
+        add('error', m.name, key, 'DIRECTION_CONFLICT', `Field direction ${f.direction} is not allowed: table mapping ${m.name} is ${m.direction}, so this field never synchronizes.`, `Set the field direction to ${m.direction}, or make the table mapping Bidirectional.`, { mapping: m.name, tableDirection: m.direction, fieldDirection: f.direction });
     }
 
     // Constants: the side that is null receives nothing; the constant goes to the other side.
     if (f.bcField === null || f.dataverseField === null) {
       const towardDv = f.bcField === null;
       if (f.constant === null)
-        add('error', m.name, key, 'CONSTANT_MISSING', `Only one side is mapped, so a constant value is required for ${towardDv ? f.dataverseField : f.bcField}.`, 'Enter a Constant Value, or map the other side.');
+        add('error', m.name, key, 'CONSTANT_MISSING', `Only one side is mapped, so a constant value is required for ${towardDv ? f.dataverseField : f.bcField}.`, 'Enter a Constant Value, or map the other side.', { field: (towardDv ? f.dataverseField : f.bcField) ?? '' });
       if (towardDv && f.direction !== 'ToIntegrationTable')
-        add('error', m.name, key, 'CONSTANT_DIRECTION', 'A constant written to Dataverse must be ToIntegrationTable.', 'Set the direction to ToIntegrationTable.');
+        add('error', m.name, key, 'CONSTANT_DIRECTION', 'A constant written to Dataverse must be ToIntegrationTable.', 'Set the direction to ToIntegrationTable.', { target: 'Dataverse', direction: 'ToIntegrationTable' });
       if (!towardDv && f.direction !== 'FromIntegrationTable')
-        add('error', m.name, key, 'CONSTANT_DIRECTION', 'A constant written to BC must be FromIntegrationTable.', 'Set the direction to FromIntegrationTable.');
+        add('error', m.name, key, 'CONSTANT_DIRECTION', 'A constant written to BC must be FromIntegrationTable.', 'Set the direction to FromIntegrationTable.', { target: 'Business Central', direction: 'FromIntegrationTable' });
       if (f.constant !== null) {
         const problem = towardDv ? (dv ? dvConstantProblem(dv, f.constant) : null) : bc ? bcConstantProblem(bc, f.constant) : null;
-        if (problem) add('error', m.name, key, 'CONSTANT_INVALID', problem.message, problem.fix);
+        if (problem) add('error', m.name, key, 'CONSTANT_INVALID', problem.message, problem.fix, problem.params, problem.key);
       }
       return;
     }
     if (f.constant !== null)
-      add('warning', m.name, key, 'CONSTANT_IGNORED', 'Both sides are mapped, so the constant value is never used.', 'Clear the constant, or clear one side to write the constant.');
+      add('warning', m.name, key, 'CONSTANT_IGNORED', 'Both sides are mapped, so the constant value is never used.', 'Clear the constant, or clear one side to write the constant.', {});
 
     if (bc && dv) checkTypes(m, f, key, bc, dv);
     if (bc?.flowField && f.direction !== 'ToIntegrationTable')
-      add('error', m.name, key, 'FLOWFIELD_TARGET', `BC field "${bc.name}" is a FlowField (calculated) and cannot receive values from Dataverse.`, 'Set the direction to ToIntegrationTable.');
+      add('error', m.name, key, 'FLOWFIELD_TARGET', `BC field "${bc.name}" is a FlowField (calculated) and cannot receive values from Dataverse.`, 'Set the direction to ToIntegrationTable.', { field: bc.name, direction: 'ToIntegrationTable' });
     if (f.clearValueOnFailedSync && f.notNull)
       add('error', m.name, key, 'CLEAR_AND_NOT_NULL', '"Clear Value on Failed Sync" and "Not Null" contradict each other.', 'Turn one of them off.');
     if (f.clearValueOnFailedSync && dv && DV_KIND[dv.type] !== 'lookup')
@@ -175,7 +185,7 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
     if (f.notNull && dv && DV_KIND[dv.type] !== 'lookup' && DV_KIND[dv.type] !== 'guid')
       add('warning', m.name, key, 'NOT_NULL_NON_GUID', '"Not Null" only affects GUID (lookup) destinations; it has no effect here.', 'Turn off Not Null.');
     if (f.transformationDirection !== null && f.direction !== 'Bidirectional' && f.transformationDirection !== f.direction)
-      add('warning', m.name, key, 'TRANSFORMATION_DIRECTION', `The transformation rule runs ${f.transformationDirection} but the field only syncs ${f.direction}, so it never applies.`, `Set Transformation Direction to ${f.direction}.`);
+      add('warning', m.name, key, 'TRANSFORMATION_DIRECTION', `The transformation rule runs ${f.transformationDirection} but the field only syncs ${f.direction}, so it never applies.`, `Set Transformation Direction to ${f.direction}.`, { transformationDirection: f.transformationDirection, fieldDirection: f.direction });
   }
 
   /** Every mapping that can translate a reference to one of `ids` (a conditional relation has several). */
@@ -189,12 +199,12 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
     const pair = `${bc.name} (${bc.type}${bc.length ? `[${bc.length}]` : ''}) ↔ ${dv.name} (${dv.type})`;
     if (dk === 'lookup') {
       if (bk !== 'text' || !bc.relation) {
-        add('error', m.name, key, 'LOOKUP_NEEDS_CODE', `${pair}: a Dataverse lookup can only be mapped to a BC code field that relates to another table.`, 'Map the lookup to the related record\'s code field (e.g. Currency Code ↔ transactioncurrencyid).');
+        add('error', m.name, key, 'LOOKUP_NEEDS_CODE', `${pair}: a Dataverse lookup can only be mapped to a BC code field that relates to another table.`, 'Map the lookup to the related record\'s code field (e.g. Currency Code ↔ transactioncurrencyid).', { pair });
         return;
       }
       const target = related(bc.relation, (t) => !t.isOptionMapping && (dv.targets ?? []).includes(t.dataverseEntity));
       if (target.length === 0) {
-        add('error', m.name, key, 'LOOKUP_NOT_COUPLED', `${pair}: no table mapping couples BC table ${bc.relation.join('/')} with ${(dv.targets ?? []).join('/')}, so the lookup cannot be translated.`, `Add (or keep) the mapping of the related table, e.g. the default ${bc.relation.map((r) => r).join('/')} mapping.`);
+        add('error', m.name, key, 'LOOKUP_NOT_COUPLED', `${pair}: no table mapping couples BC table ${bc.relation.join('/')} with ${(dv.targets ?? []).join('/')}, so the lookup cannot be translated.`, `Add (or keep) the mapping of the related table, e.g. the default ${bc.relation.map((r) => r).join('/')} mapping.`, { pair, tables: bc.relation.join('/'), targets: (dv.targets ?? []).join('/') });
         return;
       }
       dependencyHint(m, key, target);
@@ -206,26 +216,26 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
       if (bk === 'text' && m.isOptionMapping) return;
       if (bk === 'text' && bc.relation) {
         const target = related(bc.relation, (t) => t.isOptionMapping);
-        if (target.length === 0) add('error', m.name, key, 'OPTION_NOT_MAPPED', `${pair}: the code becomes an option value only through an option mapping of BC table ${bc.relation.join('/')}, and there is none.`, 'Add the option mapping (PAYMENT TERMS / SHIPMENT METHOD / SHIPPING AGENT) or map an option field.');
+        if (target.length === 0) add('error', m.name, key, 'OPTION_NOT_MAPPED', `${pair}: the code becomes an option value only through an option mapping of BC table ${bc.relation.join('/')}, and there is none.`, 'Add the option mapping (PAYMENT TERMS / SHIPMENT METHOD / SHIPPING AGENT) or map an option field.', { pair, tables: bc.relation.join('/') });
         else dependencyHint(m, key, target);
         return;
       }
-      add('error', m.name, key, 'OPTION_TEXT', `${pair}: an option set cannot be mapped to free text.`, 'Map the option set to a BC option field, or to a code field with an option mapping.');
+      add('error', m.name, key, 'OPTION_TEXT', `${pair}: an option set cannot be mapped to free text.`, 'Map the option set to a BC option field, or to a code field with an option mapping.', { pair });
       return;
     }
     if (bk === 'option') {
-      add('error', m.name, key, 'OPTION_TEXT', `${pair}: a BC option cannot be mapped to a ${dv.type} attribute.`, 'Map it to a Dataverse choice (option set) attribute.');
+      add('error', m.name, key, 'OPTION_TEXT', `${pair}: a BC option cannot be mapped to a ${dv.type} attribute.`, 'Map it to a Dataverse choice (option set) attribute.', { pair, type: dv.type }, 'OPTION_TEXT_BC');
       return;
     }
     if (bk !== dk) {
-      add('error', m.name, key, 'TYPE_MISMATCH', `${pair}: ${bk} and ${dk} values are not convertible.`, 'Map fields of compatible types, or add a transformation rule.');
+      add('error', m.name, key, 'TYPE_MISMATCH', `${pair}: ${bk} and ${dk} values are not convertible.`, 'Map fields of compatible types, or add a transformation rule.', { pair, bcKind: bk, dvKind: dk });
       return;
     }
     if (bk === 'text' && bc.length !== undefined && dv.maxLength !== undefined) {
       if (f.direction !== 'ToIntegrationTable' && dv.maxLength > bc.length)
-        add('info', m.name, key, 'TRUNCATION', `${pair}: values longer than ${bc.length} characters are cut when written to BC.`, 'Accept, or shorten the values in Dataverse.');
+        add('info', m.name, key, 'TRUNCATION', `${pair}: values longer than ${bc.length} characters are cut when written to BC.`, 'Accept, or shorten the values in Dataverse.', { pair, length: bc.length }, 'TRUNCATION_TO_BC');
       if (f.direction !== 'FromIntegrationTable' && bc.length > dv.maxLength)
-        add('info', m.name, key, 'TRUNCATION', `${pair}: values longer than ${dv.maxLength} characters are cut when written to Dataverse.`, 'Accept, or raise the attribute\'s maximum length.');
+        add('info', m.name, key, 'TRUNCATION', `${pair}: values longer than ${dv.maxLength} characters are cut when written to Dataverse.`, 'Accept, or raise the attribute\'s maximum length.', { pair, length: dv.maxLength }, 'TRUNCATION_TO_DV');
     }
   }
 
@@ -233,7 +243,7 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
     const ok = (t: TableMapping) => t.name === m.name || reachable(m.name).has(t.name) || reachable(t.name).has(m.name);
     if (targets.some(ok)) return;
     const target = targets[0]!;
-    add('warning', m.name, key, 'LOOKUP_DEPENDENCY', `${key} refers to records of ${target.name}, which is not in ${m.name}'s dependency chain, so a full synchronization may run ${m.name} first and fail on uncoupled references.`, `Add ${target.name} to ${m.name}'s dependency filter.`);
+    add('warning', m.name, key, 'LOOKUP_DEPENDENCY', `${key} refers to records of ${target.name}, which is not in ${m.name}'s dependency chain, so a full synchronization may run ${m.name} first and fail on uncoupled references.`, `Add ${target.name} to ${m.name}'s dependency filter.`, { key, target: target.name, mapping: m.name });
   }
 
   // ---- dependency cycles (reported once per cycle)
@@ -250,7 +260,7 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
         const id = [...cycle].sort().join('|');
         if (!reported.has(id)) {
           reported.add(id);
-          add('error', d, null, 'DEPENDENCY_CYCLE', `Dependency filters form a cycle: ${[...cycle, d].join(' → ')}; full synchronization can never start these mappings.`, `Remove one edge of the cycle, e.g. ${d} from ${n}'s dependency filter.`);
+          add('error', d, null, 'DEPENDENCY_CYCLE', `Dependency filters form a cycle: ${[...cycle, d].join(' → ')}; full synchronization can never start these mappings.`, `Remove one edge of the cycle, e.g. ${d} from ${n}'s dependency filter.`, { cycle: [...cycle, d].join(' → '), mapping: d, from: n });
         }
       } else if (!state.has(d)) visit(d);
     }
@@ -261,29 +271,45 @@ export function validateMappings(mappings: readonly TableMapping[], opts: Valida
   return findings;
 }
 
-function bcConstantProblem(bc: BcField, value: string): { message: string; fix: string } | null {
-  if (bc.type === 'Option' && bcOptionIndex(bc, value) < 0)
-    return { message: `"${value}" is not a value of ${bc.name} (${(bc.options ?? []).map((o) => `'${o}'`).join(', ')}).`, fix: 'Use an option caption, member name or ordinal.' };
-  if (bc.type === 'Boolean' && !BOOL_TEXT.has(value.toLowerCase())) return { message: `"${value}" is not a Boolean.`, fix: 'Use Yes/No, true/false or 1/0.' };
-  if (BC_KIND[bc.type] === 'number' && !Number.isFinite(Number(value))) return { message: `"${value}" is not a number.`, fix: 'Enter a number.' };
+interface ConstantProblem { message: string; fix: string; key: string; params: Record<string, string | number> }
+const problem = (key: string, params: Record<string, string | number>, message: string, fix: string): ConstantProblem => ({ key, params, message, fix });
+
+function bcConstantProblem(bc: BcField, value: string): ConstantProblem | null {
+  if (bc.type === 'Option' && bcOptionIndex(bc, value) < 0) {
+    const allowed = (bc.options ?? []).map((o) => `'${o}'`).join(', ');
+    return problem('CONSTANT_INVALID_OPTION_BC', { value, field: bc.name, allowed }, `"${value}" is not a value of ${bc.name} (${allowed}).`, 'Use an option caption, member name or ordinal.');
+  }
+  if (bc.type === 'Boolean' && !BOOL_TEXT.has(value.toLowerCase())) return problem('CONSTANT_INVALID_BOOLEAN_BC', { value }, `"${value}" is not a Boolean.`, 'Use Yes/No, true/false or 1/0.');
+  if (BC_KIND[bc.type] === 'number' && !Number.isFinite(Number(value))) return problem('CONSTANT_INVALID_NUMBER', { value }, `"${value}" is not a number.`, 'Enter a number.');
   if ((bc.type === 'Code' || bc.type === 'Text') && bc.length !== undefined && value.length > bc.length)
-    return { message: `"${value}" is longer than ${bc.name}'s ${bc.length} characters.`, fix: 'Shorten the constant.' };
+    return problem('CONSTANT_INVALID_LENGTH', { value, field: bc.name, length: bc.length }, `"${value}" is longer than ${bc.name}'s ${bc.length} characters.`, 'Shorten the constant.');
   return null;
 }
 
-function dvConstantProblem(dv: DvAttribute, value: string): { message: string; fix: string } | null {
+function dvConstantProblem(dv: DvAttribute, value: string): ConstantProblem | null {
   const kind = DV_KIND[dv.type];
-  if (kind === 'option' && dvOptionValue(dv, value) === undefined)
-    return { message: `"${value}" is not a value of ${dv.name} (${(dv.options ?? []).map((o) => `${o.value} ${o.label}`).join(', ')}).`, fix: 'Use an option label (spaces optional) or its number.' };
-  if (kind === 'bool' && !BOOL_TEXT.has(value.toLowerCase())) return { message: `"${value}" is not a Boolean.`, fix: 'Use true/false or 1/0.' };
-  if (kind === 'number' && !Number.isFinite(Number(value))) return { message: `"${value}" is not a number.`, fix: 'Enter a number.' };
-  if ((kind === 'lookup' || kind === 'guid') && !GUID.test(value)) return { message: `${dv.name} needs a record id, and "${value}" is not a GUID.`, fix: 'Enter the id of the record as a GUID.' };
+  if (kind === 'option' && dvOptionValue(dv, value) === undefined) {
+    const allowed = (dv.options ?? []).map((o) => `${o.value} ${o.label}`).join(', ');
+    return problem('CONSTANT_INVALID_OPTION_DV', { value, field: dv.name, allowed }, `"${value}" is not a value of ${dv.name} (${allowed}).`, 'Use an option label (spaces optional) or its number.');
+  }
+  if (kind === 'bool' && !BOOL_TEXT.has(value.toLowerCase())) return problem('CONSTANT_INVALID_BOOLEAN_DV', { value }, `"${value}" is not a Boolean.`, 'Use true/false or 1/0.');
+  if (kind === 'number' && !Number.isFinite(Number(value))) return problem('CONSTANT_INVALID_NUMBER', { value }, `"${value}" is not a number.`, 'Enter a number.');
+  if ((kind === 'lookup' || kind === 'guid') && !GUID.test(value)) return problem('CONSTANT_INVALID_GUID', { value, field: dv.name }, `${dv.name} needs a record id, and "${value}" is not a GUID.`, 'Enter the id of the record as a GUID.');
   if (kind === 'text' && dv.maxLength !== undefined && value.length > dv.maxLength)
-    return { message: `"${value}" is longer than ${dv.name}'s ${dv.maxLength} characters.`, fix: 'Shorten the constant.' };
+    return problem('CONSTANT_INVALID_LENGTH', { value, field: dv.name, length: dv.maxLength }, `"${value}" is longer than ${dv.name}'s ${dv.maxLength} characters.`, 'Shorten the constant.');
   return null;
 }
 
-type Add = (severity: Severity, mapping: string, field: string | null, code: string, message: string, fix: string) => void;
+/** Plain (wildcard-free) values of a BC expression: compared values and range bounds. */
+function plainValues(e: BcExpr): string[] {
+  switch (e.k) {
+    case 'cmp': { const v = plainLiteral(e.value); return v === null ? [] : [v]; }
+    case 'range': return [e.from, e.to].flatMap((x) => (x ? [plainLiteral(x)] : [])).filter((x): x is string => x !== null);
+    default: return e.items.flatMap(plainValues);
+  }
+}
+
+type Add = (severity: Severity, mapping: string, field: string | null, code: string, message: string, fix: string, params?: Record<string, string | number>, key?: string) => void;
 
 function checkBcFilter(m: TableMapping, filter: BcFilter, fieldOf: (n: string) => BcField | undefined, add: Add) {
   // Per field: the set of values it may still take (null = unrestricted) and the values excluded by <>.
@@ -291,7 +317,7 @@ function checkBcFilter(m: TableMapping, filter: BcFilter, fieldOf: (n: string) =
   for (const c of filter.conditions) {
     const field = fieldOf(c.field);
     if (!field) {
-      add('error', m.name, c.field, 'FILTER_UNKNOWN_FIELD', `The table filter uses "${c.field}", which is not a field of ${m.bcTable}.`, 'Filter on an existing field.');
+      add('error', m.name, c.field, 'FILTER_UNKNOWN_FIELD', `The table filter uses "${c.field}", which is not a field of ${m.bcTable}.`, 'Filter on an existing field.', { field: c.field, table: m.bcTable });
       continue;
     }
     const canon = (v: string): string | null => {
@@ -308,10 +334,17 @@ function checkBcFilter(m: TableMapping, filter: BcFilter, fieldOf: (n: string) =
       // Code fields are stored upper-case, so BC compares them case-insensitively.
       return field.type === 'Code' ? v.toUpperCase() : v;
     };
+    if (c.op === 'filter') {
+      // A BC expression: check its plain values (range bounds, compared values); patterns and @ are not checked.
+      for (const v of plainValues(parseBcExpression(c.values[0]!))) {
+        if (canon(v) === null) add('error', m.name, c.field, 'FILTER_BAD_VALUE', `Table filter ${c.field}: "${v}" is not a valid ${field.type} value${field.options ? ` (${field.options.map((o) => `'${o}'`).join(', ')})` : ''}.`, 'Use a valid value for the field type.', { field: c.field, value: v, type: field.type, allowed: field.options ? ` (${field.options.map((o) => `'${o}'`).join(', ')})` : '' });
+      }
+      continue;
+    }
     const values: string[] = [];
     for (const v of c.values) {
       const cv = canon(v);
-      if (cv === null) add('error', m.name, c.field, 'FILTER_BAD_VALUE', `Table filter ${c.field}: "${v}" is not a valid ${field.type} value${field.options ? ` (${field.options.map((o) => `'${o}'`).join(', ')})` : ''}.`, 'Use a valid value for the field type.');
+      if (cv === null) add('error', m.name, c.field, 'FILTER_BAD_VALUE', `Table filter ${c.field}: "${v}" is not a valid ${field.type} value${field.options ? ` (${field.options.map((o) => `'${o}'`).join(', ')})` : ''}.`, 'Use a valid value for the field type.', { field: c.field, value: v, type: field.type, allowed: field.options ? ` (${field.options.map((o) => `'${o}'`).join(', ')})` : '' });
       else values.push(cv);
     }
     if (values.length !== c.values.length) continue;
@@ -326,7 +359,7 @@ function checkBcFilter(m: TableMapping, filter: BcFilter, fieldOf: (n: string) =
   }
   for (const [name, e] of allowed) {
     if (e.values !== null && [...e.values].every((v) => e.excluded.has(v)))
-      add('error', m.name, name, 'FILTER_NEVER_MATCHES', `The table filter on ${name} (${e.text.join(' and ')}) can never be true, so ${m.name} synchronizes nothing.`, `Keep one condition on ${name}, or combine the values as Value1|Value2.`);
+      add('error', m.name, name, 'FILTER_NEVER_MATCHES', `The table filter on ${name} (${e.text.join(' and ')}) can never be true, so ${m.name} synchronizes nothing.`, `Keep one condition on ${name}, or combine the values as Value1|Value2.`, { field: name, conditions: e.text.join(' & '), mapping: m.name });
   }
 }
 
@@ -336,7 +369,7 @@ function checkDvFilter(m: TableMapping, filter: DvFilter, attrOf: (n: string) =>
   for (const c of filter.conditions) {
     const attr = attrOf(c.attribute);
     if (!attr) {
-      add('error', m.name, c.attribute, 'FILTER_UNKNOWN_FIELD', `The integration table filter uses "${c.attribute}", which is not an attribute of ${m.dataverseEntity}.`, 'Filter on an existing attribute (logical name).');
+      add('error', m.name, c.attribute, 'FILTER_UNKNOWN_FIELD', `The integration table filter uses "${c.attribute}", which is not an attribute of ${m.dataverseEntity}.`, 'Filter on an existing attribute (logical name).', { field: c.attribute, entity: m.dataverseEntity }, 'FILTER_UNKNOWN_FIELD_DV');
       continue;
     }
     const kind = DV_KIND[attr.type];
@@ -351,7 +384,7 @@ function checkDvFilter(m: TableMapping, filter: DvFilter, attrOf: (n: string) =>
         : typeof v === 'string';
       if (!ok) {
         bad = true;
-        add('error', m.name, c.attribute, 'FILTER_BAD_VALUE', `Integration table filter ${c.attribute}: ${JSON.stringify(v)} is not a valid ${attr.type} value${attr.options ? ` (${attr.options.map((o) => `${o.value} ${o.label}`).join(', ')})` : ''}.`, kind === 'option' ? 'Use the option\'s number.' : 'Use a value of the attribute\'s type.');
+        add('error', m.name, c.attribute, 'FILTER_BAD_VALUE', `Integration table filter ${c.attribute}: ${JSON.stringify(v)} is not a valid ${attr.type} value${attr.options ? ` (${attr.options.map((o) => `${o.value} ${o.label}`).join(', ')})` : ''}.`, kind === 'option' ? 'Use the option\'s number.' : 'Use a value of the attribute\'s type.', { field: c.attribute, value: JSON.stringify(v), type: attr.type, allowed: attr.options ? ` (${attr.options.map((o) => `${o.value} ${o.label}`).join(', ')})` : '' }, kind === 'option' ? 'FILTER_BAD_VALUE_DV_OPTION' : 'FILTER_BAD_VALUE_DV');
       }
     }
     if (bad) continue;
@@ -378,7 +411,7 @@ function checkDvFilter(m: TableMapping, filter: DvFilter, attrOf: (n: string) =>
     const emptyRange = r.lo > r.hi || (r.lo === r.hi && !(r.loIncl && r.hiIncl));
     const noValue = r.values !== null && [...r.values].every((v) => r.excluded.has(v) || !inRange(r, v));
     if (emptyRange || noValue)
-      add('error', m.name, name, 'FILTER_NEVER_MATCHES', `The integration table filter on ${name} (${r.text.join(' and ')}) can never be true, so ${m.name} synchronizes nothing.`, `Keep one condition on ${name}, or use an "in" list for alternatives.`);
+      add('error', m.name, name, 'FILTER_NEVER_MATCHES', `The integration table filter on ${name} (${r.text.join(' and ')}) can never be true, so ${m.name} synchronizes nothing.`, `Keep one condition on ${name}, or use an "in" list for alternatives.`, { field: name, conditions: r.text.join(' and '), mapping: m.name }, 'FILTER_NEVER_MATCHES_DV');
   }
 }
 

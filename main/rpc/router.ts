@@ -23,8 +23,17 @@ export interface RouterLog {
   error(message: string, detail?: unknown): void;
 }
 
+const limit = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'bigint' ? Number(v) : undefined);
+/** Path, English message, and the issue code with its limits (the renderer words the problem from these). */
 const issuesOf = (error: z.ZodError) =>
-  error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+  error.issues.map((i) => {
+    const minimum = 'minimum' in i ? limit(i.minimum) : undefined;
+    const maximum = 'maximum' in i ? limit(i.maximum) : undefined;
+    return {
+      path: i.path.map(String).join('.') || '(root)', message: i.message, code: i.code,
+      ...(minimum !== undefined ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}),
+    };
+  });
 
 export interface Router {
   /** Validate, dispatch and wrap. Never throws: every outcome is a Result. */

@@ -9,7 +9,10 @@ export const AppErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
   params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** code/minimum/maximum: the zod issue's kind and limits, so the UI can word the problem in its language. */
+  issues: z.array(z.object({
+    path: z.string(), message: z.string(), code: z.string().optional(), minimum: z.number().optional(), maximum: z.number().optional(),
+  })).optional(),
 });
 export type AppError = z.infer<typeof AppErrorSchema>;
 

@@ -6,6 +6,17 @@
  * Everything here is plain data validated by zod, so a set round-trips through JSON, XLSX and SQLite.
  */
 import { z } from 'zod';
+import { BcFilterSyntaxError, parseBcExpression } from './mapping-bc-filter';
+
+const bcExpressionProblem = (text: string): string | null => {
+  try {
+    parseBcExpression(text);
+    return null;
+  } catch (x) {
+    if (x instanceof BcFilterSyntaxError) return x.message;
+    throw x;
+  }
+};
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -23,15 +34,20 @@ export type UpdateConflictResolution = z.infer<typeof UpdateConflictResolution>;
 
 // ---- structured filters -------------------------------------------------------------------------
 
-/** One BC field filter. Values are BC texts (option captions, codes, "Yes"/"No"); `in` = OR of values. */
+/**
+ * One BC field filter. Values are BC texts (option captions, codes, "Yes"/"No"); `in` = OR of values; `filter` = one
+ * BC filter expression in BC's own syntax (`A..C`, `<>X&<>Y`, `*mart*`, `@sales`, `>=10`; see mapping-bc-filter.ts),
+ * kept for what eq/ne/in cannot say (bcConditionFromExpression picks the simplest form).
+ */
 export const BcCondition = z
   .strictObject({
     // No = , | or quote in a name, no edge spaces: those delimit the filter text.
     field: z.string().regex(/^[^=,|'\s](?:[^=,|']{0,78}[^=,|'\s])?$/, 'a BC field name'),
-    op: z.enum(['eq', 'ne', 'in']),
+    op: z.enum(['eq', 'ne', 'in', 'filter']),
     values: z.array(z.string().max(250)).min(1),
   })
-  .refine((c) => (c.op === 'in' ? c.values.length >= 2 : c.values.length === 1), { message: 'eq/ne take one value; in takes two or more', path: ['values'] });
+  .refine((c) => (c.op === 'in' ? c.values.length >= 2 : c.values.length === 1), { message: 'eq/ne/filter take one value; in takes two or more', path: ['values'] })
+  .refine((c) => c.op !== 'filter' || bcExpressionProblem(c.values[0] ?? '') === null, { message: 'not a valid BC filter expression', path: ['values', 0] });
 export type BcCondition = z.infer<typeof BcCondition>;
 /** BC table filter: every condition must hold (BC table views AND their field filters). */
 export const BcFilter = z.strictObject({ conditions: z.array(BcCondition) });
@@ -225,3 +241,18 @@ export const MAPPING_DEFAULT_FIELD: Omit<FieldMapping, 'bcField' | 'dataverseFie
   matchPriority: 0,
   userDefined: false,
 };
+
+/**
+ * The field mappings match-based coupling uses (BC "Use For Match-Based Coupling"): enabled, marked, and mapping a
+ * BC field to a Dataverse attribute (a constant cannot be matched on). Sorted by Match Priority (0 = first).
+ * BC's defaults set them only where the reference names them (CURRENCY, the option mappings, UNIT GROUP, ITEM UOM,
+ * RESOURCE UOM); CUSTOMER, CONTACT, VENDOR, ITEM-PRODUCT… have none until the user marks some.
+ */
+export function matchFields(m: Pick<TableMapping, 'fields'>): FieldMapping[] {
+  return m.fields
+    .filter((f) => f.status === 'Enabled' && f.useForMatchBasedCoupling && f.bcField !== null && f.dataverseField !== null)
+    .sort((a, b) => a.matchPriority - b.matchPriority);
+}
+
+/** Whether "Couple records" (match-based coupling) can run for the mapping; without match fields BC refuses it. */
+export const hasMatchFields = (m: Pick<TableMapping, 'fields'>): boolean => matchFields(m).length > 0;

@@ -24,6 +24,9 @@ export const MappingFindingSchema = z.object({
   mapping: z.string(),
   field: z.string().nullable(),
   code: z.string(),
+  /** Catalog key of the texts (mappings: finding.<key>.message / .fix), filled with params; message/fix: English. */
+  key: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
   message: z.string(),
   fix: z.string(),
 });
@@ -197,9 +200,25 @@ export const mappingMethods = {
     'Records matching a mapping\'s filter (integration table filter on Dataverse, table filter on BC), counted by the service.'),
   'mappings.previewFilter': method(
     z.discriminatedUnion('side', [
-      z.object({ side: z.literal('bc'), filter: BcFilter }).strict(),
+      // BC side: each condition as typed, in BC filter syntax (NO|SE, A..C, <>X, *mart*, @sales, >=10&<=20, '').
+      z.object({
+        side: z.literal('bc'),
+        conditions: z.array(z.object({ field: z.string().max(200), expression: z.string().max(1000) }).strict()).max(50),
+        tableId: z.number().int().positive().optional(),
+      }).strict(),
       z.object({ side: z.literal('dataverse'), filter: DvFilter, entity: z.string().max(100).optional() }).strict(),
     ]),
-    z.object({ text: z.string(), view: z.string().nullable(), error: z.string().nullable() }),
-    'The OData $filter or BC filter text a structured filter produces.'),
+    z.object({
+      text: z.string(),
+      view: z.string().nullable(),
+      /** BC side: the same filter as the BC API's OData $filter (null when the table or a field has no API form). */
+      odata: z.string().nullable(),
+      /** BC side: the structured filter the typed conditions amount to (what Apply stores). */
+      filter: BcFilter.nullable(),
+      /** English fallback; errorCode + errorParams are what the UI translates (mappings: filterError.<code>). */
+      error: z.string().nullable(),
+      errorCode: z.string().nullable(),
+      errorParams: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
+    }),
+    'The filter texts a structured (BC: typed) filter produces: BC text, table view and OData $filter.'),
 };

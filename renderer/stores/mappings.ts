@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import type { AppError, CatalogStatus, CountMatching, DiffSide, MappingCatalog, MappingProposal, MappingSetInfo, MappingSnapshot, MappingView } from '../../preload/contract';
-import type { BcFilter, Change, DvFilter, MappingOptions, ReviewStatus, TableMapping } from '../../preload/contract/mapping-model';
+import type { AppError, CatalogStatus, MethodInput, MethodOutput, CountMatching, DiffSide, MappingCatalog, MappingProposal, MappingSetInfo, MappingSnapshot, MappingView } from '../../preload/contract';
+import type { Change, MappingOptions, ReviewStatus, TableMapping } from '../../preload/contract/mapping-model';
 import { base64ToBlob, download, fileToBase64 } from '../pages/mappings/logic';
 import { call, RpcError } from '../transport/client';
 
@@ -37,7 +37,8 @@ interface MappingsState {
   accept(indices: number[]): Promise<void>;
   compare(left: DiffSide, right: DiffSide, labels: [string, string]): Promise<void>;
   signOff(input: { mapping: string; field: string | null; reviewer: string; status: ReviewStatus; comment: string }): Promise<void>;
-  previewFilter(input: { side: 'bc'; filter: BcFilter } | { side: 'dataverse'; filter: DvFilter; entity?: string }): Promise<{ text: string; view: string | null; error: string | null }>;
+  /** Filter texts for the builder; a refused call comes back as `appError` (shown like any error), never thrown. */
+  previewFilter(input: MethodInput<'mappings.previewFilter'>): Promise<FilterPreview>;
   /** Dataverse and BC connections the metadata can come from (empty when connections are not available). */
   metadataSources: MetadataSource[];
   /** The connection whose cached metadata validates the set; null = the built-in catalogue. */
@@ -53,6 +54,8 @@ interface MappingsState {
   closePanel(): void;
   clearError(): void;
 }
+
+export type FilterPreview = MethodOutput<'mappings.previewFilter'> & { appError: AppError | null };
 
 export interface MetadataSource { id: string; name: string; side: 'bc' | 'dataverse' }
 
@@ -219,9 +222,10 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
     },
     async previewFilter(input) {
       try {
-        return await call('mappings.previewFilter', input);
+        return { ...(await call('mappings.previewFilter', input)), appError: null };
       } catch (x) {
-        return { text: '', view: null, error: asAppError(x).message };
+        const e = asAppError(x);
+        return { text: '', view: null, odata: null, filter: null, error: e.message, errorCode: null, errorParams: null, appError: e };
       }
     },
     metadataSources: [],

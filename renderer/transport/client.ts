@@ -30,8 +30,37 @@ export function transport(): Transport {
   return current;
 }
 
+/** Contract field names the catalogs name in their own words (common: errors.request.field.<name>); others: "A value". */
+export const REQUEST_FIELDS = ['name', 'values', 'value', 'field', 'attribute', 'expression', 'reviewer', 'comment', 'fileName', 'url', 'conditions'] as const;
+/** zod issue codes the catalogs word (common: errors.request.issue.<code>); others: "is not valid". */
+export const REQUEST_ISSUES = ['invalid_type', 'too_small', 'too_big', 'invalid_format', 'invalid_value', 'unrecognized_keys', 'custom'] as const;
+
+/**
+ * The one place a refused request (BAD_REQUEST: the router's "Invalid input for <method>.") becomes something a user
+ * can act on: params naming the first problem's field and kind, which every page's errors.<code> lookup
+ * turns into a translated, field-specific sentence. The method name stays in `message` (logs), never on screen.
+ */
+export function withRequestParams(e: AppError): AppError {
+  if (e.code !== 'BAD_REQUEST') return e;
+  const issue = e.issues?.[0];
+  const name = issue ? [...issue.path.split('.')].reverse().find((s) => s !== '(root)' && !/^\d+$/.test(s)) : undefined;
+  const position = issue ? issue.path.split('.').filter((s) => /^\d+$/.test(s)).map((n) => Number(n) + 1).join('.') : '';
+  return {
+    ...e,
+    params: {
+      ...(e.params ?? {}),
+      field: name && (REQUEST_FIELDS as readonly string[]).includes(name) ? name : 'other',
+      issue: issue?.code && (REQUEST_ISSUES as readonly string[]).includes(issue.code) ? issue.code : 'other',
+      position,
+      minimum: issue?.minimum ?? 0,
+      maximum: issue?.maximum ?? 0,
+    },
+  };
+}
+
 export async function invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Result<MethodOutput<M>>> {
-  return (await transport().invoke(method, input)) as Result<MethodOutput<M>>;
+  const r = (await transport().invoke(method, input)) as Result<MethodOutput<M>>;
+  return r.ok ? r : { ok: false, error: withRequestParams(r.error) };
 }
 
 export async function call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {

@@ -3,6 +3,7 @@
  * down (OData $filter via renderODataFilter, which escapes values; BC API $filter), but the engine re-checks
  * every row here so correctness never depends on what an adapter could express.
  */
+import { matchesBcExpression, parseBcExpression } from '../../../preload/contract/mapping-bc-filter';
 import type { BcFilter, DvFilter, DvValue } from '../../mappings/model';
 import type { Row } from '../ports';
 
@@ -23,6 +24,9 @@ export function matchesBcFilter(row: Row, f: BcFilter): boolean {
         return v !== c.values[0];
       case 'in':
         return c.values.includes(v);
+      case 'filter':
+        // A BC filter expression (ranges, wildcards, @, &, <, >): evaluated by the shared grammar.
+        return matchesBcExpression(v, parseBcExpression(c.values[0]!));
     }
   });
 }

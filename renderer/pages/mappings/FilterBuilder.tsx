@@ -3,9 +3,11 @@ import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MappingCatalog } from '../../../preload/contract';
-import type { BcCondition, BcFilter, Change, DvCondition, DvFilter, TableMapping } from '../../../preload/contract/mapping-model';
-import { useMappingsStore } from '../../stores/mappings';
-import { joinValues, parseDvValue, showDvValue, splitValues } from './logic';
+import type { MethodInput } from '../../../preload/contract';
+import { bcConditionText, quoteBcLiteral } from '../../../preload/contract/mapping-bc-filter';
+import type { BcFilter, Change, DvCondition, DvFilter, TableMapping } from '../../../preload/contract/mapping-model';
+import { useMappingsStore, type FilterPreview } from '../../stores/mappings';
+import { joinValues, negateBcExpression, parseDvValue, showDvValue, splitValues } from './logic';
 
 const useStyles = makeStyles({
   wrap: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: tokens.spacingHorizontalL },
@@ -20,35 +22,55 @@ const useStyles = makeStyles({
 /** Draft rows keep the values as typed, so a half-typed value is not rewritten under the cursor. */
 interface DraftRow { field: string; op: string; values: string }
 
-const bcDraft = (f: BcFilter): DraftRow[] => f.conditions.map((c) => ({ field: c.field, op: c.op, values: joinValues(c.values) }));
+/** BC rows hold BC filter syntax as typed (`NO|SE`, `A..C`, `*mart*`…); ≠ is kept apart for a single value. */
+const bcDraft = (f: BcFilter): DraftRow[] =>
+  f.conditions.map((c) => (c.op === 'ne' ? { field: c.field, op: 'ne', values: quoteBcLiteral(c.values[0]!) } : { field: c.field, op: 'eq', values: bcConditionText(c) }));
 const dvDraft = (f: DvFilter): DraftRow[] => f.conditions.map((c) => ({ field: c.attribute, op: c.op, values: joinValues(c.values.map(showDvValue)) }));
 
-function toBc(rows: DraftRow[]): BcFilter {
-  return { conditions: rows.map((r): BcCondition => ({ field: r.field.trim(), op: r.op as BcCondition['op'], values: splitValues(r.values) })) };
+/** What main previews: each row's BC expression; ≠ negates plain values (`<>A&<>B`) and prefixes anything else. */
+function toBcInput(rows: DraftRow[]): { field: string; expression: string }[] {
+  return rows.map((r) => ({ field: r.field, expression: r.op === 'ne' ? negateBcExpression(r.values) : r.values }));
 }
 function toDv(rows: DraftRow[], companyScoped: boolean, typeOf: (a: string) => string | undefined): DvFilter {
   return {
     companyScoped,
-    conditions: rows.map((r): DvCondition => ({ attribute: r.field.trim(), op: r.op as DvCondition['op'], values: splitValues(r.values).map((v) => parseDvValue(v, typeOf(r.field.trim()))) })),
+    conditions: rows.map((r): DvCondition => {
+      const values = splitValues(r.values).map((v) => parseDvValue(v, typeOf(r.field.trim())));
+      // "= a|b" is BC's way of saying "one of": the OData form is the `in` group.
+      const op = r.op === 'eq' && values.length > 1 ? 'in' : (r.op as DvCondition['op']);
+      return { attribute: r.field.trim(), op, values };
+    }),
   };
 }
 
-function usePreview(input: Parameters<ReturnType<typeof useMappingsStore.getState>['previewFilter']>[0]) {
+const EMPTY_PREVIEW: FilterPreview = { text: '', view: null, odata: null, filter: null, error: null, errorCode: null, errorParams: null, appError: null };
+
+/** The preview for the current input; `fresh` is false while a newer input's preview is still on its way. */
+function usePreview(input: MethodInput<'mappings.previewFilter'>) {
   const previewFilter = useMappingsStore((x) => x.previewFilter);
-  const [preview, setPreview] = useState<{ text: string; view: string | null; error: string | null }>({ text: '', view: null, error: null });
+  const [preview, setPreview] = useState<{ key: string; value: FilterPreview }>({ key: '', value: EMPTY_PREVIEW });
   const key = JSON.stringify(input);
   useEffect(() => {
     let live = true;
     // Short debounce: typing a value sends one preview, not one per keystroke.
-    const timer = setTimeout(() => void previewFilter(input).then((p) => { if (live) setPreview(p); }), 120);
+    const timer = setTimeout(() => void previewFilter(input).then((p) => { if (live) setPreview({ key, value: p }); }), 120);
     return () => { live = false; clearTimeout(timer); };
     // Keyed on the serialized input: a new object with the same content must not trigger another preview.
   }, [key, previewFilter]);
-  return preview;
+  return { ...preview.value, fresh: preview.key === key };
+}
+
+/** The preview's problem in the UI language: a filter syntax code, or a refused call (translated centrally). */
+function usePreviewError(p: FilterPreview): string | null {
+  const { t } = useTranslation();
+  const { t: tm } = useTranslation('mappings');
+  if (p.appError) return t(`errors.${p.appError.code}`, { ...(p.appError.params ?? {}), defaultValue: p.appError.message });
+  if (p.errorCode) return tm(`filterError.${p.errorCode}`, { ...(p.errorParams ?? {}), defaultValue: p.error ?? '' });
+  return p.error;
 }
 
 function Conditions(props: {
-  rows: DraftRow[]; ops: readonly string[]; fields: { name: string; type: string }[]; side: 'bc' | 'dv'; onChange(rows: DraftRow[]): void;
+  rows: DraftRow[]; ops: readonly string[]; fields: { name: string; type: string }[]; side: 'bc' | 'dv'; hint: string; onChange(rows: DraftRow[]): void;
 }) {
   const { t: tm } = useTranslation('mappings');
   const s = useStyles();
@@ -65,7 +87,7 @@ function Conditions(props: {
           <select aria-label={tm('filter.op', { n: i + 1 })} value={r.op} onChange={(e) => set(i, { op: e.currentTarget.value })}>
             {props.ops.map((o) => <option key={o} value={o}>{tm(`op.${o}`)}</option>)}
           </select>
-          <input className={s.input} aria-label={tm('filter.values', { n: i + 1 })} data-testid={`filter-${props.side}-values-${i}`} value={r.values} placeholder={tm('filter.valuesHint')} onChange={(e) => set(i, { values: e.currentTarget.value })} />
+          <input className={s.input} aria-label={tm('filter.values', { n: i + 1 })} data-testid={`filter-${props.side}-values-${i}`} value={r.values} placeholder={props.hint} onChange={(e) => set(i, { values: e.currentTarget.value })} />
           <Button size="small" appearance="subtle" icon={<DeleteRegular />} aria-label={tm('filter.remove', { n: i + 1 })} onClick={() => props.onChange(props.rows.filter((_, j) => j !== i))} />
         </div>
       ))}
@@ -123,12 +145,16 @@ export function FilterBuilder({ mapping, catalog, onApply }: { mapping: TableMap
   const dvAttrs = useMemo(() => (catalog?.dataverse.find((e) => e.entity === mapping.dataverseEntity)?.attributes ?? []).map((a) => ({ name: a.name, type: a.type })), [catalog, mapping.dataverseEntity]);
   const typeOf = (a: string) => dvAttrs.find((x) => x.name === a)?.type;
 
-  const bc = toBc(bcRows);
   const dv = toDv(dvRows, companyScoped, typeOf);
-  const bcPreview = usePreview({ side: 'bc', filter: bc });
+  const bcPreview = usePreview({ side: 'bc', conditions: toBcInput(bcRows), tableId: mapping.bcTableId });
   const dvPreview = usePreview({ side: 'dataverse', filter: dv, entity: mapping.dataverseEntity });
+  const bcError = usePreviewError(bcPreview);
+  const dvError = usePreviewError(dvPreview);
+  // BC: main turns the typed expressions into the structured filter; Apply stores exactly what was previewed.
+  const bc = bcPreview.fresh ? bcPreview.filter : null;
+  const bcDirty = bc !== null && JSON.stringify(bc) !== JSON.stringify(mapping.tableFilter);
+  const bcEdited = JSON.stringify(bcRows) !== JSON.stringify(bcDraft(mapping.tableFilter));
   // Compare in the draft's own shape (key order, value typing), not with the stored JSON text.
-  const bcDirty = JSON.stringify(bc) !== JSON.stringify(toBc(bcDraft(mapping.tableFilter)));
   const dvDirty = JSON.stringify(dv) !== JSON.stringify(toDv(dvDraft(mapping.integrationTableFilter), mapping.integrationTableFilter.companyScoped, typeOf));
 
   const apply = (prop: 'tableFilter' | 'integrationTableFilter', to: BcFilter | DvFilter) =>
@@ -139,31 +165,37 @@ export function FilterBuilder({ mapping, catalog, onApply }: { mapping: TableMap
       <Card>
         <CardHeader header={<Text weight="semibold">{tm('filter.bcTitle', { table: mapping.bcTable })}</Text>} />
         <div className={s.body}>
-          <Conditions side="bc" rows={bcRows} ops={['eq', 'ne', 'in']} fields={bcFields} onChange={setBcRows} />
+          <Conditions side="bc" rows={bcRows} ops={['eq', 'ne']} fields={bcFields} hint={tm('filter.bcValuesHint')} onChange={setBcRows} />
           <Text size={200}>{tm('filter.bcPreview')}</Text>
           <div className={s.preview} data-testid="filter-bc-preview">{bcPreview.text || tm('filter.none')}</div>
           {bcPreview.view ? <div className={s.preview} data-testid="filter-bc-view">{bcPreview.view}</div> : null}
-          {bcPreview.error ? <Text className={s.error} role="alert">{bcPreview.error}</Text> : null}
+          {bcPreview.filter && bcPreview.filter.conditions.length ? (
+            <>
+              <Text size={200}>{tm('filter.bcODataPreview')}</Text>
+              <div className={s.preview} data-testid="filter-bc-odata">{bcPreview.odata ?? tm('filter.noOData')}</div>
+            </>
+          ) : null}
+          {bcError ? <Text className={s.error} role="alert" data-testid="filter-bc-error">{bcError}</Text> : null}
           <div className={s.row}>
-            <Button appearance="primary" data-testid="filter-bc-apply" disabled={!bcDirty || !!bcPreview.error} onClick={() => apply('tableFilter', bc)}>{tm('filter.apply')}</Button>
-            <Button disabled={!bcDirty} onClick={() => setBcRows(bcDraft(mapping.tableFilter))}>{tm('filter.revert')}</Button>
+            <Button appearance="primary" data-testid="filter-bc-apply" disabled={!bcDirty || !!bcError} onClick={() => bc && apply('tableFilter', bc)}>{tm('filter.apply')}</Button>
+            <Button disabled={!bcEdited} onClick={() => setBcRows(bcDraft(mapping.tableFilter))}>{tm('filter.revert')}</Button>
           </div>
-          {bcPreview.error ? null : <CountButton side="bc" mapping={{ ...mapping, tableFilter: bc }} />}
+          {bcError || !bc ? null : <CountButton side="bc" mapping={{ ...mapping, tableFilter: bc }} />}
         </div>
       </Card>
       <Card>
         <CardHeader header={<Text weight="semibold">{tm('filter.dvTitle', { entity: mapping.dataverseEntity })}</Text>} />
         <div className={s.body}>
-          <Conditions side="dv" rows={dvRows} ops={['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in']} fields={dvAttrs} onChange={setDvRows} />
+          <Conditions side="dv" rows={dvRows} ops={['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in']} fields={dvAttrs} hint={tm('filter.valuesHint')} onChange={setDvRows} />
           <Checkbox checked={companyScoped} onChange={(_, d) => setCompanyScoped(!!d.checked)} label={tm('filter.companyScoped')} />
           <Text size={200}>{tm('filter.dvPreview')}</Text>
           <div className={s.preview} data-testid="filter-dv-preview">{dvPreview.text || tm('filter.none')}</div>
-          {dvPreview.error ? <Text className={s.error} role="alert">{dvPreview.error}</Text> : null}
+          {dvError ? <Text className={s.error} role="alert" data-testid="filter-dv-error">{dvError}</Text> : null}
           <div className={s.row}>
-            <Button appearance="primary" data-testid="filter-dv-apply" disabled={!dvDirty || !!dvPreview.error} onClick={() => apply('integrationTableFilter', dv)}>{tm('filter.apply')}</Button>
+            <Button appearance="primary" data-testid="filter-dv-apply" disabled={!dvDirty || !!dvError} onClick={() => apply('integrationTableFilter', dv)}>{tm('filter.apply')}</Button>
             <Button disabled={!dvDirty} onClick={() => { setDvRows(dvDraft(mapping.integrationTableFilter)); setCompanyScoped(mapping.integrationTableFilter.companyScoped); }}>{tm('filter.revert')}</Button>
           </div>
-          {dvPreview.error ? null : <CountButton side="dataverse" mapping={{ ...mapping, integrationTableFilter: dv }} />}
+          {dvError ? null : <CountButton side="dataverse" mapping={{ ...mapping, integrationTableFilter: dv }} />}
         </div>
       </Card>
     </div>

@@ -1,5 +1,6 @@
 /** Pure helpers of the mapping editor (no React): run order, grid filtering, change building, value parsing. */
 import type { Change, DvValue, FieldMapping, FieldProp, TableMapping } from '../../../preload/contract/mapping-model';
+import { bcConditionFromExpression, quoteBcLiteral } from '../../../preload/contract/mapping-bc-filter';
 import { fieldKey } from '../../../preload/contract/mapping-model';
 
 export interface RunLayer {
@@ -64,6 +65,22 @@ export function parseDvValue(raw: string, type: string | undefined): DvValue {
   if (type === 'Boolean') return v === 'true' ? true : v === 'false' ? false : v;
   if (type && ['Integer', 'Decimal', 'Money', 'Double', 'Picklist', 'State', 'Status'].includes(type) && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   return raw;
+}
+
+/**
+ * "≠ value" in BC filter syntax: plain values joined by | become `<>A&<>B`; an expression BC cannot negate as a
+ * whole (a range, a pattern) is sent as `<>` + it, which the preview reports as a syntax problem to fix.
+ */
+export function negateBcExpression(text: string): string {
+  try {
+    const c = bcConditionFromExpression('x', text);
+    if (c.op === 'eq') return `<>${quoteBcLiteral(c.values[0]!)}`;
+    if (c.op === 'in') return c.values.map((v) => `<>${quoteBcLiteral(v)}`).join('&');
+    if (c.op === 'ne') return quoteBcLiteral(c.values[0]!);
+  } catch {
+    // not parseable: let the preview say why
+  }
+  return `<>${text}`;
 }
 
 export const showDvValue = (v: DvValue): string => (v === null ? 'null' : String(v));

@@ -34,7 +34,10 @@ describe('BC filter text', () => {
   it('rejects malformed text with a message that says what to do', () => {
     expect(() => parseBcFilterText('Status')).toThrow(/write Field=Value/);
     expect(() => parseBcFilterText("Name='abc")).toThrow(/Unclosed quote/);
-    expect(() => parseBcFilterText('Name=a|b*')).toThrow(/single quotes/);
+    expect(() => parseBcFilterText("Name=a|(b")).toThrow(/never closed/);
+    expect(() => parseBcFilterText('Name=a||b')).toThrow(/Unexpected "\|"/);
+    // BC syntax beyond plain values is a filter of its own, not an error.
+    expect(parseBcFilterText('Name=a|b*')).toEqual({ conditions: [{ field: 'Name', op: 'filter', values: ['a|b*'] }] });
   });
 });
 

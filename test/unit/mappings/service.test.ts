@@ -254,14 +254,38 @@ describe('mappings service', () => {
     const dv = await call('mappings.previewFilter', {
       side: 'dataverse', entity: 'account', filter: { companyScoped: false, conditions: [{ attribute: 'name', op: 'eq', values: ["O'Brien"] }] },
     });
-    expect(dv).toEqual({ text: "name eq 'O''Brien'", view: null, error: null });
-    const bc = await call('mappings.previewFilter', { side: 'bc', filter: { conditions: [{ field: 'Name', op: 'eq', values: ['A,B'] }] } });
+    expect(dv).toEqual({ text: "name eq 'O''Brien'", view: null, odata: null, filter: null, error: null, errorCode: null, errorParams: null });
+    const bc = await call('mappings.previewFilter', { side: 'bc', conditions: [{ field: 'Name', expression: "'A,B'" }] });
     expect(bc.text).toBe("Name='A,B'");
     expect(bc.view).toMatch(/^WHERE\(/);
     const bad = await call('mappings.previewFilter', {
       side: 'dataverse', entity: 'account', filter: { companyScoped: false, conditions: [{ attribute: 'transactioncurrencyid', op: 'eq', values: ['EUR'] }] },
     });
     expect(bad.error).toMatch(/GUID/);
+    expect(bad).toMatchObject({ errorCode: 'NOT_GUID', errorParams: { attribute: 'transactioncurrencyid', value: 'EUR' } });
+  });
+
+  it('previews BC filter syntax typed with "=": NO|SE, ranges, <>, wildcards, @, & and \'\' (no "Invalid input")', async () => {
+    const { call } = setup();
+    const country = await call('mappings.previewFilter', { side: 'bc', tableId: 18, conditions: [{ field: 'Country/Region Code', expression: 'NO|SE' }] });
+    expect(country).toMatchObject({
+      text: 'Country/Region Code=NO|SE', view: 'WHERE(Country/Region Code=FILTER(NO|SE))', error: null,
+      filter: { conditions: [{ field: 'Country/Region Code', op: 'in', values: ['NO', 'SE'] }] },
+    });
+    // Country/Region Code is not a customers API property: no OData form, the engine still filters.
+    expect(country.odata).toBeNull();
+    const currency = await call('mappings.previewFilter', { side: 'bc', tableId: 18, conditions: [{ field: 'Currency Code', expression: 'nok|sek' }] });
+    expect(currency.odata).toBe("(currencyCode eq 'NOK' or currencyCode eq 'SEK')");
+    const mixed = await call('mappings.previewFilter', {
+      side: 'bc', tableId: 18,
+      conditions: [{ field: 'No.', expression: "10000..20000&<>15000" }, { field: 'Name', expression: "@*'o''brien'*|''" }],
+    });
+    expect(mixed.error).toBeNull();
+    expect(mixed.filter!.conditions.map((c) => c.op)).toEqual(['filter', 'filter']);
+    expect(mixed.text).toBe("No.=10000..20000&<>15000, Name=@*'o''brien'*|''");
+    expect(mixed.odata).toBe("(number ge '10000' and number le '20000') and number ne '15000' and (contains(tolower(displayName),'o''brien') or displayName eq '')");
+    const broken = await call('mappings.previewFilter', { side: 'bc', conditions: [{ field: 'Name', expression: "'abc" }] });
+    expect(broken).toMatchObject({ filter: null, errorCode: 'UNCLOSED_QUOTE', errorParams: { field: 'Name' } });
   });
 
   it('lists catalogue attributes with their types', async () => {
