@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import {
   SyncFinishedSchema, SyncProgressSchema,
-  type AppError, type SyncFinished, type SyncJobDto, type SyncJobErrorDto, type SyncPassDirection, type SyncProgress, type SyncQueueEntryDto,
+  type AppError, type SyncErrorGroupDto, type SyncFinished, type SyncJobDto, type SyncJobErrorDto, type SyncPassDirection, type SyncProgress, type SyncQueueEntryDto,
   type SyncReview, type SyncSkippedDto, type SyncStatus,
 } from '../../preload/contract';
 import { call, RpcError, transport } from '../transport/client';
@@ -19,7 +19,10 @@ interface SyncState {
   runs: Record<string, string | null>;
   lastFinished: SyncFinished | null;
   jobs: { mapping: string | null; offset: number; list: SyncJobDto[]; total: number };
-  errors: { job: SyncJobDto; list: SyncJobErrorDto[]; next: number | null } | null;
+  /** The errors drawer: one job's errors grouped by cause (and, on request, every error in full). */
+  errors: { job: SyncJobDto; groups: SyncErrorGroupDto[]; total: number; list: SyncJobErrorDto[]; next: number | null; all: boolean } | null;
+  /** Set when something asked for the review (the setup's *What next*, the initial-hold banner): the page scrolls to it. */
+  focusReview: boolean;
   skipped: { mapping: string; list: SyncSkippedDto[]; next: number | null } | null;
   queue: SyncQueueEntryDto[];
   busy: Record<string, boolean>;
@@ -34,6 +37,8 @@ interface SyncState {
   loadJobs(mapping: string | null, offset: number): Promise<void>;
   openErrors(job: SyncJobDto): Promise<void>;
   moreErrors(): Promise<void>;
+  /** Shows every error of the open job in full (paged), below the groups. */
+  showAllErrors(): Promise<void>;
   closeErrors(): void;
   deleteFailedCouplings(job: SyncJobDto): Promise<void>;
   openSkipped(mapping: string): Promise<void>;
@@ -47,6 +52,13 @@ interface SyncState {
   /** Loads the review (main keeps it between calls); refresh recounts both sides and resets the statuses. */
   loadReview(refresh: boolean): Promise<void>;
   startReview(): Promise<void>;
+  /** Counts a review line again and clears its status, so Start can run it again. */
+  retryReviewLine(name: string): Promise<void>;
+  /** Resumes the job queue entries that enabling held until the initial synchronization. */
+  releaseInitialHold(): Promise<void>;
+  /** Asks the page to show (and load) the full synchronization review; the page clears it once it scrolled there. */
+  requestReview(): void;
+  reviewShown(): void;
 }
 
 const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
@@ -56,7 +68,7 @@ let reviewSeq = 0;
 
 const INITIAL = {
   status: null, live: {}, runs: {}, lastFinished: null, jobs: { mapping: null, offset: 0, list: [], total: 0 }, errors: null, skipped: null,
-  queue: [], busy: {}, error: null, notice: null, review: null,
+  queue: [], busy: {}, error: null, notice: null, review: null, focusReview: false,
 } satisfies Partial<SyncState>;
 
 /** Tests: forget state and event subscriptions between renders. */
@@ -163,14 +175,20 @@ export const useSyncStore = create<SyncState>((set, get) => {
     },
 
     async openErrors(job) {
-      const r = await act('errors', () => call('sync.jobErrors', { jobId: job.id, afterNo: 0, limit: ERRORS_PAGE }));
-      if (r) set({ errors: { job, list: r.errors, next: r.next } });
+      const r = await act('errors', () => call('sync.jobErrorGroups', { jobId: job.id }));
+      if (r) set({ errors: { job, groups: r.groups, total: r.total, list: [], next: null, all: false } });
+    },
+    async showAllErrors() {
+      const e = get().errors;
+      if (!e) return;
+      const r = await act('errors', () => call('sync.jobErrors', { jobId: e.job.id, afterNo: 0, limit: ERRORS_PAGE }));
+      if (r && get().errors?.job.id === e.job.id) set({ errors: { ...e, list: r.errors, next: r.next, all: true } });
     },
     async moreErrors() {
       const e = get().errors;
       if (!e || e.next === null) return;
       const r = await act('errors', () => call('sync.jobErrors', { jobId: e.job.id, afterNo: e.next!, limit: ERRORS_PAGE }));
-      if (r) set({ errors: { job: e.job, list: [...e.list, ...r.errors], next: r.next } });
+      if (r) set({ errors: { ...e, list: [...e.list, ...r.errors], next: r.next } });
     },
     closeErrors: () => set({ errors: null }),
 
@@ -227,6 +245,22 @@ export const useSyncStore = create<SyncState>((set, get) => {
       const r = await act('review', () => call('sync.review', { refresh }));
       if (r && seq === reviewSeq) set({ review: r });
     },
+
+    async retryReviewLine(name) {
+      const seq = ++reviewSeq;
+      const r = await act(`retry:${name}`, () => call('sync.retryReviewLine', { name }));
+      if (r && seq === reviewSeq) set({ review: r });
+    },
+
+    async releaseInitialHold() {
+      const r = await act('releaseHold', () => call('sync.releaseInitialHold', {}));
+      if (!r) return;
+      set({ notice: { key: 'initialHold.resumed', params: { count: r.resumed.length } } });
+      await get().refresh();
+    },
+
+    requestReview: () => set({ focusReview: true }),
+    reviewShown: () => set({ focusReview: false }),
 
     async startReview() {
       const r = await act('startReview', () => call('sync.startReview', {}));

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SyncJobSchema, SyncPassDirection, SyncPhase, SyncQueueStatus } from '../../preload/contract';
 import { LANGUAGES, resources } from '../../renderer/i18n';
 import { SHOWN_COUNTERS } from '../../renderer/pages/sync/format';
+import { MESSAGE_CODES, REASON_CODES } from '../../main/sync/service/messages';
 
 type Tree = { [k: string]: string | Tree };
 const flatten = (t: Tree, prefix = ''): Record<string, string> =>
@@ -44,6 +45,9 @@ describe('sync catalogs', () => {
       ...SHOWN_COUNTERS.map((x) => `counter.${x}`),
       ...['running', 'never', 'attention', 'ok'].map((x) => `status.${x}`),
       ...['couplingsDeleted', 'restored', 'retried', 'uncoupled'].map((x) => `notice.${x}`),
+      // Runtime texts main sends as codes (issue 11): every code has a text, so no English reaches another language.
+      ...MESSAGE_CODES.map((x) => `msg.${x}`),
+      ...REASON_CODES.map((x) => `reason.${x}`),
     ];
     for (const { code } of LANGUAGES) expect(needed.filter((k) => !has(catalog(code), k)), code).toEqual([]);
   });

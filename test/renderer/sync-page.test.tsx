@@ -14,30 +14,40 @@ const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 const zero = { inserted: 0, modified: 0, deleted: 0, unchanged: 0, skipped: 0, failed: 0, uncoupled: 0, coupled: 0 };
 
 const job = (p: Partial<SyncJobDto> & Pick<SyncJobDto, 'id' | 'mapping'>): SyncJobDto => ({
-  ...zero, type: 'Synchronization', direction: 'ToIntegrationTable', startedAt: T0, finishedAt: T0 + 5000, message: '', ...p,
+  ...zero, type: 'Synchronization', direction: 'ToIntegrationTable', startedAt: T0, finishedAt: T0 + 5000, message: '', messageCode: null, ...p,
 });
 const entry = (p: Partial<SyncQueueEntryDto> & Pick<SyncQueueEntryDto, 'name' | 'mapping'>): SyncQueueEntryDto => ({
   description: 'Synchronization job', recurring: true, everyMinutes: 30, inactivityTimeoutMinutes: 720, status: 'Ready', attempts: 0, maxAttempts: 10,
-  earliestStart: T0 + 60_000, lastStartedAt: null, lastFinishedAt: null, lastError: null, ...p,
+  earliestStart: T0 + 60_000, lastStartedAt: null, lastFinishedAt: null, lastError: null, blockedBy: null, ...p,
 });
 const mapping = (p: Partial<SyncMappingStatus> & Pick<SyncMappingStatus, 'name'>): SyncMappingStatus => ({
   direction: 'Bidirectional', bcTable: 'Item', dataverseEntity: 'product', lastTo: null, lastFrom: null, watermarks: { bc: null, dataverse: null },
-  queue: null, running: null, couplings: 0, skipped: 0, ...p,
+  queue: null, running: null, couplings: 0, skipped: 0, runnable: true, reason: null, ...p,
 });
 
 const LONG = `Inserting the product record failed because of the following error: ${'The attribute d365ic_nosuchcolumn does not exist on this entity. '.repeat(6)}End.`;
 
 /** An in-memory main for the Sync page, behind the contract-validating fake transport. */
 function backend(o: { fail?: Record<string, AppError> } = {}) {
-  const item = job({ id: 'job-item-to', mapping: 'ITEM-PRODUCT', inserted: 40, unchanged: 2, failed: 2, message: '2 record(s) failed: open the job\'s errors to see why.' });
+  const item = job({
+    id: 'job-item-to', mapping: 'ITEM-PRODUCT', inserted: 40, unchanged: 2, failed: 2, message: '2 record(s) failed: open the job\'s errors to see why.',
+    messageCode: { code: 'recordsFailed', params: { count: 2 } },
+  });
   const status: SyncStatus = {
     source: { kind: 'demo', dataverse: { profileId: 'p1', name: 'Demo sandbox · Dataverse' }, bc: { profileId: 'p2', name: 'Demo sandbox · Business Central' }, message: null },
     mappings: [
       mapping({ name: 'ITEM-PRODUCT', lastTo: item, couplings: 42, queue: entry({ name: 'ITEM-PRODUCT - Dynamics 365 Sales synchronization job', mapping: 'ITEM-PRODUCT' }) }),
       mapping({ name: 'CUSTOMER', bcTable: 'Customer', dataverseEntity: 'account', skipped: 1, couplings: 10 }),
+      mapping({ name: 'SOLINE-ORDERDETAIL', bcTable: 'Sales Line', dataverseEntity: 'salesorderdetail', runnable: false, reason: { code: 'linesRunWithParent', params: { mapping: 'SOLINE-ORDERDETAIL', parent: 'SALESORDER-ORDER' } } }),
     ],
+    heldForInitialSync: [],
   };
-  const queue = [entry({ name: 'ITEM-PRODUCT job', mapping: 'ITEM-PRODUCT' }), entry({ name: 'CUSTOMER job', mapping: 'CUSTOMER', status: 'On Hold' })];
+  const queue = [
+    entry({ name: 'ITEM-PRODUCT job', mapping: 'ITEM-PRODUCT' }),
+    entry({ name: 'CUSTOMER job', mapping: 'CUSTOMER', status: 'On Hold' }),
+    // Due for a day and never run: the queue shows it is overdue and why.
+    entry({ name: 'CONTACT job', mapping: 'CONTACT', earliestStart: T0 - 86_400_000, blockedBy: { code: 'queueNotEnabled', params: {} } }),
+  ];
   const failOr = <T,>(method: string, v: () => T): T => {
     const e = o.fail?.[method];
     if (e) throw Object.assign(new Error(e.message), { code: e.code });
@@ -56,6 +66,17 @@ function backend(o: { fail?: Record<string, AppError> } = {}) {
       ],
       next: null,
     }),
+    'sync.jobErrorGroups': () => ({
+      total: 119,
+      groups: [
+        {
+          key: 'notCoupled', count: 117, message: 'Customer price group DETALJ is not coupled to a Dynamics 365 Sales record. Synchronize CUSTPRCGRP-PRICE first.', firstNo: 1,
+          messageCode: { code: 'notCoupled', params: { subject: 'Customer price group DETALJ', mapping: 'CUSTPRCGRP-PRICE' } }, fix: { kind: 'run', mapping: 'CUSTPRCGRP-PRICE' },
+        },
+        { key: 'other', count: 2, message: LONG, messageCode: null, firstNo: 3, fix: null },
+      ],
+    }),
+    'sync.releaseInitialHold': () => ({ resumed: ['ITEM-PRODUCT job'] }),
     'sync.deleteFailedCouplings': () => ({ removed: 2 }),
     'sync.skipped': () => ({ records: [{ rowId: 7, bcId: BC1, dataverseId: DV1, errorTo: null, errorFrom: 'Cannot update the customer: blocked.' }], next: null }),
     'sync.restoreSkipped': ({ bcIds }) => ({ restored: bcIds === 'all' ? 1 : bcIds.length }),
@@ -141,17 +162,30 @@ describe('Sync page', () => {
     expect(missing).toEqual([]);
   });
 
-  it('drills into a job\'s errors: full messages, copy, delete couplings', async () => {
+  it('opens a job\'s errors in a drawer, grouped by cause with the action that fixes it, then in full: copy, delete couplings', async () => {
     const { fake } = backend();
     const writeText = vi.fn(async () => undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
     // The page's parts on their own keep this file quick; the page test above covers how they are put together.
-    renderWith(<JobLog mappings={['ITEM-PRODUCT', 'CUSTOMER']} />, fake);
+    const { missing } = renderWith(<JobLog mappings={['ITEM-PRODUCT', 'CUSTOMER']} />, fake);
     await act(() => useSyncStore.getState().loadJobs(null, 0));
     const jobs = await screen.findByTestId('sync-jobs');
+    // The job's message is a code the page translates.
+    expect(jobs.textContent).toContain('2 records failed: open the job\'s errors to see why.');
     fireEvent.click(await within(jobs).findByText('Show 2 errors'));
     const panel = await screen.findByTestId('sync-errors');
+    expect(calls(fake, 'sync.jobErrorGroups')).toEqual([{ jobId: 'job-item-to' }]);
+    // 117 identical causes are one line with the fix: run the dependency first.
+    const group = within(panel).getByTestId('sync-error-group-1');
+    expect(group.textContent).toContain('117 ×');
+    expect(group.textContent).toContain('Customer price group DETALJ is not coupled');
+    fireEvent.click(within(group).getByText('Run CUSTPRCGRP-PRICE first'));
+    await waitFor(() => expect(calls(fake, 'sync.run')).toEqual([{ mapping: 'CUSTPRCGRP-PRICE', full: false }]));
+    expect(within(panel).queryByTestId('sync-error-1')).toBeNull();
+    fireEvent.click(within(panel).getByTestId('sync-errors-all'));
+    await within(panel).findByTestId('sync-error-1');
     expect(calls(fake, 'sync.jobErrors')).toEqual([{ jobId: 'job-item-to', afterNo: 0, limit: 50 }]);
+    expect(missing).toEqual([]);
     // The whole message, not a clipped one.
     expect(within(panel).getByTestId('sync-error-1').textContent).toContain(LONG);
     fireEvent.click(within(within(panel).getByTestId('sync-error-1')).getByText('Copy'));
@@ -183,7 +217,7 @@ describe('Sync page', () => {
     await waitFor(() => expect(calls(fake, 'sync.uncouple')).toEqual([{ mapping: 'CUSTOMER', bcIds: [BC1] }]));
   });
 
-  it('holds, resumes and runs queue entries', async () => {
+  it('holds, resumes and runs queue entries; an overdue entry says why it does not run', async () => {
     const { fake } = backend();
     renderWith(<QueueCard />, fake);
     await act(() => useSyncStore.getState().refresh());
@@ -196,5 +230,24 @@ describe('Sync page', () => {
     await waitFor(() => expect(calls(fake, 'sync.queueResume')).toEqual([{ name: 'CUSTOMER job' }]));
     fireEvent.click(within(customer).getByText('Run now'));
     await waitFor(() => expect(calls(fake, 'sync.queueRun')).toEqual([{ name: 'CUSTOMER job' }]));
+    const contact = screen.getByTestId('sync-queue-CONTACT job');
+    expect(within(contact).getByTestId('sync-queue-overdue-CONTACT job').textContent).toContain('Overdue since');
+    expect(within(contact).getByTestId('sync-queue-why-CONTACT job').textContent).toContain('only runs while the Sales connection is enabled');
+  });
+
+  it('lists a mapping the engine cannot run with its reason, and the job queue held for the initial synchronization', async () => {
+    const { fake, status } = backend();
+    status.heldForInitialSync = ['ITEM-PRODUCT job', 'CUSTOMER job'];
+    const { missing } = renderWith(<SyncPage />, fake, 'nl-NL');
+    const row = await screen.findByTestId('sync-row-SOLINE-ORDERDETAIL');
+    expect(within(row).getByTestId('sync-reason-SOLINE-ORDERDETAIL').textContent).toContain('SALESORDER-ORDER');
+    expect((within(row).getByTestId('sync-run-SOLINE-ORDERDETAIL') as HTMLButtonElement).disabled).toBe(true);
+    const banner = screen.getByTestId('sync-initial-hold');
+    expect(banner.textContent).toContain('2 terugkerende vermeldingen');
+    fireEvent.click(within(banner).getByTestId('sync-initial-hold-review'));
+    expect(useSyncStore.getState().focusReview || calls(fake, 'sync.review').length > 0).toBe(true);
+    fireEvent.click(within(banner).getByTestId('sync-initial-hold-resume'));
+    await waitFor(() => expect(calls(fake, 'sync.releaseInitialHold')).toEqual([{}]));
+    expect(missing).toEqual([]);
   });
 });

@@ -2,13 +2,16 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SyncReview, SyncReviewLineDto } from '../../preload/contract';
 import { ReviewPanel } from '../../renderer/pages/sync/ReviewPanel';
-import { resetSyncStore } from '../../renderer/stores/sync';
+import { useAppStore } from '../../renderer/stores/app';
+import { useMappingsStore } from '../../renderer/stores/mappings';
+import { resetSyncStore, useSyncStore } from '../../renderer/stores/sync';
 import { fakeTransport } from '../../renderer/transport/fake';
 import { renderWith } from './render';
 
 const zero = { inserted: 0, modified: 0, deleted: 0, unchanged: 0, skipped: 0, failed: 0, uncoupled: 0, coupled: 0 };
 const line = (p: Partial<SyncReviewLineDto> & Pick<SyncReviewLineDto, 'name'>): SyncReviewLineDto => ({
-  dependencyFilter: [], direction: 'Bidirectional', recommendation: 'Full Synchronization', counts: { bc: 3, dv: 0 }, jobStatus: '', message: '', ...p,
+  dependencyFilter: [], direction: 'Bidirectional', recommendation: 'Full Synchronization', counts: { bc: 3, dv: 0 }, jobStatus: '', message: '',
+  messageCode: null, uncoupled: { bc: p.counts?.bc ?? 3, dv: p.counts?.dv ?? 0 }, needsMatchFields: false, runnable: true, reason: null, ...p,
 });
 
 /** A main for the review card behind the contract-validating fake: the cascade is driven by the test's events. */
@@ -29,7 +32,12 @@ function backend() {
       state.startable = [];
       return { runId: 'run-review' };
     },
-    'sync.status': () => ({ source: { kind: 'demo', dataverse: null, bc: null, message: null }, mappings: [] }),
+    'sync.retryReviewLine': ({ name }) => {
+      state.lines = state.lines.map((l) => (l.name === name ? { ...l, jobStatus: '', message: '', messageCode: null } : l));
+      state.startable = [...new Set([...state.startable, name])];
+      return structuredClone(state);
+    },
+    'sync.status': () => ({ source: { kind: 'demo', dataverse: null, bc: null, message: null }, mappings: [], heldForInitialSync: [] }),
     'sync.queue': () => [],
     'sync.jobs': () => ({ jobs: [], total: 0 }),
   });
@@ -86,8 +94,10 @@ describe('full synchronization review card', () => {
     await waitFor(() => expect(screen.getByTestId('sync-review-line-UNIT GROUP').getAttribute('data-status')).toBe('In Process'));
     expect(within(screen.getByTestId('sync-review-line-UNIT GROUP')).getByText('In process')).toBeTruthy();
 
-    set('UNIT GROUP', { jobStatus: 'Success', message: '82 inserted, 0 modified, 0 failed.' });
-    set('CURRENCY', { jobStatus: 'Error', message: 'You must specify which fields to use for match-based coupling of CURRENCY.' });
+    set('UNIT GROUP', { jobStatus: 'Success', message: '82 inserted, 0 modified, 0 failed.', messageCode: { code: 'results', params: { inserted: 82, modified: 0, failed: 0 } } });
+    set('CURRENCY', {
+      jobStatus: 'Error', message: 'You must specify which fields to use for match-based coupling of CURRENCY.', messageCode: { code: 'matchFieldsMissing', params: { mapping: 'CURRENCY' } },
+    });
     act(() => fake.push('sync.progress', progress('UNIT GROUP', 'done')));
     const unit = screen.getByTestId('sync-review-line-UNIT GROUP');
     await waitFor(() => expect(unit.getAttribute('data-status')).toBe('Success'));
@@ -103,8 +113,49 @@ describe('full synchronization review card', () => {
     expect(within(currency).getByText('Error')).toBeTruthy();
     expect(currency.textContent).toContain('match-based coupling of CURRENCY');
     expect(screen.getByTestId('sync-review-line-ITEM UOM').getAttribute('data-status')).toBe('Success');
-    // Nothing left to start: Start is disabled until the review is counted again.
+    // Nothing left to start: Start is disabled…
     expect((screen.getByTestId('sync-review-start') as HTMLButtonElement).disabled).toBe(true);
+    // …until the failed line is retried: it is counted again, its status cleared, and Start runs it.
+    fireEvent.click(within(currency).getByTestId('sync-review-retry-CURRENCY'));
+    await waitFor(() => expect(calls(fake, 'sync.retryReviewLine')).toEqual([{ name: 'CURRENCY' }]));
+    await waitFor(() => expect(screen.getByTestId('sync-review-line-CURRENCY').getAttribute('data-status')).toBe('blank'));
+    expect(screen.getByTestId('sync-review-line-CURRENCY').textContent).not.toContain('match-based coupling of CURRENCY');
+    expect((screen.getByTestId('sync-review-start') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('never offers Full over uncoupled records on both sides: SALESPEOPLE 4 + 4 asks for match fields, and leads to the mapping editor', async () => {
+    const { fake, state } = backend();
+    state.lines.push(line({ name: 'SALESPEOPLE', direction: 'FromIntegrationTable', recommendation: 'Couple Records', counts: { bc: 4, dv: 4 }, needsMatchFields: true }));
+    const { missing } = renderWith(<ReviewPanel />, fake);
+    fireEvent.click(screen.getByTestId('sync-review-open'));
+    const sp = await screen.findByTestId('sync-review-line-SALESPEOPLE');
+    expect(within(sp).getByText('Couple records')).toBeTruthy();
+    expect(within(sp).queryByText('Full synchronization')).toBeNull();
+    expect(within(sp).getByText('Needs match fields')).toBeTruthy();
+    expect(sp.textContent).toContain('4 not coupled');
+    expect(within(sp).getByTestId('sync-review-matchfields-SALESPEOPLE').textContent).toContain('would create duplicates');
+    fireEvent.click(within(sp).getByTestId('sync-review-recheck-SALESPEOPLE'));
+    await waitFor(() => expect(calls(fake, 'sync.retryReviewLine')).toEqual([{ name: 'SALESPEOPLE' }]));
+    fireEvent.click(within(screen.getByTestId('sync-review-line-SALESPEOPLE')).getByText('Set match fields'));
+    expect(useAppStore.getState().page).toBe('mappings');
+    expect(useMappingsStore.getState().selected).toBe('SALESPEOPLE');
+    expect(missing).toEqual([]);
+  });
+
+  it('a mapping the engine cannot run keeps its line with the reason; results read in the UI language', async () => {
+    const { fake, set, state } = backend();
+    state.lines.push(line({ name: 'VENDOR', runnable: false, reason: { code: 'noBcTable', params: { mapping: 'VENDOR', table: 'Vendor' } } }));
+    set('UNIT GROUP', { jobStatus: 'Success', message: '82 inserted, 0 modified, 0 failed.', messageCode: { code: 'results', params: { inserted: 82, modified: 0, failed: 0 } } });
+    const { missing } = renderWith(<ReviewPanel />, fake, 'nb-NO');
+    // Asked for from elsewhere (the setup's What next): the card loads the review by itself.
+    act(() => useSyncStore.getState().requestReview());
+    const vendor = await screen.findByTestId('sync-review-line-VENDOR');
+    expect(vendor.textContent).toContain('Kan ikke kjøres');
+    expect(vendor.textContent).toContain('Business Central-tabellen Vendor');
+    expect(screen.getByTestId('sync-review-line-UNIT GROUP').textContent).toContain('82 satt inn, 0 endret, 0 mislyktes.');
+    expect(screen.getByTestId('sync-review-line-UNIT GROUP').textContent).not.toContain('inserted');
+    expect(useSyncStore.getState().focusReview).toBe(false);
+    expect(missing).toEqual([]);
   });
 
   it('shows lines blocked by a failed dependency, in Norwegian', async () => {

@@ -37,6 +37,14 @@ const PATTERNS: { re: RegExp; code: string; names: string[] }[] = [
   { re: /^Salesperson\/Purchaser (.+?) must be coupled to a Dataverse User record\.$/, code: 'salespersonNotCoupled', names: ['code'] },
 ];
 
+/** Every code this module (and the review) answers: the renderer has a text for each (test/renderer/sync-catalogs). */
+export const MESSAGE_CODES = [...new Set([...PATTERNS.map((p) => p.code), 'results', 'coupleResults', 'countFailed'])];
+/** Why a mapping or a queue entry does not run (sync:reason.<code>): the service's own codes and adapters/connect.ts's. */
+export const REASON_CODES = [
+  'notCarried', 'noBcTable', 'noDataverseEntity', 'linesRunWithParent',
+  'heldForInitialSync', 'mappingMissing', 'featureNotSupported', 'attemptsExhausted', 'queueNotEnabled', 'tableBusy', 'queueNotTicking',
+] as const;
+
 const numeric = new Set(['count', 'inserted', 'modified', 'failed', 'coupled', 'created', 'unmatched']);
 
 /** The code of an English runtime text, or null. The "will be skipped" note is left out (the job says it). */

@@ -31,7 +31,7 @@ import { JobLog, zeroCounters, type SyncJob } from '../jobs/log';
 import { JobQueue, Scheduler, wakeInactive, type QueueEntry, type TickReport } from '../jobs/queue';
 import { mappingProbe } from '../jobs/runner';
 import type { Row, SidePort, SyncSides, WriteOp, WriteResult } from '../ports';
-import { hasMatchFields, nextToStart, reviewLines, reviewMappings, startOrder, type ReviewCounts, type ReviewLine } from '../review/planner';
+import { nextToStart, reviewLines, reviewMappings, startOrder, type ReviewCounts, type ReviewLine } from '../review/planner';
 import { runFullSync, runReview } from '../review/run';
 import { heldForInitialSync, releaseInitialHold } from './initial-hold';
 import { causeKey, fixOf, messageCode, stripSkippedNote } from './messages';
@@ -181,7 +181,6 @@ export class SyncService {
   constructor(private readonly d: SyncServiceDeps) {
     this.queue = new JobQueue(d.db, d.clock);
     this.log = new JobLog(d.db, () => d.clock.now());
-    const domain = d.domain;
     this.mappingsOf = () => this.catalog().runnable;
     this.interval = d.eventIntervalMs ?? 200;
     const p = (sql: string) => d.db.prepare(sql);

@@ -3,8 +3,12 @@ import {
   Button,
   Card,
   CardHeader,
+  DrawerBody,
+  DrawerHeader,
+  DrawerHeaderTitle,
   Dropdown,
   makeStyles,
+  OverlayDrawer,
   Option,
   Table,
   TableBody,
@@ -16,10 +20,11 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
-import type { SyncJobErrorDto } from '../../../preload/contract';
+import type { SyncErrorGroupDto, SyncJobErrorDto } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
 import { JOBS_PAGE, useSyncStore } from '../../stores/sync';
-import { when } from './format';
+import { codeText, when } from './format';
+import { openMappingEditor } from './navigate';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
@@ -27,6 +32,12 @@ const useStyles = makeStyles({
   id: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground3 },
   errors: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   error: { borderLeft: `3px solid ${tokens.colorPaletteRedBorder2}`, paddingLeft: tokens.spacingHorizontalM },
+  group: {
+    display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, padding: tokens.spacingVerticalS,
+    borderLeft: `3px solid ${tokens.colorPaletteRedBorder2}`, backgroundColor: tokens.colorNeutralBackground2,
+  },
+  count: { fontVariantNumeric: 'tabular-nums', fontWeight: tokens.fontWeightSemibold },
+  section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
 
 const errorText = (e: SyncJobErrorDto) => [e.message, e.sourceId ? `source: ${e.sourceSide} ${e.sourceId}` : '', e.destinationId ? `destination: ${e.destinationId}` : '', e.detail ?? ''].filter(Boolean).join('\n');
@@ -35,7 +46,7 @@ const errorText = (e: SyncJobErrorDto) => [e.message, e.sourceId ? `source: ${e.
 export function JobLog({ mappings }: { mappings: string[] }) {
   const { t: ts, i18n } = useTranslation('sync');
   const s = useStyles();
-  const { jobs, errors, busy, loadJobs, openErrors, moreErrors, closeErrors, deleteFailedCouplings } = useSyncStore();
+  const { jobs, busy, loadJobs, openErrors } = useSyncStore();
   const all = ts('jobs.allMappings');
   return (
     <>
@@ -84,11 +95,11 @@ export function JobLog({ mappings }: { mappings: string[] }) {
                     {ts('jobs.summary', { inserted: j.inserted, modified: j.modified, unchanged: j.unchanged, failed: j.failed, skipped: j.skipped, coupled: j.coupled, uncoupled: j.uncoupled })}
                   </TableCell>
                   <TableCell>
-                    <span className={s.message}>{j.finishedAt === null ? ts('table.unfinished') : j.message}</span>
+                    <span className={s.message}>{j.finishedAt === null ? ts('table.unfinished') : codeText(ts, j.message, j.messageCode)}</span>
                   </TableCell>
                   <TableCell>
                     {j.failed > 0 ? (
-                      <Button size="small" onClick={() => void openErrors(j)} disabled={!!busy.errors}>
+                      <Button size="small" data-testid={`sync-show-errors-${j.id}`} onClick={() => void openErrors(j)} disabled={!!busy.errors}>
                         {ts('jobs.showErrors', { count: j.failed })}
                       </Button>
                     ) : null}
@@ -109,45 +120,122 @@ export function JobLog({ mappings }: { mappings: string[] }) {
         </div>
       </Card>
 
+      <ErrorsDrawer />
+    </>
+  );
+}
+
+/** One cause: how many records failed with it, the message, and the action that fixes it when known. */
+function ErrorGroup({ g, onDone }: { g: SyncErrorGroupDto; onDone: () => void }) {
+  const { t: ts } = useTranslation('sync');
+  const s = useStyles();
+  const { run, requestReview, busy } = useSyncStore();
+  const fix = g.fix;
+  return (
+    <div className={s.group} data-testid={`sync-error-group-${g.firstNo}`}>
+      <div className={s.message}>
+        <span className={s.count}>{ts('errors.times', { count: g.count })}</span> {codeText(ts, g.message, g.messageCode)}
+      </div>
+      <div className={s.bar}>
+        {fix?.kind === 'run' ? (
+          <Button size="small" appearance="primary" disabled={!!busy[`run:${fix.mapping}`]} onClick={() => void run(fix.mapping, false)}>
+            {ts('errors.fix.run', { mapping: fix.mapping })}
+          </Button>
+        ) : null}
+        {fix?.kind === 'couple' ? (
+          <Button
+            size="small"
+            appearance="primary"
+            onClick={() => {
+              onDone();
+              requestReview();
+            }}
+          >
+            {ts('errors.fix.couple', { mapping: fix.mapping })}
+          </Button>
+        ) : null}
+        {fix?.kind === 'matchFields' ? (
+          <Button size="small" appearance="primary" onClick={() => openMappingEditor(fix.mapping)}>
+            {ts('errors.fix.matchFields', { mapping: fix.mapping })}
+          </Button>
+        ) : null}
+        <CopyButton label={ts('errors.copy')} getText={async () => `${g.count} × ${g.message}`} />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * A job's errors in a drawer beside the job log (not at the end of a long page): identical causes grouped, largest
+ * first, with the action that fixes each; every error in full on request.
+ */
+function ErrorsDrawer() {
+  const { t: ts, i18n } = useTranslation('sync');
+  const s = useStyles();
+  const { errors, busy, moreErrors, showAllErrors, closeErrors, deleteFailedCouplings } = useSyncStore();
+  return (
+    <OverlayDrawer open={errors !== null} position="end" size="large" onOpenChange={(_, d) => (!d.open ? closeErrors() : undefined)}>
       {errors ? (
-        <Card data-testid="sync-errors">
-          <CardHeader
-            header={<Text weight="semibold">{ts('errors.title', { mapping: errors.job.mapping, when: when(errors.job.startedAt, i18n.language) })}</Text>}
-            action={
+        <>
+          <DrawerHeader>
+            <DrawerHeaderTitle
+              action={
+                <Button appearance="subtle" data-testid="sync-errors-close" onClick={closeErrors}>
+                  {ts('actions.close')}
+                </Button>
+              }
+            >
+              {ts('errors.title', { mapping: errors.job.mapping, when: when(errors.job.startedAt, i18n.language) })}
+            </DrawerHeaderTitle>
+          </DrawerHeader>
+          <DrawerBody>
+            <div className={s.section} data-testid="sync-errors">
+              <Text>{ts('errors.summary', { count: errors.total, groups: errors.groups.length })}</Text>
+              <div className={s.errors}>
+                {errors.groups.map((g) => (
+                  <ErrorGroup key={g.key} g={g} onDone={closeErrors} />
+                ))}
+              </div>
               <div className={s.bar}>
-                <CopyButton label={ts('errors.copyAll')} getText={async () => errors.list.map(errorText).join('\n\n')} />
+                <CopyButton label={ts('errors.copyAll')} getText={async () => errors.groups.map((g) => `${g.count} × ${g.message}`).join('\n')} />
                 <Button onClick={() => void deleteFailedCouplings(errors.job)} disabled={!!busy[`delete:${errors.job.id}`]}>
                   {ts('errors.deleteCouplings')}
                 </Button>
-                <Button appearance="subtle" onClick={closeErrors}>
-                  {ts('actions.close')}
-                </Button>
+                {!errors.all ? (
+                  <Button appearance="subtle" data-testid="sync-errors-all" disabled={!!busy.errors} onClick={() => void showAllErrors()}>
+                    {ts('errors.showAll')}
+                  </Button>
+                ) : null}
               </div>
-            }
-          />
-          <Text size={200}>{ts('errors.deleteHint')}</Text>
-          <div className={s.errors}>
-            {errors.list.map((e) => (
-              <div key={e.no} className={s.error} data-testid={`sync-error-${e.no}`}>
-                <div className={s.message}>{e.message}</div>
-                {e.detail ? <div className={s.message}>{e.detail}</div> : null}
-                <div className={s.id}>
-                  {e.sourceId ? ts('errors.source', { side: ts(`side.${e.sourceSide}`), id: e.sourceId }) : null}
-                  {e.destinationId ? ` · ${ts('errors.destination', { id: e.destinationId })}` : null}
-                </div>
-                <CopyButton label={ts('errors.copy')} getText={async () => errorText(e)} />
-              </div>
-            ))}
-          </div>
-          {errors.next !== null ? (
-            <Button onClick={() => void moreErrors()} disabled={!!busy.errors}>
-              {ts('errors.more')}
-            </Button>
-          ) : (
-            <Badge appearance="outline">{ts('errors.count', { count: errors.list.length })}</Badge>
-          )}
-        </Card>
+              <Text size={200}>{ts('errors.deleteHint')}</Text>
+              {errors.all ? (
+                <>
+                  <div className={s.errors}>
+                    {errors.list.map((e) => (
+                      <div key={e.no} className={s.error} data-testid={`sync-error-${e.no}`}>
+                        <div className={s.message}>{e.message}</div>
+                        {e.detail ? <div className={s.message}>{e.detail}</div> : null}
+                        <div className={s.id}>
+                          {e.sourceId ? ts('errors.source', { side: ts(`side.${e.sourceSide}`), id: e.sourceId }) : null}
+                          {e.destinationId ? ` · ${ts('errors.destination', { id: e.destinationId })}` : null}
+                        </div>
+                        <CopyButton label={ts('errors.copy')} getText={async () => errorText(e)} />
+                      </div>
+                    ))}
+                  </div>
+                  {errors.next !== null ? (
+                    <Button onClick={() => void moreErrors()} disabled={!!busy.errors}>
+                      {ts('errors.more')}
+                    </Button>
+                  ) : (
+                    <Badge appearance="outline">{ts('errors.count', { count: errors.list.length })}</Badge>
+                  )}
+                </>
+              ) : null}
+            </div>
+          </DrawerBody>
+        </>
       ) : null}
-    </>
+    </OverlayDrawer>
   );
 }

@@ -14,12 +14,14 @@ import {
 } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { useSyncStore } from '../../stores/sync';
-import { retryDirection, when } from './format';
+import { reasonText, retryDirection, when } from './format';
 
 const useStyles = makeStyles({
   bar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
   id: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
   message: { whiteSpace: 'pre-wrap', wordBreak: 'break-word' },
+  why: { display: 'block', maxWidth: '320px', color: tokens.colorPaletteDarkOrangeForeground1 },
+  overdue: { color: tokens.colorPaletteRedForeground1, fontWeight: tokens.fontWeightSemibold },
 });
 
 /** Skipped records of one mapping (E.7): Restore (clear Skipped), Retry (restore + synchronize now), Delete coupling. */
@@ -99,6 +101,8 @@ export function QueueCard() {
   const { t: ts, i18n } = useTranslation('sync');
   const s = useStyles();
   const { queue, busy, queueAction } = useSyncStore();
+  // Rendering time is enough for "overdue": the page refreshes after every run and on demand.
+  const now = Date.now();
   return (
     <Card data-testid="sync-queue">
       <CardHeader header={<Text weight="semibold">{ts('queue.title')}</Text>} />
@@ -118,6 +122,7 @@ export function QueueCard() {
           {queue.map((e) => {
             const b = !!busy[`queue:${e.name}`];
             const held = e.status === 'On Hold';
+            const overdue = e.status === 'Ready' && e.earliestStart < now - 60_000;
             return (
               <TableRow key={e.name} data-testid={`sync-queue-${e.name}`}>
                 <TableCell>
@@ -125,9 +130,18 @@ export function QueueCard() {
                   <br />
                   <Text size={200}>{e.description}</Text>
                 </TableCell>
-                <TableCell>{ts(`queueStatus.${e.status}`)}</TableCell>
+                <TableCell>
+                  {ts(`queueStatus.${e.status}`)}
+                  {e.blockedBy ? (
+                    <Text size={200} className={s.why} data-testid={`sync-queue-why-${e.name}`}>
+                      {reasonText(ts, e.blockedBy)}
+                    </Text>
+                  ) : null}
+                </TableCell>
                 <TableCell>{e.everyMinutes === null ? '—' : ts('queue.minutes', { count: e.everyMinutes })}</TableCell>
-                <TableCell>{when(e.earliestStart, i18n.language)}</TableCell>
+                <TableCell>
+                  {overdue ? <span className={s.overdue} data-testid={`sync-queue-overdue-${e.name}`}>{ts('queue.overdue', { when: when(e.earliestStart, i18n.language) })}</span> : when(e.earliestStart, i18n.language)}
+                </TableCell>
                 <TableCell>
                   <span className={s.message}>{e.lastError ?? ''}</span>
                 </TableCell>

@@ -16,10 +16,12 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncReview, SyncReviewLineDto } from '../../../preload/contract';
 import { useSyncStore } from '../../stores/sync';
+import { codeText, reasonText } from './format';
+import { openMappingEditor } from './navigate';
 
 const useStyles = makeStyles({
   // The page is a flex column inside a fixed-height scroller: without this the card shrinks and clips its rows.
@@ -28,6 +30,8 @@ const useStyles = makeStyles({
   small: { color: tokens.colorNeutralForeground3 },
   message: { whiteSpace: 'pre-wrap', wordBreak: 'break-word' },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
+  uncoupled: { display: 'block', color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase200 },
+  guide: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: tokens.spacingVerticalXS, maxWidth: '360px' },
 });
 
 const RECOMMENDATION = {
@@ -41,6 +45,8 @@ const REVIEW_POLL_MS = 5000;
 type BadgeColor = 'success' | 'danger' | 'informative' | 'warning' | 'subtle';
 
 function statusOf(l: SyncReviewLineDto, blocked: boolean): { key: string; color: BadgeColor } {
+  if (!l.runnable && l.jobStatus === '') return { key: 'cannotRun', color: 'warning' };
+  if (l.needsMatchFields && l.jobStatus === '') return { key: 'needsMatchFields', color: 'warning' };
   if (l.jobStatus === 'Success') return { key: 'success', color: 'success' };
   if (l.jobStatus === 'Error') return { key: 'error', color: 'danger' };
   if (l.jobStatus === 'In Process') return { key: 'inProcess', color: 'informative' };
@@ -55,9 +61,17 @@ function statusOf(l: SyncReviewLineDto, blocked: boolean): { key: string; color:
 export function ReviewPanel() {
   const { t: ts } = useTranslation('sync');
   const s = useStyles();
-  const { review, busy, loadReview, startReview, cancel } = useSyncStore();
+  const { review, busy, loadReview, startReview, cancel, retryReviewLine, focusReview, reviewShown } = useSyncStore();
   const [confirm, setConfirm] = useState(false);
   const running = review?.runId ?? null;
+  const card = useRef<HTMLDivElement>(null);
+  // Asked for from elsewhere (the setup's What next, the initial-hold banner, an error's Couple action): open it here.
+  useEffect(() => {
+    if (!focusReview) return;
+    reviewShown();
+    card.current?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    if (!useSyncStore.getState().review) void loadReview(false);
+  }, [focusReview, reviewShown, loadReview]);
   // Events drive the updates; a slow poll covers events missed while the window was reconnecting.
   useEffect(() => {
     if (!running) return;
@@ -65,9 +79,11 @@ export function ReviewPanel() {
     return () => clearInterval(timer);
   }, [running, loadReview]);
   const count = (r: SyncReview, n: number) => (n >= r.countCap ? ts('review.atLeast', { cap: r.countCap }) : String(n));
+  const uncoupled = (r: SyncReview, n: number, of: number) =>
+    of > 0 ? <span className={s.uncoupled}>{n >= r.countCap ? ts('review.uncoupledAtLeast', { cap: r.countCap }) : ts('review.uncoupled', { count: n })}</span> : null;
 
   return (
-    <Card className={s.card} data-testid="sync-review">
+    <Card className={s.card} data-testid="sync-review" ref={card}>
       <CardHeader
         header={<Text weight="semibold">{ts('review.title')}</Text>}
         action={
@@ -131,17 +147,50 @@ export function ReviewPanel() {
                     </TableCell>
                     <TableCell>{l.dependencyFilter.length > 0 ? l.dependencyFilter.join(', ') : '—'}</TableCell>
                     <TableCell>{ts(`mappingDirection.${l.direction}`)}</TableCell>
-                    <TableCell className={s.num}>{count(review, l.counts.bc)}</TableCell>
-                    <TableCell className={s.num}>{count(review, l.counts.dv)}</TableCell>
+                    <TableCell className={s.num}>
+                      {count(review, l.counts.bc)}
+                      {uncoupled(review, l.uncoupled.bc, l.counts.bc)}
+                    </TableCell>
+                    <TableCell className={s.num}>
+                      {count(review, l.counts.dv)}
+                      {uncoupled(review, l.uncoupled.dv, l.counts.dv)}
+                    </TableCell>
                     <TableCell>
                       <Badge appearance="tint" color={rec.color}>{ts(`review.rec.${rec.key}`)}</Badge>
+                      {l.needsMatchFields && l.jobStatus === '' ? (
+                        <div className={s.guide} data-testid={`sync-review-matchfields-${l.name}`}>
+                          <Text size={200}>{ts('review.needsMatchFields', { mapping: l.name })}</Text>
+                          <div className={s.bar}>
+                            <Button size="small" appearance="primary" onClick={() => openMappingEditor(l.name)}>
+                              {ts('review.setMatchFields')}
+                            </Button>
+                            <Button size="small" data-testid={`sync-review-recheck-${l.name}`} disabled={!!running || !!busy[`retry:${l.name}`]} onClick={() => void retryReviewLine(l.name)}>
+                              {ts('review.checkAgain')}
+                            </Button>
+                          </div>
+                        </div>
+                      ) : null}
                     </TableCell>
                     <TableCell>
                       <Badge color={st.color}>{ts(`review.status.${st.key}`)}</Badge>
+                      {!l.runnable && l.reason ? (
+                        <>
+                          <br />
+                          <Text size={200} className={s.message}>{reasonText(ts, l.reason)}</Text>
+                        </>
+                      ) : null}
                       {l.message ? (
                         <>
                           <br />
-                          <Text size={200} className={s.message}>{l.message}</Text>
+                          <Text size={200} className={s.message}>{codeText(ts, l.message, l.messageCode)}</Text>
+                        </>
+                      ) : null}
+                      {l.jobStatus === 'Error' && !running ? (
+                        <>
+                          <br />
+                          <Button size="small" data-testid={`sync-review-retry-${l.name}`} disabled={!!busy[`retry:${l.name}`]} onClick={() => void retryReviewLine(l.name)}>
+                            {ts('review.retry')}
+                          </Button>
                         </>
                       ) : null}
                       {waiting && waiting.length > 0 && !l.message ? (

@@ -23,7 +23,7 @@ import { useTranslation } from 'react-i18next';
 import type { SyncJobDto, SyncMappingStatus, SyncProgress } from '../../../preload/contract';
 import { NotCarriedLine } from '../../components/NotCarried';
 import { useSyncStore } from '../../stores/sync';
-import { processed, progressValue, SHOWN_COUNTERS, when } from './format';
+import { processed, progressValue, reasonText, SHOWN_COUNTERS, when } from './format';
 import { JobLog } from './JobLog';
 import { QueueCard, SkippedPanel } from './Panels';
 import { ReviewPanel } from './ReviewPanel';
@@ -34,6 +34,8 @@ const useStyles = makeStyles({
   counters: { display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
   small: { color: tokens.colorNeutralForeground3 },
   progress: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS, maxWidth: '180px' },
+  reason: { display: 'block', maxWidth: '420px', color: tokens.colorPaletteDarkOrangeForeground1 },
+  blocked: { display: 'block', maxWidth: '260px', color: tokens.colorNeutralForeground3 },
 });
 
 function Counters({ job }: { job: Pick<SyncJobDto, (typeof SHOWN_COUNTERS)[number]> }) {
@@ -81,7 +83,7 @@ function Progress({ p, couplings }: { p: SyncProgress; couplings: number }) {
 export function SyncPage() {
   const { t: ts, i18n } = useTranslation('sync');
   const s = useStyles();
-  const { status, live, busy, error, notice, init, refresh, run, cancel, openSkipped, clearError, clearNotice } = useSyncStore();
+  const { status, live, busy, error, notice, init, refresh, run, cancel, openSkipped, clearError, clearNotice, releaseInitialHold, requestReview } = useSyncStore();
   const [confirmFull, setConfirmFull] = useState<{ mapping: string | null } | null>(null);
   useEffect(() => {
     void init();
@@ -89,8 +91,10 @@ export function SyncPage() {
 
   const source = status?.source;
   const anyRunning = !!status?.mappings.some((m) => m.running) || Object.values(live).some((p) => !p.done);
+  const held = status?.heldForInitialSync ?? [];
   const statusOf = (m: SyncMappingStatus): { key: string; color: 'success' | 'danger' | 'informative' | 'warning' } => {
     const p = live[m.name];
+    if (!m.runnable) return { key: 'status.cannotRun', color: 'warning' };
     if (m.running || (p && !p.done)) return { key: 'status.running', color: 'informative' };
     const jobs = [m.lastTo, m.lastFrom].filter((j): j is SyncJobDto => j !== null);
     if (jobs.length === 0) return { key: 'status.never', color: 'warning' };
@@ -130,6 +134,20 @@ export function SyncPage() {
             {ts(notice.key, notice.params ?? {})}{' '}
             <Button appearance="transparent" size="small" onClick={clearNotice}>
               {ts('actions.dismiss')}
+            </Button>
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
+
+      {held.length > 0 ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="sync-initial-hold">
+          <MessageBarBody>
+            {ts('initialHold.text', { count: held.length })}{' '}
+            <Button size="small" appearance="primary" data-testid="sync-initial-hold-review" onClick={requestReview}>
+              {ts('initialHold.openReview')}
+            </Button>{' '}
+            <Button size="small" data-testid="sync-initial-hold-resume" disabled={!!busy.releaseHold} onClick={() => void releaseInitialHold()}>
+              {ts('initialHold.resume')}
             </Button>
           </MessageBarBody>
         </MessageBar>
@@ -175,6 +193,11 @@ export function SyncPage() {
                     <Text size={200} className={s.small}>
                       {m.bcTable} ⇄ {m.dataverseEntity} · {ts('table.couplings', { count: m.couplings })}
                     </Text>
+                    {m.reason ? (
+                      <Text size={200} className={s.reason} data-testid={`sync-reason-${m.name}`}>
+                        {reasonText(ts, m.reason)}
+                      </Text>
+                    ) : null}
                     <NotCarriedLine mapping={m.name} />
                   </TableCell>
                   <TableCell>{ts(`mappingDirection.${m.direction}`)}</TableCell>
@@ -191,6 +214,11 @@ export function SyncPage() {
                         <Text size={200} className={s.small}>
                           {when(m.queue.earliestStart, i18n.language)}
                         </Text>
+                        {m.queue.blockedBy && m.runnable ? (
+                          <Text size={200} className={s.blocked} data-testid={`sync-row-blocked-${m.name}`}>
+                            {reasonText(ts, m.queue.blockedBy)}
+                          </Text>
+                        ) : null}
                       </>
                     ) : (
                       '—'
@@ -204,10 +232,10 @@ export function SyncPage() {
                         </Button>
                       ) : (
                         <>
-                          <Button size="small" appearance="primary" data-testid={`sync-run-${m.name}`} disabled={source?.kind === 'none' || !!busy[`run:${m.name}`]} onClick={() => void run(m.name, false)}>
+                          <Button size="small" appearance="primary" data-testid={`sync-run-${m.name}`} disabled={source?.kind === 'none' || !m.runnable || !!busy[`run:${m.name}`]} onClick={() => void run(m.name, false)}>
                             {ts('actions.run')}
                           </Button>
-                          <Button size="small" data-testid={`sync-full-${m.name}`} disabled={source?.kind === 'none'} onClick={() => setConfirmFull({ mapping: m.name })}>
+                          <Button size="small" data-testid={`sync-full-${m.name}`} disabled={source?.kind === 'none' || !m.runnable} onClick={() => setConfirmFull({ mapping: m.name })}>
                             {ts('actions.full')}
                           </Button>
                         </>

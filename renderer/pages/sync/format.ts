@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import type { SyncCounters, SyncMappingStatus, SyncPassDirection, SyncProgress } from '../../../preload/contract';
 
 /** The counters the mappings table shows, in BC's order. */
@@ -26,3 +27,20 @@ export function retryDirection(m: Pick<SyncMappingStatus, 'direction'>, r: { err
 
 /** Epoch ms → local date and time in the UI language. */
 export const when = (ms: number | null, language: string): string => (ms === null ? '' : new Date(ms).toLocaleString(language));
+
+type Translate = TFunction<'sync'>;
+type Coded = { code: string; params: Record<string, string | number> } | null;
+
+/**
+ * A runtime text from main in the UI language: its code (sync:msg.<code>) with the params, or main's English
+ * message when the console has no text for the code (a newer main, an engine text without a code).
+ */
+export function codeText(ts: Translate, message: string, coded: Coded): string {
+  if (!coded) return message;
+  return ts(`msg.${coded.code}`, { ...coded.params, defaultValue: message });
+}
+
+/** Why a mapping (or a queue entry) cannot run, in the UI language (sync:reason.<code>). */
+export function reasonText(ts: Translate, reason: NonNullable<Coded>): string {
+  return ts(`reason.${reason.code}`, { ...reason.params, defaultValue: ts('reason.unknown', { code: reason.code }) });
+}

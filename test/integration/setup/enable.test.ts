@@ -13,6 +13,7 @@ import { SANDBOX_CLIENTS } from '../../../main/sandbox/directory';
 import { defaultJobs } from '../../../main/mappings/jobs';
 import { MappingStore } from '../../../main/mappings/store';
 import { JobQueue } from '../../../main/sync/jobs/queue';
+import { heldForInitialSync } from '../../../main/sync/service/initial-hold';
 import { DEFAULT_DRAFT } from '../../../main/setup/state';
 import { mappingOptionsFrom, SALES_MAPPING_SET, type SetupService } from '../../../main/setup/service';
 import type { Db } from '../../../main/db/database';
@@ -92,6 +93,11 @@ describe('solution missing → redeploy → enable → disable', () => {
     const stored = new MappingStore(db).findByName(SALES_MAPPING_SET)!;
     expect(new MappingStore(db).load(stored).set.mappings.map((m) => m.name)).toEqual(plan.mappings);
     expect(new JobQueue(db, { now: () => Date.now() }).list().map((j) => j.name).sort()).toEqual([...plan.jobs].sort());
+    // Issue 11: the recurring entries wait On Hold for the initial synchronization (the full synchronization review).
+    const entries = new JobQueue(db, { now: () => Date.now() }).list().filter((j) => j.recurring);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const j of entries) expect(j.status, j.name).toBe('On Hold');
+    expect(heldForInitialSync(db).map((h) => h.name).sort()).toEqual(entries.map((j) => j.name).sort());
     const nav = await admin.retrieveAll<{ nav_dynamicsnavurl: string }>('nav_connections', { select: ['nav_dynamicsnavurl'] });
     expect(nav[0]!.nav_dynamicsnavurl).toBe(advanced.bcWebClientUrl);
     const org = await admin.retrieveAll<{ issopintegrationenabled: boolean }>('organizations', { select: ['issopintegrationenabled'] });

@@ -14,11 +14,13 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { PlugConnectedRegular, PlugDisconnectedRegular } from '@fluentui/react-icons';
+import { ArrowSyncRegular, PlugConnectedRegular, PlugDisconnectedRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../../stores/app';
 import { useConnectionsStore } from '../../../stores/connections';
 import { useSetupStore } from '../../../stores/setup';
+import { useSyncStore } from '../../../stores/sync';
 import { ErrorText } from '../../connections/ErrorText';
 import { ADVANCED_FLAGS, enableBlockers, itemAvailabilityMode, translateMessage } from '../logic';
 import { useSetupStyles } from '../shared';
@@ -29,7 +31,48 @@ const useStyles = makeStyles({
   dd: { margin: 0, overflowWrap: 'anywhere' },
   names: { margin: 0, paddingLeft: tokens.spacingHorizontalL, maxHeight: '180px', overflowY: 'auto' },
   status: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalM, borderRadius: tokens.borderRadiusMedium, border: `1px solid ${tokens.colorNeutralStroke2}` },
+  next: {
+    display: 'flex', flexDirection: 'column', alignItems: 'flex-start', gap: tokens.spacingVerticalS, padding: tokens.spacingHorizontalL,
+    borderRadius: tokens.borderRadiusMedium, border: `2px solid ${tokens.colorBrandStroke1}`, backgroundColor: tokens.colorBrandBackground2,
+  },
+  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
 });
+
+/**
+ * After Enable: the recurring job-queue entries wait On Hold for the initial synchronization, and this panel leads
+ * to the full synchronization review on the Sync page (texts in the sync namespace, where the review lives).
+ */
+function WhatNext() {
+  const { t: tsync } = useTranslation('sync');
+  const st = useStyles();
+  return (
+    <section className={st.next} data-testid="setup-what-next" aria-labelledby="setup-what-next-title">
+      <Text as="h2" id="setup-what-next-title" size={500} weight="semibold">
+        {tsync('whatNext.title')}
+      </Text>
+      <Text as="p" block>
+        {tsync('whatNext.text')}
+      </Text>
+      <ol className={st.steps}>
+        <li>{tsync('whatNext.steps.review')}</li>
+        <li>{tsync('whatNext.steps.start')}</li>
+        <li>{tsync('whatNext.steps.queue')}</li>
+      </ol>
+      <Button
+        appearance="primary"
+        size="large"
+        icon={<ArrowSyncRegular />}
+        data-testid="setup-what-next-review"
+        onClick={() => {
+          useSyncStore.getState().requestReview();
+          useAppStore.getState().setPage('sync');
+        }}
+      >
+        {tsync('whatNext.open')}
+      </Button>
+    </section>
+  );
+}
 
 function Review() {
   const { t: ts } = useTranslation('setup');
@@ -159,6 +202,7 @@ export function FinishStep() {
         ) : null}
         {status.disableReason ? <Text>{translateMessage(ts, status.disableReason)}</Text> : null}
       </div>
+      {status.enabled ? <WhatNext /> : null}
       {onHold ? (
         <MessageBar intent="info" layout="multiline" data-testid="setup-jobs-on-hold">
           <MessageBarBody>{onHold.length ? ts('finish.onHold', { count: onHold.length, jobs: onHold.join(', ') }) : ts('finish.noneOnHold')}</MessageBarBody>
