@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ensurePrivateDir, makePrivateFile } from '../app/paths';
 import { AppFailure } from '../rpc/errors';
 import { MIGRATIONS, type Migration } from './migrations';
+import { damagedDatabase, diagnoseDatabaseFile, isDamageError } from './recovery';
 
 export type Db = Database.Database;
 
@@ -33,7 +34,16 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   const existed = !inMemory && existsSync(file);
   // Created 0600 before SQLite opens it: SQLite gives -wal and -shm the permissions of the database file.
   if (!inMemory && !existed) closeSync(openSync(file, 'a', 0o600));
-  const db = new Database(file);
+  // A damaged file is reported before SQLite touches it (a zero-length file would silently become a new store).
+  const problem = existed ? diagnoseDatabaseFile(file) : null;
+  if (problem) throw damagedDatabase(file, problem);
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (x) {
+    if (!inMemory && isDamageError(x)) throw damagedDatabase(file, `SQLite cannot open it (${(x as Error).message})`);
+    throw x;
+  }
   try {
     if (!inMemory) {
       db.pragma('journal_mode = WAL');
@@ -93,6 +103,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     return { db, schemaVersion: db.pragma('user_version', { simple: true }) as number, backupPath, applied: pending.map((m) => m.id) };
   } catch (x) {
     db.close();
+    if (!inMemory && isDamageError(x)) throw damagedDatabase(file, `SQLite reports that it is damaged (${(x as Error).message})`);
     throw x;
   }
 }
