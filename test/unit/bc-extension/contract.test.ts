@@ -149,8 +149,14 @@ describe('companion extension contract', () => {
     for (const e of pagesOf) {
       const p = readPage(e.page.file);
       const pageId = `Page ${alNameHash(p.name)}`;
-      for (const k of ['Caption', 'EntityCaption', 'EntitySetCaption']) check(`${pageId} - Property ${alNameHash(k)}`, alString(p.props[k])!, `${p.name} ${k}`), n++;
-      for (const c of p.controls) check(`${pageId} - Control ${alNameHash(c.name)} - Property ${alNameHash('Caption')}`, alString(c.props.Caption)!, `${p.name} ${c.name}`), n++;
+      for (const k of ['Caption', 'EntityCaption', 'EntitySetCaption']) {
+        check(`${pageId} - Property ${alNameHash(k)}`, alString(p.props[k])!, `${p.name} ${k}`);
+        n++;
+      }
+      for (const c of p.controls) {
+        check(`${pageId} - Control ${alNameHash(c.name)} - Property ${alNameHash('Caption')}`, alString(c.props.Caption)!, `${p.name} ${c.name}`);
+        n++;
+      }
     }
     expect(n).toBeGreaterThan(300);
     expect(alNameHash('Caption')).toBe(2879900210);
