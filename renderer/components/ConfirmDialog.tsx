@@ -1,5 +1,6 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle } from '@fluentui/react-components';
 import { useId, type ReactNode } from 'react';
+import { useReturnFocus } from './useReturnFocus';
 
 /** A modal question with Cancel and one primary action; `children` is the explanation. Labels come translated. */
 export function ConfirmDialog(props: {
@@ -13,6 +14,7 @@ export function ConfirmDialog(props: {
   onConfirm: () => void;
 }) {
   const textId = useId();
+  useReturnFocus(props.open);
   return (
     <Dialog open={props.open} onOpenChange={(_, d) => !d.open && props.onCancel()}>
       <DialogSurface aria-describedby={textId}>

@@ -23,6 +23,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionProfile } from '../../../preload/contract';
 import { EnvironmentBadge } from '../../components/EnvironmentBadge';
+import { useReturnFocus } from '../../components/useReturnFocus';
 import { useConnectionsStore } from '../../stores/connections';
 import { DeviceCodeDialog } from './DeviceCodeDialog';
 import { draftOf, newDraft, type Draft } from './draft';
@@ -66,6 +67,7 @@ export function ConnectionsPage() {
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Draft | null>(null);
   const [deleting, setDeleting] = useState<ConnectionProfile | null>(null);
+  useReturnFocus(deleting !== null);
   const [exported, setExported] = useState<number | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 

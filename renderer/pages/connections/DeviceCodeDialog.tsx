@@ -2,6 +2,7 @@ import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface
 import { useTranslation } from 'react-i18next';
 import { isLoopbackHost } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
+import { useReturnFocus } from '../../components/useReturnFocus';
 import { useConnectionsStore } from '../../stores/connections';
 import { formatCountdown, useNow } from './time';
 
@@ -31,6 +32,7 @@ export function DeviceCodeDialog() {
   const info = useConnectionsStore((x) => x.deviceCode);
   const profile = useConnectionsStore((x) => x.profiles.find((p) => p.id === x.deviceCode?.profileId));
   const now = useNow();
+  useReturnFocus(!!info);
   if (!info) return null;
   const left = (Date.parse(info.expiresAt) - now) / 1000;
   const sandbox = isSandboxSignIn(info.verificationUri, profile?.app?.authorityHost ?? null);

@@ -19,6 +19,7 @@ import { useTranslation } from 'react-i18next';
 import { environmentUrlFromAppLink, type AppError } from '../../../preload/contract';
 import { EnvironmentBadge } from '../../components/EnvironmentBadge';
 import { SecretStoreNotice } from '../../components/SecretStoreNotice';
+import { useReturnFocus } from '../../components/useReturnFocus';
 import { useConnectionsStore, validateDraft, type FieldErrors } from '../../stores/connections';
 import { ErrorText } from './ErrorText';
 import { toSaveInput, withKind, withTier, type Draft } from './draft';
@@ -61,6 +62,8 @@ export function ProfileForm({ initial, onClose }: { initial: Draft; onClose(): v
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  // Mounted only while open: focus goes back to Add / Edit when it closes.
+  useReturnFocus(true);
   /** The app link a pasted URL was trimmed from (shown as a note under the field). */
   const [trimmedFrom, setTrimmedFrom] = useState<string | null>(null);
   const f = FIELDS_FOR[d.kind];

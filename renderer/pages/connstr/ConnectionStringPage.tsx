@@ -30,6 +30,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AUTH_TYPES, SECRET_KEYS, type CanonicalKey, type Finding } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
+import { useReturnFocus } from '../../components/useReturnFocus';
 import { useConnstrStore } from '../../stores/connstr';
 import { RpcError } from '../../transport/client';
 import { ADVANCED_FIELDS, CHOICE_FIELDS, fieldsFor } from './fields';
@@ -53,7 +54,9 @@ export function ConnectionStringPage() {
   const store = useConnstrStore();
   const [revealed, setRevealed] = useState<Record<string, boolean>>({});
   const [confirmCopy, setConfirmCopy] = useState(false);
+  useReturnFocus(confirmCopy);
   const [saveDialog, setSaveDialog] = useState<null | { asNew: boolean }>(null);
+  useReturnFocus(saveDialog !== null);
   const [profileName, setProfileName] = useState('');
   const [copyError, setCopyError] = useState<string | null>(null);
 

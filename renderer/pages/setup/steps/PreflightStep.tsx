@@ -26,6 +26,7 @@ import {
 import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SetupFinding } from '../../../../preload/contract/setup';
+import { useReturnFocus } from '../../../components/useReturnFocus';
 import { useSetupStore, type Applied } from '../../../stores/setup';
 import { ErrorText } from '../../connections/ErrorText';
 import { fixNeedsPreview, translateMessage } from '../logic';
@@ -63,6 +64,7 @@ function FixPreviewDialog() {
   const pending = useSetupStore((x) => x.pending);
   const applying = useSetupStore((x) => x.applying);
   const error = useSetupStore((x) => x.errors.fix);
+  useReturnFocus(!!pending);
   if (!pending) return null;
   const blocked = pending.blockers.length > 0;
   const title = pending.kind === 'redeploy' ? ts('pre.preview.redeploy') : pending.kind === 'resetRoles' ? ts('pre.preview.resetRoles') : ts('pre.preview.fix', { check: pending.finding ? translateMessage(ts, pending.finding) : '' });
