@@ -98,13 +98,13 @@ export function fieldsNotCarried(mapping: TableMapping, o: CarryOptions): NotCar
   const used = bcEntityFor(mapping.bcTable, o.companionExtension);
   const out: NotCarriedField[] = [];
   for (const fm of mapping.fields) {
-    let reason: NotCarriedReason | null = null;
-    if (fm.bcField !== null) {
-      if (!full) reason = 'notSupported';
-      else if (!used) reason = 'needsCompanion';
-      else if (!used.fields[fm.bcField]) reason = full.fields[fm.bcField] ? 'needsCompanion' : 'notInStandardApi';
+    // The Dataverse side first: a field the console cannot carry on any connection is "not supported", not something
+    // the extension would fix ("needsCompanion" means installing it helps).
+    let reason: NotCarriedReason | null = !full || !dataverseCarried(mapping.dataverseEntitySet, fm.dataverseField, o.withRules ?? false) ? 'notSupported' : null;
+    if (!reason && fm.bcField !== null) {
+      if (!used) reason = 'needsCompanion';
+      else if (!used.fields[fm.bcField]) reason = full!.fields[fm.bcField] ? 'needsCompanion' : 'notInStandardApi';
     }
-    if (!reason && !dataverseCarried(mapping.dataverseEntitySet, fm.dataverseField, o.withRules ?? false)) reason = 'notSupported';
     if (reason) out.push({ bcField: fm.bcField, dataverseField: fm.dataverseField, reason });
   }
   return out;
