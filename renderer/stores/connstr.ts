@@ -30,7 +30,8 @@ interface ConnstrState {
   profileId: string | null;
   error: AppError | null;
   init(): Promise<void>;
-  setText(text: string): Promise<void>;
+  /** `mask`: rewrite the text at once with secrets masked (a pasted string must not show its password). */
+  setText(text: string, opts?: { mask?: boolean }): Promise<void>;
   setField(key: string, value: string): Promise<void>;
   /** Rewrite the typed text in canonical form with secrets masked (when the user leaves the text box). */
   normalizeText(): Promise<void>;
@@ -91,7 +92,7 @@ export const useConnstrStore = create<ConnstrState>((set, get) => {
       }
     },
 
-    async setText(text) {
+    async setText(text, opts) {
       set({ text });
       const mine = ++seq;
       try {
@@ -111,7 +112,8 @@ export const useConnstrStore = create<ConnstrState>((set, get) => {
           }
         }
         set({ syntaxError: null });
-        await rebuild(values, false);
+        const visibleSecret = SECRET_KEYS.some((k) => values[k] !== undefined && values[k] !== '' && values[k] !== MASK);
+        await rebuild(values, !!opts?.mask && visibleSecret);
       } catch (x) {
         if (mine === seq) set({ error: asAppError(x) });
       }

@@ -89,4 +89,47 @@ describe('connection-string page', () => {
     await waitFor(() => expect(screen.getByLabelText('Brukernavn')).toHaveProperty('value', 'jsmith@contoso.onmicrosoft.com'));
     expect(missing).toEqual([]);
   });
+
+  it('a pasted string shows its password masked at once, without waiting for the box to lose focus', async () => {
+    renderWith(<ConnectionStringPage />, transport());
+    const box = screen.getByTestId('connstr-text') as HTMLTextAreaElement;
+    const pasted = SEED.replace('Password=****', 'Password=Hunter2;pw').replace('Password=Hunter2;pw', "Password='Hunter2;pw'");
+    fireEvent.paste(box);
+    fireEvent.change(box, { target: { value: pasted } });
+    await waitFor(() => expect(box.value).toContain('Password=****'));
+    expect(box.value).not.toContain('Hunter2');
+    expect(useConnstrStore.getState().values.Password).toBe('Hunter2;pw');
+    // Typing (not pasting) is not rewritten under the caret.
+    fireEvent.change(box, { target: { value: 'AuthType=OAuth;Password=ab' } });
+    await waitFor(() => expect(useConnstrStore.getState().values.Password).toBe('ab'));
+    expect(box.value).toBe('AuthType=OAuth;Password=ab');
+  });
+
+  it('treats authtype=oauth like AuthType=OAuth: the OAuth fields show, and LoginPrompt=auto is picked', async () => {
+    renderWith(<ConnectionStringPage />, transport());
+    fireEvent.change(screen.getByTestId('connstr-text'), { target: { value: `authtype=oauth;url=https://x.crm4.dynamics.com;appid=${APP_ID};redirecturi=app://${APP_ID};loginprompt=auto` } });
+    await waitFor(() => expect(screen.getByLabelText('Redirect URI')).toHaveProperty('value', `app://${APP_ID}`));
+    expect(screen.getByLabelText('Application (client) ID')).toHaveProperty('value', APP_ID);
+    expect(screen.getByRole('combobox', { name: 'Authentication type' }).textContent).toContain('OAuth');
+    expect(screen.getByRole('combobox', { name: 'Sign-in prompt' }).textContent).toBe('Auto');
+  });
+
+  it('the error count leads to an error in the collapsed advanced section: it opens and the field gets the focus', async () => {
+    renderWith(<ConnectionStringPage />, transport());
+    const advanced = screen.getByTestId('connstr-advanced') as HTMLDetailsElement;
+    expect(advanced.open).toBe(false);
+    fireEvent.change(screen.getByTestId('connstr-text'), { target: { value: `AuthType=ClientSecret;Url=https://x.crm4.dynamics.com;AppId=${APP_ID};ClientSecret=s;RequireNewInstance=maybe` } });
+    const count = await screen.findByTestId('connstr-error-count');
+    expect(count.textContent).toBe('1 error');
+    await waitFor(() => expect(advanced.open).toBe(true));
+    fireEvent.click(count);
+    await waitFor(() => expect(document.activeElement?.getAttribute('aria-label')).toBe('Require new instance'));
+  });
+
+  it('lists the SDK versions one per line so no label is cut off', async () => {
+    renderWith(<ConnectionStringPage />, transport());
+    const group = await screen.findByTestId('connstr-sdk');
+    expect(group.className).not.toMatch(/horizontal/);
+    await waitFor(() => expect(screen.getAllByRole('radio')).toHaveLength(SDK_VERSIONS.length));
+  });
 });

@@ -26,7 +26,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular, EyeOffRegular, EyeRegular, SaveRegular, WrenchRegular } from '@fluentui/react-icons';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AUTH_TYPES, SECRET_KEYS, type CanonicalKey, type Finding } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
@@ -48,6 +48,13 @@ const useStyles = makeStyles({
 
 const isSecret = (k: string) => (SECRET_KEYS as readonly string[]).includes(k);
 
+/** A value as one of the documented choices, ignoring case and surrounding blanks (null: not one of them). */
+export function canonicalChoice<T extends string>(value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  return choices.find((c) => c.toLowerCase() === v);
+}
+
 export function ConnectionStringPage() {
   const { t } = useTranslation();
   const s = useStyles();
@@ -65,7 +72,30 @@ export function ConnectionStringPage() {
   }, []);
 
   const tr = (f: Finding) => t(f.code, { ns: 'connstr', ...(f.params ?? {}), defaultValue: f.message });
-  const authType = store.values.AuthType;
+  // Keys and values are case-insensitive in the grammar: authtype=oauth is OAuth (main warns about the spelling).
+  const authType = canonicalChoice(store.values.AuthType, AUTH_TYPES);
+  /** Set by a paste into the string box, so the change it causes masks the secrets at once. */
+  const pasted = useRef(false);
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+  const advancedError = store.errors.some((f) => f.key !== null && (ADVANCED_FIELDS as string[]).includes(f.key));
+  useEffect(() => {
+    if (advancedError) setAdvancedOpen(true);
+  }, [advancedError]);
+
+  /** The error count leads to the first error: expand the section it is in, then focus its field. */
+  const showFirstError = () => {
+    const first = store.errors[0];
+    if (!first) return;
+    const label = first.key ? t(`fields.${first.key}.label`, { defaultValue: first.key }) : null;
+    if (first.key && (ADVANCED_FIELDS as string[]).includes(first.key)) setAdvancedOpen(true);
+    setTimeout(() => {
+      const target = (label && Array.from(document.querySelectorAll<HTMLElement>('[aria-label]')).find((el) => el.getAttribute('aria-label') === label)) ||
+        document.querySelector<HTMLElement>('[data-testid="connstr-general"]') ||
+        document.querySelector<HTMLElement>('[data-testid="connstr-text"]');
+      target?.scrollIntoView?.({ block: 'center' });
+      target?.focus();
+    }, 0);
+  };
   const visible = useMemo(() => ['AuthType', ...fieldsFor(authType), 'ProxyVersion'] as string[], [authType]);
   const unknownKeys = Object.keys(store.values).filter((k) => !visible.includes(k) && !(ADVANCED_FIELDS as string[]).includes(k));
   const general = [...store.errors, ...store.warnings].filter((f) => f.key === null || (!visible.includes(f.key) && !(ADVANCED_FIELDS as string[]).includes(f.key)));
@@ -81,8 +111,9 @@ export function ConnectionStringPage() {
 
   const renderField = (key: string) => {
     const label = t(`fields.${key}.label`, { defaultValue: key });
-    const value = store.values[key] ?? '';
     const choices = CHOICE_FIELDS[key as CanonicalKey];
+    const raw = store.values[key] ?? '';
+    const value = choices ? (canonicalChoice(raw, choices) ?? raw) : raw;
     const state = fieldState(key);
     if (choices) {
       return (
@@ -219,7 +250,12 @@ export function ConnectionStringPage() {
               rows={4}
               value={store.text}
               placeholder="AuthType=OAuth;Url=https://contoso.crm4.dynamics.com;…"
-              onChange={(_, d) => void store.setText(d.value)}
+              onPaste={() => (pasted.current = true)}
+              onChange={(_, d) => {
+                const mask = pasted.current;
+                pasted.current = false;
+                void store.setText(d.value, { mask });
+              }}
               onBlur={() => void store.normalizeText()}
             />
           </Field>
@@ -227,7 +263,11 @@ export function ConnectionStringPage() {
             <CopyButton label={t('copy.masked')} getText={() => store.copyText(false)} />
             <Button onClick={() => setConfirmCopy(true)}>{t('copy.withSecrets')}</Button>
             {store.errors.length === 0 && store.text ? <Badge color="success">{t('connstr.valid')}</Badge> : null}
-            {store.errors.length > 0 ? <Badge color="danger">{t('connstr.errorCount', { count: store.errors.length })}</Badge> : null}
+            {store.errors.length > 0 ? (
+              <Button size="small" appearance="subtle" data-testid="connstr-error-count" onClick={showFirstError} title={t('connstr.showFirstError')}>
+                <Badge color="danger">{t('connstr.errorCount', { count: store.errors.length })}</Badge>
+              </Button>
+            ) : null}
             {store.warnings.length > 0 ? <Badge color="warning">{t('connstr.warningCount', { count: store.warnings.length })}</Badge> : null}
           </div>
           {copyError ? (
@@ -238,7 +278,7 @@ export function ConnectionStringPage() {
         </Card>
 
         {general.length > 0 ? (
-          <div role="list" aria-label={t('connstr.generalFindings')}>
+          <div role="list" aria-label={t('connstr.generalFindings')} tabIndex={-1} data-testid="connstr-general">
             {general.map((f, i) => (
               <MessageBar key={i} role="listitem" intent={store.errors.includes(f) ? 'error' : 'warning'}>
                 <MessageBarBody>
@@ -256,7 +296,7 @@ export function ConnectionStringPage() {
             <Field label={t('fields.AuthType.label')} hint={t('fields.AuthType.hint')} {...fieldState('AuthType')}>
               <Dropdown
                 aria-label={t('fields.AuthType.label')}
-                value={authType ?? ''}
+                value={authType ?? store.values.AuthType ?? ''}
                 selectedOptions={authType ? [authType] : []}
                 placeholder={t('connstr.notSet')}
                 onOptionSelect={(_, d) => void store.setField('AuthType', d.optionValue ?? '')}
@@ -273,7 +313,7 @@ export function ConnectionStringPage() {
           </div>
           <Field label={t('fields.ProxyVersion.label')} hint={t('fields.ProxyVersion.hint')} {...fieldState('ProxyVersion')}>
             <RadioGroup
-              layout="horizontal"
+              data-testid="connstr-sdk"
               value={store.values.ProxyVersion ?? ''}
               onChange={(_, d) => void store.setField('ProxyVersion', d.value)}
             >
@@ -282,7 +322,7 @@ export function ConnectionStringPage() {
               ))}
             </RadioGroup>
           </Field>
-          <details>
+          <details open={advancedOpen} onToggle={(e) => setAdvancedOpen((e.currentTarget as HTMLDetailsElement).open)} data-testid="connstr-advanced">
             <summary>{t('connstr.advanced')}</summary>
             <div className={s.grid}>{ADVANCED_FIELDS.map(renderField)}</div>
           </details>
