@@ -3,9 +3,10 @@ import { expect, openConsole, shot, startHost, stopHost, test, type ConsoleHost 
 test.skip(!!process.env.E2E_NO_SANDBOX, 'needs the demo sandbox');
 
 /**
- * The sync page against the demo sandbox with the domain rules on: products need their unit groups first (E.9), and
- * customers of salespeople not yet coupled to Dataverse users fail with BC's own message (E.11, F.3) — shown in full
- * in the job's errors.
+ * The sync page against the demo sandbox with the domain rules on: every default mapping is listed (one the engine
+ * cannot run says why), products need their unit groups first (E.9), customers of salespeople not yet coupled to
+ * Dataverse users fail with BC's own message (E.11, F.3) — grouped by cause in a drawer beside the job log — and the
+ * full synchronization review never recommends a full synchronization over uncoupled records on both sides.
  */
 // A console of its own: the shared one may have an enabled connection by now (setup spec), whose job queue runs by itself.
 let own: ConsoleHost;
@@ -16,7 +17,7 @@ test.afterAll(async () => {
   await stopHost(own);
 });
 
-test('sync page: full synchronization in dependency order, progress, counters, the F.3 owner error in the job log', async ({ page }) => {
+test('sync page: every mapping listed, full synchronization in dependency order, grouped errors in a drawer', async ({ page }) => {
   const host = own;
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -27,6 +28,15 @@ test('sync page: full synchronization in dependency order, progress, counters, t
   await expect(page.getByTestId('sync-page')).toBeVisible();
   // Setup is not enabled in a fresh console: the page says it uses the demo sandbox profiles.
   await expect(page.getByTestId('sync-source')).toContainText('Demo sandbox · Dataverse');
+
+  // Every mapping the defaults create has its row; one that cannot run says why instead of being absent.
+  for (const mapping of ['CURRENCY', 'VENDOR', 'CONTACT', 'CUSTOMER', 'SALESPEOPLE', 'PAYMENT TERMS', 'SHIPMENT METHOD', 'SHIPPING AGENT', 'POSTEDSALESLINE-INV', 'OPPORTUNITY']) {
+    const row = page.getByTestId(`sync-row-${mapping}`);
+    await expect(row).toBeVisible();
+    const run = page.getByTestId(`sync-run-${mapping}`);
+    if (await run.isDisabled()) await expect(page.getByTestId(`sync-reason-${mapping}`)).not.toBeEmpty();
+  }
+  await shot(page, 'sync-0-every-mapping-en');
 
   const full = async (mapping: string) => {
     const row = page.getByTestId(`sync-row-${mapping}`);
@@ -54,13 +64,73 @@ test('sync page: full synchronization in dependency order, progress, counters, t
   await expect(page.getByTestId('sync-row-ITEM-PRODUCT').getByText('OK')).toBeVisible();
   await shot(page, 'sync-1-products-done-en');
 
-  // Customers: the demo salespeople are not coupled yet (that is a setup step), so their customers fail.
+  // Customers: what they depend on (option values, salespeople coupled to users) is not synchronized yet, so they fail.
   const customer = await full('CUSTOMER');
   await expect(customer.getByText(/^[1-9]\d* failed$/).first()).toBeVisible();
   const jobs = page.getByTestId('sync-jobs');
   await expect(jobs).toContainText('ITEM-PRODUCT');
-  await jobs.locator('[data-testid^="sync-job-"]').filter({ hasText: 'CUSTOMER' }).filter({ hasText: /[1-9]\d* failed/ }).first().getByRole('button').first().click();
-  await expect(page.getByTestId('sync-errors')).toContainText(/Salesperson\/Purchaser \w+ must be coupled to a Dataverse User record\./);
-  await shot(page, 'sync-2-owner-errors-en');
+  const failedJob = jobs.locator('[data-testid^="sync-job-"]').filter({ hasText: 'CUSTOMER' }).filter({ hasText: /[1-9]\d* failed/ }).first();
+  // The job's message is translated from its code ("N records failed: …").
+  await expect(failedJob).toContainText(/records? failed: open the job's errors/);
+  await failedJob.locator('[data-testid^="sync-show-errors-"]').click();
+  // The errors open in a drawer beside the page, one line per cause with its count.
+  const drawer = page.getByTestId('sync-errors');
+  await expect(drawer).toBeInViewport();
+  const group = drawer.locator('[data-testid^="sync-error-group-"]').first();
+  await expect(group).toContainText(/^\d+ ×/);
+  // A cause that names the mapping to run first offers to run it (the customers' option values, their owners' couplings…).
+  const fix = drawer.getByRole('button', { name: /^Run .+ first$/ }).first();
+  await expect(fix).toBeVisible();
+  await shot(page, 'sync-2-errors-grouped-en');
+  const dependency = /^Run (.+) first$/.exec((await fix.textContent()) ?? '')![1]!;
+  await fix.click();
+  await expect(page.getByTestId(`sync-row-${dependency}`)).not.toContainText('Never run', { timeout: 60_000 });
+  // Every error in full on request.
+  await drawer.getByTestId('sync-errors-all').click();
+  await expect(drawer.locator('[data-testid^="sync-error-"]:not([data-testid^="sync-error-group-"])').first()).toBeVisible();
+  await page.getByTestId('sync-errors-close').click();
+  await expect(page.getByTestId('sync-errors')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('full synchronization review: salespeople on both sides are coupled (match fields first), never fully synchronized; in Norwegian', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openConsole(page, own);
+  await page.getByRole('tab', { name: 'Synchronization' }).click();
+  await page.getByTestId('sync-review-open').click();
+  const sp = page.getByTestId('sync-review-line-SALESPEOPLE');
+  await expect(sp).toBeVisible({ timeout: 30_000 });
+  // 4 salespeople in BC and 4 users in Dataverse, none coupled: Couple, after setting match fields — never Full.
+  await expect(sp).toContainText('Couple records');
+  await expect(sp).not.toContainText('Full synchronization');
+  await expect(sp).toContainText('Needs match fields');
+  await expect(page.getByTestId('sync-review-matchfields')).toContainText('would create duplicates');
+  await expect(page.getByTestId('sync-review-matchfields')).toContainText('SALESPEOPLE');
+  await sp.scrollIntoViewIfNeeded();
+  await shot(page, 'sync-3-review-salespeople-en');
+
+  // Start runs what can run (CURRENCY couples, the unit and price lines follow their dependencies).
+  await page.getByTestId('sync-review-start').click();
+  await page.getByTestId('sync-review-confirm').click();
+  await expect(page.getByTestId('sync-review-finished')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('sync-review-line-CURRENCY')).toHaveAttribute('data-status', /Success|Error/);
+  await expect(sp).toHaveAttribute('data-status', 'blank');
+
+  // The same review in Norwegian: results and guidance come as codes and read in the UI language.
+  await page.getByTestId('language-picker').click();
+  await page.getByRole('option', { name: 'Norsk bokmål' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'nb-NO');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Synkronisering');
+  await expect(sp).toContainText('Trenger samsvarsfelt');
+  const currency = page.getByTestId('sync-review-line-CURRENCY');
+  await expect(currency).toContainText(/koblet|mislyktes|satt inn/);
+  await expect(currency).not.toContainText(/\bcoupled,|\binserted,/);
+  await currency.scrollIntoViewIfNeeded();
+  await shot(page, 'sync-4-review-nb-NO');
+  // The console remembers the language: leave it in English for the other specs.
+  await page.getByTestId('language-picker').click();
+  await page.getByRole('option', { name: 'English' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   expect(errors).toEqual([]);
 });

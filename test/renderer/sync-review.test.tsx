@@ -133,7 +133,9 @@ describe('full synchronization review card', () => {
     expect(within(sp).queryByText('Full synchronization')).toBeNull();
     expect(within(sp).getByText('Needs match fields')).toBeTruthy();
     expect(sp.textContent).toContain('4 not coupled');
-    expect(within(sp).getByTestId('sync-review-matchfields-SALESPEOPLE').textContent).toContain('would create duplicates');
+    expect(within(sp).getByTestId('sync-review-matchfields-SALESPEOPLE').textContent).toContain('Set match fields in SALESPEOPLE');
+    expect(screen.getByTestId('sync-review-matchfields').textContent).toContain('a full synchronization would create duplicates');
+    expect(screen.getByTestId('sync-review-matchfields').textContent).toContain(': SALESPEOPLE.');
     fireEvent.click(within(sp).getByTestId('sync-review-recheck-SALESPEOPLE'));
     await waitFor(() => expect(calls(fake, 'sync.retryReviewLine')).toEqual([{ name: 'SALESPEOPLE' }]));
     fireEvent.click(within(screen.getByTestId('sync-review-line-SALESPEOPLE')).getByText('Set match fields'));

@@ -3,6 +3,8 @@ import {
   Card,
   CardHeader,
   makeStyles,
+  MessageBar,
+  MessageBarBody,
   Table,
   TableBody,
   TableCell,
@@ -15,6 +17,9 @@ import {
 import { useTranslation } from 'react-i18next';
 import { useSyncStore } from '../../stores/sync';
 import { reasonText, retryDirection, when } from './format';
+
+/** Reasons that hold for the whole queue (said once above the entries). */
+const QUEUE_WIDE = new Set(['queueNotEnabled', 'heldForInitialSync', 'queueNotTicking']);
 
 const useStyles = makeStyles({
   bar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
@@ -103,10 +108,17 @@ export function QueueCard() {
   const { queue, busy, queueAction } = useSyncStore();
   // Rendering time is enough for "overdue": the page refreshes after every run and on demand.
   const now = Date.now();
+  // Reasons that hold for the whole queue are said once above the table instead of on every entry.
+  const wide = [...new Set(queue.flatMap((e) => (e.blockedBy && QUEUE_WIDE.has(e.blockedBy.code) ? [e.blockedBy.code] : [])))];
   return (
     <Card data-testid="sync-queue">
       <CardHeader header={<Text weight="semibold">{ts('queue.title')}</Text>} />
       <Text size={200}>{ts('queue.hint')}</Text>
+      {wide.map((code) => (
+        <MessageBar key={code} intent="warning" data-testid={`sync-queue-wide-${code}`}>
+          <MessageBarBody>{ts('queue.wide', { count: queue.filter((e) => e.blockedBy?.code === code).length, why: reasonText(ts, { code, params: {} }) })}</MessageBarBody>
+        </MessageBar>
+      ))}
       <Table size="small" aria-label={ts('queue.title')}>
         <TableHeader>
           <TableRow>
@@ -132,7 +144,7 @@ export function QueueCard() {
                 </TableCell>
                 <TableCell>
                   {ts(`queueStatus.${e.status}`)}
-                  {e.blockedBy ? (
+                  {e.blockedBy && !QUEUE_WIDE.has(e.blockedBy.code) ? (
                     <Text size={200} className={s.why} data-testid={`sync-queue-why-${e.name}`}>
                       {reasonText(ts, e.blockedBy)}
                     </Text>

@@ -123,6 +123,11 @@ export function ReviewPanel() {
               </MessageBarBody>
             </MessageBar>
           ) : null}
+          {review.lines.some((l) => l.needsMatchFields && l.jobStatus === '') ? (
+            <MessageBar intent="warning" layout="multiline" data-testid="sync-review-matchfields">
+              <MessageBarBody>{ts('review.matchFieldsBanner', { names: review.lines.filter((l) => l.needsMatchFields && l.jobStatus === '').map((l) => l.name).join(', ') })}</MessageBarBody>
+            </MessageBar>
+          ) : null}
           <Table size="small" aria-label={ts('review.title')}>
             <TableHeader>
               <TableRow>

@@ -38,6 +38,9 @@ const useStyles = makeStyles({
   blocked: { display: 'block', maxWidth: '260px', color: tokens.colorNeutralForeground3 },
 });
 
+/** Reasons that hold for the whole queue: said once (the banner, the queue card), not on every row. */
+const QUEUE_WIDE = new Set(['queueNotEnabled', 'heldForInitialSync', 'queueNotTicking']);
+
 function Counters({ job }: { job: Pick<SyncJobDto, (typeof SHOWN_COUNTERS)[number]> }) {
   const { t: ts } = useTranslation('sync');
   const s = useStyles();
@@ -214,7 +217,7 @@ export function SyncPage() {
                         <Text size={200} className={s.small}>
                           {when(m.queue.earliestStart, i18n.language)}
                         </Text>
-                        {m.queue.blockedBy && m.runnable ? (
+                        {m.queue.blockedBy && m.runnable && !QUEUE_WIDE.has(m.queue.blockedBy.code) ? (
                           <Text size={200} className={s.blocked} data-testid={`sync-row-blocked-${m.name}`}>
                             {reasonText(ts, m.queue.blockedBy)}
                           </Text>
