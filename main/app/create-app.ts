@@ -18,6 +18,7 @@ import { consoleLogger } from './logger';
 import { EmbeddedSandbox } from './sandbox-service';
 import { CompanionService, createCompanionHandlers } from '../companion/service';
 import { databaseFile } from './paths';
+import { removeDemoSandboxInfo, writeDemoSandboxInfo } from '../sync/cli-support/demo-sandbox';
 
 export const APP_VERSION = '0.1.0';
 
@@ -37,6 +38,8 @@ export interface AppOptions {
    * app wakes and runs due sync jobs on this interval; 0 turns it off (tests, CLI). Default 30,000.
    */
   schedulerIntervalMs?: number;
+  /** Extra sign-in routes: the CLI maps the running console's demo sandbox (sync/cli-support/demo-sandbox.ts). */
+  authorityRoutes?: AuthorityRoute[];
 }
 
 /** The https name MSAL sees for the sandbox's identity service (mapped onto its loopback URL). */
@@ -72,7 +75,16 @@ export function createApp(opts: AppOptions): ConsoleApp {
   const profiles = new ProfileService(db, secrets);
   const sandbox = opts.sandbox ?? EmbeddedSandbox.none();
   const browser: Browser = opts.browser ?? { openExternal: async (url) => void openSystemBrowser(url) };
-  const routes: AuthorityRoute[] = sandbox.handle ? [{ authorityHost: SANDBOX_AUTHORITY_HOST, target: sandbox.handle.identity.url }] : [];
+  const routes: AuthorityRoute[] = [...(sandbox.handle ? [{ authorityHost: SANDBOX_AUTHORITY_HOST, target: sandbox.handle.identity.url }] : []), ...(opts.authorityRoutes ?? [])];
+  // Another process on this data folder (the CLI with the "Demo sandbox" profiles) finds this launch's sandbox here.
+  if (sandbox.handle) {
+    const i = sandbox.handle.info;
+    try {
+      writeDemoSandboxInfo(opts.dataDir, { identityUrl: sandbox.handle.identity.url, dataverseUrl: i.dataverse.url, businessCentralApiBase: i.businessCentral.apiBase });
+    } catch (x) {
+      logger.warn('Could not record the demo sandbox in the data folder (the CLI cannot use the demo profiles)', (x as Error).message);
+    }
+  }
   const connections = createConnections({
     db,
     secrets,
@@ -174,6 +186,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     ready,
     close: () => {
       if (heartbeat) clearInterval(heartbeat);
+      if (sandbox.handle) removeDemoSandboxInfo(opts.dataDir);
       db.close();
     },
   };

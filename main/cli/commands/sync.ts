@@ -1,6 +1,8 @@
 import { runFullSync } from '../../sync/review/run';
 import { ADAPTER_MAPPINGS, mappingSupport, runnableMappings } from '../../sync/adapters/connect';
 import { dependencyOrder } from '../../sync/engine/manual';
+import { initialSynchronization } from '../../sync/cli-support/initial';
+import type { SyncJob } from '../../sync/jobs/log';
 import { sandboxSession } from '../../sync/cli-support/session';
 import path from 'node:path';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
@@ -25,8 +27,11 @@ Runs table mappings once (BC ⇄ Dataverse) and prints the result of every pass.
                    with --dataverse-profile NAME and --bc-profile NAME. Profiles must sign in without a window
                    (client secret, certificate, BC access key) or be signed in already in the console.
   --data-dir DIR   the console's data folder holding the profiles (default: D365IC_DATA_DIR or the OS app-data folder)
-  --sandbox        start the embedded sandbox (the demo company, domain rules on) and sync against it; with --records N
-                   the bench data set instead (N items + N/5 customers, ITEM-PRODUCT and CUSTOMER only)
+  --sandbox        start the embedded sandbox (the demo company, domain rules on) and sync against it; a new sync
+                   database gets the initial synchronization first (couple what both sides hold, then a full
+                   synchronization, in dependency order). The demo company has records built to fail (a salesperson
+                   without a Dataverse user, a blocked customer and item, EUR prices on a NOK price list): exit code 1.
+                   With --records N the bench data set instead (N items + N/5 customers, ITEM-PRODUCT and CUSTOMER only)
   --db FILE        sync database (couplings, watermarks, job log); default with profiles: the console's own database
                    (shared with the console's Sync page); with --sandbox: a temporary file
 Output: a progress bar on a terminal; otherwise JSON lines ({"event":"progress",…} and one {"event":"result",…} per pass).
@@ -88,6 +93,35 @@ export const syncCommandWith = (opts: SyncCommandOptions): CliCommand => async (
   });
   let failed = 0;
   try {
+    const printJob = (mapping: string, job: SyncJob, t0: number, why: string | null) => {
+      const line = {
+        event: 'result', mapping, type: job.type, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, skipped: job.skipped,
+        failed: job.failed, coupled: job.coupled, seconds: (Date.now() - t0) / 1000, ...(why ? { note: why } : {}),
+      };
+      if (json) io.stdout(`${JSON.stringify(line)}\n`);
+      else if (job.type === 'Coupling') io.stdout(`\n${mapping} coupling: ${job.coupled} coupled, ${job.inserted} created, ${job.failed} without a unique match\n`);
+      else io.stdout(`\n${mapping} ${job.direction}: ${job.inserted} inserted, ${job.modified} modified, ${job.unchanged} unchanged, ${job.coupled} coupled, ${job.failed} failed${why ? ` — ${why}` : ''}\n`);
+      if (job.failed && job.type !== 'Coupling') for (const e of session.engine.log.errors(job.id, 0, 5)) io.stderr(`  ${e.message}\n`);
+    };
+    // A throw-away demo company starts with the initial synchronization (E.12): couple what both sides hold, then a
+    // full synchronization in dependency order. Later runs (a --db kept from before) synchronize modified records.
+    const fresh = session.engine.log.count() === 0;
+    if (seed === 'demo' && fresh && flags.mapping === undefined && !flags.full) {
+      if (!json) io.stdout('A new sync database: initial synchronization (couple what exists on both sides, then a full synchronization, in dependency order).\n');
+      const t0 = Date.now();
+      for (const step of await initialSynchronization(session.engine, session.mappings)) {
+        if (step.error) {
+          failed++;
+          if (json) io.stdout(`${JSON.stringify({ event: 'error', mapping: step.mapping, message: step.error })}\n`);
+          else io.stderr(`\n${step.mapping}: ${step.error}\n`);
+        }
+        for (const job of step.jobs) {
+          if (job.type !== 'Coupling') failed += job.failed;
+          printJob(step.mapping, job, t0, null);
+        }
+      }
+      return failed > 0 ? 1 : 0;
+    }
     const wanted = typeof flags.mapping === 'string' ? session.mappings.filter((m) => m.name === flags.mapping) : dependencyOrder(session.mappings);
     for (const m of wanted) {
       const t0 = Date.now();
@@ -109,13 +143,7 @@ export const syncCommandWith = (opts: SyncCommandOptions): CliCommand => async (
         const why = job.inserted + job.modified + job.deleted + job.unchanged + job.skipped + job.failed + job.coupled + job.uncoupled === 0
           ? nothingToDo(job.direction === 'FromIntegrationTable' ? before.dv : before.bc, session.engine.couplings.countCoupled(m), m.synchOnlyCoupled && !flags.full)
           : null;
-        const line = {
-          event: 'result', mapping: m.name, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, skipped: job.skipped,
-          failed: job.failed, coupled: job.coupled, seconds: (Date.now() - t0) / 1000, ...(why ? { note: why } : {}),
-        };
-        if (json) io.stdout(`${JSON.stringify(line)}\n`);
-        else io.stdout(`\n${m.name} ${job.direction}: ${job.inserted} inserted, ${job.modified} modified, ${job.unchanged} unchanged, ${job.failed} failed${why ? ` — ${why}` : ''}\n`);
-        if (job.failed) for (const e of session.engine.log.errors(job.id, 0, 5)) io.stderr(`  ${e.message}\n`);
+        printJob(m.name, job, t0, why);
       }
     }
   } finally {

@@ -184,12 +184,16 @@ export class DataverseSide implements SidePort {
     const parts = conditions.map((c) => e.lookups?.[c.field]
       ? `_${c.field}_value eq ${c.value === null || c.value === '' ? 'null' : odataGuid(String(c.value))}`
       : `${c.field} eq ${odataLiteral(c.value as string | number | boolean | null)}`);
-    const pushed = this.filterText(filter, e);
+    const { text: pushed, local } = this.filterParts(filter, e);
     if (pushed) parts.push(`(${pushed})`);
     return this.guard(`matching ${e.set}`, async () => {
       const out: Row[] = [];
-      for await (const p of this.client.retrieveMultiple(e.set, { ...(parts.length ? { filter: parts.join(' and ') } : {}), top: limit })) {
-        for (const r of p.value) out.push(this.toRow(e, r));
+      const q = { ...(parts.length ? { filter: parts.join(' and ') } : {}), top: limit, ...(local.length ? { annotations: true } : {}) };
+      for await (const p of this.client.retrieveMultiple(e.set, q)) {
+        for (const r of p.value) {
+          const row = this.toRow(e, r);
+          if (!local.length || matchesLocal(row, local)) out.push(row);
+        }
       }
       // Dataverse compares text case-insensitively; a case-sensitive condition is re-checked here.
       return out.filter((r) => conditions.every((c) => !c.caseSensitive || r.values[c.field] === c.value)).slice(0, limit);

@@ -6,7 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import type { ConnectionProfile, SyncFinished, SyncProgress } from '../../../preload/contract';
-import { createApp, type ConsoleApp } from '../../app/create-app';
+import { createApp, SANDBOX_AUTHORITY_HOST, type ConsoleApp } from '../../app/create-app';
+import { SetupStateStore } from '../../setup/state';
+import { setupDomain } from '../service/domain';
+import { demoSandboxNotRunning, readDemoSandboxInfo } from './demo-sandbox';
 import { databaseFile, keyFile } from '../../app/paths';
 import type { EmbeddedSandbox } from '../../app/sandbox-service';
 import { openDatabase, type Db } from '../../db/database';
@@ -111,12 +114,20 @@ export async function openProfileSession(o: OpenOptions): Promise<ProfileSession
     throw new AppFailure('SYNC_PROFILE_NOT_FOUND', `There is no console data in ${o.dataDir}. Start the console once and create the connections (npm start), or pass --data-dir with the folder it uses.`, { profile: '' });
   // The CLI reads secrets with the key file, as the browser host does (profiles saved by the Electron app are
   // encrypted with the OS keychain instead and need their secret entered again for CLI use).
-  const app: ConsoleApp = createApp({ host: 'browser', dataDir: o.dataDir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quiet, ...(o.sandbox ? { sandbox: o.sandbox } : {}) });
+  // The "Demo sandbox" profiles sign in through the running console's sandbox (demo-sandbox.ts): map it like the console does.
+  const running = o.sandbox ? null : readDemoSandboxInfo(o.dataDir);
+  const app: ConsoleApp = createApp({
+    host: 'browser', dataDir: o.dataDir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quiet, ...(o.sandbox ? { sandbox: o.sandbox } : {}),
+    ...(running ? { authorityRoutes: [{ authorityHost: SANDBOX_AUTHORITY_HOST, target: running.identityUrl }] } : {}),
+  });
   let own: Db | null = null;
   try {
     await app.ready;
     const all = await app.connections.store.list();
     const chosen = chooseProfiles(all, o);
+    for (const p of [chosen.dataverse, chosen.bc])
+      if (!o.sandbox && !running && p.app?.authorityHost === SANDBOX_AUTHORITY_HOST)
+        throw new AppFailure('SYNC_DEMO_SANDBOX_NOT_RUNNING', demoSandboxNotRunning(p.name, o.dataDir), { profile: p.name });
     for (const p of [chosen.dataverse, chosen.bc]) checkSignIn(p, (await app.connections.store.get(p.id)).homeAccountId);
     const sides: SidesFactory = {
       source: async () => ({ kind: 'setup', dataverse: { profileId: chosen.dataverse.id, name: chosen.dataverse.name }, bc: { profileId: chosen.bc.id, name: chosen.bc.name }, message: null }),
@@ -134,6 +145,8 @@ export async function openProfileSession(o: OpenOptions): Promise<ProfileSession
     if (o.dbFile) own = openDatabase(o.dbFile).db;
     const service = new SyncService({
       db: own ?? app.db, clock: systemClock, sides, logger: quiet,
+      // The setup's rules and options, as the console's own service runs them (every default mapping, rules on).
+      domain: setupDomain(new SetupStateStore(app.db, systemClock)),
       events: { progress: (p) => o.onProgress?.(p), finished: (f) => o.onFinished?.(f) },
       ...(o.eventIntervalMs !== undefined ? { eventIntervalMs: o.eventIntervalMs } : {}),
     });

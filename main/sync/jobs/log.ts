@@ -51,7 +51,12 @@ export class JobLog {
       errors: p('SELECT * FROM sync_job_errors WHERE job_id = ? AND no > ? ORDER BY no LIMIT ?'),
       interrupted: p(`UPDATE sync_jobs SET finished_at = ?, message = ? WHERE finished_at IS NULL`),
       deleteOlder: p('DELETE FROM sync_jobs WHERE finished_at IS NOT NULL AND finished_at < ? AND (failed = 0 OR ?)'),
+      count: p('SELECT COUNT(*) AS n FROM sync_jobs'),
     };
+  }
+  /** Jobs in the log (0: this sync database never ran anything). */
+  count(): number {
+    return (this.s.count.get() as { n: number }).n;
   }
 
   start(mapping: string, type: JobType, direction: Direction): string {

@@ -9,14 +9,14 @@ import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { connectSandbox, mappingSupport, runnableMappings, type ConnectedSides } from '../../../main/sync/adapters/connect';
 import { openDatabase } from '../../../main/db/database';
 import { SyncEngine } from '../../../main/sync/engine/engine';
-import { dependencyOrder, matchBasedCouple, synchronizeNow } from '../../../main/sync/engine/manual';
-import { runFullSync } from '../../../main/sync/review/run';
+import { dependencyOrder, matchBasedCouple } from '../../../main/sync/engine/manual';
+import { initialSynchronization } from '../../../main/sync/cli-support/initial';
 import { domainEngineOptions } from '../../../main/sync/rules/index';
 import { defaultMappings } from '../../../main/mappings/defaults';
-import type { TableMapping } from '../../../main/mappings/model';
 import type { Row } from '../../../main/sync/ports';
 import type { SyncJob } from '../../../main/sync/jobs/log';
 import { tempDir } from '../../support/app';
+import { DEMO_BUILT_TO_FAIL } from '../../../main/sandbox/seed/demo';
 
 let sb: Sandbox;
 let c: ConnectedSides;
@@ -45,10 +45,6 @@ function engineWith(file: string) {
   return new SyncEngine(db, c.sides, clock, { pageSize: 1000, integrationUserId: c.integrationUserId, retryDelayMs: 20, ...rules });
 }
 
-/** Match fields an administrator sets before coupling (the defaults leave none on these). */
-function withMatch(m: TableMapping, fields: string[]): TableMapping {
-  return { ...m, fields: m.fields.map((f) => (f.bcField !== null && fields.includes(f.bcField) ? { ...f, useForMatchBasedCoupling: true } : f)) };
-}
 
 describe('mapping support', () => {
   it('every default mapping of every option combination is runnable, except the order lines that run with their order', () => {
@@ -98,37 +94,24 @@ describe('every default mapping against the demo sandbox', () => {
   }, 60_000);
 
   it('runs every default mapping in dependency order, as the review would, with no failure the demo data does not explain', async () => {
-    /** What the demo data is built to contain (main/sandbox/seed/demo.ts): each failure must be one of these. */
-    const EXPLAINED = [
-      /Salesperson\/Purchaser OL must be coupled/, // OL has no Dataverse user on purpose
-      /is blocked/, // a blocked item on posted documents
-      // Contacts of the blocked customer and of the vendors whose purchaser is OL (their parent failed for the above).
-      /belongs to (Customer K10005|Vendor L\d+), which is not coupled/,
-      // Legacy prices: a few sales prices in EUR on customer price groups whose Sales price list is in NOK.
-      /is in currency EUR but the Dynamics 365 Sales price list \S+ is in another currency/,
-      // V001015 is the demo's blocked item (Blocked = true: outside ITEM-PRODUCT's table filter), so its prices wait.
-      /Item V001015 is not coupled/,
-    ];
-    // Match fields an administrator sets before coupling (the defaults leave none on these mappings).
-    const MATCH: Record<string, string[]> = { SALESPEOPLE: ['E-Mail'], CUSTOMER: ['Name'], CONTACT: ['E-Mail'], 'ITEM-PRODUCT': ['No.'] };
+    /** What the demo data is built to fail on (main/sandbox/seed/demo.ts): each failure must be one of these. */
+    const EXPLAINED = DEMO_BUILT_TO_FAIL;
+    // The initial synchronization as the CLI's demo run does it (cli-support/initial.ts): couple, then full sync.
     const failures: { mapping: string; message: string }[] = [];
     const ran: string[] = [];
     let lineJob: SyncJob | null = null;
-    for (const base of dependencyOrder(mappings)) {
-      const mm = MATCH[base.name] ? withMatch(base, MATCH[base.name]!) : base;
-      if (mm.isOptionMapping || MATCH[base.name]) {
-        // Records without a unique match stay uncoupled (the full synchronization below creates them). The coupled
-        // ones are synchronized To Dataverse right after, as "synchronize after coupling" does: a coupled record never
-        // synchronized reads as changed on both sides, which on Bidirectional fields is an update conflict (E.4 7).
-        const r = await matchBasedCouple(engine(), mm);
-        if (!mm.isOptionMapping && base.name !== 'SALESPEOPLE' && r.coupled.length)
-          await synchronizeNow(engine(), mm, 'to', r.coupled.map((x) => x.bcId), false);
+    const coupledBy = new Map<string, number>();
+    for (const step of await initialSynchronization(engine(), mappings)) {
+      expect(step.error, step.mapping).toBeNull();
+      ran.push(step.mapping);
+      for (const job of step.jobs) {
+        if (job.type === 'Coupling') {
+          coupledBy.set(step.mapping, job.coupled);
+          continue; // records without a unique match are created by the full sync after it
+        }
+        if (step.mapping === 'POSTEDSALESLINE-INV') lineJob = job;
+        for (const x of e.log.errors(job.id, 0, 500)) failures.push({ mapping: step.mapping, message: x.message });
       }
-      // SALESPEOPLE: only coupled users (a full sync From would add a salesperson per Dataverse user).
-      const r = mm.isOptionMapping || base.name === 'SALESPEOPLE' ? await e.runMapping(mm) : await runFullSync(engine(), mm);
-      ran.push(base.name);
-      if (base.name === 'POSTEDSALESLINE-INV') lineJob = r.to;
-      for (const job of [r.to, r.from]) if (job) for (const x of e.log.errors(job.id, 0, 500)) failures.push({ mapping: base.name, message: x.message });
     }
     expect(ran).toEqual(dependencyOrder(mappings).map((x) => x.name));
     // An opportunity whose contact failed for one of the reasons above waits for it too.
@@ -167,5 +150,7 @@ describe('every default mapping against the demo sandbox', () => {
     const persons = (await all(c.bc, 'Contact')).filter((x) => x.values.Type === 'Person' && x.values['Company No.']);
     const withParent = persons.filter((p) => contacts.find((x) => x.id === e.couplings.byBc(5050, p.id)?.dvId)?.values.parentcustomerid);
     expect(withParent.length).toBeGreaterThan(persons.length / 2);
+    // Records on both sides were coupled (by e-mail, name, number), not created twice.
+    for (const name of ['SALESPEOPLE', 'CURRENCY', 'CUSTOMER', 'CONTACT', 'ITEM-PRODUCT']) expect(coupledBy.get(name), name).toBeGreaterThan(2);
   }, 240_000);
 });
