@@ -4,7 +4,34 @@ import { defaultMappings, resolveOptions } from './defaults';
 import type { MappingOptions } from './model';
 import { MappingSet, SCHEMA_VERSION } from './model';
 
-export class MappingImportError extends Error {}
+/** A file that cannot be imported: code and params for the renderer's translation, the English message for the CLI and logs. */
+export class MappingImportError extends Error {
+  constructor(
+    message: string,
+    readonly code: string = 'MAPPING_IMPORT_INVALID',
+    readonly params?: Record<string, string | number>,
+  ) {
+    super(message);
+  }
+}
+
+/** Largest JSON mapping file read (same as IMPORT_LIMITS.fileBytes in exchange-limits.ts; kept here to avoid a cycle). */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+function jsonTooLarge(size: number): MappingImportError {
+  const mb = (n: number) => Math.round((n / (1024 * 1024)) * 10) / 10;
+  return new MappingImportError(
+    `The file is ${mb(size)} MB; the largest mapping file that can be imported is ${mb(MAX_JSON_BYTES)} MB (${MAX_JSON_BYTES} bytes). Nothing was imported.`,
+    'MAPPING_IMPORT_FILE_TOO_LARGE',
+    { size: mb(size), limit: mb(MAX_JSON_BYTES) },
+  );
+}
+
+/** A JSON mapping file as bytes: refused by its size before it is decoded (a 426 MB file never becomes a string). */
+export function importJsonBytes(data: Buffer): MappingSet {
+  if (data.length > MAX_JSON_BYTES) throw jsonTooLarge(data.length);
+  return importJson(data.toString('utf8'));
+}
 
 export const SCHEMA_ID = 'https://d365-integration-console.local/schemas/mapping-set.v1.schema.json';
 
@@ -18,6 +45,8 @@ export function exportJson(set: MappingSet): string {
 }
 
 export function importJson(text: string): MappingSet {
+  // UTF-8 is at least one byte per UTF-16 unit: longer text is certainly over the byte limit.
+  if (text.length > MAX_JSON_BYTES) throw jsonTooLarge(text.length);
   let data: unknown;
   try {
     data = JSON.parse(text);

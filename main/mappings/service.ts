@@ -16,7 +16,7 @@ import { BC_TABLES, DV_ENTITIES } from './catalog';
 import { ChangeConflictError, applyChange, deepEqual, invertChange } from './changes';
 import { defaultMappings, resolveOptions } from './defaults';
 import { diffRows, diffSets } from './diff';
-import { MappingImportError, exportJson, importJson, newDefaultSet } from './exchange-json';
+import { MappingImportError, exportJson, importJson, importJsonBytes, newDefaultSet } from './exchange-json';
 import { exportXlsx, importXlsx } from './exchange-xlsx';
 import { COMPANY_PLACEHOLDER, FilterSyntaxError, bcConditionOf, renderBcFilterText, renderBcTableView, renderODataFilter } from './filters';
 import { defaultJobs } from './jobs';
@@ -162,7 +162,7 @@ function catalogOf(loaded?: { tables: readonly BcTable[]; entities: readonly DvE
 const BUILTIN_ENTITIES = DV_ENTITIES.map((e) => e.logicalName);
 
 function importFailure(x: unknown): never {
-  if (x instanceof MappingImportError) throw new AppFailure('MAPPING_IMPORT_INVALID', x.message, { details: x.message });
+  if (x instanceof MappingImportError) throw new AppFailure(x.code, x.message, x.params ?? { details: x.message });
   throw x;
 }
 
@@ -262,7 +262,7 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
   const readFile = async (fileName: string, base64: string): Promise<{ set: MappingSet; baseline: MappingSet | null; comments: Proposal['comments'] }> => {
     const data = decode(base64);
     try {
-      if (isJsonFile(fileName, data)) return { set: importJson(data.toString('utf8')), baseline: null, comments: [] };
+      if (isJsonFile(fileName, data)) return { set: importJsonBytes(data), baseline: null, comments: [] };
       const r = await importXlsx(data, { source: fileName, now: now() });
       return { set: r.set, baseline: r.baseline, comments: r.changeSet.comments };
     } catch (x) {

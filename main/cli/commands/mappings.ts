@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultMappings, resolveOptions } from '../../mappings/defaults';
 import { diffRows, diffSets, renderDiffText } from '../../mappings/diff';
-import { MappingImportError, exportJson, importJson, newDefaultSet } from '../../mappings/exchange-json';
+import { MappingImportError, exportJson, importJsonBytes, newDefaultSet } from '../../mappings/exchange-json';
+import { readImportFile } from '../../mappings/exchange-limits';
 import type { MappingSet } from '../../mappings/model';
 import { PROFILE_FLAGS_HELP, ProfileFlagError, presentMapping, profileOptionsFromFlags } from '../../mappings/present';
 import { hasErrors, validateMappings } from '../../mappings/validate';
@@ -55,11 +56,12 @@ async function readSet(file: string, format: 'json' | 'xlsx') {
   const full = path.resolve(file);
   let data: Buffer;
   try {
-    data = await readFile(full);
+    data = await readImportFile(full);
   } catch (x) {
+    if (x instanceof MappingImportError) throw x;
     throw new Error(`Cannot read ${full}: ${(x as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (x as Error).message}.`, { cause: x });
   }
-  if (format === 'json') return { set: importJson(data.toString('utf8')), changeSet: null };
+  if (format === 'json') return { set: importJsonBytes(data), changeSet: null };
   const { importXlsx } = await import('../../mappings/exchange-xlsx');
   const r = await importXlsx(data, { source: path.basename(full) });
   return { set: r.set, changeSet: r.baseline ? r.changeSet : null };
