@@ -35,7 +35,11 @@ const PATTERNS: { re: RegExp; code: string; names: string[] }[] = [
   { re: /^(.+?) is not coupled to a Dynamics 365 Sales record\. Synchronize (.+?) first\.$/, code: 'notCoupled', names: ['subject', 'mapping'] },
   { re: /^Currency (.+?) must be coupled to a Dataverse transaction currency\. Run the CURRENCY mapping first\.$/, code: 'currencyNotCoupled', names: ['currency'] },
   { re: /^Salesperson\/Purchaser (.+?) must be coupled to a Dataverse User record\.$/, code: 'salespersonNotCoupled', names: ['code'] },
+  { re: /^(.+) (\S+) must be coupled to a Dataverse option value\. Run the (.+?) mapping \(or couple its records\) first\.$/, code: 'optionNotCoupled', names: ['field', 'value', 'mapping'] },
 ];
+
+/** The engine wraps a field's lookup failure in this; the cause inside is what the user acts on. */
+const WRAPPED = 'The data could not be updated because of the following error: ';
 
 /** Every code this module (and the review) answers: the renderer has a text for each (test/renderer/sync-catalogs). */
 export const MESSAGE_CODES = [...new Set([...PATTERNS.map((p) => p.code), 'results', 'coupleResults', 'countFailed'])];
@@ -49,7 +53,8 @@ const numeric = new Set(['count', 'inserted', 'modified', 'failed', 'coupled', '
 
 /** The code of an English runtime text, or null. The "will be skipped" note is left out (the job says it). */
 export function messageCode(message: string): SyncMessageCode | null {
-  const text = stripSkippedNote(message);
+  let text = stripSkippedNote(message);
+  if (text.startsWith(WRAPPED)) text = text.slice(WRAPPED.length);
   if (!text) return null;
   for (const p of PATTERNS) {
     const m = p.re.exec(text);

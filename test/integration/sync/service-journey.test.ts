@@ -113,6 +113,10 @@ describe('errors a user can act on', () => {
       .toEqual({ code: 'matchFieldsMissing', params: { mapping: 'CUSTOMER' } });
     expect(messageCode('1 inserted, 3 modified, 0 failed.')).toEqual({ code: 'results', params: { inserted: 1, modified: 3, failed: 0 } });
     expect(messageCode('Something the console has no text for.')).toBeNull();
+    // A lookup failure wrapped by the engine is recognised by its cause, and groups with the same cause.
+    const option = 'The data could not be updated because of the following error: Shipment Method Code DAP must be coupled to a Dataverse option value. Run the SHIPMENT METHOD mapping (or couple its records) first.';
+    expect(messageCode(option)).toEqual({ code: 'optionNotCoupled', params: { field: 'Shipment Method Code', value: 'DAP', mapping: 'SHIPMENT METHOD' } });
+    expect(fixOf(option, new Set(['SHIPMENT METHOD', 'CUSTOMER']), 'CUSTOMER')).toEqual({ kind: 'run', mapping: 'SHIPMENT METHOD' });
   });
 });
 
