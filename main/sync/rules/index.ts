@@ -25,7 +25,7 @@ import { unitGroupRules, unitGroupUomImplicitMatch } from './unitgroups';
 import type { EngineOptions } from '../engine/engine';
 import type { LookupResolver } from '../engine/fields';
 import { contactRules } from './contacts';
-import { optionLookups } from './options';
+import { optionLookups, optionRules } from './options';
 
 /** The first resolver that answers (undefined = "not mine") wins. */
 export function chainLookups(...resolvers: LookupResolver[]): LookupResolver {
@@ -76,6 +76,7 @@ const MODULES: RuleModule[] = [
   unitRules, // R1: legacy UNIT OF MEASURE (NAV <CODE> groups)
   salespeopleRuleModule, // R1: SALESPEOPLE (codes for salespeople created from users)
   contactRules, // CONTACT: parent account from the company's coupled customer / vendor, and back
+  optionRules, // account option sets ⇄ BC codes when the engine runs without the option lookups
   (deps) => invoiceRules(deps), // R3: posted sales invoices + lines, state from payments
   (deps) => opportunityRules(deps), // R3: opportunity contact / account / currency
   (deps) => orderRules(deps), // R3: sales orders (legacy / bidirectional) + lines

@@ -11,7 +11,8 @@
  */
 import type { FieldMapping, TableMapping } from '../../mappings/model';
 import type { LookupResolver } from '../engine/fields';
-import type { RuleDeps } from './index';
+import { setIfChanged } from '../engine/hooks';
+import type { RuleDeps, RuleModule } from './index';
 
 /** Account option-set attribute → the option mapping that couples its values. */
 export const ACCOUNT_OPTION_MAPPINGS: Readonly<Record<string, string>> = {
@@ -49,3 +50,30 @@ export function optionLookups(deps: Pick<RuleDeps, 'couplings'>): LookupResolver
     return c ? { ok: true, value: c.bcCode } : { ok: false, message: optionValueNotCoupled(field.dataverseField!, n, optionMapping) };
   };
 }
+
+/**
+ * The same translation as a rule (`prepare`), for engines built with `rules` but without `lookups`, and for values a
+ * lookup could not answer: a BC code still in the values on the way to Dataverse (or an option value on the way to
+ * BC) is translated here or fails the record with the same message.
+ */
+export const optionRules: RuleModule = (deps) => (mapping) => {
+  const fields = mapping.fields.filter((f) => f.status === 'Enabled' && optionMappingOf(mapping, f) !== null);
+  if (fields.length === 0) return null;
+  const resolve = optionLookups(deps);
+  return {
+    prepare(ctx, values) {
+      for (const f of fields) {
+        const key = ctx.dir === 'to' ? f.dataverseField! : f.bcField!;
+        if (!(key in values) || (ctx.dir === 'to' ? f.direction === 'FromIntegrationTable' : f.direction === 'ToIntegrationTable')) continue;
+        const v = values[key];
+        // Already translated (by the engine's lookups): an option value toward Dataverse, a code (text) toward BC.
+        if (ctx.dir === 'to' ? v === null || typeof v === 'number' : typeof v === 'string' || v === null) continue;
+        const r = resolve({ mapping, field: f, dir: ctx.dir, value: v });
+        if (!r) continue;
+        if (!r.ok && !f.clearValueOnFailedSync) return `The data could not be updated because of the following error: ${r.message}`;
+        setIfChanged(values, ctx.dest, key, r.ok ? r.value : ctx.dir === 'to' ? null : '');
+      }
+      return null;
+    },
+  };
+};

@@ -39,17 +39,18 @@ describe('d365ic sync run --profile', () => {
 
   it('runs a mapping with one Dataverse and one BC profile given in any order, into the console database', async () => {
     const io = fakeIo();
-    const code = await sync()(['run', '--mapping', 'ITEM-PRODUCT', '--full', '--profile', BC, '--profile', DV, '--data-dir', tmp.dir], io);
+    // CURRENCY: the profile session runs with the setup's rules (as the console does), and currencies need no other mapping.
+    const code = await sync()(['run', '--mapping', 'CURRENCY', '--full', '--profile', BC, '--profile', DV, '--data-dir', tmp.dir], io);
     expect(io.err).toBe('');
     expect(code).toBe(0);
     const out = lines(io.out);
     const result = out.find((l) => l.event === 'result' && l.direction === 'ToIntegrationTable')!;
-    expect(result).toMatchObject({ mapping: 'ITEM-PRODUCT', failed: 0 });
-    expect(result.inserted as number).toBeGreaterThan(0);
-    expect(out.some((l) => l.event === 'progress' && l.mapping === 'ITEM-PRODUCT')).toBe(true);
+    expect(result).toMatchObject({ mapping: 'CURRENCY', failed: 0 });
+    expect((result.inserted as number) + (result.modified as number) + (result.unchanged as number)).toBeGreaterThan(0);
+    expect(out.some((l) => l.event === 'progress' && l.mapping === 'CURRENCY')).toBe(true);
     // Same store as the app: the job is in the console's database.
     const { db } = openDatabase(databaseFile(tmp.dir));
-    const n = (db.prepare("SELECT inserted FROM sync_jobs WHERE mapping = 'ITEM-PRODUCT' AND direction = 'ToIntegrationTable'").get() as { inserted: number }).inserted;
+    const n = (db.prepare("SELECT inserted FROM sync_jobs WHERE mapping = 'CURRENCY' AND direction = 'ToIntegrationTable'").get() as { inserted: number }).inserted;
     db.close();
     expect(n).toBe(result.inserted);
   }, 60_000);

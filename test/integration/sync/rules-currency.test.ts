@@ -17,6 +17,7 @@ import type { Row } from '../../../main/sync/ports';
 import { domainRules, type RuleDeps } from '../../../main/sync/rules/index';
 import { masterDataImplicitMatch, masterDataLookups } from '../../../main/sync/rules/currency';
 import { tempDir } from '../../support/app';
+import { coupleOptionMappings } from './options-support';
 
 let sb: Sandbox;
 let c: ConnectedSides;
@@ -91,6 +92,7 @@ describe('CUSTOMER match-based coupling over HTTP', () => {
     for (const [code, who] of [['KN', 'kari.nordmann'], ['JDV', 'jan.devries'], ['AV', 'aino.virtanen']] as const) {
       deps.couplings.insert({ tableId: 13, dvEntity: 'systemuser', bcId: sp.find((r) => r.values.Code === code)!.id, dvId: userId(who) });
     }
+    await coupleOptionMappings(engine);
     const base = adapterMappings({ ownership: 'person' }, ['CUSTOMER'], { withRules: true })[0]!;
     const m: TableMapping = {
       ...base, createNewInCaseOfNoMatch: true,

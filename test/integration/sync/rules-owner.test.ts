@@ -15,6 +15,7 @@ import type { Row } from '../../../main/sync/ports';
 import { domainRules, type RuleDeps, type RuleSettings } from '../../../main/sync/rules/index';
 import { masterDataImplicitMatch, masterDataLookups } from '../../../main/sync/rules/currency';
 import { tempDir } from '../../support/app';
+import { coupleOptionMappings } from './options-support';
 
 let sb: Sandbox;
 let c: ConnectedSides;
@@ -113,6 +114,7 @@ describe('owner and currency over HTTP (Person model)', () => {
     const [cleared] = await c.bc.write('Customer', [{ kind: 'update', id: none.id, values: { 'Salesperson Code': '' }, validate: [] }]);
     expect(cleared?.ok).toBe(true);
 
+    await coupleOptionMappings(engine);
     const m = adapterMappings({ ownership: 'person' }, ['CUSTOMER'], { withRules: true })[0]!;
     const ids = [knEur, knLcy, ol, jdv, none].map((r) => r.id);
     const r = await engine.runMapping(m, { only: 'to', ids, ignoreSynchOnlyCoupled: true });
@@ -141,6 +143,7 @@ describe('Team model over HTTP', () => {
     const team = (await c.dataverse.findMatches('teams', [{ field: 'name', value: 'nordlys', caseSensitive: false }], ALL, 1))[0]!;
     const { engine } = engineWith('team.sqlite', { ownershipModel: 'team', defaultOwningTeamId: team.id });
     await engine.runMapping(adapterMappings({}, ['CURRENCY'], { withRules: true })[0]!, { only: 'to', ignoreSynchOnlyCoupled: true });
+    await coupleOptionMappings(engine);
     const m = adapterMappings({ ownership: 'team' }, ['CUSTOMER'], { withRules: true })[0]!;
     const customer = (await all(c.bc, 'Customer')).filter((r) => r.values.Blocked === ' ').at(-1)!;
     const r = await engine.runMapping(m, { only: 'to', ids: [customer.id], ignoreSynchOnlyCoupled: true });

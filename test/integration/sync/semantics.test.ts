@@ -17,6 +17,7 @@ import { RULED_MAPPINGS } from '../../../main/sync/service/service';
 import { tempDir } from '../../support/app';
 import { httpClient, userPassword } from '../clients/harness';
 import { allRows } from './documents-support';
+import { coupleOptionMappings } from './options-support';
 
 const tmp = tempDir('d365ic-sync-semantics-');
 let sb: Sandbox;
@@ -74,6 +75,7 @@ describe('skip after the same error twice (E.7) and dependency order over HTTP',
     before('CUSTOMER', 'POSTEDSALESINV-INV');
     before('ITEM-PRODUCT', 'POSTEDSALESINV-INV');
 
+    await coupleOptionMappings(e);
     const cust = all.find((x) => x.name === 'CUSTOMER')!;
     const first = await e.runMapping(cust, { only: 'to', ignoreSynchOnlyCoupled: true });
     const failed = first.to!.failed;
