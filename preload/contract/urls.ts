@@ -3,6 +3,13 @@
  * URL in the same pass as every other field, before a round trip). Pure functions: no imports.
  */
 
+/** WHATWG URL (global in Node and browsers); declared here because the contract compiles without DOM/Node types. */
+interface ParsedUrl {
+  readonly protocol: string; readonly hostname: string; readonly host: string; readonly origin: string; readonly pathname: string;
+  readonly username: string; readonly password: string; readonly search: string; readonly hash: string;
+}
+declare const URL: new (input: string) => ParsedUrl;
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -14,7 +21,7 @@ export function isLoopbackHost(hostname: string): boolean {
  * reverse proxy); returns a reason when the URL is refused, null when it is fine.
  */
 export function insecureUrlReason(url: string): string | null {
-  let u: URL;
+  let u: ParsedUrl;
   try {
     u = new URL(url);
   } catch {
