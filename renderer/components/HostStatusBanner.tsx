@@ -12,13 +12,13 @@ export function HostStatusBanner() {
   const { t } = useTranslation();
   const [state, setState] = useState<ConnectionState | null>(null);
   useEffect(() => {
-    let t0: ReturnType<typeof transport> | null = null;
+    let link: ReturnType<typeof transport>;
     try {
-      t0 = transport();
+      link = transport();
     } catch {
-      return undefined;
+      return undefined; // no transport at all: the page says so itself (launch token missing)
     }
-    return t0.onConnection?.(setState);
+    return link.onConnection?.(setState);
   }, []);
   if (state !== 'lost') return null;
   return (
