@@ -38,7 +38,8 @@ export interface CompanionContract {
   apiPublisher: string;
   apiGroup: string;
   apiVersion: string;
-  extension: { id: string; name: string; publisher: string; version: string; minimumVersion: string };
+  /** minimumVersion: the oldest extension version the console works with; minimumBcVersion: the oldest BC it installs on (app.json). */
+  extension: { id: string; name: string; publisher: string; version: string; minimumVersion: string; minimumBcVersion: number };
   entities: ContractEntity[];
 }
 

@@ -4,6 +4,7 @@
  * sequence (reference A.4, B.2, F.2/F.5/F.7) plus checks BC does not make (clock skew, consent, usable privileges).
  */
 import type { FixAction, IntegrationUser, SetupFinding } from '../../preload/contract/setup';
+import { COMPANION } from '../companion/contract';
 import type { CompanionFact } from '../companion/detect';
 import type { CompanionImpact } from '../sync/adapters/carried';
 import { msg } from './messages';
@@ -14,6 +15,8 @@ export const BC_ROLE_IDS = {
 } as const;
 export const SYSTEM_ADMINISTRATOR_TEMPLATE = '627090ff-40a3-4053-8790-584edc5be201';
 export const NAV_SOLUTION = 'MicrosoftDynamicsNavIntegration';
+/** The oldest Business Central the companion extension installs on (its app.json platform/application). */
+const COMPANION_MIN_BC = COMPANION.minimumBcVersion;
 /** Entra accepts tokens up to 5 minutes off; beyond that sign-ins and signed requests start failing. */
 export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
 
@@ -251,7 +254,7 @@ export function evaluate(f: Facts): SetupFinding[] {
       msg('fix.bcLegacy', 'Use the connection-string path: build the string on the Connection strings page and paste it into Business Central.')));
   } else {
     out.push(finding('bc.version', 'ok', msg('check.bcVersionOk', 'Business Central {major} uses the API path', { major: f.bc.major ?? '16+' })));
-    if (f.companion) out.push(companionFinding(f.companion));
+    if (f.companion) out.push(companionFinding(f.companion, f.bc.major));
   }
 
   if (f.ownershipModel === 'person' && f.uncoupledSalespeople !== null) {
@@ -270,7 +273,7 @@ export function evaluate(f: Facts): SetupFinding[] {
  * warning (synchronization still runs, degraded) that says where the .app comes from, how to install it, and which
  * mappings and fields run degraded without it.
  */
-function companionFinding(c: NonNullable<Facts['companion']>): SetupFinding {
+function companionFinding(c: NonNullable<Facts['companion']>, bcMajor: number | null): SetupFinding {
   const id = 'bc.companionExtension';
   const title = msg('check.companion', 'The Integration Console companion extension is installed in Business Central');
   if (c.state === 'installed') {
@@ -288,6 +291,11 @@ function companionFinding(c: NonNullable<Facts['companion']>): SetupFinding {
   const cause = c.state === 'missing'
     ? msg('cause.companionMissing', 'Business Central has no Integration Console companion extension, so api/d365ic/integration/v1.0 is missing. Without it {unavailableCount} mappings cannot run ({unavailable}) and {degradedCount} run over the standard API without these fields: {degraded}.', impact)
     : msg('cause.companionOutdated', 'The companion extension {version} is older than {minimum}, the version the console needs. Until it is updated {unavailableCount} mappings cannot run ({unavailable}) and {degradedCount} run over the standard API without these fields: {degraded}.', { version: c.version ?? '?', minimum: c.minimumVersion, ...impact });
+  // The extension needs a newer BC than the API path does (bc-extension/README.md "Why BC 19"): say so instead of "install it".
+  if (c.state === 'missing' && bcMajor !== null && bcMajor < COMPANION_MIN_BC) {
+    return finding(id, 'warning', title, cause,
+      msg('fix.companionUpgrade', 'The companion extension needs Business Central {required} or later; this environment is version {major}. Upgrade Business Central, then install the extension (bc-extension/README.md); until then the console runs over the standard API as described.', { required: COMPANION_MIN_BC, major: bcMajor }));
+  }
   return finding(id, 'warning', title, cause,
     msg('fix.companion', 'Build the .app from the bc-extension folder that comes with the console (bc-extension/README.md) and install it: online in Extension Management → Upload Extension; on-premises with Publish-NAVApp, Sync-NAVApp and Install-NAVApp. Then assign the permission set D365IC INTEGRATION to the integration user and run the checks again.'));
 }

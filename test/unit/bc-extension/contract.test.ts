@@ -124,6 +124,9 @@ describe('companion extension contract', () => {
     expect({ id: app.id, name: app.name, publisher: app.publisher, version: app.version })
       .toEqual({ id: contract.extension.id, name: contract.extension.name, publisher: contract.extension.publisher, version: contract.extension.version });
     expect(app.features).toContain('TranslationFile');
+    // The lowest BC the extension installs on is what the pre-flight tells older environments to upgrade to.
+    const a = app as unknown as { platform: string; application: string };
+    expect([Number(a.platform.split('.')[0]), Number(a.application.split('.')[0])]).toEqual([contract.extension.minimumBcVersion, contract.extension.minimumBcVersion]);
     for (const e of pagesOf) expect(app.idRanges.some((r) => e.page.id >= r.from && e.page.id <= r.to), `page ${e.page.id} in idRanges`).toBe(true);
   });
 
