@@ -144,7 +144,7 @@ export type PreflightInput = z.infer<typeof PreflightInput>;
 export const PreflightReport = z.strictObject({ ok: z.boolean(), checkedAt: z.string(), findings: z.array(SetupFinding) });
 export type PreflightReport = z.infer<typeof PreflightReport>;
 
-export const SetupChange = z.strictObject({ kind: z.enum(['import-solution', 'add-role', 'remove-role']), target: z.string(), message: SetupMessage });
+export const SetupChange = z.strictObject({ kind: z.enum(['import-solution', 'add-role', 'remove-role', 'create-currency']), target: z.string(), message: SetupMessage });
 export type SetupChange = z.infer<typeof SetupChange>;
 const ChangePlan = z.strictObject({ changes: z.array(SetupChange), blockers: z.array(SetupMessage) });
 

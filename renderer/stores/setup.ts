@@ -281,9 +281,12 @@ export const useSetupStore = create<SetupState>((set, get) => {
         const a = f.fixAction;
         let plan: { changes: SetupChange[]; blockers: SetupMessage[] };
         if (a.kind === 'createCurrency') {
-          // Nothing to preview: one new currency row, named in the finding's fix text.
-          await applyNow({ kind: 'fix', fix: a, finding: f.title, changes: [], blockers: [] });
-          return;
+          // One new row in Dataverse's currency table, exactly as main writes it (exchange rate 1 until someone sets it).
+          const iso = a.params.isoCode.toUpperCase();
+          plan = {
+            changes: [{ kind: 'create-currency', target: iso, message: { code: 'change.createCurrency', params: { iso }, text: `Create the currency ${iso} in Dataverse (name and symbol ${iso}, exchange rate 1, 2 decimals)` } }],
+            blockers: [],
+          };
         } else if (a.kind === 'resetRoles') plan = await call('setup.previewResetRoles', r);
         else if (a.kind === 'importSolution') {
           // The fix only imports (role assignments are their own findings), and only a redeploy is barred while enabled.

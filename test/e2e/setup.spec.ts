@@ -213,7 +213,8 @@ test('empty console → wizard → enabled; then three broken environments, each
   await expect(page.getByTestId('setup-sp-table')).toBeVisible();
   for (const code of ['KN', 'JDV', 'AV']) await expect(page.getByTestId(`sp-${code}`)).toHaveAttribute('data-suggested', 'email');
   await expect(page.getByTestId('sp-OL')).not.toHaveAttribute('data-suggested', /./);
-  await page.getByTestId('setup-sp-accept-all').click();
+  // Suggestions come selected: "select all" says so (and stays disabled); only "Couple … now" writes.
+  await expect(page.getByTestId('setup-sp-accept-all')).toBeDisabled();
   await page.getByTestId('setup-sp-couple').click();
   await expect(page.getByTestId('setup-sp-result')).toContainText('3');
   await stepShot(page, 'salespeople', 'en');

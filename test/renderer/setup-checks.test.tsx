@@ -71,7 +71,7 @@ describe('setup wizard: pre-flight', () => {
     expect(admin.textContent).toContain('The user # Business Central Integration (app) has the System Administrator role');
     expect(admin.textContent).toContain('Reset the user\'s roles');
     expect(within(admin).getByTestId('fix-user.notSystemAdministrator').textContent).toBe('Reset roles…');
-    expect(screen.getByTestId('fix-currency.lcy').textContent).toBe('Create currency');
+    expect(screen.getByTestId('fix-currency.lcy').textContent).toBe('Create currency…');
     expect(screen.queryByTestId('fix-dataverse.connection')).toBeNull();
     expect(screen.getByTestId('setup-preflight-summary').textContent).toContain('2 errors · 0 warnings · 1 OK · 1 skipped');
     // Warnings/errors do not stop going on to the salespeople; enabling is where errors block.
@@ -118,7 +118,7 @@ describe('setup wizard: pre-flight', () => {
     expect(missing).toEqual([]);
   });
 
-  it('creating the currency needs no preview; redeploy previews with its blockers and cannot be applied while blocked', async () => {
+  it('creating the currency shows the row it writes first, like the role reset; redeploy previews with its blockers and cannot be applied while blocked', async () => {
     const p = demoProfiles();
     const b = backend({
       profiles: Object.values(p), draft: draftAt('preflight', p), savedAt: '2026-11-23T12:00:00.000Z',
@@ -135,8 +135,13 @@ describe('setup wizard: pre-flight', () => {
     await screen.findByTestId('setup-step-preflight');
     fireEvent.click(screen.getByTestId('setup-preflight-run'));
     fireEvent.click(await screen.findByTestId('fix-currency.lcy'));
+    // Nothing is written before the preview is confirmed.
+    const preview = await screen.findByTestId('setup-fix-preview');
+    expect(within(preview).getByTestId('setup-fix-changes').textContent).toBe('Create the currency NOK in Dataverse (name and symbol NOK, exchange rate 1, 2 decimals)');
+    expect(b.callsOf('setup.applyFix')).toHaveLength(0);
+    fireEvent.click(within(preview).getByTestId('setup-fix-apply'));
     expect((await screen.findByTestId('setup-fix-applied')).textContent).toBe('Created the currency NOK in Dataverse with exchange rate 1; check the rate against your base currency.');
-    expect(screen.queryByTestId('setup-fix-preview')).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId('setup-fix-preview')).toBeNull());
     expect(b.callsOf('setup.applyFix')).toHaveLength(1);
 
     fireEvent.click(screen.getByTestId('setup-redeploy'));
@@ -201,11 +206,16 @@ describe('setup wizard: salespeople', () => {
     expect(within(screen.getByTestId('sp-XX')).getByRole('combobox').textContent).toBe('Not coupled');
     expect(screen.getByTestId('setup-sp-users').textContent).toContain('jan.devries@nordlys.example');
 
-    // Untick one suggestion, then "accept all" takes every suggestion again.
+    // The two buttons say what they do: selecting only ticks (and says when all is selected), coupling writes.
+    expect(screen.getByTestId('setup-sp-accept-all').textContent).toBe('All 2 suggestions are selected');
+    expect(screen.getByTestId('setup-sp-accept-all').hasAttribute('disabled')).toBe(true);
+    expect(screen.getByTestId('setup-sp-buttons-hint').textContent).toBe('Selecting only ticks rows in the table; nothing is written until you couple.');
+    // Untick one suggestion, then "select all" takes every suggestion again.
     fireEvent.click(within(screen.getByTestId('sp-JDV')).getByRole('checkbox'));
-    expect(screen.getByTestId('setup-sp-couple').textContent).toBe('Couple 1 salesperson');
+    expect(screen.getByTestId('setup-sp-couple').textContent).toBe('Couple 1 selected salesperson now');
+    expect(screen.getByTestId('setup-sp-accept-all').textContent).toBe('Select all 2 suggested users');
     fireEvent.click(screen.getByTestId('setup-sp-accept-all'));
-    expect(screen.getByTestId('setup-sp-couple').textContent).toBe('Couple 2 salespeople');
+    expect(screen.getByTestId('setup-sp-couple').textContent).toBe('Couple 2 selected salespeople now');
     fireEvent.click(screen.getByTestId('setup-sp-couple'));
     expect((await screen.findByTestId('setup-sp-result')).textContent).toBe('Coupled 2 salespeople (0 earlier couplings replaced).');
     expect(b.callsOf('setup.coupleSalespeople')).toEqual([{ pairs: [{ bcId: KN, dvId: U_KN }, { bcId: JDV, dvId: U_JDV }] }]);

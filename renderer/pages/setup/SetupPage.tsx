@@ -47,11 +47,12 @@ const STEP_VIEWS: Record<Step, () => React.JSX.Element> = {
 function Rail({ current }: { current: Step }) {
   const { t: ts } = useTranslation('setup');
   const s = useStyles();
+  const enabled = useSetupStore((x) => x.status.enabled);
   return (
     <nav aria-label={ts('rail.label')}>
       <ol className={s.rail} data-testid="setup-rail">
         {STEPS.map((step, i) => {
-          const state = railState(step, current);
+          const state = railState(step, current, enabled);
           return (
             <li key={step}>
               <Button

@@ -20,8 +20,12 @@ export const STEPS: readonly Step[] = SetupDraft.shape.step.options;
 export const stepIndex = (s: Step) => STEPS.indexOf(s);
 export const nextStep = (s: Step): Step | null => STEPS[stepIndex(s) + 1] ?? null;
 export const prevStep = (s: Step): Step | null => STEPS[stepIndex(s) - 1] ?? null;
-export const railState = (s: Step, current: Step): 'done' | 'current' | 'todo' =>
-  s === current ? 'current' : stepIndex(s) < stepIndex(current) ? 'done' : 'todo';
+/**
+ * A step is done when it lies before the current one, or, once the connection is enabled, always: enabling needed
+ * every step, so going back to one (say, to sign in again at step 3) must not un-tick the later ones.
+ */
+export const railState = (s: Step, current: Step, enabled = false): 'done' | 'current' | 'todo' =>
+  s === current ? 'current' : enabled || stepIndex(s) < stepIndex(current) ? 'done' : 'todo';
 
 export const DEMO_PREFIX = 'Demo sandbox · ';
 export const DEMO_NAMES = {
@@ -172,8 +176,8 @@ export function enableBlockers(report: PreflightReport | null, a: AdvancedSettin
 /** The BC major version setup.enable / previewEnable expect (9–99); unknown → the contract's default. */
 export const enableBcVersion = (d: SetupDraft) => Math.min(99, Math.max(9, d.bcVersion?.major ?? 26));
 
-/** Fixes whose effect is shown first (roles, solution): everything but creating a currency. */
-export const fixNeedsPreview = (f: SetupFinding) => !!f.fixAction && f.fixAction.kind !== 'createCurrency';
+/** Every one-click fix shows what it will write first (roles, solution, and the currency row it creates). */
+export const fixNeedsPreview = (f: SetupFinding) => !!f.fixAction;
 
 /** main's messages are data: translate `setup:<code>` with the params, falling back to main's English text. */
 export function translateMessage(t: TFunction, m: SetupMessage): string {

@@ -57,6 +57,9 @@ export function SalespeopleStep() {
   const taken = new Map<string, number>();
   for (const [bc] of pairs) taken.set(choice[bc]!, (taken.get(choice[bc]!) ?? 0) + 1);
   const duplicate = [...taken.values()].some((n) => n > 1);
+  const suggestions = view?.suggestions ?? [];
+  // "Select" only ticks rows (nothing is written); "Couple … now" writes. Once every suggestion is ticked, say so.
+  const allSelected = suggestions.length > 0 && suggestions.every((g) => accepted[g.bcId] && choice[g.bcId] === g.dvId);
 
   return (
     <div className={s.stack}>
@@ -69,8 +72,8 @@ export function SalespeopleStep() {
         </MessageBar>
       ) : null}
       <div className={s.row}>
-        <Button icon={<CheckmarkStarburstRegular />} data-testid="setup-sp-accept-all" disabled={!view?.suggestions.length} onClick={() => store().acceptAll()}>
-          {view?.suggestions.length ? ts('sp.acceptAll', { count: view.suggestions.length }) : ts('sp.acceptAllNone')}
+        <Button icon={<CheckmarkStarburstRegular />} data-testid="setup-sp-accept-all" disabled={!suggestions.length || allSelected} onClick={() => store().acceptAll()}>
+          {!suggestions.length ? ts('sp.acceptAllNone') : allSelected ? ts('sp.allSelected', { count: suggestions.length }) : ts('sp.acceptAll', { count: suggestions.length })}
         </Button>
         <Button appearance="primary" icon={<LinkMultipleRegular />} data-testid="setup-sp-couple" disabled={!pairs.length || duplicate} onClick={() => void store().couple()}>
           {ts('sp.couple', { count: pairs.length })}
@@ -79,6 +82,7 @@ export function SalespeopleStep() {
           {ts('sp.refresh')}
         </Button>
       </div>
+      <Text className={s.hint} data-testid="setup-sp-buttons-hint">{ts('sp.buttonsHint')}</Text>
       {duplicate ? <Text className={s.hint} role="alert">{ts('sp.duplicate')}</Text> : null}
       {error ? <ErrorText error={error} /> : null}
       {result ? (
