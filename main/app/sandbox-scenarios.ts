@@ -121,7 +121,7 @@ export class SandboxScenarios {
       case 'reset': {
         const changes = this.reset();
         return result(changes > 0, changes > 0
-          ? message('reset', 'Restored the demo state: roles as seeded, currencies back, users enabled, administration mode off. Changes made: {{count}}.', { count: changes })
+          ? message('reset', 'Restored the demo state: roles as seeded, currencies back, users enabled, companion extension installed, administration mode off. Changes made: {{count}}.', { count: changes })
           : message('resetNothing', 'The demo sandbox is already in its starting state; nothing changed.'));
       }
     }

@@ -103,7 +103,7 @@ test('companion extension not installed: pre-flight finding and per-mapping not-
   const result = page.getByTestId('sandbox-scenario-result');
   await expect(result).toHaveAttribute('data-applied', 'true');
   await expect(result).toContainText('bc.companionExtension');
-  await page.getByTestId('sandbox-scenario-remove-companion').scrollIntoViewIfNeeded();
+  await result.scrollIntoViewIfNeeded();
   await shot(page, 'companion-sandbox-en');
 
   // Setup up to the pre-flight (BC detection, admin sign-in, integration user, advanced settings).
