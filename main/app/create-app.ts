@@ -8,6 +8,7 @@ import { systemClock, type Browser, type Logger, type SecretStore } from '../por
 import { ProfileService } from '../profiles/service';
 import { EventBus } from '../rpc/events';
 import { createRouter, type Handlers, type Router } from '../rpc/router';
+import { uploadHandlers } from '../rpc/uploads';
 import type { SecretCipher } from '../secrets/cipher';
 import { DbSecretStore } from '../secrets/store';
 import { createMappingHandlers } from '../mappings/service';
@@ -163,6 +164,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     'sandbox.setKnobs': ({ service, knobs }) => sandbox.setKnobs(service, knobs),
     'sandbox.setAdminMode': ({ on }) => ({ adminMode: sandbox.setAdminMode(on) }),
     'sandbox.scenario': ({ scenario }) => sandbox.scenario(scenario, new SetupStateStore(db, systemClock).draft()),
+    ...uploadHandlers,
     ...connections.handlers,
     ...createMappingHandlers({ db, logger, connections }),
     ...createSetupHandlers({ db, logger, connections }),

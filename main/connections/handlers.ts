@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { fileBytes } from '../rpc/uploads';
 import type { connectionMethods } from '../../preload/contract/connections';
 import type { Auth } from '../auth/port';
 import type { Db } from '../db/database';
@@ -67,8 +68,8 @@ export function createConnections(deps: ConnectionDeps): Connections {
       const chosen = ids ? all.filter((p) => ids.includes(p.id)) : all;
       return { json: exportConnections(chosen, new Date(clock.now())), count: chosen.length };
     },
-    'connections.import': async ({ json }) => {
-      const entries = parseExport(json);
+    'connections.import': async ({ json, uploadId }) => {
+      const entries = parseExport(fileBytes({ base64: json, uploadId }, (text) => Buffer.from(text, 'utf8')).toString('utf8'));
       const renamed: [string, string][] = [];
       const imported = [];
       // Validate all first (parseExport did), then insert in one go; store.save re-validates cross-field rules.

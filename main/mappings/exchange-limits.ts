@@ -220,7 +220,7 @@ export function checkWorkbookLimits(data: Buffer | ArrayBuffer | Uint8Array): vo
 
 /** Thrown by a ProblemList that is full: the import stops and says how many it found before stopping. */
 export class ProblemList extends Array<string> {
-  static get [Symbol.species]() {
+  static override get [Symbol.species]() {
     return Array;
   }
   override push(...items: string[]): number {

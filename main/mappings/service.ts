@@ -10,6 +10,7 @@ import type { mappingMethods } from '../../preload/contract/mappings';
 import type { Db } from '../db/database';
 import type { Logger } from '../ports';
 import { AppFailure } from '../rpc/errors';
+import { fileBytes } from '../rpc/uploads';
 import type { Connections } from '../connections';
 import type { BcTable, DvEntity } from './catalog';
 import { BC_TABLES, DV_ENTITIES } from './catalog';
@@ -259,8 +260,8 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
     return { ...current, options: o, mappings, reviews: current.reviews.filter((r) => unchanged.has(r.mapping)) };
   };
 
-  const readFile = async (fileName: string, base64: string): Promise<{ set: MappingSet; baseline: MappingSet | null; comments: Proposal['comments'] }> => {
-    const data = decode(base64);
+  const readFile = async (fileName: string, src: { base64?: string | undefined; uploadId?: string | undefined }): Promise<{ set: MappingSet; baseline: MappingSet | null; comments: Proposal['comments'] }> => {
+    const data = fileBytes(src, decode);
     try {
       if (isJsonFile(fileName, data)) return { set: importJsonBytes(data), baseline: null, comments: [] };
       const r = await importXlsx(data, { source: fileName, now: now() });
@@ -278,7 +279,7 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
         return newDefaultSet(cur.name, cur.options ?? {});
       }
       case 'snapshot': return snapshots.load(id, s.snapshotId);
-      case 'file': return (await readFile(s.fileName, s.base64)).set;
+      case 'file': return (await readFile(s.fileName, s)).set;
     }
   };
 
@@ -385,9 +386,9 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
         base64: buf.toString('base64'), text: null,
       };
     },
-    'mappings.importFile': async ({ id, fileName, base64 }) => {
+    'mappings.importFile': async ({ id, fileName, base64, uploadId }) => {
       const { set: current } = load(id);
-      const file = await readFile(fileName, base64);
+      const file = await readFile(fileName, { base64, uploadId });
       // An annotated workbook proposes changes against what was exported (its baseline), not against whatever the
       // set became since; acceptChanges then reports the proposals that no longer fit instead of overwriting edits.
       const changes = diffSets(file.baseline ?? current, file.set);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppErrorSchema, Empty, method } from './core';
+import { UploadIdSchema } from './uploads';
 
 /**
  * Connection profiles and sign-in status. Everything here is status: tokens, refresh tokens, client secrets,
@@ -149,7 +150,7 @@ export const connectionMethods = {
   'connections.delete': method(Id, z.object({ deleted: z.boolean() }), 'Delete a profile, its secrets and its signed-in account.'),
   'connections.duplicate': method(Id.extend({ name: z.string().trim().min(1).max(80).optional() }).strict(), ConnectionProfileSchema, 'Copy a profile without its secrets or sign-in.'),
   'connections.export': method(z.object({ ids: z.array(z.string().uuid()).optional() }).strict(), z.object({ json: z.string(), count: z.number().int() }), 'Profiles as JSON without any secret.'),
-  'connections.import': method(z.object({ json: z.string().max(2_000_000) }).strict(), ConnectionImportResultSchema, 'Add profiles from an export; secrets must be entered again.'),
+  'connections.import': method(z.object({ json: z.string().max(2_000_000).optional(), uploadId: UploadIdSchema.optional() }).strict(), ConnectionImportResultSchema, 'Add profiles from an export; secrets must be entered again.'),
   'connections.test': method(ProfileRef, ConnectionTestReportSchema, 'Sign in silently, call the service and report user, version and latency.'),
   'auth.signIn': method(
     ProfileRef.extend({ method: z.enum(['interactive', 'deviceCode']).optional() }).strict(),

@@ -8,6 +8,7 @@ import { profileMethods } from './profiles';
 import { sandboxMethods } from './sandbox';
 import { setupMethods } from './setup';
 import { syncEvents, syncMethods } from './sync';
+import { uploadMethods } from './uploads';
 
 export * from './core';
 export * from './app';
@@ -20,6 +21,7 @@ export * from './sandbox';
 export * from './setup';
 export * from './sync';
 export * from './urls';
+export * from './uploads';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:
@@ -36,6 +38,7 @@ export const methods = {
   ...setupMethods,
   ...syncMethods,
   ...companionMethods,
+  ...uploadMethods,
 };
 
 /** Push events main → renderer, validated before they are sent. */

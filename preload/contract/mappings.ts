@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Empty, method } from './core';
+import { UploadIdSchema } from './uploads';
 import { BcFilter, Change, ChangeSet, Direction, DvFilter, MappingOptions, MappingSet, ReviewStatus, TableMapping } from './mapping-model';
 
 const Id = z.string().min(1).max(100);
@@ -90,13 +91,14 @@ export const MappingSnapshotSchema = z.object({
 export type MappingSnapshot = z.infer<typeof MappingSnapshotSchema>;
 
 /** A file picked in the renderer: name plus content as base64 (XLSX) — JSON files are sent the same way. */
-const FileInput = z.object({ fileName: z.string().min(1).max(260), base64: z.string().max(4_000_000) }).strict();
+// A file inline (base64) or, when larger, as a finished chunked upload (uploads.*): exactly one of the two.
+const FileInput = z.object({ fileName: z.string().min(1).max(260), base64: z.string().max(4_000_000).optional(), uploadId: UploadIdSchema.optional() }).strict();
 
 export const DiffSideSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('defaults') }).strict(),
   z.object({ kind: z.literal('current') }).strict(),
   z.object({ kind: z.literal('snapshot'), snapshotId: Id }).strict(),
-  z.object({ kind: z.literal('file'), fileName: z.string().min(1).max(260), base64: z.string().max(4_000_000) }).strict(),
+  z.object({ kind: z.literal('file'), fileName: z.string().min(1).max(260), base64: z.string().max(4_000_000).optional(), uploadId: UploadIdSchema.optional() }).strict(),
 ]);
 export type DiffSide = z.infer<typeof DiffSideSchema>;
 

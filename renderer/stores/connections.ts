@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { checkFileSize, textSource } from '../transport/upload';
 import {
   AuthStatusSchema,
   ConnectionSaveInputSchema,
@@ -41,7 +42,8 @@ interface ConnectionsState {
   cancelSignIn(profileId: string): Promise<void>;
   signOut(profileId: string): Promise<void>;
   exportJson(ids?: string[]): Promise<{ json: string; count: number } | null>;
-  importJson(json: string): Promise<boolean>;
+  /** The export's text, or the chosen file itself when it is over the size limit (refused with the limit). */
+  importJson(json: string | { name: string; size: number }): Promise<boolean>;
   clearError(): void;
   clearImport(): void;
 }
@@ -244,7 +246,9 @@ export const useConnectionsStore = create<ConnectionsState>((set, get) => {
 
     async importJson(json) {
       try {
-        const r = await call('connections.import', { json });
+        if (typeof json !== 'string') checkFileSize(json);
+        // Over ~2 MB of UTF-8 the text goes in chunks (uploads.*): the transport carries at most 4 MiB per message.
+        const r = await call('connections.import', await textSource('connections.json', json as string));
         set({ profiles: [...get().profiles, ...r.imported], lastImport: { count: r.imported.length, renamed: r.renamed }, error: null });
         return true;
       } catch (x) {

@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import type { AppError, CatalogStatus, MethodInput, MethodOutput, CountMatching, DiffSide, MappingCatalog, MappingProposal, MappingSetInfo, MappingSnapshot, MappingView } from '../../preload/contract';
 import type { Change, MappingOptions, ReviewStatus, TableMapping } from '../../preload/contract/mapping-model';
-import { base64ToBlob, download, fileToBase64 } from '../pages/mappings/logic';
+import { base64ToBlob, download } from '../pages/mappings/logic';
+import { fileSource } from '../transport/upload';
 import { call, RpcError } from '../transport/client';
 
 /** What the review panel shows: an import, a reset preview or a comparison. */
@@ -188,7 +189,8 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
     },
     async importFile(file) {
       await run(async () => {
-        const proposal = await call('mappings.importFile', { id: current().id, fileName: file.name, base64: await fileToBase64(file) });
+        // Size checked before reading; large files go in chunks (uploads.*), small ones inline.
+        const proposal = await call('mappings.importFile', { id: current().id, fileName: file.name, ...(await fileSource(file)) });
         set({ panel: { kind: 'import', proposal, rejected: [] } });
       });
     },

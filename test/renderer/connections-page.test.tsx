@@ -68,7 +68,7 @@ function backend(seed: ConnectionProfile[]) {
     },
     'connections.export': () => ({ json: JSON.stringify({ format: 'd365ic.connections', version: 1, connections: profiles.map((p) => ({ name: p.name, url: p.url })) }), count: profiles.length }),
     'connections.import': ({ json }) => {
-      const parsed = JSON.parse(json) as { connections: { name: string }[] };
+      const parsed = JSON.parse(json ?? '{}') as { connections: { name: string }[] };
       const imported = parsed.connections.map((c) => profile({ name: profiles.some((p) => p.name === c.name) ? `${c.name} (imported)` : c.name }));
       const renamed = parsed.connections.flatMap((c, i) => (c.name !== imported[i]!.name ? [[c.name, imported[i]!.name] as [string, string]] : []));
       profiles.push(...imported);

@@ -18,6 +18,7 @@ import {
   ToolbarButton,
   tokens,
 } from '@fluentui/react-components';
+import { UPLOAD_MAX_BYTES } from '../../../preload/contract';
 import { AddRegular, ArrowDownloadRegular, ArrowUploadRegular, DismissRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -120,7 +121,8 @@ export function ConnectionsPage() {
           onChange={async (e) => {
             const file = e.target.files?.[0];
             e.target.value = '';
-            if (file) await store().importJson(await readText(file));
+            // A file over the limit is refused by its size, before it is read.
+            if (file) await store().importJson(file.size > UPLOAD_MAX_BYTES ? file : await readText(file));
           }}
         />
       </div>

@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import type { DiffSide } from '../../../preload/contract';
 import { REVIEW_STATUSES, type MappingOptions, type ReviewStatus } from '../../../preload/contract/mapping-model';
 import { useMappingsStore } from '../../stores/mappings';
-import { fileToBase64 } from './logic';
+import { RpcError } from '../../transport/client';
+import { fileSource } from '../../transport/upload';
 
 /** BC's initial values (main/mappings/defaults.ts DEFAULT_OPTIONS) for a set stored without options. */
 const DEFAULT_OPTIONS: MappingOptions = {
@@ -86,7 +87,7 @@ export function CompareCard() {
   };
   const toSide = async (c: SideChoice): Promise<DiffSide> => {
     if (c === 'defaults' || c === 'current') return { kind: c };
-    if (c === 'file') return { kind: 'file', fileName: file!.name, base64: await fileToBase64(file!) };
+    if (c === 'file') return { kind: 'file', fileName: file!.name, ...(await fileSource(file!)) };
     return { kind: 'snapshot', snapshotId: c.slice('snapshot:'.length) };
   };
   const options = (
@@ -114,7 +115,7 @@ export function CompareCard() {
           <input type="file" accept=".json,.xlsx" aria-label={tm('compare.pickFile')} onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
         ) : null}
         <div>
-          <Button data-testid="compare-run" disabled={left === right || (needsFile && !file)} onClick={() => void (async () => store.compare(await toSide(left), await toSide(right), [label(left), label(right)]))()}>
+          <Button data-testid="compare-run" disabled={left === right || (needsFile && !file)} onClick={() => void (async () => store.compare(await toSide(left), await toSide(right), [label(left), label(right)]))().catch((x: unknown) => useMappingsStore.setState({ error: x instanceof RpcError ? x.error : { code: 'INTERNAL', message: String(x) } }))}>
             {tm('compare.run')}
           </Button>
         </div>
