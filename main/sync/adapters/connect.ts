@@ -170,11 +170,11 @@ export interface SupportReason {
 export type MappingSupport = { name: string; runnable: true } | { name: string; runnable: false; reason: SupportReason };
 
 /**
- * Child line mappings that no rule runs on its own yet: their lines are written by the parent mapping's rule (the
- * bidirectional order lines by SALESORDER-ORDER, rules/orders.ts). A line table has no modification stamp, so the
- * generic passes cannot select it.
+ * Child line mappings that no rule runs on its own: their lines are written only by the parent mapping's rule (a line
+ * table has no modification stamp, so the generic passes cannot select it). None today: POSTEDSALESLINE-INV and
+ * SOLINE-ORDERDETAIL run through their parent's rule (rules/invoices.ts, orders.ts `runInstead`).
  */
-const RUN_WITH_PARENT: Record<string, string> = { 'SOLINE-ORDERDETAIL': 'SALESORDER-ORDER' };
+const RUN_WITH_PARENT: Record<string, string> = {};
 
 /**
  * For every mapping `defaultMappings(options)` creates: whether the engine (with the domain rules) can run it, and

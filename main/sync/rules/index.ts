@@ -18,7 +18,7 @@ import { combineRules, type MappingRules, type RuleSet } from '../engine/hooks';
 import type { SyncSides } from '../ports';
 import { invoiceRules } from './invoices';
 import { opportunityRules } from './opportunities';
-import { orderRules } from './orders';
+import { orderLineRules, orderRules } from './orders';
 import { priceListRules } from './pricelists';
 import { productRules } from './products';
 import { unitGroupRules, unitGroupUomImplicitMatch } from './unitgroups';
@@ -80,6 +80,7 @@ const MODULES: RuleModule[] = [
   (deps) => invoiceRules(deps), // R3: posted sales invoices + lines, state from payments
   (deps) => opportunityRules(deps), // R3: opportunity contact / account / currency
   (deps) => orderRules(deps), // R3: sales orders (legacy / bidirectional) + lines
+  (deps) => orderLineRules(deps), // SOLINE-ORDERDETAIL run alone (its lines follow the coupled orders)
   unitGroupRules,
   productRules,
   priceListRules,

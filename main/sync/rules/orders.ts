@@ -20,7 +20,9 @@
 import type { TableMapping } from '../../mappings/model';
 import { idFromKey } from '../adapters/common';
 import type { PassDirection } from '../coupling/store';
-import { setIfChanged, type MappingRules, type RuleContext, type WrittenRecord } from '../engine/hooks';
+import { setIfChanged, type DelegatedRun, type MappingRules, type RuleContext, type WrittenRecord } from '../engine/hooks';
+import { MappingConfigError } from '../engine/engine';
+import { zeroCounters, type Counters, type SyncJob } from '../jobs/log';
 import type { Row, WriteOp } from '../ports';
 import {
   BcByNumber, bcDate, code, coupledBcId, coupledDvId, isWriteIn, linesOf, money, normalizeDates, sameValue, syncDvLines, TABLE, text, type DesiredLine, type LineSet,
@@ -62,6 +64,64 @@ export function orderRules(deps: RuleDeps): (mapping: TableMapping) => MappingRu
     }
     return new OrderPass(deps, mode).rules();
   };
+}
+
+/** The bidirectional order lines: written by SALESORDER-ORDER's rule; run alone they follow their coupled orders. */
+export const ORDER_LINE_MAPPING = 'SOLINE-ORDERDETAIL';
+
+/** Rule module for SOLINE-ORDERDETAIL (bidirectional sales order integration only): its delegated run. */
+export function orderLineRules(deps: RuleDeps): (mapping: TableMapping) => MappingRules | null {
+  return (mapping) => {
+    if (mapping.name !== ORDER_LINE_MAPPING && !(mapping.bcTable === 'Sales Line' && mapping.dataverseEntity === 'salesorderdetail')) return null;
+    return { runInstead: (m, run) => runOrderLines(deps, m, run) };
+  };
+}
+
+/**
+ * SOLINE-ORDERDETAIL on its own (BC syncs it with its order): for every coupled order changed since the last run
+ * (everything in a full synchronization), BC → Sales the Sales lines are made equal to BC's, and Sales → BC the BC lines
+ * to the Sales lines, counted per line in one job per direction. Orders not coupled yet are left to SALESORDER-ORDER.
+ */
+async function runOrderLines(deps: RuleDeps, m: TableMapping, run: DelegatedRun): Promise<{ to: SyncJob | null; from: SyncJob | null; changed: boolean }> {
+  if ((deps.settings.salesOrderMode ?? 'none') !== 'bidirectional')
+    throw new MappingConfigError(`${m.name} runs only with bidirectional sales order integration. Turn it on in the connection setup, or leave the mapping out.`);
+  const pass = async (dir: 'to' | 'from'): Promise<SyncJob> => {
+    const jobId = run.log.start(m.name, 'Synchronization', dir === 'to' ? 'ToIntegrationTable' : 'FromIntegrationTable');
+    const counts: Counters = zeroCounters();
+    const fail = (row: Row, message: string, count = true) => {
+      if (count) counts.failed++;
+      run.log.error({ jobId, tableId: m.bcTableId, sourceSide: dir === 'to' ? 'bc' : 'dataverse', sourceId: row.id, destinationId: null, message, detail: null });
+    };
+    let message = '';
+    try {
+      const side = dir === 'to' ? deps.sides.bc : deps.sides.dataverse;
+      const cap = await side.now();
+      const wm = run.watermarks(m.name)[dir === 'to' ? 'bc' : 'dv'];
+      const since = run.all || !wm ? null : wm;
+      const filter = dir === 'to' ? { conditions: [] } : { conditions: [], companyScoped: false };
+      let max = 0;
+      const linePass = new OrderPass(deps, 'bidirectional');
+      for await (const page of side.queryModified(dir === 'to' ? 'Sales Header' : 'salesorders', { filter, since, pageSize: 200 })) {
+        for (const r of page) if (r.modifiedOn > max) max = r.modifiedOn;
+        const coupled = page.filter((r) => {
+          const c = dir === 'to' ? deps.couplings.byBc(TABLE.order, r.id) : deps.couplings.byDv(TABLE.order, r.id);
+          return !!c && !c.pending && c.bcId !== null;
+        });
+        if (coupled.length) await (dir === 'to' ? linePass.pushLinesTo(coupled, counts, fail) : linePass.pushLinesFrom(coupled, counts, fail));
+      }
+      if (max > 0) run.advanceWatermark(m.name, dir === 'to' ? 'bc' : 'dv', Math.min(max, cap));
+      if (counts.failed > 0) message = `${counts.failed} record(s) failed: open the job's errors to see why.`;
+    } catch (x) {
+      counts.failed++;
+      message = `The synchronization stopped: ${x instanceof Error ? x.message : String(x)} Run it again; it resumes where it stopped.`;
+    }
+    run.log.finish(jobId, counts, message);
+    return run.log.get(jobId)!;
+  };
+  const to = await pass('to');
+  const from = await pass('from');
+  const changed = [to, from].some((j) => j.inserted + j.modified + j.deleted + j.failed > 0);
+  return { to, from, changed };
 }
 
 /** What one batch needs to translate orders and lines between the sides. */
@@ -156,7 +216,11 @@ export interface BcLineSet {
 }
 
 /** Makes the BC lines of each order equal to its Sales lines (one bulk write); failures by set index. */
-export async function syncBcLines(deps: RuleDeps, look: Lookups, sets: readonly BcLineSet[]): Promise<Map<number, string>> {
+export async function syncBcLines(
+  deps: RuleDeps, look: Lookups, sets: readonly BcLineSet[],
+  /** Counted per line when given (SOLINE-ORDERDETAIL run on its own). */
+  counts?: Pick<Counters, 'inserted' | 'modified' | 'deleted' | 'unchanged' | 'failed'>,
+): Promise<Map<number, string>> {
   const failures = new Map<number, string>();
   const { bc } = deps.sides;
   const existing = await linesOf(bc, 'Sales Line', 'Document Id', sets.filter((s) => !s.fresh).map((s) => ({ key: s.bcOrderId, value: s.bcOrderId })));
@@ -186,6 +250,7 @@ export async function syncBcLines(deps: RuleDeps, look: Lookups, sets: readonly 
         for (const f of ['Quantity', 'Unit Price', 'Line Discount Amount', 'Description'] as const) if (!sameValue(made.values[f], cur.values[f])) values[f] = made.values[f];
         if (Object.keys(values).length) touched.push({ set: s, dvId: l.id, bcId, op: push({ kind: 'update', id: bcId, values, validate: [] }), label });
         else if (!deps.couplings.byDv(TABLE.orderLine, l.id)) touched.push({ set: s, dvId: l.id, bcId, op: -1, label });
+        else if (counts) counts.unchanged++;
       } else {
         touched.push({ set: s, dvId: l.id, bcId, label, op: push({ kind: 'insert', id: bcId, values: { 'Document Id': s.bcOrderId, ...made.values }, idempotencyKey: `${NS_LINE}:${l.id}`, validate: [], template: null }) });
         // Long write-in texts continue on Comment lines, as BC does (only when the order is made).
@@ -215,8 +280,16 @@ export async function syncBcLines(deps: RuleDeps, look: Lookups, sets: readonly 
     for (const t of touched) {
       const r = t.op >= 0 ? results[t.op] : null;
       if (r && !r.ok) {
+        if (counts) counts.failed++;
         if (!failures.has(t.set.index)) failures.set(t.set.index, `Business Central refused ${t.label}: ${r.error}`);
         continue;
+      }
+      if (counts) {
+        const kind = t.op >= 0 ? ops[t.op]!.kind : null;
+        if (kind === null) counts.unchanged++;
+        else if (kind === 'insert') counts.inserted++;
+        else if (kind === 'update') counts.modified++;
+        else counts.deleted++;
       }
       if (t.dvId === null) {
         const c = deps.couplings.byBc(TABLE.orderLine, t.bcId);
@@ -268,6 +341,53 @@ class OrderPass {
     }
   }
 
+  /** SOLINE-ORDERDETAIL BC → Sales: the Sales lines of coupled orders made equal to BC's. */
+  async pushLinesTo(orders: readonly Row[], counts: Counters, fail: (row: Row, message: string, count?: boolean) => void): Promise<void> {
+    await this.beforeBatch('to', orders);
+    const dvIds = orders.map((r) => this.deps.couplings.byBc(TABLE.order, r.id)!.dvId.toLowerCase());
+    const heads = new Map((await this.deps.sides.dataverse.getByIds('salesorders', dvIds)).map((h) => [h.id.toLowerCase(), h]));
+    const sets: LineSet[] = [];
+    orders.forEach((r, index) => {
+      const no = text(r.values['No.']);
+      const head = heads.get(dvIds[index]!);
+      if (!head) return fail(r, `The Sales order of sales order ${no} was deleted. Synchronize SALESORDER-ORDER (or remove the coupling) first.`);
+      const lines = this.lines.get(r.id) ?? [];
+      const err = this.checkProducts(no, lines);
+      if (err) return fail(r, err);
+      sets.push({ index, parentDvId: dvIds[index]!, fresh: false, lines: this.dvLines(lines, head.values.transactioncurrencyid) });
+    });
+    for (const [i, msg] of await syncDvLines(this.deps.sides.dataverse, this.deps.couplings, DV_LINES, sets, counts)) fail(orders[i]!, msg, false);
+  }
+
+  /** SOLINE-ORDERDETAIL Sales → BC: the BC lines of coupled orders made equal to the Sales lines. */
+  async pushLinesFrom(orders: readonly Row[], counts: Counters, fail: (row: Row, message: string, count?: boolean) => void): Promise<void> {
+    await this.beforeBatch('from', orders);
+    const sets: BcLineSet[] = orders.map((r, index) => ({
+      index, bcOrderId: this.deps.couplings.byDv(TABLE.order, r.id)!.bcId!.toLowerCase(), label: text(r.values.name), dvLines: this.lines.get(r.id) ?? [], fresh: false,
+    }));
+    for (const [i, msg] of await syncBcLines(this.deps, this.look, sets, counts)) {
+      // A line that could not be made (product not coupled) stops its order before anything is counted.
+      fail(orders[i]!, msg, !/^Business Central refused/.test(msg));
+    }
+  }
+
+  /** Every item / resource line must point at a coupled product (BC checks this before it sends an order). */
+  private checkProducts(no: string, lines: readonly Row[]): string | null {
+    for (const l of lines) {
+      const type = text(l.values.Type);
+      if (type !== 'Item' && type !== 'Resource') continue;
+      if (isWriteIn(this.deps.settings.writeInProduct, type, l.values['No.'])) continue; // a write-in line in Sales
+      const rec = (type === 'Item' ? this.look.items : this.look.resources).get(l.values['No.']);
+      const product = rec ? coupledDvId(this.deps.couplings, type === 'Item' ? TABLE.item : TABLE.resource, rec.id) : null;
+      if (!product) {
+        return `${type} ${code(l.values['No.'])} on line ${text(l.values['Line No.'])} of sales order ${no} is not coupled to a Dataverse product. ` +
+          `Couple or synchronize it (${type === 'Item' ? 'ITEM-PRODUCT' : 'RESOURCE-PRODUCT'}) first.`;
+      }
+      this.products.set(l.id, product);
+    }
+    return null;
+  }
+
   private prepareTo(ctx: RuleContext, values: Record<string, unknown>): string | null {
     const v = ctx.source.values;
     const no = text(v['No.']);
@@ -280,18 +400,8 @@ class OrderPass {
     if (!cust) return `Customer ${custNo || '(blank)'} on sales order ${no} could not be found in Business Central.`;
     const account = coupledDvId(this.deps.couplings, TABLE.customer, cust.id);
     if (!account) return `Customer ${custNo} must be coupled to a Dataverse account before sales order ${no} can be synchronized. Couple the customer (or synchronize CUSTOMER) first.`;
-    for (const l of this.lines.get(ctx.source.id) ?? []) {
-      const type = text(l.values.Type);
-      if (type !== 'Item' && type !== 'Resource') continue;
-      if (isWriteIn(this.deps.settings.writeInProduct, type, l.values['No.'])) continue; // a write-in line in Sales
-      const rec = (type === 'Item' ? this.look.items : this.look.resources).get(l.values['No.']);
-      const product = rec ? coupledDvId(this.deps.couplings, type === 'Item' ? TABLE.item : TABLE.resource, rec.id) : null;
-      if (!product) {
-        return `${type} ${code(l.values['No.'])} on line ${text(l.values['Line No.'])} of sales order ${no} is not coupled to a Dataverse product. ` +
-          `Couple or synchronize it (${type === 'Item' ? 'ITEM-PRODUCT' : 'RESOURCE-PRODUCT'}) first.`;
-      }
-      this.products.set(l.id, product);
-    }
+    const lineError = this.checkProducts(no, this.lines.get(ctx.source.id) ?? []);
+    if (lineError) return lineError;
     const list = this.look.priceLists.get(code(v['Currency Code']));
     if (list && 'error' in list) return list.error;
     normalizeDates('to', values, ctx.dest);
