@@ -14,6 +14,7 @@ const useStyles = makeStyles({
   step: { height: '100%', display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingVerticalM },
   next: { outline: `2px solid ${tokens.colorBrandStroke1}` },
   grow: { flexGrow: 1 },
+  badge: { alignSelf: 'flex-start' },
   cards: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(380px, 1fr))', gap: tokens.spacingHorizontalM },
   facts: { display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalXS, margin: 0, alignItems: 'center' },
   dt: { color: tokens.colorNeutralForeground3 },
@@ -85,7 +86,7 @@ export function HomePage() {
                   {th('steps.number', { n: i + 1 })} {th(`steps.${step.id}.title`)}
                 </Text>
                 {isNext ? (
-                  <Badge appearance="filled" color="brand">
+                  <Badge appearance="filled" color="brand" className={s.badge}>
                     {th('steps.next')}
                   </Badge>
                 ) : null}
