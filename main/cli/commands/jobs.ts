@@ -2,7 +2,6 @@ import { defaultJobs } from '../../mappings/jobs';
 import { PROFILE_FLAGS_HELP, ProfileFlagError, profileOptionsFromFlags } from '../../mappings/present';
 import { openDatabase } from '../../db/database';
 import { JobQueue } from '../../sync/jobs/queue';
-import { adapterMappings } from '../../sync/adapters/connect';
 import { sandboxSession } from '../../sync/cli-support/session';
 import path from 'node:path';
 import { databaseFile, defaultDataDir } from '../../app/paths';
@@ -22,7 +21,8 @@ const HELP = `Usage: d365ic jobs defaults [--json] [profile options]
 list/hold/resume/run work on the persisted job queue in the sync database (--db; with --data-dir DIR the console's
 own database in DIR; otherwise ./d365ic-sync.sqlite); an empty queue is first filled with the default entries (as
 "Use Default Synchronization Setup" does). hold sets an entry On Hold; resume sets it Ready (attempts reset).
-run runs the entry's mapping once now (ITEM-PRODUCT and CUSTOMER) and records the attempt on the entry, either
+run runs the entry's mapping once now (any mapping job; --sandbox: the demo company with the domain rules, or the
+bench data set with --records, ITEM-PRODUCT and CUSTOMER only) and records the attempt on the entry, either
 with two connection profiles of the console (see "d365ic sync --help" for --profile) or against the embedded
 sandbox (--sandbox).
 
@@ -99,8 +99,8 @@ async function queueCommand(sub: 'list' | 'hold' | 'resume' | 'run', args: strin
       if (q.list().length === 0) q.installDefaults(defaultJobs());
       const entry = q.get(name!);
       if (!entry) throw new UsageError(`No job named "${name}". See "d365ic jobs list --db ${dbFile}".`);
-      const m = adapterMappings().find((x) => x.name === entry.mapping);
-      if (!m) throw new UsageError(`Job "${name}" runs ${entry.mapping ?? 'no mapping'}, which the sync adapters do not support yet (supported: ITEM-PRODUCT, CUSTOMER).`);
+      const m = session.mappings.find((x) => x.name === entry.mapping);
+      if (!m) throw new UsageError(`Job "${name}" runs ${entry.mapping ?? 'no mapping'}, which this sandbox session cannot run (it runs: ${session.mappings.map((x) => x.name).join(', ')}).`);
       const r = await session.engine.runMapping(m);
       for (const job of [r.to, r.from]) if (job) io.stdout(`${JSON.stringify({ job: name, mapping: m.name, direction: job.direction, inserted: job.inserted, modified: job.modified, unchanged: job.unchanged, failed: job.failed })}\n`);
       return [r.to, r.from].some((j) => (j?.failed ?? 0) > 0) ? 1 : 0;
