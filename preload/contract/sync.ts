@@ -126,9 +126,9 @@ export const SyncStatusSchema = z.object({
   mappings: z.array(SyncMappingStatusSchema),
   /**
    * Job queue entries that enabling the connection left On Hold until the initial synchronization (the full
-   * synchronization review) is done; empty when nothing waits for it.
+   * synchronization review) is done; empty (or absent) when nothing waits for it.
    */
-  heldForInitialSync: z.array(z.string()),
+  heldForInitialSync: z.array(z.string()).optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 

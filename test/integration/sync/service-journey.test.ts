@@ -141,7 +141,7 @@ describe('the job queue waits for the initial synchronization', () => {
     const recurring = svc.queue.list().filter((e) => e.recurring);
     expect(held.sort()).toEqual(recurring.map((e) => e.name).sort());
     for (const e of svc.queue.list().filter((x) => x.recurring)) expect(e.status).toBe('On Hold');
-    expect((await svc.status()).heldForInitialSync.sort()).toEqual([...held].sort());
+    expect((await svc.status()).heldForInitialSync!.sort()).toEqual([...held].sort());
     for (const e of await svc.queueList()) if (held.includes(e.name)) expect(e.blockedBy).toEqual({ code: 'heldForInitialSync', params: {} });
     // Nothing due runs meanwhile.
     expect(svc.queue.due(Date.now() + 24 * 3_600_000)).toEqual([]);
@@ -153,7 +153,7 @@ describe('the job queue waits for the initial synchronization', () => {
     await (await svc.startReview()).done;
     review = await svc.review(false);
     expect(review.lines.find((l) => l.name === 'ITEM-PRODUCT')!.jobStatus).toBe('Success');
-    expect((await svc.status()).heldForInitialSync.length).toBe(held.length);
+    expect((await svc.status()).heldForInitialSync!.length).toBe(held.length);
 
     // Every line finished (CUSTOMER is left out of the mapping set here): the entries return to their status.
     mappings = [itemWithMatch];
