@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { diffSets } from './diff';
 import { COMPANY_PLACEHOLDER, FilterSyntaxError, parseBcFilterText, parseODataFilter, renderBcFilterText, renderODataFilter } from './filters';
 import { MappingImportError, exportJson, importJson } from './exchange-json';
+import { ProblemList, checkWorkbookLimits, describeError } from './exchange-limits';
 import type { ChangeSet, FieldMapping, MappingSet, Review, TableMapping } from './model';
 import {
   DIRECTIONS, DeletionConflictResolution, FieldMapping as FieldMappingSchema, MappingOptions, OptionCoupling, REVIEW_STATUSES, SCHEMA_VERSION,
@@ -240,7 +241,7 @@ export async function exportXlsx(set: MappingSet): Promise<Buffer> {
 }
 
 /** Text of a cell whatever exceljs made of it (rich text, hyperlink, number, date, formula result). */
-function cellText(cell: ExcelJS.Cell): string {
+function cellTextOf(cell: ExcelJS.Cell): string {
   const v = cell.value;
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
@@ -249,9 +250,26 @@ function cellText(cell: ExcelJS.Cell): string {
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
     if ('text' in v && typeof v.text === 'string') return v.text;
+    if ('formula' in v || 'sharedFormula' in v) {
+      const result = (v as { result?: unknown }).result;
+      if (result instanceof Date) return result.toISOString();
+      if (typeof result === 'string' || typeof result === 'number' || typeof result === 'boolean') return String(result);
+      if (result && typeof result === 'object' && 'error' in result) throw new CellProblem(cell, `the formula =${formulaOf(v)} gives the error ${String((result as { error: unknown }).error)}; type the value instead`);
+      throw new CellProblem(cell, `the formula =${formulaOf(v)} has no saved result; type the value instead of a formula (or open the workbook in Excel and save it again)`);
+    }
     if ('result' in v && v.result !== undefined && v.result !== null) return typeof v.result === 'object' ? '' : String(v.result);
+    if ('error' in v) throw new CellProblem(cell, `the cell holds the error ${String((v as { error: unknown }).error)}; type the value instead`);
   }
-  return String(v);
+  throw new CellProblem(cell, 'the cell holds a value that is not text or a number; type the value instead');
+}
+
+const formulaOf = (v: object) => String((v as { formula?: unknown; sharedFormula?: unknown }).formula ?? (v as { sharedFormula?: unknown }).sharedFormula ?? '').slice(0, 80);
+
+/** A cell the import cannot read as text (a formula without a saved result, an error value): reported with its address. */
+class CellProblem extends Error {
+  constructor(cell: ExcelJS.Cell, what: string) {
+    super(`${cell.worksheet?.name ?? '?'}!${cell.address}: ${what}`);
+  }
 }
 
 export interface XlsxImport {
@@ -264,14 +282,25 @@ export interface XlsxImport {
 }
 
 export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: { source?: string; now?: Date } = {}): Promise<XlsxImport> {
+  // Size, sheets, rows, cells and texts are checked before exceljs builds its object model (memory stays bounded).
+  checkWorkbookLimits(data);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(data as ArrayBuffer);
   } catch (x) {
     throw new MappingImportError(`The file is not an XLSX workbook (${(x as Error).message}). Save it as .xlsx and try again.`);
   }
-  const errors: string[] = [];
+  const errors: string[] = new ProblemList();
   const at = (opts.now ?? new Date()).toISOString();
+  const cellText = (cell: ExcelJS.Cell): string => {
+    try {
+      return cellTextOf(cell);
+    } catch (x) {
+      if (!(x instanceof CellProblem)) throw x;
+      errors.push(`${x.message}.`);
+      return '';
+    }
+  };
   const ov = wb.getWorksheet(OVERVIEW);
   if (!ov) throw new MappingImportError(`The workbook has no "${OVERVIEW}" sheet; import a workbook exported by "d365ic mappings export --format xlsx".`);
 
@@ -289,7 +318,7 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
     const raw = cellText(ov.getCell('B2'));
     options = raw ? MappingOptions.nullable().parse(JSON.parse(raw)) : null;
   } catch (x) {
-    errors.push(`Overview!B2: the options are not valid (${(x as Error).message.split('\n')[0]}).`);
+    errors.push(`Overview!B2: the options are not valid (${describeError(x)}).`);
   }
 
   const headerIndex = (ws: ExcelJS.Worksheet, row: number) => {
@@ -322,7 +351,7 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
       try {
         c.set!(target, cellText(ws.getCell(row, col)));
       } catch (x) {
-        const msg = x instanceof FilterSyntaxError || x instanceof Error ? x.message.split('\n')[0] : String(x);
+        const msg = x instanceof FilterSyntaxError ? x.message.split('\n')[0] : describeError(x);
         errors.push(`${ws.name}!${ws.getColumn(col).letter}${row} (${c.header}): ${msg}.`);
       }
     }
@@ -331,6 +360,12 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
   const mappings: TableMapping[] = [];
   const reviews: Review[] = [];
   const ovCols = headerIndex(ov, HEADER_ROW);
+  // A cleared or damaged header row would read every row as empty and propose deleting everything: refuse instead.
+  const ovMissing = TABLE_COLUMNS.filter((c) => !ovCols.get(c.header.toLowerCase())).map((c) => c.header);
+  if (ovMissing.length) {
+    throw new MappingImportError(`${ov.name} row ${HEADER_ROW}: the header row is missing the column(s) ${ovMissing.map((h) => `"${h}"`).join(', ')}; restore the header row (do not delete or rename columns) and import again. Nothing was imported.`);
+  }
+  const notMappingSheets = new Set([OVERVIEW, BASELINE, NOT_CARRIED_SHEET].map((n) => n.toLowerCase()));
   for (let r = HEADER_ROW + 1; r <= ov.rowCount; r++) {
     const sheetName = cellText(ov.getCell(r, 1)).trim();
     const mappingName = cellText(ov.getCell(r, ovCols.get('mapping') ?? 2)).trim();
@@ -342,6 +377,15 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
     if (!ws) errors.push(`Overview row ${r}: sheet "${sheetName}" for mapping ${mappingName} is missing.`);
     else {
       const cols = headerIndex(ws, 3);
+      if (notMappingSheets.has(ws.name.toLowerCase())) {
+        errors.push(`Overview row ${r}: mapping ${mappingName} points at the sheet "${ws.name}", which is not a mapping sheet; put the name of its own sheet in the first column.`);
+        continue;
+      }
+      const missing = FIELD_COLUMNS.filter((c) => !cols.get(c.header.toLowerCase())).map((c) => c.header);
+      if (missing.length) {
+        errors.push(`${ws.name} row 3: the header row is missing the column(s) ${missing.map((h) => `"${h}"`).join(', ')}; restore it (do not delete or rename columns). Mapping ${mappingName} was not read.`);
+        continue;
+      }
       for (let fr = 4; fr <= ws.rowCount; fr++) {
         const rowEmpty = FIELD_COLUMNS.every((c) => { const col = cols.get(c.header.toLowerCase()); return !col || cellText(ws.getCell(fr, col)) === ''; });
         if (rowEmpty) continue;
