@@ -24,7 +24,7 @@ export function diagnoseDatabaseFile(file: string): string | null {
   const walSize = existsSync(wal) ? statSync(wal).size : 0;
   if (st.size === 0) return walSize > 0 ? null : 'the file is empty (0 bytes); it was probably cut off while being written or copied';
   const head = Buffer.alloc(100);
-  let read = 0;
+  let read: number;
   try {
     const fd = openSync(file, 'r');
     try {

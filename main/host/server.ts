@@ -222,7 +222,7 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, po
     'Cache-Control': 'no-store',
   };
   // Resolve symbolic links and check again: a link inside the static folder must not serve a file outside it.
-  let real: string | null = null;
+  let real: string | null;
   try {
     real = realpathSync(file);
     if (!statSync(real).isFile()) real = null;

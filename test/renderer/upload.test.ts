@@ -1,7 +1,7 @@
 import { Blob as NodeBlob } from 'node:buffer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { INLINE_FILE_MAX_BYTES, UPLOAD_MAX_BYTES } from '../../preload/contract';
-import { RpcError, setTransport } from '../../renderer/transport/client';
+import { setTransport, type RpcError } from '../../renderer/transport/client';
 import { fakeTransport } from '../../renderer/transport/fake';
 import { checkFileSize, fileSource, textSource } from '../../renderer/transport/upload';
 import { useConnectionsStore } from '../../renderer/stores/connections';

@@ -31,6 +31,7 @@ afterAll(async () => {
   cleanup();
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several methods, checked field by field
 type R = { ok: boolean; value?: any; error?: { code: string; params?: Record<string, unknown> } };
 function call(method: string, payload: unknown): Promise<R> {
   const id = nextId++;
