@@ -72,6 +72,13 @@ describe('d365ic sync run --profile', () => {
     expect(e.lastError).toBeNull();
   }, 60_000);
 
+  it('says the console must be running when the demo profiles are used without it', async () => {
+    // No sandbox handed in and no console on the folder (the app that saved the profiles has closed): the demo
+    // profiles' sign-in route does not exist in this process.
+    await expect(syncCommandWith({})(['run', '--mapping', 'CURRENCY', '--profile', DV, '--profile', BC, '--data-dir', tmp.dir], fakeIo()))
+      .rejects.toThrow(/embedded demo sandbox, which runs only while the console runs.*d365ic host --data-dir/s);
+  });
+
   it('says which profiles exist when a name is unknown', async () => {
     await expect(sync()(['run', '--profile', 'Nope', '--profile', BC, '--data-dir', tmp.dir], fakeIo())).rejects.toThrow(/no connection profile named "Nope".*"Demo sandbox · Business Central"/s);
   });
