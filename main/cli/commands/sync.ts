@@ -157,7 +157,7 @@ export const syncCommandWith = (opts: SyncCommandOptions): CliCommand => async (
  * coupled — with Synch. Only Coupled Records, uncoupled records are never picked up by a plain run.
  */
 export function nothingToDo(watermark: number | null, coupled: number, onlyCoupled: boolean): string {
-  const since = watermark ? `nothing changed since ${new Date(watermark).toISOString()}` : 'nothing selected (no records within the filters)';
+  const since = watermark ? `nothing changed since ${new Date(watermark).toISOString()}` : 'nothing synchronized yet (uncoupled records are left alone)';
   return `${since}; ${coupled} coupled${onlyCoupled && coupled === 0 ? ' — run a full synchronization (--full, or the Full synchronization review in the console) or couple records first' : ''}`;
 }
 
