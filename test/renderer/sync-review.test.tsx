@@ -39,6 +39,8 @@ function backend() {
     },
     'sync.status': () => ({ source: { kind: 'demo', dataverse: null, bc: null, message: null }, mappings: [], heldForInitialSync: [] }),
     'sync.queue': () => [],
+    // No "Dynamics 365 Sales" set yet (setup not enabled): the editor opens on what it has.
+    'mappings.list': () => [],
     'sync.jobs': () => ({ jobs: [], total: 0 }),
   });
   const set = (name: string, p: Partial<SyncReviewLineDto>) => {
@@ -139,7 +141,8 @@ describe('full synchronization review card', () => {
     fireEvent.click(within(sp).getByTestId('sync-review-recheck-SALESPEOPLE'));
     await waitFor(() => expect(calls(fake, 'sync.retryReviewLine')).toEqual([{ name: 'SALESPEOPLE' }]));
     fireEvent.click(within(screen.getByTestId('sync-review-line-SALESPEOPLE')).getByText('Set match fields'));
-    expect(useAppStore.getState().page).toBe('mappings');
+    await waitFor(() => expect(useAppStore.getState().page).toBe('mappings'));
+    expect(calls(fake, 'mappings.list')).toEqual([{}]);
     expect(useMappingsStore.getState().selected).toBe('SALESPEOPLE');
     expect(missing).toEqual([]);
   });

@@ -155,7 +155,7 @@ function ErrorGroup({ g, onDone }: { g: SyncErrorGroupDto; onDone: () => void })
           </Button>
         ) : null}
         {fix?.kind === 'matchFields' ? (
-          <Button size="small" appearance="primary" onClick={() => openMappingEditor(fix.mapping)}>
+          <Button size="small" appearance="primary" onClick={() => void openMappingEditor(fix.mapping)}>
             {ts('errors.fix.matchFields', { mapping: fix.mapping })}
           </Button>
         ) : null}

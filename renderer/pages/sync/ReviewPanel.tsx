@@ -166,7 +166,7 @@ export function ReviewPanel() {
                         <div className={s.guide} data-testid={`sync-review-matchfields-${l.name}`}>
                           <Text size={200}>{ts('review.needsMatchFields', { mapping: l.name })}</Text>
                           <div className={s.bar}>
-                            <Button size="small" appearance="primary" onClick={() => openMappingEditor(l.name)}>
+                            <Button size="small" appearance="primary" onClick={() => void openMappingEditor(l.name)}>
                               {ts('review.setMatchFields')}
                             </Button>
                             <Button size="small" data-testid={`sync-review-recheck-${l.name}`} disabled={!!running || !!busy[`retry:${l.name}`]} onClick={() => void retryReviewLine(l.name)}>
