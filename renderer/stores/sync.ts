@@ -49,6 +49,8 @@ interface SyncState {
   queueAction(name: string, action: 'hold' | 'resume' | 'run'): Promise<void>;
   clearError(): void;
   clearNotice(): void;
+  /** Forgets the last finished run's problems (the page's message about it is dismissed). */
+  clearFinished(): void;
   /** Loads the review (main keeps it between calls); refresh recounts both sides and resets the statuses. */
   loadReview(refresh: boolean): Promise<void>;
   startReview(): Promise<void>;
@@ -236,6 +238,7 @@ export const useSyncStore = create<SyncState>((set, get) => {
 
     clearError: () => set({ error: null }),
     clearNotice: () => set({ notice: null }),
+    clearFinished: () => set({ lastFinished: null }),
 
     async loadReview(refresh) {
       subscribe();

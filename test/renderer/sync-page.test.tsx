@@ -252,4 +252,22 @@ describe('Sync page', () => {
     await waitFor(() => expect(calls(fake, 'sync.releaseInitialHold')).toEqual([{}]));
     expect(missing).toEqual([]);
   });
+
+  it('a run that leaves a mapping out says which and why, in the UI language', async () => {
+    const { fake } = backend();
+    const { missing } = renderWith(<SyncPage />, fake, 'fi-FI');
+    await screen.findByTestId('sync-row-ITEM-PRODUCT');
+    act(() => fake.push('sync.finished', {
+      runId: 'run-all', cancelled: false,
+      results: [
+        { mapping: 'ITEM-PRODUCT', to: null, from: null, error: null },
+        { mapping: 'SOLINE-ORDERDETAIL', to: null, from: null, error: { code: 'SYNC_MAPPING_NOT_RUNNABLE', message: 'SOLINE-ORDERDETAIL cannot be synchronized by the console yet (linesRunWithParent).', params: { mapping: 'SOLINE-ORDERDETAIL', reason: 'linesRunWithParent' } } },
+      ],
+    }));
+    const box = await screen.findByTestId('sync-run-problems');
+    expect(box.textContent).toContain('1 yhdistämismääritys jäi suorittamatta');
+    expect(box.textContent).toContain('Konsoli ei vielä voi synkronoida kohdetta SOLINE-ORDERDETAIL');
+    expect(box.textContent).not.toContain('ITEM-PRODUCT');
+    expect(missing).toEqual([]);
+  });
 });

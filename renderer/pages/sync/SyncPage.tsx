@@ -86,7 +86,9 @@ function Progress({ p, couplings }: { p: SyncProgress; couplings: number }) {
 export function SyncPage() {
   const { t: ts, i18n } = useTranslation('sync');
   const s = useStyles();
-  const { status, live, busy, error, notice, init, refresh, run, cancel, openSkipped, clearError, clearNotice, releaseInitialHold, requestReview } = useSyncStore();
+  const { status, live, busy, error, notice, init, refresh, run, cancel, openSkipped, clearError, clearNotice, releaseInitialHold, requestReview, lastFinished, clearFinished } = useSyncStore();
+  // A run that ended without a job for some mapping (it cannot run, the connection failed) says so here, never silently.
+  const problems = (lastFinished?.results ?? []).filter((r) => r.error && r.error.code !== 'SYNC_REVIEW_LINE_FAILED' && r.mapping !== '');
   const [confirmFull, setConfirmFull] = useState<{ mapping: string | null } | null>(null);
   useEffect(() => {
     void init();
@@ -142,6 +144,23 @@ export function SyncPage() {
         </MessageBar>
       ) : null}
 
+      {problems.length > 0 ? (
+        <MessageBar intent="warning" layout="multiline" data-testid="sync-run-problems">
+          <MessageBarBody>
+            {ts('finished.problems', { count: problems.length })}
+            <ul>
+              {problems.map((r) => (
+                <li key={r.mapping}>
+                  <strong>{r.mapping}</strong>: {ts(`errors.${r.error!.code}`, { ns: 'common', message: r.error!.message, ...(r.error!.params ?? {}), defaultValue: r.error!.message })}
+                </li>
+              ))}
+            </ul>
+            <Button appearance="transparent" size="small" onClick={clearFinished}>
+              {ts('actions.dismiss')}
+            </Button>
+          </MessageBarBody>
+        </MessageBar>
+      ) : null}
       {held.length > 0 ? (
         <MessageBar intent="warning" layout="multiline" data-testid="sync-initial-hold">
           <MessageBarBody>
