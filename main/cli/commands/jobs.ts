@@ -113,10 +113,17 @@ async function queueCommand(sub: 'list' | 'hold' | 'resume' | 'run', args: strin
     const q = new JobQueue(db, { now: () => Date.now() });
     if (q.list().length === 0) q.installDefaults(defaultJobs());
     if (sub === 'list') {
+      const now = Date.now();
+      // An overdue Ready entry never runs by itself from here: say so instead of a silent "Ready" (issue 11).
+      const note = (e: (typeof entries)[number]): string | null => {
+        if (e.status === 'Error') return `Stopped after ${e.attempts} of ${e.maxAttempts} attempts: fix the last error, then "d365ic jobs resume ${e.name}".`;
+        if (e.status !== 'Ready' || now - e.earliestStart < 2 * 60_000) return null;
+        return `Overdue since ${new Date(e.earliestStart).toISOString()}: the job queue runs in the console while its Sales connection is enabled; run it now with "d365ic jobs run ${e.name} --profile … --profile …".`;
+      };
       const entries = q.list();
-      if (flags.json) io.stdout(JSON.stringify(entries, null, 2) + '\n');
+      if (flags.json) io.stdout(JSON.stringify(entries.map((e) => ({ ...e, note: note(e) })), null, 2) + '\n');
       else {
-        const rows = [['Job', 'Mapping', 'Status', 'Every (min)', 'Attempts', 'Last error'], ...entries.map((e) => [e.name, e.mapping ?? '', e.status, String(e.everyMinutes ?? ''), String(e.attempts), (e.lastError ?? '').slice(0, 60)])];
+        const rows = [['Job', 'Mapping', 'Status', 'Every (min)', 'Attempts', 'Last error / note'], ...entries.map((e) => [e.name, e.mapping ?? '', e.status, String(e.everyMinutes ?? ''), String(e.attempts), (e.lastError ?? note(e) ?? '').slice(0, 120)])];
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
         io.stdout(rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n');
       }

@@ -7,6 +7,7 @@ import { idFromKey, isTransient, parseTime, slices } from '../../../main/sync/ad
 import { adapterMappings } from '../../../main/sync/adapters/connect';
 import { BC_ENTITIES, bcEntity, dvEntity } from '../../../main/sync/adapters/entities';
 import { main } from '../../../main/cli/index';
+import { openDatabase } from '../../../main/db/database';
 
 const GUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -100,6 +101,14 @@ describe('d365ic sync / jobs usage', () => {
     const l2 = io();
     await main(['jobs', 'list', '--db', file, '--json'], l2.io);
     expect((JSON.parse(l2.out.join('')) as { name: string; status: string }[]).find((e) => e.name === 'CUSTOMER')!.status).toBe('Ready');
+    // An overdue Ready entry says why it has not run and how to run it (never a silent "Ready").
+    const { db } = openDatabase(file);
+    db.prepare("UPDATE sync_job_queue SET earliest_start = ? WHERE name = 'CONTACT'").run(Date.now() - 3_600_000);
+    db.close();
+    const l3 = io();
+    await main(['jobs', 'list', '--db', file, '--json'], l3.io);
+    const contact = (JSON.parse(l3.out.join('')) as { name: string; note: string | null }[]).find((e) => e.name === 'CONTACT')!;
+    expect(contact.note).toMatch(/^Overdue since .*runs in the console while its Sales connection is enabled.*d365ic jobs run CONTACT/);
     const bad = io();
     expect(await main(['jobs', 'hold', 'NOPE', '--db', file], bad.io)).toBe(2);
     expect(bad.err.join('')).toMatch(/No job named "NOPE"/);
