@@ -103,6 +103,17 @@ export class SetupService {
 
   // ------------------------------------------------------------------------------------------ BC version
 
+  /** A company's LCY code (companyInformation.currencyCode); null when the API does not expose it or it is empty. */
+  private async lcyOf(bc: { listAll(companyId: string, entity: string, opts?: { select?: readonly string[] }): Promise<Record<string, unknown>[]> }, companyId: string): Promise<string | null> {
+    try {
+      const [info] = await bc.listAll(companyId, 'companyInformation', { select: ['currencyCode'] });
+      const code = typeof info?.currencyCode === 'string' ? info.currencyCode.trim().toUpperCase() : '';
+      return /^[A-Z]{3}$/.test(code) ? code : null;
+    } catch {
+      return null;
+    }
+  }
+
   async detectBc(bcProfileId: string) {
     const bc = await this.deps.businessCentral(bcProfileId);
     let v;
@@ -113,9 +124,11 @@ export class SetupService {
     }
     const legacy = v.api === 'odatav4' || (v.major !== null && v.major < 16);
     const major = v.major;
-    let companies: { id: string; name: string; displayName: string | null }[] = [];
+    let companies: { id: string; name: string; displayName: string | null; currencyCode: string | null }[] = [];
     try {
-      companies = (await bc.companies()).map((c) => ({ id: c.id, name: c.name, displayName: c.displayName ?? null }));
+      const listed = await bc.companies();
+      // LCY per company from companyInformation (v2.0): the wizard prefills the local currency with it.
+      companies = await Promise.all(listed.map(async (c) => ({ id: c.id, name: c.name, displayName: c.displayName ?? null, currencyCode: await this.lcyOf(bc, c.id) })));
     } catch (x) {
       // Only the company choice is lost (the backend then uses the first company); the version answer still stands.
       this.deps.logger.warn('Business Central companies could not be listed', classifyFailure(x).message);

@@ -186,7 +186,11 @@ export const setupMethods = {
       major: z.number().int().nullable(), version: z.string().nullable(), api: z.enum(['v2.0', 'v1.0', 'odatav4']), path: z.enum(['api', 'connection-string']),
       sdkVersions: z.array(SetupSdkVersion), message: SetupMessage,
       /** The environment's companies (for the wizard's company choice); empty when the API cannot list them (pre-v16). */
-      companies: z.array(z.strictObject({ id: z.string(), name: z.string(), displayName: z.string().nullable() })).optional(),
+      companies: z.array(z.strictObject({
+        id: z.string(), name: z.string(), displayName: z.string().nullable(),
+        /** The company's local currency (companyInformation.currencyCode, i.e. LCY), when the API exposes it. */
+        currencyCode: z.string().nullable().optional(),
+      })).optional(),
     }),
     'Detect the Business Central version and API kind (v16+ API path, older → connection-string path).',
   ),

@@ -12,7 +12,7 @@ import {
   type SetupMessage,
   type SetupStatus,
 } from '../../preload/contract/setup';
-import { defaultWebClientUrl, enableBcVersion, isEmail, isGuid, nextStep, preflightInputOf, prevStep, withAllowedSdk, withDemoDefaults, type Step } from '../pages/setup/logic';
+import { defaultWebClientUrl, enableBcVersion, isEmail, isGuid, nextStep, preflightInputOf, prevStep, withAllowedSdk, withBcLcy, withDemoDefaults, type Step } from '../pages/setup/logic';
 import { call, RpcError } from '../transport/client';
 import { useConnectionsStore } from './connections';
 
@@ -217,7 +217,7 @@ export const useSetupStore = create<SetupState>((set, get) => {
           const chosen = keep ?? byProfile ?? companies[0];
           bc = { ...bc, companyId: chosen?.id ?? null, companyName: chosen ? (chosen.displayName ?? chosen.name) : null };
         }
-        const next: SetupDraft = { ...d, bc, bcVersion: { major: r.major, api: r.api, path: r.path } };
+        const next: SetupDraft = withBcLcy({ ...d, bc, bcVersion: { major: r.major, api: r.api, path: r.path } }, r.companies);
         set({ detect: r, draft: withAllowedSdk(next, r.sdkVersions) });
         ok('bc');
         await get().save();

@@ -110,6 +110,8 @@ export const TABLES: Record<string, TableDef> = Object.fromEntries(
   [
     T('companies', 'company', `id:g systemVersion:s30! timestamp:i! name:s30 displayName:s250 businessProfileId:s250
       systemCreatedAt:t! systemCreatedBy:g! systemModifiedAt:t! systemModifiedBy:g!`, { companyScoped: false }),
+    // v2.0 companyInformation: one row per company; currencyCode is the local currency (General Ledger Setup LCY Code).
+    T('companyInformation', 'companyInformation', `id:g displayName:s250 currencyCode:s10! currentFiscalYearStartDate:d! lastModifiedDateTime:t!`),
     T('customers', 'customer', `id:g number:s20 displayName:s100 type:o(Company|Person) ${ADDR_SPEC}
       phoneNumber:s30 email:s80 website:s80 salespersonCode:s20 balanceDue:n! creditLimit:n taxLiable:b taxAreaId:g
       taxAreaDisplayName:s100! taxRegistrationNumber:s20 currencyId:g currencyCode:s10 paymentTermsId:g shipmentMethodId:g
@@ -215,6 +217,7 @@ const ADDR_STD = 'addressLine1 addressLine2 city state country postalCode';
 
 const STANDARD: Exposure[] = [
   E('v2.0', 'companies', 'companies', '*', { insertable: false, modifiable: false, deletable: false }),
+  E('v2.0', 'companyInformation', 'companyInformation', '*', { insertable: false, deletable: false }),
   E('v2.0', 'customers', 'customers', `id number displayName type ${ADDR_STD} phoneNumber email website salespersonCode balanceDue
     creditLimit taxLiable taxAreaId taxAreaDisplayName taxRegistrationNumber currencyId currencyCode paymentTermsId
     shipmentMethodId paymentMethodId blocked lastModifiedDateTime`),

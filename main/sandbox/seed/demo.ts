@@ -427,6 +427,8 @@ export function generateDemoData(seedValue = 1): BcDataset {
     tables: {
       ...m,
       // Ids derived from the code (not drawn from rng): adding the table left every other generated value as it was.
+      // The company's own record: its LCY is what the assisted setup reads as the local currency.
+      companyInformation: [{ id: codeGuid('companyInformation'), displayName: DEMO_COMPANY_NAME, currencyCode: 'NOK', currentFiscalYearStartDate: '2026-01-01' }],
       shippingAgents: SHIPPING_AGENTS.map(([code, name, url]) => ({ id: codeGuid(`shippingAgent:${code}`), code, name, internetAddress: url })),
       customers: customers.map((c) => c.row),
       vendors: vendors.map((v) => v.row),

@@ -33,7 +33,7 @@ export const DEMO_NAMES = {
   admin: `${DEMO_PREFIX}Dataverse (user sign-in)`,
   integration: `${DEMO_PREFIX}Dataverse`,
 } as const;
-/** The demo company's local currency (BC's G/L setup is not exposed by the backend, so this is a labelled guess). */
+/** The demo company's local currency: a labelled guess until detection reads BC's own (companyInformation.currencyCode). */
 export const DEMO_LCY = 'NOK';
 export const isDemoProfile = (p: ConnectionProfile | undefined) => !!p && p.name.startsWith(DEMO_PREFIX);
 
@@ -149,6 +149,17 @@ export function isHttpsUrl(s: string): boolean {
  * record) is obsolete; availability then reaches Sales through the "Item Availability" job instead.
  */
 export const itemAvailabilityMode = (major: number | null): 'web-service' | 'job' => (major !== null && major < 16 ? 'web-service' : 'job');
+
+/**
+ * The local currency Business Central reports for the chosen company (companyInformation.currencyCode), put into
+ * the draft when the user has not chosen one yet (empty, or still the demo's labelled guess).
+ */
+export function withBcLcy(d: SetupDraft, companies: readonly { id: string; currencyCode?: string | null }[] | undefined): SetupDraft {
+  const companyId = d.bc.kind === 'online' ? d.bc.companyId : null;
+  const code = companies?.find((c) => c.id === companyId)?.currencyCode ?? null;
+  if (!code || !isIsoCurrency(code) || (d.lcyCode && d.lcyCode !== DEMO_LCY)) return d;
+  return { ...d, lcyCode: code };
+}
 
 /** The pre-flight input the draft describes, or null while something it needs is missing. */
 export function preflightInputOf(d: SetupDraft): PreflightInput | null {

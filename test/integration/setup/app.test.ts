@@ -82,6 +82,13 @@ describe('what the wizard UI relies on', () => {
     for (const c of r.companies) expect(c.name).not.toBe('');
   });
 
+  it('detectBc reads each company\'s local currency from Business Central (companyInformation), for the LCY prefill', async () => {
+    const status = (await call('sandbox.status')) as { endpoints: { companyId: string } };
+    const r = (await call('setup.detectBc', { bcProfileId: ids['Business Central'] })) as { companies: { id: string; currencyCode?: string | null }[] };
+    const demo = r.companies.find((c) => c.id.toLowerCase() === status.endpoints.companyId.toLowerCase());
+    expect(demo?.currencyCode).toBe('NOK');
+  });
+
   it('saveState accepts the on-premises SDK versions for an online profile on the connection-string path, and only there', async () => {
     const draft = {
       ...DEFAULT_SETUP_DRAFT, step: 'advanced',

@@ -5,7 +5,7 @@ import type { SetupDraft } from '../../../../preload/contract/setup';
 import { useAppStore } from '../../../stores/app';
 import { useSetupStore } from '../../../stores/setup';
 import { ErrorText } from '../../connections/ErrorText';
-import { translateMessage, withAllowedSdk } from '../logic';
+import { translateMessage, withAllowedSdk, withBcLcy } from '../logic';
 import { ProfilePicker, UrlField, useSetupStyles } from '../shared';
 
 export function BusinessCentralStep() {
@@ -102,7 +102,8 @@ export function BusinessCentralStep() {
             placeholder={ts('bcStep.companyPlaceholder')}
             onOptionSelect={(_, d) => {
               const c = companyOptions.find((x) => x.id === d.optionValue);
-              store().update((dr) => ({ ...dr, bc: { ...online, companyId: c?.id ?? null, companyName: c?.name.slice(0, 250) ?? null } }));
+              // Another company may keep its books in another currency: take its LCY unless one was chosen by hand.
+              store().update((dr) => withBcLcy({ ...dr, bc: { ...online, companyId: c?.id ?? null, companyName: c?.name.slice(0, 250) ?? null } }, companies));
               void store().save();
             }}
           >

@@ -19,6 +19,9 @@ export function IntegrationUserStep() {
   const emailBad = iu.kind === 'user' && iu.email.trim() !== '' && !isEmail(iu.email);
   const appBad = iu.kind === 'application' && iu.appId.trim() !== '' && !isGuid(iu.appId);
   const lcyBad = !!lcy && !isIsoCurrency(lcy);
+  // Business Central's own answer for the chosen company (read at detection), when the API exposes it.
+  const bcCompany = useSetupStore((x) => (x.draft.bc.kind === 'online' ? x.detect?.companies?.find((c) => c.id === (x.draft.bc.kind === 'online' ? x.draft.bc.companyId : null)) : undefined));
+  const fromBc = !!lcy && bcCompany?.currencyCode === lcy;
 
   return (
     <div className={s.stack}>
@@ -57,7 +60,7 @@ export function IntegrationUserStep() {
           void store().save();
         }}
       />
-      <Field label={ts('iuStep.lcy')} hint={ts('iuStep.lcyHint')} validationState={lcyBad ? 'error' : 'none'} validationMessage={lcyBad ? ts('iuStep.lcyInvalid') : undefined}>
+      <Field label={ts('iuStep.lcy')} hint={fromBc ? ts('iuStep.lcyFromBc', { company: bcCompany?.displayName ?? bcCompany?.name ?? '' }) : ts('iuStep.lcyHint')} validationState={lcyBad ? 'error' : 'none'} validationMessage={lcyBad ? ts('iuStep.lcyInvalid') : undefined}>
         <div className={s.row}>
           <Input
             data-testid="setup-lcy"
@@ -66,7 +69,7 @@ export function IntegrationUserStep() {
             onChange={(_, d) => store().update({ lcyCode: d.value.toUpperCase().slice(0, 10) || null })}
             onBlur={saveOnBlur}
           />
-          <DemoBadge show={demoBc && lcy === DEMO_LCY} />
+          <DemoBadge show={demoBc && lcy === DEMO_LCY && !fromBc} />
         </div>
       </Field>
     </div>
