@@ -18,7 +18,7 @@ import { ensureDemoProfiles } from './demo-profiles';
 import { consoleLogger } from './logger';
 import { EmbeddedSandbox } from './sandbox-service';
 import { CompanionService, createCompanionHandlers } from '../companion/service';
-import { databaseFile } from './paths';
+import { databaseFile, exportsDir } from './paths';
 import { removeDemoSandboxInfo, writeDemoSandboxInfo } from '../sync/cli-support/demo-sandbox';
 
 export const APP_VERSION = '0.1.0';
@@ -166,7 +166,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     'sandbox.scenario': ({ scenario }) => sandbox.scenario(scenario, new SetupStateStore(db, systemClock).draft()),
     ...uploadHandlers,
     ...connections.handlers,
-    ...createMappingHandlers({ db, logger, connections }),
+    ...createMappingHandlers({ db, logger, connections, ...(opts.dataDir === ':memory:' ? {} : { exportDir: exportsDir(opts.dataDir) }) }),
     ...createSetupHandlers({ db, logger, connections }),
     ...createSyncHandlers(sync),
     // The companion extension on the BC connection sync uses, and per mapping what that connection does not carry (issue 18).

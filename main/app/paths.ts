@@ -18,6 +18,8 @@ export function defaultDataDir(env: Record<string, string | undefined> = process
 
 export const databaseFile = (dataDir: string) => path.join(dataDir, 'console.sqlite');
 export const keyFile = (dataDir: string) => path.join(dataDir, 'secret.key');
+/** Where mapping exports are also saved, so the UI can say where a file went (the browser's downloads folder is unknown). */
+export const exportsDir = (dataDir: string) => path.join(dataDir, 'exports');
 
 /**
  * The data folder holds connection metadata, mappings, sync logs and (browser host) the secret key: on POSIX it is

@@ -15,6 +15,8 @@ import {
   TableMapping as TableMappingSchema, UpdateConflictResolution, fieldKey,
 } from './model';
 import { z } from 'zod';
+import type { MappingTextLanguage, MappingTexts } from '../../preload/contract/mapping-texts';
+import { MAPPING_TEXTS, MAPPING_TEXT_LANGUAGES, findingText, interpolate } from '../../preload/contract/mapping-texts';
 import { fieldsNotCarried } from '../sync/adapters/carried';
 
 const OVERVIEW = 'Overview';
@@ -24,27 +26,46 @@ const HEADER_ROW = 5;
 const CHUNK = 30_000;
 
 type Cell = string | number | null;
+type Texts = MappingTexts;
 interface Column<T> {
+  /** Legacy English header (workbooks exported before the workbook spoke the reviewer's language). */
   header: string;
+  /** Model property: the header is `prop.<prop>` in the workbook's language. */
+  prop: string;
   width: number;
-  get: (x: T) => Cell;
+  get: (x: T, t: Texts) => Cell;
   /** Sets the parsed value; throws Error with a message for the consultant. */
   set?: (x: Record<string, unknown>, raw: string) => void;
-  list?: readonly string[];
+  /** Values offered in the cell's drop-down, in the workbook's language. */
+  list?: (t: Texts) => readonly string[];
 }
 
-const yesNo = (b: boolean) => (b ? 'Yes' : 'No');
+const ALL_TEXTS = MAPPING_TEXT_LANGUAGES.map((l) => MAPPING_TEXTS[l]);
+/** Every spelling a header may have: the legacy English one and the caption in each of the four languages. */
+const headerNames = (c: { header: string; prop: string }) =>
+  [c.header, ...ALL_TEXTS.map((t) => (t.prop as Record<string, string>)[c.prop] ?? c.header)].map((h) => h.trim().toLowerCase());
+
+const yesNo = (b: boolean, t: Texts) => (b ? t.xlsx.yes : t.xlsx.no);
+const YES = new Set(['yes', 'true', '1', 'y', ...ALL_TEXTS.map((t) => t.xlsx.yes.toLowerCase())]);
+const NO = new Set(['no', 'false', '0', 'n', '', ...ALL_TEXTS.map((t) => t.xlsx.no.toLowerCase())]);
 function parseYesNo(raw: string): boolean {
   const l = raw.trim().toLowerCase();
-  if (['yes', 'true', '1', 'y'].includes(l)) return true;
-  if (['no', 'false', '0', 'n', ''].includes(l)) return false;
+  if (YES.has(l)) return true;
+  if (NO.has(l)) return false;
   throw new Error(`"${raw}" is not Yes or No`);
 }
-function oneOf<T extends string>(values: readonly T[], raw: string, what: string): T {
-  const hit = values.find((v) => v.toLowerCase() === raw.trim().toLowerCase());
+/**
+ * A value given by its name or by its caption in any of the four languages (directions: "To Dataverse",
+ * "Til Dataverse"…; review statuses: "Godkjent"…).
+ */
+function oneOf<T extends string>(values: readonly T[], raw: string, what: string, captions?: (t: Texts) => Record<string, string>): T {
+  const l = raw.trim().toLowerCase();
+  const hit = values.find((v) => v.toLowerCase() === l || (captions !== undefined && ALL_TEXTS.some((t) => captions(t)[v]?.toLowerCase() === l)));
   if (!hit) throw new Error(`"${raw}" is not a valid ${what} (${values.join(', ')})`);
   return hit;
 }
+const directionCaptions = (t: Texts) => t.direction as Record<string, string>;
+const statusCaptions = (t: Texts) => t.status as Record<string, string>;
 const nullable = (raw: string) => (raw === '' ? null : raw);
 function int(raw: string, what: string): number {
   if (!/^\s*\d+\s*$/.test(raw)) throw new Error(`"${raw}" is not a whole number (${what})`);
@@ -52,35 +73,36 @@ function int(raw: string, what: string): number {
 }
 
 const str = <T>(header: string, width: number, key: keyof T & string, opts: { nullable?: boolean } = {}): Column<T> => ({
-  header, width,
+  header, prop: key, width,
   get: (x) => (x[key] as string | null) ?? null,
   set: (o, raw) => { o[key] = opts.nullable ? nullable(raw) : raw; },
 });
 const bool = <T>(header: string, key: keyof T & string): Column<T> => ({
-  header, width: 10, list: ['Yes', 'No'], get: (x) => yesNo(x[key] as boolean), set: (o, raw) => { o[key] = parseYesNo(raw); },
+  header, prop: key, width: 10, list: (t) => [t.xlsx.yes, t.xlsx.no], get: (x, t) => yesNo(x[key] as boolean, t), set: (o, raw) => { o[key] = parseYesNo(raw); },
 });
-const choice = <T>(header: string, width: number, key: keyof T & string, values: readonly string[], opts: { nullable?: boolean } = {}): Column<T> => ({
-  header, width, list: values,
-  get: (x) => (x[key] as string | null) ?? null,
-  set: (o, raw) => { o[key] = opts.nullable && raw === '' ? null : oneOf(values, raw, header); },
+const choice = <T>(header: string, width: number, key: keyof T & string, values: readonly string[], opts: { nullable?: boolean; captions?: (t: Texts) => Record<string, string> } = {}): Column<T> => ({
+  header, prop: key, width,
+  list: (t) => values.map((v) => opts.captions?.(t)[v] ?? v),
+  get: (x, t) => { const v = (x[key] as string | null) ?? null; return v === null ? null : (opts.captions?.(t)[v] ?? v); },
+  set: (o, raw) => { o[key] = opts.nullable && raw === '' ? null : oneOf(values, raw, header, opts.captions); },
 });
 
 const TABLE_COLUMNS: Column<TableMapping>[] = [
   str('Mapping', 22, 'name'),
   str('BC table', 24, 'bcTable'),
-  { header: 'BC table ID', width: 10, get: (m) => m.bcTableId, set: (o, raw) => { o.bcTableId = int(raw, 'BC table ID'); } },
+  { header: 'BC table ID', prop: 'bcTableId', width: 10, get: (m) => m.bcTableId, set: (o, raw) => { o.bcTableId = int(raw, 'BC table ID'); } },
   str('Dataverse table', 20, 'dataverseEntity'),
   str('Entity set', 20, 'dataverseEntitySet'),
-  choice('Direction', 20, 'direction', DIRECTIONS),
-  { header: 'Table filter (BC)', width: 40, get: (m) => renderBcFilterText(m.tableFilter), set: (o, raw) => { o.tableFilter = parseBcFilterText(raw); } },
+  choice('Direction', 20, 'direction', DIRECTIONS, { captions: directionCaptions }),
+  { header: 'Table filter (BC)', prop: 'tableFilter', width: 40, get: (m) => renderBcFilterText(m.tableFilter), set: (o, raw) => { o.tableFilter = parseBcFilterText(raw); } },
   {
     // The company clause is shown with a placeholder id so the consultant sees it and it survives the round trip.
-    header: 'Integration table filter (OData)', width: 50,
+    header: 'Integration table filter (OData)', prop: 'integrationTableFilter', width: 50,
     get: (m) => renderODataFilter(m.integrationTableFilter, { companyId: COMPANY_PLACEHOLDER }),
     set: (o, raw) => { o.integrationTableFilter = parseODataFilter(raw); },
   },
   bool('Synch. only coupled records', 'synchOnlyCoupled'),
-  { header: 'Dependency filter', width: 40, get: (m) => m.dependencyFilter.join('|'), set: (o, raw) => { o.dependencyFilter = raw.trim() === '' ? [] : raw.split('|').map((s) => s.trim()); } },
+  { header: 'Dependency filter', prop: 'dependencyFilter', width: 40, get: (m) => m.dependencyFilter.join('|'), set: (o, raw) => { o.dependencyFilter = raw.trim() === '' ? [] : raw.split('|').map((s) => s.trim()); } },
   choice('Update conflicts', 24, 'updateConflictResolution', UpdateConflictResolution.options),
   choice('Deletion conflicts', 18, 'deletionConflictResolution', DeletionConflictResolution.options),
   str('Config template (BC)', 12, 'tableConfigTemplateCode', { nullable: true }),
@@ -100,7 +122,7 @@ const TABLE_COLUMNS: Column<TableMapping>[] = [
   bool('User defined', 'userDefined'),
   choice('Created by', 12, 'createdBy', ['Dataverse', 'Sales', 'User']),
   {
-    header: 'Option couplings (JSON)', width: 30, get: (m) => JSON.stringify(m.optionCouplings),
+    header: 'Option couplings (JSON)', prop: 'optionCouplings', width: 30, get: (m) => JSON.stringify(m.optionCouplings),
     set: (o, raw) => { o.optionCouplings = z.array(OptionCoupling).parse(raw.trim() === '' ? [] : JSON.parse(raw)); },
   },
 ];
@@ -108,25 +130,32 @@ const TABLE_COLUMNS: Column<TableMapping>[] = [
 const FIELD_COLUMNS: Column<FieldMapping>[] = [
   str('BC field', 28, 'bcField', { nullable: true }),
   str('Dataverse field', 28, 'dataverseField', { nullable: true }),
-  choice('Direction', 20, 'direction', DIRECTIONS),
+  choice('Direction', 20, 'direction', DIRECTIONS, { captions: directionCaptions }),
   str('Constant', 14, 'constant', { nullable: true }),
   bool('Validate field', 'validateField'),
   bool('Validate integration field', 'validateIntegrationField'),
   bool('Clear value on failed sync', 'clearValueOnFailedSync'),
-  choice('Status', 10, 'status', ['Enabled', 'Disabled']),
+  choice('Status', 12, 'status', ['Enabled', 'Disabled'], { captions: (t) => t.fieldStatus }),
   bool('Not null', 'notNull'),
   str('Transformation rule', 14, 'transformationRule', { nullable: true }),
-  choice('Transformation direction', 20, 'transformationDirection', ['ToIntegrationTable', 'FromIntegrationTable'], { nullable: true }),
+  choice('Transformation direction', 20, 'transformationDirection', ['ToIntegrationTable', 'FromIntegrationTable'], { nullable: true, captions: directionCaptions }),
   bool('Match-based coupling', 'useForMatchBasedCoupling'),
   bool('Case-sensitive matching', 'caseSensitiveMatching'),
-  { header: 'Match priority', width: 8, get: (f) => f.matchPriority, set: (o, raw) => { o.matchPriority = int(raw, 'Match priority'); } },
+  { header: 'Match priority', prop: 'matchPriority', width: 8, get: (f) => f.matchPriority, set: (o, raw) => { o.matchPriority = int(raw, 'Match priority'); } },
   bool('User defined', 'userDefined'),
 ];
-const REVIEW_HEADERS = ['Review status', 'Reviewer', 'Comment', 'Reviewed at'] as const;
+/** Review columns: legacy English header and the xlsx.* caption key. */
+const REVIEW_COLUMNS = [
+  { header: 'Review status', key: 'reviewStatus' }, { header: 'Reviewer', key: 'reviewer' }, { header: 'Comment', key: 'comment' }, { header: 'Reviewed at', key: 'reviewedAt' },
+] as const;
+const reviewHeaders = (t: Texts) => REVIEW_COLUMNS.map((c) => t.xlsx[c.key]);
+const reviewHeaderNames = (c: (typeof REVIEW_COLUMNS)[number]) => [c.header, ...ALL_TEXTS.map((t) => t.xlsx[c.key])].map((h) => h.trim().toLowerCase());
+/** The Overview sheet's name in each language (import finds it under any of them). */
+const OVERVIEW_NAMES = [OVERVIEW, ...ALL_TEXTS.map((t) => t.xlsx.overview)];
 
 /** Excel sheet names: ≤ 31 chars, none of \ / ? * [ ] :, unique case-insensitively. */
 function sheetNames(mappings: readonly TableMapping[]): string[] {
-  const used = new Set([OVERVIEW.toLowerCase(), BASELINE.toLowerCase()]);
+  const used = new Set([...OVERVIEW_NAMES.map((n) => n.toLowerCase()), BASELINE.toLowerCase(), NOT_CARRIED_SHEET.toLowerCase()]);
   return mappings.map((m) => {
     const base = m.name.replace(/[\\/?*[\]:]/g, '-').slice(0, 28);
     let name = base;
@@ -136,8 +165,8 @@ function sheetNames(mappings: readonly TableMapping[]): string[] {
   });
 }
 
-function reviewCells(r: Review | undefined): Cell[] {
-  return r ? [r.status, r.reviewer, r.comment, r.at] : ['', '', '', ''];
+function reviewCells(r: Review | undefined, t: Texts): Cell[] {
+  return r ? [statusCaptions(t)[r.status] ?? r.status, r.reviewer, r.comment, r.at] : ['', '', '', ''];
 }
 
 function styleHeader(row: ExcelJS.Row) {
@@ -145,17 +174,17 @@ function styleHeader(row: ExcelJS.Row) {
   row.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDE7F3' } };
 }
 
-function addLists<T>(ws: ExcelJS.Worksheet, columns: Column<T>[], offset: number, firstRow: number, lastRow: number) {
+function addLists<T>(ws: ExcelJS.Worksheet, columns: Column<T>[], offset: number, firstRow: number, lastRow: number, t: Texts) {
   if (lastRow < firstRow) return;
-  const all: { col: number; list: readonly string[] }[] = columns.flatMap((c, i) => (c.list ? [{ col: i + 1 + offset, list: c.list }] : []));
-  all.push({ col: columns.length + 1 + offset, list: REVIEW_STATUSES });
+  const all: { col: number; list: readonly string[] }[] = columns.flatMap((c, i) => (c.list ? [{ col: i + 1 + offset, list: c.list(t) }] : []));
+  all.push({ col: columns.length + 1 + offset, list: REVIEW_STATUSES.map((x) => statusCaptions(t)[x] ?? x) });
   for (const { col, list } of all) {
     const letter = ws.getColumn(col).letter;
     // Excel validation lists are a comma-separated formula; values here contain no comma or quote.
     const formula = `"${list.join(',')}"`;
     if (formula.length > 255) continue;
     for (let r = firstRow; r <= lastRow; r++) {
-      ws.getCell(`${letter}${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: [formula], showErrorMessage: true, errorTitle: 'Not a valid value', error: `Pick one of: ${list.join(', ')}` };
+      ws.getCell(`${letter}${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: [formula], showErrorMessage: true, errorTitle: t.xlsx.invalidTitle, error: interpolate(t.xlsx.invalidText, { values: list.join(', ') }) };
     }
   }
 }
@@ -192,44 +221,60 @@ function notCarriedSheet(wb: ExcelJS.Workbook, mappings: readonly TableMapping[]
   }
 }
 
-export async function exportXlsx(set: MappingSet): Promise<Buffer> {
+export interface XlsxExportOptions {
+  /** The reviewer's language: headers, captions (directions, Yes/No, review statuses) and findings. Default English. */
+  language?: MappingTextLanguage;
+  /** Validation findings to list (read only; import ignores the column). */
+  findings?: readonly { mapping: string; field: string | null; key: string; params: Record<string, string | number>; message: string; fix: string; severity: string }[];
+}
+
+export async function exportXlsx(set: MappingSet, opts: XlsxExportOptions = {}): Promise<Buffer> {
+  const lang = opts.language ?? 'en';
+  const t = MAPPING_TEXTS[lang];
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Integration Console';
   const names = sheetNames(set.mappings);
   const review = (mapping: string, field: string | null) => set.reviews.find((r) => r.mapping === mapping && r.field === field);
+  const header = (c: { header: string; prop: string }) => (t.prop as Record<string, string>)[c.prop] ?? c.header;
+  const findingsOf = (mapping: string, field: string | null) => (opts.findings ?? [])
+    .filter((f) => f.mapping === mapping && (field === null ? true : f.field === field) && f.severity !== 'info')
+    .map((f) => { const x = findingText(lang, f); return `${field === null && f.field ? `${f.field}: ` : ''}${x.message} ${x.fix}`; })
+    .join('\n');
 
-  const ov = wb.addWorksheet(OVERVIEW, { views: [{ state: 'frozen', ySplit: HEADER_ROW, xSplit: 1 }] });
-  ov.getCell('A1').value = 'Mapping set';
+  const ov = wb.addWorksheet(t.xlsx.overview, { views: [{ state: 'frozen', ySplit: HEADER_ROW, xSplit: 1 }] });
+  ov.getCell('A1').value = t.xlsx.setName;
   ov.getCell('B1').value = set.name;
-  ov.getCell('A2').value = 'Options (JSON)';
+  ov.getCell('A2').value = t.xlsx.options;
   ov.getCell('B2').value = JSON.stringify(set.options);
-  ov.getCell('A3').value = 'Format';
+  ov.getCell('A3').value = t.xlsx.format;
   ov.getCell('B3').value = `mapping-set.v${SCHEMA_VERSION}`;
-  ov.getCell('A4').value = 'Edit cells or fill in Review status / Comment, then import the workbook: changes come back as a change set for review.';
+  ov.getCell('C3').value = t.xlsx.language;
+  ov.getCell('D3').value = lang;
+  ov.getCell('A4').value = t.xlsx.instructions;
   ov.getRow(1).font = { bold: true };
-  const ovHeaders = ['Sheet', ...TABLE_COLUMNS.map((c) => c.header), ...REVIEW_HEADERS];
+  const ovHeaders = [t.xlsx.sheet, ...TABLE_COLUMNS.map(header), ...reviewHeaders(t), t.xlsx.findings];
   ov.getRow(HEADER_ROW).values = ovHeaders;
   styleHeader(ov.getRow(HEADER_ROW));
-  ovHeaders.forEach((_, i) => { ov.getColumn(i + 1).width = i === 0 ? 20 : (TABLE_COLUMNS[i - 1]?.width ?? 24); });
+  ovHeaders.forEach((_, i) => { ov.getColumn(i + 1).width = i === 0 ? 20 : i === ovHeaders.length - 1 ? 60 : (TABLE_COLUMNS[i - 1]?.width ?? 24); });
   set.mappings.forEach((m, i) => {
-    ov.getRow(HEADER_ROW + 1 + i).values = [names[i]!, ...TABLE_COLUMNS.map((c) => c.get(m)), ...reviewCells(review(m.name, null))];
+    ov.getRow(HEADER_ROW + 1 + i).values = [names[i]!, ...TABLE_COLUMNS.map((c) => c.get(m, t)), ...reviewCells(review(m.name, null), t), findingsOf(m.name, null)];
     ov.getCell(HEADER_ROW + 1 + i, 1).value = { text: names[i]!, hyperlink: `#'${names[i]!}'!A1` };
   });
-  addLists(ov, TABLE_COLUMNS, 1, HEADER_ROW + 1, HEADER_ROW + set.mappings.length);
+  addLists(ov, TABLE_COLUMNS, 1, HEADER_ROW + 1, HEADER_ROW + set.mappings.length, t);
 
   set.mappings.forEach((m, i) => {
     const ws = wb.addWorksheet(names[i]!, { views: [{ state: 'frozen', ySplit: 3 }] });
-    ws.getCell('A1').value = 'Mapping';
+    ws.getCell('A1').value = t.xlsx.mapping;
     ws.getCell('B1').value = m.name;
-    ws.getCell('C1').value = `${m.bcTable} (${m.bcTableId}) ⇄ ${m.dataverseEntity}, ${m.direction}`;
+    ws.getCell('C1').value = `${m.bcTable} (${m.bcTableId}) ⇄ ${m.dataverseEntity}, ${directionCaptions(t)[m.direction] ?? m.direction}`;
     ws.getRow(1).font = { bold: true };
-    ws.getRow(3).values = [...FIELD_COLUMNS.map((c) => c.header), ...REVIEW_HEADERS];
+    ws.getRow(3).values = [...FIELD_COLUMNS.map(header), ...reviewHeaders(t), t.xlsx.findings];
     styleHeader(ws.getRow(3));
-    [...FIELD_COLUMNS.map((c) => c.width), 16, 16, 40, 24].forEach((w, ci) => { ws.getColumn(ci + 1).width = w; });
+    [...FIELD_COLUMNS.map((c) => c.width), 16, 16, 40, 24, 60].forEach((w, ci) => { ws.getColumn(ci + 1).width = w; });
     m.fields.forEach((f, fi) => {
-      ws.getRow(4 + fi).values = [...FIELD_COLUMNS.map((c) => c.get(f)), ...reviewCells(review(m.name, fieldKey(f)))];
+      ws.getRow(4 + fi).values = [...FIELD_COLUMNS.map((c) => c.get(f, t)), ...reviewCells(review(m.name, fieldKey(f)), t), findingsOf(m.name, fieldKey(f))];
     });
-    addLists(ws, FIELD_COLUMNS, 0, 4, 3 + m.fields.length);
+    addLists(ws, FIELD_COLUMNS, 0, 4, 3 + m.fields.length, t);
   });
 
   notCarriedSheet(wb, set.mappings);
@@ -272,6 +317,11 @@ class CellProblem extends Error {
   }
 }
 
+/** The column of a header in any of its spellings (legacy English, or a caption in one of the four languages). */
+function colOf(cols: Map<string, number>, c: { header: string; prop: string }): number | undefined {
+  return headerNames(c).map((h) => cols.get(h)).find((x) => x !== undefined);
+}
+
 export interface XlsxImport {
   /** The set as the workbook now describes it (edits and annotations included). */
   set: MappingSet;
@@ -301,7 +351,7 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
       return '';
     }
   };
-  const ov = wb.getWorksheet(OVERVIEW);
+  const ov = OVERVIEW_NAMES.map((n) => wb.getWorksheet(n)).find((w) => w !== undefined);
   if (!ov) throw new MappingImportError(`The workbook has no "${OVERVIEW}" sheet; import a workbook exported by "d365ic mappings export --format xlsx".`);
 
   let baseline: MappingSet | null = null;
@@ -327,13 +377,15 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
     return map;
   };
   const readReview = (ws: ExcelJS.Worksheet, row: number, cols: Map<string, number>, mapping: string, field: string | null): Review | null => {
-    const get = (h: string) => { const c = cols.get(h.toLowerCase()); return c ? cellText(ws.getCell(row, c)) : ''; };
-    const [status, reviewer, comment, when] = REVIEW_HEADERS.map(get) as [string, string, string, string];
+    const [status, reviewer, comment, when] = REVIEW_COLUMNS.map((rc) => {
+      const c = reviewHeaderNames(rc).map((h) => cols.get(h)).find((x) => x !== undefined);
+      return c ? cellText(ws.getCell(row, c)) : '';
+    }) as [string, string, string, string];
     if (!status && !reviewer && !comment && !when) return null;
     try {
       return {
         mapping, field, reviewer, comment,
-        status: status ? oneOf(REVIEW_STATUSES, status, 'review status') : 'Pending',
+        status: status ? oneOf(REVIEW_STATUSES, status, 'review status', statusCaptions) : 'Pending',
         at: when ? new Date(when).toISOString() : at,
       };
     } catch (x) {
@@ -343,7 +395,7 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
   };
   const readRow = <T>(ws: ExcelJS.Worksheet, row: number, cols: Map<string, number>, columns: Column<T>[], target: Record<string, unknown>) => {
     for (const c of columns) {
-      const col = cols.get(c.header.toLowerCase());
+      const col = colOf(cols, c);
       if (!col) {
         errors.push(`${ws.name}: column "${c.header}" is missing; do not delete or rename columns.`);
         continue;
@@ -361,14 +413,14 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
   const reviews: Review[] = [];
   const ovCols = headerIndex(ov, HEADER_ROW);
   // A cleared or damaged header row would read every row as empty and propose deleting everything: refuse instead.
-  const ovMissing = TABLE_COLUMNS.filter((c) => !ovCols.get(c.header.toLowerCase())).map((c) => c.header);
+  const ovMissing = TABLE_COLUMNS.filter((c) => !colOf(ovCols, c)).map((c) => c.header);
   if (ovMissing.length) {
     throw new MappingImportError(`${ov.name} row ${HEADER_ROW}: the header row is missing the column(s) ${ovMissing.map((h) => `"${h}"`).join(', ')}; restore the header row (do not delete or rename columns) and import again. Nothing was imported.`);
   }
-  const notMappingSheets = new Set([OVERVIEW, BASELINE, NOT_CARRIED_SHEET].map((n) => n.toLowerCase()));
+  const notMappingSheets = new Set([...OVERVIEW_NAMES, BASELINE, NOT_CARRIED_SHEET].map((n) => n.toLowerCase()));
   for (let r = HEADER_ROW + 1; r <= ov.rowCount; r++) {
     const sheetName = cellText(ov.getCell(r, 1)).trim();
-    const mappingName = cellText(ov.getCell(r, ovCols.get('mapping') ?? 2)).trim();
+    const mappingName = cellText(ov.getCell(r, colOf(ovCols, TABLE_COLUMNS[0]!) ?? 2)).trim();
     if (!sheetName && !mappingName) continue;
     const raw: Record<string, unknown> = {};
     readRow(ov, r, ovCols, TABLE_COLUMNS, raw);
@@ -381,13 +433,13 @@ export async function importXlsx(data: Buffer | ArrayBuffer | Uint8Array, opts: 
         errors.push(`Overview row ${r}: mapping ${mappingName} points at the sheet "${ws.name}", which is not a mapping sheet; put the name of its own sheet in the first column.`);
         continue;
       }
-      const missing = FIELD_COLUMNS.filter((c) => !cols.get(c.header.toLowerCase())).map((c) => c.header);
+      const missing = FIELD_COLUMNS.filter((c) => !colOf(cols, c)).map((c) => c.header);
       if (missing.length) {
         errors.push(`${ws.name} row 3: the header row is missing the column(s) ${missing.map((h) => `"${h}"`).join(', ')}; restore it (do not delete or rename columns). Mapping ${mappingName} was not read.`);
         continue;
       }
       for (let fr = 4; fr <= ws.rowCount; fr++) {
-        const rowEmpty = FIELD_COLUMNS.every((c) => { const col = cols.get(c.header.toLowerCase()); return !col || cellText(ws.getCell(fr, col)) === ''; });
+        const rowEmpty = FIELD_COLUMNS.every((c) => { const col = colOf(cols, c); return !col || cellText(ws.getCell(fr, col)) === ''; });
         if (rowEmpty) continue;
         const f: Record<string, unknown> = {};
         readRow(ws, fr, cols, FIELD_COLUMNS, f);

@@ -5,6 +5,8 @@
  * a persistent snapshot first instead of a history step: they also change the options, which no Change expresses.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { z } from 'zod';
 import type { mappingMethods } from '../../preload/contract/mappings';
 import type { Db } from '../db/database';
@@ -49,6 +51,8 @@ export interface MappingServiceDeps {
   now?: () => Date;
   /** Needed by refreshCatalog / countMatching (live metadata); without it those calls say no connection is available. */
   connections?: Pick<Connections, 'httpClientFor' | 'store'>;
+  /** Folder where every export is also saved (the data folder's exports/), so the UI can say where the file went. */
+  exportDir?: string;
 }
 
 interface Step { forward: Change[]; inverse: Change[] }
@@ -375,15 +379,33 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
       histories.delete(id);
       return { view: view(id), snapshot };
     },
-    'mappings.exportFile': async ({ id, format }) => {
+    'mappings.exportFile': async ({ id, format, language }) => {
       const { set } = load(id);
       const stamp = now().toISOString().slice(0, 10);
-      if (format === 'json')
-        return { fileName: `${slug(set.name)}-${stamp}.mapping-set.json`, mimeType: 'application/json', base64: null, text: exportJson(set) };
-      const buf = await exportXlsx(set);
+      const saveCopy = async (fileName: string, data: string | Buffer): Promise<string | null> => {
+        if (!deps.exportDir) return null;
+        try {
+          await mkdir(deps.exportDir, { recursive: true });
+          const file = path.join(deps.exportDir, fileName);
+          await writeFile(file, data);
+          return file;
+        } catch (x) {
+          deps.logger.warn(`Could not save a copy of ${fileName} in ${deps.exportDir}: ${(x as Error).message}`);
+          return null;
+        }
+      };
+      if (format === 'json') {
+        const fileName = `${slug(set.name)}-${stamp}.mapping-set.json`;
+        const text = exportJson(set);
+        return { fileName, mimeType: 'application/json', base64: null, text, savedPath: await saveCopy(fileName, text) };
+      }
+      // The workbook lists the current findings, in the reviewer's language like its headers and captions.
+      const findings = validateMappings(set.mappings);
+      const buf = await exportXlsx(set, { language: language ?? 'en', findings });
+      const fileName = `${slug(set.name)}-${stamp}${language && language !== 'en' ? `.${language}` : ''}.xlsx`;
       return {
-        fileName: `${slug(set.name)}-${stamp}.xlsx`, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        base64: buf.toString('base64'), text: null,
+        fileName, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        base64: buf.toString('base64'), text: null, savedPath: await saveCopy(fileName, buf),
       };
     },
     'mappings.importFile': async ({ id, fileName, base64, uploadId }) => {

@@ -174,9 +174,15 @@ export const mappingMethods = {
   'mappings.restoreSnapshot': method(SetRef.extend({ snapshotId: Id }).strict(),
     z.object({ view: MappingViewSchema, snapshot: MappingSnapshotSchema }),
     'Snapshot the current state, then restore an earlier snapshot.'),
-  'mappings.exportFile': method(z.object({ id: Id, format: z.enum(['json', 'xlsx']) }).strict(),
-    z.object({ fileName: z.string(), mimeType: z.string(), base64: z.string().nullable(), text: z.string().nullable() }),
-    'Export the set as versioned JSON (text) or as an annotatable XLSX workbook (base64).'),
+  'mappings.exportFile': method(
+    // language: the reviewer's (UI) language for the workbook's headers, captions and findings; JSON is language-free.
+    z.object({ id: Id, format: z.enum(['json', 'xlsx']), language: z.enum(['en', 'nb-NO', 'nl-NL', 'fi-FI']).optional() }).strict(),
+    z.object({
+      fileName: z.string(), mimeType: z.string(), base64: z.string().nullable(), text: z.string().nullable(),
+      /** Where main also saved the file (the data folder's exports/), so the UI can say where it went; null when not saved. */
+      savedPath: z.string().nullable(),
+    }),
+    'Export the set as versioned JSON (text) or as an annotatable XLSX workbook (base64) in the reviewer\'s language; a copy is saved under the data folder.'),
   'mappings.importFile': method(FileInput.extend({ id: Id }).strict(), MappingProposalSchema,
     'Read an exported (and possibly annotated) JSON or XLSX file as a reviewable change set.'),
   'mappings.acceptChanges': method(SetRef.extend({ changes: Changes.min(1) }).strict(),

@@ -16,6 +16,7 @@ import mappingsEn from './locales/mappings/en.json';
 import mappingsFi from './locales/mappings/fi-FI.json';
 import mappingsNb from './locales/mappings/nb-NO.json';
 import mappingsNl from './locales/mappings/nl-NL.json';
+import { MAPPING_TEXTS } from '../../preload/contract/mapping-texts';
 import setupEn from './locales/setup/en.json';
 import setupFi from './locales/setup/fi-FI.json';
 import setupNb from './locales/setup/nb-NO.json';
@@ -38,10 +39,10 @@ export const LANGUAGES = [
 export type LanguageCode = (typeof LANGUAGES)[number]['code'];
 
 export const resources = {
-  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: mappingsEn, setup: setupEn, sync: syncEn, home: homeEn },
-  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: mappingsNb, setup: setupNb, sync: syncNb, home: homeNb },
-  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: mappingsNl, setup: setupNl, sync: syncNl, home: homeNl },
-  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: mappingsFi, setup: setupFi, sync: syncFi, home: homeFi },
+  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn },
+  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb },
+  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl },
+  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {

@@ -33,7 +33,10 @@ interface MappingsState {
   reset(): Promise<void>;
   loadSnapshots(): Promise<void>;
   restore(snapshotId: string): Promise<void>;
-  exportFile(format: 'json' | 'xlsx'): Promise<void>;
+  /** `language`: the UI language, so the XLSX speaks the reviewer's language. */
+  exportFile(format: 'json' | 'xlsx', language?: string): Promise<void>;
+  /** The last export: the file name the browser saved and where main saved its copy (null: not saved). */
+  lastExport: { fileName: string; savedPath: string | null } | null;
   importFile(file: File): Promise<void>;
   accept(indices: number[]): Promise<void>;
   compare(left: DiffSide, right: DiffSide, labels: [string, string]): Promise<void>;
@@ -77,6 +80,8 @@ const storeCatalogProfile = (id: string | null) => {
     // storage unavailable (private mode, tests): the choice then lasts for this session only
   }
 };
+
+const EXPORT_LANGUAGES = ['en', 'nb-NO', 'nl-NL', 'fi-FI'] as const;
 
 const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
@@ -180,13 +185,16 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
         set({ notice: { key: 'notice.restored' }, snapshots: await call('mappings.snapshots', { id: v.id }) });
       });
     },
-    async exportFile(format) {
+    async exportFile(format, language) {
       await run(async () => {
-        const f = await call('mappings.exportFile', { id: current().id, format });
+        const lang = EXPORT_LANGUAGES.find((l) => l === language);
+        const f = await call('mappings.exportFile', { id: current().id, format, ...(lang ? { language: lang } : {}) });
         const blob = f.base64 !== null ? base64ToBlob(f.base64, f.mimeType) : new Blob([f.text ?? ''], { type: f.mimeType });
         download(blob, f.fileName);
+        set({ lastExport: { fileName: f.fileName, savedPath: f.savedPath }, notice: null });
       });
     },
+    lastExport: null,
     async importFile(file) {
       await run(async () => {
         // Size checked before reading; large files go in chunks (uploads.*), small ones inline.
@@ -205,7 +213,7 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
         const rejected = r.rejected.map((x) => ({ index: indices[x.index]!, reason: x.reason }));
         set({
           panel: { ...panel, rejected },
-          notice: { key: 'notice.accepted', params: { count: changes.length - rejected.length, rejected: rejected.length } },
+          notice: { key: rejected.length ? 'notice.acceptedSome' : 'notice.accepted', params: { count: changes.length - rejected.length, rejected: rejected.length } },
         });
       });
     },

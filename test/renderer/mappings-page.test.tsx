@@ -110,8 +110,10 @@ describe('mapping editor page', () => {
     await waitFor(() => expect(screen.getByTestId('review-panel')).toBeTruthy());
     const rows = within(screen.getByTestId('review-rows')).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.textContent).toContain('direction');
-    expect(rows[0]!.textContent).toContain('ToIntegrationTable');
+    // The diff speaks the grid's language: "Direction … To Dataverse", never BC's option name.
+    expect(rows[0]!.textContent).toContain('Direction');
+    expect(rows[0]!.textContent).toContain('To Dataverse');
+    expect(rows[0]!.textContent).not.toContain('ToIntegrationTable');
     fireEvent.click(screen.getByTestId('review-confirm-reset'));
     await waitFor(() => expect(screen.getByTestId('mappings-notice')).toBeTruthy());
     expect(screen.queryByTestId('status-modified-CUSTOMER')).toBeNull();
@@ -126,7 +128,7 @@ describe('mapping editor page', () => {
     fireEvent.change(screen.getByLabelText('Sales orders'), { target: { value: 'bidirectional' } });
     fireEvent.click(screen.getByTestId('reconnect-preview'));
     await waitFor(() => expect(screen.getByTestId('review-panel').textContent).toContain('Re-connect with new options'));
-    const added = within(screen.getByTestId('review-rows')).getAllByRole('row').slice(1).filter((r) => r.textContent!.includes('(table mapping)'));
+    const added = within(screen.getByTestId('review-rows')).getAllByRole('row').slice(1).filter((r) => r.textContent!.includes('Table mapping'));
     expect(added.length).toBeGreaterThan(0);
     fireEvent.click(screen.getByTestId('review-confirm-reset'));
     await waitFor(() => expect(useMappingsStore.getState().view!.set.options?.orders).toBe('bidirectional'));

@@ -5,13 +5,14 @@ import { memo, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MappingCatalog, MappingFinding } from '../../../preload/contract';
 import type { Change, Direction, FieldMapping, TableMapping } from '../../../preload/contract/mapping-model';
-import { DIRECTIONS, MAPPING_DEFAULT_FIELD, fieldKey } from '../../../preload/contract/mapping-model';
+import { DIRECTIONS, MAPPING_DEFAULT_FIELD, fieldKey, matchFields } from '../../../preload/contract/mapping-model';
+import { useFindingText } from './findings';
 import { fieldSearchIndex, filterRows, setFieldChanges } from './logic';
 
 const ROW_HEIGHT = 36;
-const COLUMNS = '28px minmax(130px, 1.2fr) 150px minmax(130px, 1.2fr) 110px 56px 56px 56px 100px 80px';
+const COLUMNS = '28px minmax(130px, 1.2fr) 150px minmax(130px, 1.2fr) 110px 56px 56px 56px 100px 64px 64px 80px';
 /** Below this the grid scrolls sideways; the header scrolls with it (it sits inside the scroll container). */
-const MIN_WIDTH = '960px';
+const MIN_WIDTH = '1100px';
 
 const useStyles = makeStyles({
   wrap: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, minWidth: 0 },
@@ -34,6 +35,7 @@ const useStyles = makeStyles({
   input: { width: '100%', boxSizing: 'border-box', font: 'inherit', padding: '2px 4px' },
   error: { color: tokens.colorPaletteRedForeground1 },
   warning: { color: tokens.colorPaletteDarkOrangeForeground1 },
+  headerCell: { whiteSpace: 'normal', lineHeight: tokens.lineHeightBase100 },
 });
 
 export interface FieldGridProps {
@@ -76,6 +78,34 @@ function TextCell(props: { value: string | null; label: string; className: strin
   );
 }
 
+/** Whole number ≥ 0 committed on Enter / blur; anything else goes back to the stored value (BC: blank = 0). */
+function PriorityCell(props: { value: number; label: string; className: string; onCommit(v: number): void }) {
+  const commit = (el: HTMLInputElement) => {
+    const raw = el.value.trim();
+    const v = raw === '' ? 0 : Number(raw);
+    if (!Number.isInteger(v) || v < 0) { el.value = String(props.value); return; }
+    if (v !== props.value) props.onCommit(v);
+  };
+  return (
+    <input
+      key={props.value}
+      type="number"
+      min={0}
+      step={1}
+      className={props.className}
+      aria-label={props.label}
+      defaultValue={props.value}
+      onBlur={(e) => commit(e.currentTarget)}
+      onKeyDown={(e: KeyboardEvent<HTMLInputElement>) => {
+        if (e.key === 'Enter') commit(e.currentTarget);
+        if (e.key === 'Escape') e.currentTarget.value = String(props.value);
+      }}
+    />
+  );
+}
+
+type SettableProp = 'direction' | 'constant' | 'status' | 'validateField' | 'validateIntegrationField' | 'clearValueOnFailedSync' | 'transformationRule' | 'useForMatchBasedCoupling' | 'matchPriority';
+
 interface RowProps {
   field: FieldMapping;
   top: number;
@@ -85,11 +115,12 @@ interface RowProps {
   dvType: string | undefined;
   findings: MappingFinding[];
   onToggle(key: string): void;
-  onSet(field: FieldMapping, prop: 'direction' | 'constant' | 'status' | 'validateField' | 'validateIntegrationField' | 'clearValueOnFailedSync' | 'transformationRule', to: unknown): void;
+  onSet(field: FieldMapping, prop: SettableProp, to: unknown): void;
 }
 
 const Row = memo(function Row({ field: f, top, selected, changed, bcType, dvType, findings, onToggle, onSet }: RowProps) {
   const { t: tm } = useTranslation('mappings');
+  const findingText = useFindingText();
   const s = useStyles();
   const key = fieldKey(f);
   const errors = findings.filter((x) => x.severity === 'error');
@@ -124,7 +155,15 @@ const Row = memo(function Row({ field: f, top, selected, changed, bcType, dvType
       {check('validateField', tm('grid.validateField'))}
       {check('clearValueOnFailedSync', tm('grid.clearOnFail'))}
       <TextCell className={s.input} label={tm('grid.transformationOf', { key })} value={f.transformationRule} onCommit={(v) => onSet(f, 'transformationRule', v)} />
-      <span className={s.cell} title={[...errors, ...warnings].map((x) => `${x.message} ${x.fix}`).join('\n')}>
+      <input
+        type="checkbox"
+        aria-label={tm('grid.matchOf', { key })}
+        data-testid={`match-${key}`}
+        checked={f.useForMatchBasedCoupling}
+        onChange={(e) => onSet(f, 'useForMatchBasedCoupling', e.currentTarget.checked)}
+      />
+      <PriorityCell className={s.input} label={tm('grid.matchPriorityOf', { key })} value={f.matchPriority} onCommit={(v) => onSet(f, 'matchPriority', v)} />
+      <span className={s.cell} title={[...errors, ...warnings].map((x) => findingText(x)).join('\n')}>
         {errors.length ? <span className={s.error}>{tm('grid.errors', { count: errors.length })}</span> : warnings.length ? <span className={s.warning}>{tm('grid.warnings', { count: warnings.length })}</span> : null}
       </span>
     </div>
@@ -223,7 +262,8 @@ export function FieldGrid({ mapping, catalog, findings, changedFields, onApply }
     void onApply(setFieldChanges(mapping.name, [f], prop, to as never));
   }, [mapping.name, onApply]);
 
-  const bulk = (prop: 'direction' | 'status', to: string) => void onApply(setFieldChanges(mapping.name, selectedFields, prop, to as never));
+  const bulk = (prop: 'direction' | 'status' | 'useForMatchBasedCoupling', to: string | boolean) => void onApply(setFieldChanges(mapping.name, selectedFields, prop, to as never));
+  const matching = matchFields(mapping);
   const remove = async () => {
     if (await onApply(selectedFields.map((field): Change => ({ op: 'removeField', mapping: mapping.name, field })))) setSelected(new Set());
   };
@@ -241,7 +281,7 @@ export function FieldGrid({ mapping, catalog, findings, changedFields, onApply }
           value={query}
           onChange={(e) => setQuery(e.currentTarget.value)}
         />
-        <Text data-testid="field-count">{tm('grid.count', { shown: rows.length, total: mapping.fields.length })}</Text>
+        <Text data-testid="field-count">{tm('grid.count', { count: mapping.fields.length, shown: rows.length, total: mapping.fields.length })}</Text>
         <Button size="small" onClick={() => setSelected(new Set(rows.map((i) => fieldKey(mapping.fields[i]!))))}>{tm('grid.selectShown')}</Button>
         {selected.size > 0 ? (
           <>
@@ -252,11 +292,20 @@ export function FieldGrid({ mapping, catalog, findings, changedFields, onApply }
             </select>
             <Button size="small" onClick={() => bulk('status', 'Enabled')}>{tm('grid.enable')}</Button>
             <Button size="small" onClick={() => bulk('status', 'Disabled')}>{tm('grid.disable')}</Button>
+            <Button size="small" data-testid="bulk-match-on" onClick={() => bulk('useForMatchBasedCoupling', true)}>{tm('grid.matchOn')}</Button>
+            <Button size="small" data-testid="bulk-match-off" onClick={() => bulk('useForMatchBasedCoupling', false)}>{tm('grid.matchOff')}</Button>
             <Button size="small" icon={<DeleteRegular />} onClick={() => void remove()}>{tm('grid.remove')}</Button>
             <Button size="small" appearance="subtle" onClick={() => setSelected(new Set())}>{tm('grid.clearSelection')}</Button>
           </>
         ) : null}
       </div>
+      {mapping.isOptionMapping ? null : (
+        <Text size={200} data-testid="match-summary" className={matching.length ? undefined : s.warning}>
+          {matching.length
+            ? tm('grid.matchSummary', { count: matching.length, fields: matching.map((f) => `${f.bcField} → ${f.dataverseField} (${f.matchPriority})`).join(', ') })
+            : tm('grid.matchNone')}
+        </Text>
+      )}
       <div ref={scroller} className={s.scroller} role="grid" aria-label={tm('grid.label', { mapping: mapping.name })} aria-rowcount={rows.length} data-testid="field-grid">
         <div className={s.header} role="row">
           <span role="columnheader" />
@@ -268,6 +317,8 @@ export function FieldGrid({ mapping, catalog, findings, changedFields, onApply }
           <span role="columnheader">{tm('grid.validateField')}</span>
           <span role="columnheader">{tm('grid.clearOnFail')}</span>
           <span role="columnheader">{tm('grid.transformation')}</span>
+          <span role="columnheader" className={s.headerCell} title={tm('grid.matchHint')}>{tm('grid.match')}</span>
+          <span role="columnheader" className={s.headerCell} title={tm('grid.matchPriorityHint')}>{tm('grid.matchPriority')}</span>
           <span role="columnheader">{tm('grid.findings')}</span>
         </div>
         <div className={s.body} style={{ height: virtual.getTotalSize() }}>

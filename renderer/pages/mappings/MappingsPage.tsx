@@ -1,5 +1,5 @@
 import {
-  Badge, Card, makeStyles, MessageBar, MessageBarBody, Select, Spinner, Tab, TabList, Text, Title2, Toolbar, ToolbarButton, tokens,
+  Badge, Card, makeStyles, MessageBar, MessageBarActions, MessageBarBody, Select, Spinner, Tab, TabList, Text, Title2, Toolbar, ToolbarButton, tokens,
 } from '@fluentui/react-components';
 import { ArrowDownloadRegular, ArrowRedoRegular, ArrowResetRegular, ArrowUndoRegular, ArrowUploadRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -7,10 +7,12 @@ import { useTranslation } from 'react-i18next';
 import type { MappingStatus } from '../../../preload/contract';
 import type { Change } from '../../../preload/contract/mapping-model';
 import { NotCarriedCard } from '../../components/NotCarried';
+import { CopyButton } from '../../components/CopyButton';
 import { useMappingsStore } from '../../stores/mappings';
 import { DependencyGraph } from './DependencyGraph';
 import { FieldGrid } from './FieldGrid';
 import { FilterBuilder } from './FilterBuilder';
+import { useFindingText } from './findings';
 import { MetadataBar } from './MetadataBar';
 import { ReviewPanel } from './ReviewPanel';
 import { CompareCard, ReconnectCard, SignOffCard } from './SideCards';
@@ -75,8 +77,9 @@ function useUndoKeys() {
 
 export function MappingsPage() {
   const { t } = useTranslation();
-  const { t: tm } = useTranslation('mappings');
+  const { t: tm, i18n } = useTranslation('mappings');
   const s = useStyles();
+  const findingText = useFindingText();
   const store = useMappingsStore();
   const [search, setSearch] = useState('');
   const [tab, setTab] = useState<TabId>('fields');
@@ -112,8 +115,8 @@ export function MappingsPage() {
         <Toolbar aria-label={tm('toolbar.label')}>
           <ToolbarButton icon={<ArrowUndoRegular />} disabled={!view?.canUndo} onClick={() => void store.undo()} data-testid="mappings-undo">{tm('toolbar.undo')}</ToolbarButton>
           <ToolbarButton icon={<ArrowRedoRegular />} disabled={!view?.canRedo} onClick={() => void store.redo()} data-testid="mappings-redo">{tm('toolbar.redo')}</ToolbarButton>
-          <ToolbarButton icon={<ArrowDownloadRegular />} disabled={!view} onClick={() => void store.exportFile('json')} data-testid="mappings-export-json">{tm('toolbar.exportJson')}</ToolbarButton>
-          <ToolbarButton icon={<ArrowDownloadRegular />} disabled={!view} onClick={() => void store.exportFile('xlsx')} data-testid="mappings-export-xlsx">{tm('toolbar.exportXlsx')}</ToolbarButton>
+          <ToolbarButton icon={<ArrowDownloadRegular />} disabled={!view} onClick={() => void store.exportFile('json', i18n.language)} data-testid="mappings-export-json">{tm('toolbar.exportJson')}</ToolbarButton>
+          <ToolbarButton icon={<ArrowDownloadRegular />} disabled={!view} onClick={() => void store.exportFile('xlsx', i18n.language)} data-testid="mappings-export-xlsx">{tm('toolbar.exportXlsx')}</ToolbarButton>
           <ToolbarButton icon={<ArrowUploadRegular />} disabled={!view} onClick={() => fileInput.current?.click()}>{tm('toolbar.import')}</ToolbarButton>
           <ToolbarButton icon={<ArrowResetRegular />} disabled={!view} onClick={() => void store.previewReset()} data-testid="mappings-reset">{tm('toolbar.reset')}</ToolbarButton>
         </Toolbar>
@@ -142,6 +145,20 @@ export function MappingsPage() {
       {store.notice ? (
         <MessageBar intent="success" data-testid="mappings-notice">
           <MessageBarBody>{tm(store.notice.key, store.notice.params ?? {})}</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {store.lastExport ? (
+        <MessageBar intent="success" data-testid="mappings-exported">
+          <MessageBarBody>
+            {store.lastExport.savedPath
+              ? tm('export.saved', { file: store.lastExport.fileName, path: store.lastExport.savedPath })
+              : tm('export.downloaded', { file: store.lastExport.fileName })}
+          </MessageBarBody>
+          {store.lastExport.savedPath ? (
+            <MessageBarActions>
+              <CopyButton label={tm('export.copyPath')} getText={async () => store.lastExport?.savedPath ?? ''} />
+            </MessageBarActions>
+          ) : null}
         </MessageBar>
       ) : null}
       {store.panel ? <ReviewPanel panel={store.panel} /> : null}
@@ -187,7 +204,7 @@ export function MappingsPage() {
                   <ul className={s.findings} data-testid="mapping-findings">
                     {actionable.slice(0, 20).map((f, i) => (
                       <li key={i} className={f.severity === 'error' ? s.error : f.severity === 'warning' ? s.warning : undefined}>
-                        {`${f.field ? `${f.field}: ` : ''}${f.message} ${f.fix}`}
+                        {`${f.field ? `${f.field}: ` : ''}${findingText(f)}`}
                       </li>
                     ))}
                   </ul>

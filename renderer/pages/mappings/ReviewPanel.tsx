@@ -2,6 +2,7 @@ import { Button, Card, CardHeader, makeStyles, MessageBar, MessageBarBody, Text,
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMappingsStore, type ReviewPanel as Panel } from '../../stores/mappings';
+import { useDiffText } from './findings';
 
 const useStyles = makeStyles({
   body: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: `0 ${tokens.spacingHorizontalM} ${tokens.spacingVerticalM}` },
@@ -21,6 +22,7 @@ const useStyles = makeStyles({
 export function ReviewPanel({ panel }: { panel: Panel }) {
   const { t: tm } = useTranslation('mappings');
   const s = useStyles();
+  const diffText = useDiffText();
   const store = useMappingsStore();
   const rows = panel.proposal.rows;
   const selectable = panel.kind === 'import' || (panel.kind === 'diff' && panel.acceptable);
@@ -47,7 +49,7 @@ export function ReviewPanel({ panel }: { panel: Panel }) {
             <Text weight="semibold">{tm('review.comments')}</Text>
             <ul>
               {panel.proposal.comments.map((c, i) => (
-                <li key={i}>{`${c.mapping}${c.field ? ` · ${c.field}` : ''}: ${c.comment}${c.status ? ` (${c.status})` : ''}`}</li>
+                <li key={i}>{`${c.mapping}${c.field ? ` · ${c.field}` : ''}: ${c.comment}${c.status ? ` (${tm(`status.${c.status}`)})` : ''}`}</li>
               ))}
             </ul>
           </div>
@@ -65,7 +67,9 @@ export function ReviewPanel({ panel }: { panel: Panel }) {
               </tr>
             </thead>
             <tbody>
-              {rows.map((r, i) => (
+              {rows.map((raw, i) => {
+                const r = { ...raw, ...diffText(raw) };
+                return (
                 <tr key={i} data-testid={`review-row-${i}`}>
                   {selectable ? <td><input type="checkbox" aria-label={tm('review.selectRow', { mapping: r.mapping, field: r.field ?? '', property: r.property })} checked={chosen.has(i)} onChange={() => toggle(i)} /></td> : null}
                   <td>{r.mapping}</td>
@@ -77,7 +81,8 @@ export function ReviewPanel({ panel }: { panel: Panel }) {
                     {rejected.has(i) ? <div className={s.rejected} role="alert">{tm('review.rejected', { reason: rejected.get(i)! })}</div> : null}
                   </td>
                 </tr>
-              ))}
+                );
+              })}
             </tbody>
           </table>
         </div>

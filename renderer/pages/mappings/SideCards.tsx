@@ -28,15 +28,19 @@ export function SignOffCard({ mapping }: { mapping: string }) {
   const current = view?.set.reviews.find((r) => r.mapping === mapping && r.field === null) ?? null;
   const fieldNotes = view?.set.reviews.filter((r) => r.mapping === mapping && r.field !== null) ?? [];
   const [reviewer, setReviewer] = useState('');
-  const [status, setStatus] = useState<ReviewStatus>('Approved');
+  // No status is preset: a reviewer who writes "please change X" must not sign off as Approved by accident.
+  const [status, setStatus] = useState<ReviewStatus | ''>('');
   const [comment, setComment] = useState('');
-  useEffect(() => setComment(''), [mapping]);
+  useEffect(() => { setComment(''); setStatus(''); }, [mapping]);
+  const missing = !reviewer.trim() ? tm('signoff.needsReviewer') : status === '' ? tm('signoff.needsStatus') : null;
   return (
     <Card data-testid="signoff-card">
       <CardHeader header={<Text weight="semibold">{tm('signoff.title', { mapping })}</Text>} />
       <div className={s.body}>
         <Text data-testid="signoff-current">
-          {current ? tm('signoff.current', { status: tm(`status.${current.status}`), reviewer: current.reviewer, at: new Date(current.at).toLocaleString(), comment: current.comment }) : tm('signoff.none')}
+          {current
+            ? tm(current.comment ? 'signoff.current' : 'signoff.currentNoComment', { status: tm(`status.${current.status}`), reviewer: current.reviewer, at: new Date(current.at).toLocaleString(), comment: current.comment })
+            : tm('signoff.none')}
         </Text>
         {fieldNotes.length ? (
           <ul className={s.list}>
@@ -44,20 +48,28 @@ export function SignOffCard({ mapping }: { mapping: string }) {
           </ul>
         ) : null}
         <Field label={tm('signoff.reviewer')}>
-          <Input value={reviewer} onChange={(_, d) => setReviewer(d.value)} />
+          <Input value={reviewer} data-testid="signoff-reviewer" onChange={(_, d) => setReviewer(d.value)} />
         </Field>
         <Field label={tm('signoff.status')}>
-          <Select value={status} onChange={(_, d) => setStatus(d.value as ReviewStatus)}>
+          <Select value={status} data-testid="signoff-status" onChange={(_, d) => setStatus(d.value as ReviewStatus | '')}>
+            <option value="" disabled>{tm('signoff.pickStatus')}</option>
             {REVIEW_STATUSES.map((x) => <option key={x} value={x}>{tm(`status.${x}`)}</option>)}
           </Select>
         </Field>
         <Field label={tm('signoff.comment')}>
           <Textarea value={comment} onChange={(_, d) => setComment(d.value)} />
         </Field>
-        <div>
-          <Button appearance="primary" disabled={!reviewer.trim()} onClick={() => void signOff({ mapping, field: null, reviewer: reviewer.trim(), status, comment })}>
+        <div className={s.row}>
+          <Button
+            appearance="primary"
+            data-testid="signoff-submit"
+            disabled={missing !== null}
+            aria-describedby={missing ? 'signoff-missing' : undefined}
+            onClick={() => { if (status !== '') void signOff({ mapping, field: null, reviewer: reviewer.trim(), status, comment }); }}
+          >
             {tm('signoff.submit')}
           </Button>
+          {missing ? <Text size={200} id="signoff-missing" data-testid="signoff-missing">{missing}</Text> : null}
         </div>
       </div>
     </Card>

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyChanges } from '../../../main/mappings/changes';
 import { MappingImportError, exportJson, importJson, mappingSetJsonSchema, newDefaultSet } from '../../../main/mappings/exchange-json';
-import { exportXlsx, importXlsx } from '../../../main/mappings/exchange-xlsx';
+import { NOT_CARRIED_SHEET, exportXlsx, importXlsx } from '../../../main/mappings/exchange-xlsx';
+import { validateMappings } from '../../../main/mappings/validate';
 import type { MappingSet } from '../../../main/mappings/model';
 import { mappingSet } from './arbitraries';
 
@@ -56,7 +57,7 @@ describe('XLSX exchange', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await exportXlsx(set)) as unknown as ArrayBuffer);
     const visible = wb.worksheets.filter((w) => w.state === 'visible').map((w) => w.name);
-    expect(visible).toEqual(['Overview', ...set.mappings.map((m) => m.name)]);
+    expect(visible).toEqual(['Overview', ...set.mappings.map((m) => m.name), NOT_CARRIED_SHEET]);
     const headers = (ws: ExcelJS.Worksheet, row: number) => (ws.getRow(row).values as unknown[]).filter(Boolean);
     expect(headers(wb.getWorksheet('Overview')!, 5)).toEqual(expect.arrayContaining(['Mapping', 'Direction', 'Table filter (BC)', 'Review status', 'Comment']));
     expect(headers(wb.getWorksheet('CUSTOMER')!, 3)).toEqual(expect.arrayContaining(['BC field', 'Dataverse field', 'Direction', 'Review status', 'Comment']));
@@ -111,5 +112,60 @@ describe('XLSX exchange', () => {
     expect((err as Error).message).toMatch(/CURRENCY!N4 \(Match priority\): "high" is not a whole number/);
     expect((err as Error).message).toMatch(/Overview!H6 \(Table filter \(BC\)\): Unclosed quote/);
     await expect(importXlsx(Buffer.from('not a zip'))).rejects.toThrow(/not an XLSX workbook/);
+  });
+});
+
+describe('XLSX in the reviewer\'s language', () => {
+  const headers = (ws: ExcelJS.Worksheet, row: number) => (ws.getRow(row).values as unknown[]).filter(Boolean);
+
+  it('writes headers, direction captions, Yes/No, review statuses and findings in the chosen language', async () => {
+    const base = newDefaultSet('Contoso', {});
+    const customer = base.mappings.find((m) => m.name === 'CUSTOMER')!;
+    customer.direction = 'ToIntegrationTable';
+    customer.fields.find((f) => f.bcField === 'Name')!.direction = 'FromIntegrationTable';
+    const set: MappingSet = { ...base, reviews: [{ mapping: 'CUSTOMER', field: null, reviewer: 'Kari', status: 'Changes requested', comment: 'Sjekk navn', at: '2026-12-01T10:00:00.000Z' }] };
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await exportXlsx(set, { language: 'nb-NO', findings: validateMappings(set.mappings) })) as unknown as ArrayBuffer);
+    const ov = wb.getWorksheet('Oversikt')!;
+    expect(ov).toBeTruthy();
+    expect(headers(ov, 5)).toEqual(expect.arrayContaining(['Tilordning', 'Retning', 'Tabellfilter (BC)', 'Gjennomgangsstatus', 'Kommentar', 'Funn (skrivebeskyttet)']));
+    const ws = wb.getWorksheet('CUSTOMER')!;
+    expect(String(ws.getCell('C1').value)).toMatch(/, Til Dataverse$/);
+    expect(headers(ws, 3)).toEqual(expect.arrayContaining(['BC-felt', 'Dataverse-felt', 'Samsvarsbasert kobling', 'Samsvarsprioritet']));
+    const rows = Array.from({ length: ws.rowCount - 3 }, (_, i) => (ws.getRow(4 + i).values as unknown[]).map(String));
+    const name = rows.find((r) => r.includes('Name') && r.includes('name'))!;
+    expect(name).toContain('Fra Dataverse');
+    expect(name.join(' ')).toContain('Feltretningen «Fra Dataverse» er ikke tillatt');
+    // No BC option name or English caption left in a cell (field names such as "Fax No." are data, not captions).
+    expect(rows.flat().join(' ')).not.toMatch(/ToIntegrationTable|FromIntegrationTable/);
+    expect(rows.flat().filter((c) => ['Yes', 'No', 'Enabled', 'Disabled', 'Bidirectional'].includes(c))).toEqual([]);
+    const custRow = 6 + set.mappings.findIndex((m) => m.name === 'CUSTOMER');
+    expect((ov.getRow(custRow).values as unknown[]).map(String)).toContain('Endringer ønskes');
+  });
+
+  it('imports a workbook in any of the four languages (and the old English one) back to the same set', async () => {
+    const set = newDefaultSet('Contoso', { orders: 'legacy' });
+    set.reviews = [{ mapping: 'CUSTOMER', field: null, reviewer: 'Kari', status: 'Approved', comment: '', at: '2026-12-01T10:00:00.000Z' }];
+    for (const language of ['en', 'nb-NO', 'nl-NL', 'fi-FI'] as const) {
+      const r = await importXlsx(await exportXlsx(set, { language, findings: validateMappings(set.mappings) }));
+      expect(r.set, language).toEqual(set);
+      expect(r.changeSet.changes, language).toEqual([]);
+    }
+  }, 60_000);
+
+  it('reads a Finnish workbook edited by hand: captions of any language and BC option names are accepted', async () => {
+    const set = newDefaultSet('Contoso', {});
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await exportXlsx(set, { language: 'fi-FI' })) as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('CUSTOMER')!;
+    const hdr = ws.getRow(3).values as unknown[];
+    const row = 4 + set.mappings.find((m) => m.name === 'CUSTOMER')!.fields.findIndex((f) => f.bcField === 'Name');
+    ws.getCell(row, hdr.indexOf('Suunta')).value = 'Til Dataverse'; // a Norwegian caption in a Finnish workbook
+    ws.getCell(row, hdr.indexOf('Vastaavuuteen perustuva kytkentä')).value = 'Kyllä';
+    ws.getCell(row, hdr.indexOf('Vastaavuuden prioriteetti')).value = 1;
+    const r = await importXlsx(Buffer.from(await wb.xlsx.writeBuffer()));
+    const name = r.set.mappings.find((m) => m.name === 'CUSTOMER')!.fields.find((f) => f.bcField === 'Name')!;
+    expect(name).toMatchObject({ direction: 'ToIntegrationTable', useForMatchBasedCoupling: true, matchPriority: 1 });
+    expect(r.changeSet.changes.map((c) => (c.op === 'setField' ? c.prop : c.op)).sort()).toEqual(['direction', 'matchPriority', 'useForMatchBasedCoupling']);
   });
 });

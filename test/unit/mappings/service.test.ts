@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import mappingsMigration from '../../../main/db/migrations/0002_mappings';
 import snapshotsMigration from '../../../main/db/migrations/0005_mapping_snapshots';
@@ -15,13 +18,13 @@ import { testApp } from '../../support/app';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** The handlers behind the real router, so every input and output is also checked against the contract. */
-function setup() {
+function setup(extra: { exportDir?: string } = {}) {
   const db = new Database(':memory:');
   db.pragma('foreign_keys = ON');
   db.exec(mappingsMigration.sql);
   db.exec(snapshotsMigration.sql);
   let tick = Date.parse('2026-11-23T10:00:00Z');
-  const handlers = createMappingHandlers({ db, logger: quiet, now: () => new Date((tick += 1000)) });
+  const handlers = createMappingHandlers({ db, logger: quiet, now: () => new Date((tick += 1000)), ...extra });
   const router = createRouter(handlers as unknown as Handlers, { error: () => undefined });
   async function call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
     const r = await router.call(method, input, { transport: 'memory' });
@@ -263,6 +266,28 @@ describe('mappings service', () => {
     });
     expect(bad.error).toMatch(/GUID/);
     expect(bad).toMatchObject({ errorCode: 'NOT_GUID', errorParams: { attribute: 'transactioncurrencyid', value: 'EUR' } });
+  });
+
+  it('export says where the file went: a copy in the exports folder; the workbook speaks the requested language', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'd365ic-export-'));
+    try {
+      const { call } = setup({ exportDir: path.join(dir, 'exports') });
+      const [info] = await call('mappings.list', {});
+      const json = await call('mappings.exportFile', { id: info!.id, format: 'json' });
+      expect(json.savedPath).toBe(path.join(dir, 'exports', json.fileName));
+      expect(readFileSync(json.savedPath!, 'utf8')).toBe(json.text);
+      const xlsx = await call('mappings.exportFile', { id: info!.id, format: 'xlsx', language: 'nl-NL' });
+      expect(xlsx.fileName).toMatch(/\.nl-NL\.xlsx$/);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(readFileSync(xlsx.savedPath!) as unknown as ArrayBuffer);
+      expect(wb.getWorksheet('Overzicht')).toBeTruthy();
+      // Without an exports folder (in-memory consoles) nothing is written and the UI names the downloads folder only.
+      const other = setup();
+      const [o] = await other.call('mappings.list', {});
+      expect((await other.call('mappings.exportFile', { id: o!.id, format: 'json' })).savedPath).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('previews BC filter syntax typed with "=": NO|SE, ranges, <>, wildcards, @, & and \'\' (no "Invalid input")', async () => {
