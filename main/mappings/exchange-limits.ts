@@ -17,7 +17,7 @@ export const IMPORT_LIMITS = {
   /** A mapping file (JSON or XLSX) as chosen by the user. */
   fileBytes: 16 * MiB,
   /** Everything inside an XLSX, unpacked. */
-  unpackedBytes: 48 * MiB,
+  unpackedBytes: 32 * MiB,
   sheets: 500,
   rowsPerSheet: 20_000,
   cells: 200_000,

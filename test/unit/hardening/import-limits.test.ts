@@ -186,3 +186,24 @@ describe('XLSX import says what it found', () => {
     expect(e.message.split('\n').length).toBeLessThan(30);
   });
 });
+
+describe('memory for an accepted workbook', () => {
+  it('a workbook just inside the unpacked-size limit (≈31 MB of text in 90,000 cells) imports with under 300 MB more memory', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Overview');
+    for (let r = 1; r <= 4500; r++) ws.getRow(r).values = Array.from({ length: 20 }, (_, c) => `v${r}_${c}`.padEnd(300, 'x'));
+    const file = Buffer.from(await wb.xlsx.writeBuffer());
+    global.gc?.();
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+    try {
+      await refusal(importXlsx(file)); // accepted by the limits, then refused for its content (no header row)
+    } finally {
+      clearInterval(timer);
+    }
+    peak = Math.max(peak, process.memoryUsage().rss);
+    console.info(`[limits] accepted 31 MB workbook: +${Math.round((peak - base) / 1e6)} MB peak RSS`);
+    expect(peak - base).toBeLessThan(300 * 1024 * 1024);
+  }, 180_000);
+});
