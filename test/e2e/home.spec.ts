@@ -77,6 +77,18 @@ test('a fresh console opens on Home (en, nb-NO), with a skip link, and says so w
     await tabs.first().click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Home');
 
+    // Text inputs show the keyboard focus clearly: a 2px ring around the field, not only a thicker bottom line.
+    await page.getByRole('tab', { name: 'Connection string (BC < v16)' }).click();
+    const box = page.getByTestId('connstr-text');
+    await box.focus();
+    const ring = await box.evaluate((el) => {
+      const st = getComputedStyle(el.closest('.fui-Textarea')!);
+      return `${st.outlineStyle} ${st.outlineWidth}`;
+    });
+    expect(ring).toBe('solid 2px');
+    await shot(page, 'home-focus-ring-en');
+    await tabs.first().click();
+
     // The host stops: the tab says so instead of failing action after action.
     await stopHost(host);
     stopped = true;
