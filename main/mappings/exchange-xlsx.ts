@@ -266,7 +266,7 @@ export async function exportXlsx(set: MappingSet, opts: XlsxExportOptions = {}):
     const ws = wb.addWorksheet(names[i]!, { views: [{ state: 'frozen', ySplit: 3 }] });
     ws.getCell('A1').value = t.xlsx.mapping;
     ws.getCell('B1').value = m.name;
-    ws.getCell('C1').value = `${m.bcTable} (${m.bcTableId}) ⇄ ${m.dataverseEntity}, ${directionCaptions(t)[m.direction] ?? m.direction}`;
+    ws.getCell('C1').value = `${(t.bcTableCaption as Record<string, string>)[String(m.bcTableId)] ?? m.bcTable} (${m.bcTableId}) ⇄ ${m.dataverseEntity}, ${directionCaptions(t)[m.direction] ?? m.direction}`;
     ws.getRow(1).font = { bold: true };
     ws.getRow(3).values = [...FIELD_COLUMNS.map(header), ...reviewHeaders(t), t.xlsx.findings];
     styleHeader(ws.getRow(3));

@@ -149,6 +149,7 @@ describe('runtime texts in the UI language', () => {
     fireEvent.change(screen.getByLabelText('Retning for Name->name'), { target: { value: 'FromIntegrationTable' } });
     await waitFor(() => expect(screen.getByTestId('mapping-findings').textContent).toContain('Feltretningen «Fra Dataverse» er ikke tillatt'));
     const text = screen.getByTestId('mapping-findings').textContent!;
+    expect(screen.getByTestId('mapping-CUSTOMER').textContent).toContain('Kunde ⇄ account');
     expect(text).toContain('«Til Dataverse»');
     expect(text).not.toMatch(/ToIntegrationTable|FromIntegrationTable|never synchronizes/);
     fireEvent.click(screen.getByTestId('mappings-reset'));

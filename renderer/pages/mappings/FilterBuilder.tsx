@@ -7,6 +7,7 @@ import type { MethodInput } from '../../../preload/contract';
 import { bcConditionText, quoteBcLiteral } from '../../../preload/contract/mapping-bc-filter';
 import type { BcFilter, Change, DvCondition, DvFilter, TableMapping } from '../../../preload/contract/mapping-model';
 import { useMappingsStore, type FilterPreview } from '../../stores/mappings';
+import { useBcTableCaption } from './findings';
 import { joinValues, negateBcExpression, parseDvValue, showDvValue, splitValues } from './logic';
 
 const useStyles = makeStyles({
@@ -128,6 +129,7 @@ function CountButton({ side, mapping }: { side: 'bc' | 'dataverse'; mapping: Tab
 
 export function FilterBuilder({ mapping, catalog, onApply }: { mapping: TableMapping; catalog: MappingCatalog | null; onApply(changes: Change[]): Promise<boolean> }) {
   const { t: tm } = useTranslation('mappings');
+  const bcCaption = useBcTableCaption();
   const s = useStyles();
   const [bcRows, setBcRows] = useState(() => bcDraft(mapping.tableFilter));
   const [dvRows, setDvRows] = useState(() => dvDraft(mapping.integrationTableFilter));
@@ -163,7 +165,7 @@ export function FilterBuilder({ mapping, catalog, onApply }: { mapping: TableMap
   return (
     <div className={s.wrap}>
       <Card>
-        <CardHeader header={<Text weight="semibold">{tm('filter.bcTitle', { table: mapping.bcTable })}</Text>} />
+        <CardHeader header={<Text weight="semibold">{tm('filter.bcTitle', { table: bcCaption(mapping) })}</Text>} />
         <div className={s.body}>
           <Conditions side="bc" rows={bcRows} ops={['eq', 'ne']} fields={bcFields} hint={tm('filter.bcValuesHint')} onChange={setBcRows} />
           <Text size={200}>{tm('filter.bcPreview')}</Text>

@@ -12,7 +12,7 @@ import { useMappingsStore } from '../../stores/mappings';
 import { DependencyGraph } from './DependencyGraph';
 import { FieldGrid } from './FieldGrid';
 import { FilterBuilder } from './FilterBuilder';
-import { useFindingText } from './findings';
+import { useBcTableCaption, useFindingText } from './findings';
 import { MetadataBar } from './MetadataBar';
 import { ReviewPanel } from './ReviewPanel';
 import { CompareCard, ReconnectCard, SignOffCard } from './SideCards';
@@ -80,6 +80,7 @@ export function MappingsPage() {
   const { t: tm, i18n } = useTranslation('mappings');
   const s = useStyles();
   const findingText = useFindingText();
+  const bcCaption = useBcTableCaption();
   const store = useMappingsStore();
   const [search, setSearch] = useState('');
   const [tab, setTab] = useState<TabId>('fields');
@@ -93,8 +94,8 @@ export function MappingsPage() {
   const statuses = useMemo(() => new Map((view?.statuses ?? []).map((x) => [x.mapping, x])), [view]);
   const visible = useMemo(() => {
     const q = search.trim().toLowerCase();
-    return (view?.set.mappings ?? []).filter((m) => !q || `${m.name} ${m.bcTable} ${m.dataverseEntity}`.toLowerCase().includes(q));
-  }, [view, search]);
+    return (view?.set.mappings ?? []).filter((m) => !q || `${m.name} ${m.bcTable} ${bcCaption(m)} ${m.dataverseEntity}`.toLowerCase().includes(q));
+  }, [view, search, bcCaption]);
   const mapping = view?.set.mappings.find((m) => m.name === store.selected) ?? null;
   const findings = useMemo(() => (view?.findings ?? []).filter((f) => f.mapping === mapping?.name), [view, mapping?.name]);
   // Info findings (e.g. possible truncation) stay in the grid's tooltips; the list above the grid is for what needs action.
@@ -179,7 +180,7 @@ export function MappingsPage() {
                   onClick={() => store.select(m.name)}
                 >
                   <Text weight="semibold">{m.name}</Text>
-                  <Text size={200}>{`${m.bcTable} ⇄ ${m.dataverseEntity} · ${tm(`direction.${m.direction}`)}`}</Text>
+                  <Text size={200}>{`${bcCaption(m)} ⇄ ${m.dataverseEntity} · ${tm(`direction.${m.direction}`)}`}</Text>
                   <StatusBadges ids status={statuses.get(m.name)} />
                 </button>
               ))}
@@ -190,7 +191,7 @@ export function MappingsPage() {
               <>
                 <div className={s.row}>
                   <Text size={500} weight="semibold" data-testid="selected-mapping">{mapping.name}</Text>
-                  <Text>{`${mapping.bcTable} (${mapping.bcTableId}) ⇄ ${mapping.dataverseEntity}`}</Text>
+                  <Text>{`${bcCaption(mapping)} (${mapping.bcTableId}) ⇄ ${mapping.dataverseEntity}`}</Text>
                   <Select
                     aria-label={tm('table.direction')}
                     value={mapping.direction}

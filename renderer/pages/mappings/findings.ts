@@ -57,3 +57,9 @@ export function useDiffText(): (row: MappingDiffRow) => { property: string; left
     return { property: tm(`prop.${row.property}`, { defaultValue: row.property }), left: value(row.left), right: value(row.right) };
   }, [tm]);
 }
+
+/** BC's caption of a table in the UI language ("Kunde" for Customer); the table name for tables the console does not know. */
+export function useBcTableCaption(): (m: { bcTableId: number; bcTable: string }) => string {
+  const { t: tm, i18n } = useTranslation('mappings');
+  return useCallback((m) => (i18n.exists(`bcTableCaption.${m.bcTableId}`, { ns: 'mappings' }) ? tm(`bcTableCaption.${m.bcTableId}`) : m.bcTable), [tm, i18n]);
+}
