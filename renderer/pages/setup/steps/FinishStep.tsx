@@ -15,7 +15,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ArrowSyncRegular, PlugConnectedRegular, PlugDisconnectedRegular } from '@fluentui/react-icons';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../../stores/app';
 import { useConnectionsStore } from '../../../stores/connections';
@@ -36,6 +36,7 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium, border: `2px solid ${tokens.colorBrandStroke1}`, backgroundColor: tokens.colorBrandBackground2,
   },
   steps: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
+  tight: { margin: 0 },
 });
 
 /**
@@ -45,12 +46,17 @@ const useStyles = makeStyles({
 function WhatNext() {
   const { t: tsync } = useTranslation('sync');
   const st = useStyles();
+  const ref = useRef<HTMLElement>(null);
+  // Enable is clicked at the end of the step: bring what comes next into view when it appears.
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+  }, []);
   return (
-    <section className={st.next} data-testid="setup-what-next" aria-labelledby="setup-what-next-title">
-      <Text as="h2" id="setup-what-next-title" size={500} weight="semibold">
+    <section ref={ref} className={st.next} data-testid="setup-what-next" aria-labelledby="setup-what-next-title">
+      <Text as="h2" id="setup-what-next-title" size={500} weight="semibold" className={st.tight}>
         {tsync('whatNext.title')}
       </Text>
-      <Text as="p" block>
+      <Text as="p" block className={st.tight}>
         {tsync('whatNext.text')}
       </Text>
       <ol className={st.steps}>
@@ -189,6 +195,8 @@ export function FinishStep() {
 
   return (
     <div className={s.stack}>
+      {/* Once enabled, what comes next is the first thing on the step (not below the summary). */}
+      {status.enabled ? <WhatNext /> : null}
       <Review />
       <div className={st.status} data-testid="setup-status" data-enabled={String(status.enabled)}>
         <div className={s.row}>
@@ -202,7 +210,6 @@ export function FinishStep() {
         ) : null}
         {status.disableReason ? <Text>{translateMessage(ts, status.disableReason)}</Text> : null}
       </div>
-      {status.enabled ? <WhatNext /> : null}
       {onHold ? (
         <MessageBar intent="info" layout="multiline" data-testid="setup-jobs-on-hold">
           <MessageBarBody>{onHold.length ? ts('finish.onHold', { count: onHold.length, jobs: onHold.join(', ') }) : ts('finish.noneOnHold')}</MessageBarBody>
