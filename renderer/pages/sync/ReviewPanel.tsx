@@ -69,7 +69,7 @@ export function ReviewPanel() {
   useEffect(() => {
     if (!focusReview) return;
     reviewShown();
-    card.current?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    card.current?.scrollIntoView?.({ block: 'start' });
     if (!useSyncStore.getState().review) void loadReview(false);
   }, [focusReview, reviewShown, loadReview]);
   // Events drive the updates; a slow poll covers events missed while the window was reconnecting.

@@ -49,7 +49,7 @@ function WhatNext() {
   const ref = useRef<HTMLElement>(null);
   // Enable is clicked at the end of the step: bring what comes next into view when it appears.
   useEffect(() => {
-    ref.current?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    ref.current?.scrollIntoView?.({ block: 'start' });
   }, []);
   return (
     <section ref={ref} className={st.next} data-testid="setup-what-next" aria-labelledby="setup-what-next-title">
