@@ -54,6 +54,9 @@ export interface DiffRow {
   right: string;
 }
 
+/** "Status: comment (reviewer)", leaving out what is empty (no "()" or dangling colon). */
+const reviewText = (r: { status: string; comment: string; reviewer: string }): string =>
+  `${r.status}${r.comment ? `: ${r.comment}` : ''}${r.reviewer ? ` (${r.reviewer})` : ''}`;
 const show = (v: unknown): string => (v === undefined ? '' : v === null ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
 
 /** Side-by-side rows: one per changed property; added/removed mappings and fields get one row each. */
@@ -67,8 +70,8 @@ export function diffRows(changes: readonly Change[]): DiffRow[] {
       case 'addField': return { mapping: c.mapping, field: fieldKey(c.field), property: '(field mapping)', left: '', right: `${c.field.direction}${c.field.constant !== null ? ` = ${c.field.constant}` : ''}` };
       case 'removeField': return { mapping: c.mapping, field: fieldKey(c.field), property: '(field mapping)', left: `${c.field.direction}${c.field.constant !== null ? ` = ${c.field.constant}` : ''}`, right: '' };
       case 'setField': return { mapping: c.mapping, field: c.key, property: c.prop, left: show(c.from), right: show(c.to) };
-      case 'setReview': return { mapping: c.review.mapping, field: c.review.field, property: '(review)', left: c.previous ? `${c.previous.status}: ${c.previous.comment}` : '', right: `${c.review.status}: ${c.review.comment} (${c.review.reviewer})` };
-      case 'removeReview': return { mapping: c.review.mapping, field: c.review.field, property: '(review)', left: `${c.review.status}: ${c.review.comment} (${c.review.reviewer})`, right: '' };
+      case 'setReview': return { mapping: c.review.mapping, field: c.review.field, property: '(review)', left: c.previous ? reviewText(c.previous) : '', right: reviewText(c.review) };
+      case 'removeReview': return { mapping: c.review.mapping, field: c.review.field, property: '(review)', left: reviewText(c.review), right: '' };
     }
   });
 }

@@ -36,7 +36,7 @@ export function useFindingText(): (f: Pick<MappingFinding, 'key' | 'params' | 'm
 }
 
 const DIRECTION_VALUE = new RegExp(`^(${DIRECTIONS.join('|')})( = [\\s\\S]*)?$`);
-const REVIEW_VALUE = new RegExp(`^(${REVIEW_STATUSES.join('|')}): ([\\s\\S]*)$`);
+const REVIEW_VALUE = new RegExp(`^(${REVIEW_STATUSES.join('|')})((?:: | \\()[\\s\\S]*)?$`);
 
 /** A diff row's property and values as the grid shows them (captions, not BC option names or model keys). */
 export function useDiffText(): (row: MappingDiffRow) => { property: string; left: string; right: string } {
@@ -49,7 +49,7 @@ export function useDiffText(): (row: MappingDiffRow) => { property: string; left
       const d = DIRECTION_VALUE.exec(v);
       if (d) return `${tm(`direction.${d[1]}`)}${d[2] ?? ''}`;
       const r = REVIEW_VALUE.exec(v);
-      if (r && row.property === '(review)') return `${tm(`status.${r[1]}`)}: ${r[2]}`;
+      if (r && row.property === '(review)') return `${tm(`status.${r[1]}`)}${r[2] ?? ''}`;
       const m = /^([\s\S]*), (\d+) fields$/.exec(v);
       if (m && row.property === '(table mapping)') return tm('diff.tableMapping', { tables: m[1], count: Number(m[2]) });
       return v;
