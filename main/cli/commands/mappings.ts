@@ -18,7 +18,7 @@ Commands:
       {"name","bcTable","dataverseEntity","direction","tableFilter","tableFilterText","integrationTableFilter",
        "integrationTableFilterText","synchOnlyCoupled","dependencyFilter","fields":[…],…}. The Dataverse filter's
       "company = current or empty" clause is printed only when --company-id gives the bcbi_company id.
-  export [--from FILE|defaults] [--format json|xlsx] [--out FILE] [--name NAME] [profile options]
+  export [--from FILE|defaults] [--format json|xlsx] [--out FILE] [--name NAME] [--language en|nb-NO|nl-NL|fi-FI] [profile options]
       Writes a mapping set (the defaults for the profile unless --from FILE) as versioned JSON or as an XLSX
       workbook to annotate. JSON goes to stdout without --out; XLSX needs --out.
   import FILE [--format json|xlsx] [--out FILE.json] [--json]
@@ -110,7 +110,10 @@ async function run(sub: string, rest: string[], io: CliIo): Promise<number> {
       } else {
         if (typeof flags.out !== 'string') throw new UsageError('An XLSX export needs --out FILE.xlsx (a workbook cannot go to the terminal).');
         const { exportXlsx } = await import('../../mappings/exchange-xlsx');
-        await writeFile(path.resolve(flags.out), await exportXlsx(set));
+        const languages = ['en', 'nb-NO', 'nl-NL', 'fi-FI'] as const;
+        const language = flags.language === undefined ? 'en' : languages.find((l) => l === flags.language);
+        if (!language) throw new UsageError(`--language takes ${languages.join(', ')} (the reviewer's language for the workbook), not "${String(flags.language)}".`);
+        await writeFile(path.resolve(flags.out), await exportXlsx(set, { language, findings: validateMappings(set.mappings) }));
       }
       if (typeof flags.out === 'string') io.stderr(`Wrote ${set.mappings.length} table mappings to ${path.resolve(flags.out)}.\n`);
       return 0;

@@ -17,6 +17,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SEED = ['--pricing', 'legacy', '--unit-groups', 'off', '--orders', 'legacy'];
 
 describe('d365ic mappings / jobs (CLI contract)', () => {
+  it('mappings export --format xlsx --language nb-NO writes the workbook in Norwegian, and import reads it back', async () => {
+    const out = path.join(dir, 'review.nb-NO.xlsx');
+    expect((await run(mappingsCommand, ['export', '--format', 'xlsx', '--out', out, '--language', 'nb-NO', ...SEED])).code).toBe(0);
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(out) as unknown as ArrayBuffer);
+    expect(wb.getWorksheet('Oversikt')).toBeTruthy();
+    const back = await run(mappingsCommand, ['import', out, '--json']);
+    expect(back.code).toBe(0);
+    expect((JSON.parse(back.out) as { set: { mappings: unknown[] } }).set.mappings.length).toBeGreaterThan(10);
+    await expect(run(mappingsCommand, ['export', '--format', 'xlsx', '--out', out, '--language', 'de'])).rejects.toThrow(UsageError);
+  });
+
   it('mappings defaults --json: the seed acceptance set with structured and text filters', async () => {
     const r = await run(mappingsCommand, ['defaults', '--json', ...SEED]);
     expect(r.code).toBe(0);
