@@ -177,6 +177,7 @@ export class SyncService {
   private reviewState: ReviewState | null = null;
   private reviewing: Promise<ReviewState> | null = null;
   private stored: { revision: string; byName: Map<string, TableMapping> } | null = null;
+  private cat: { key: string; value: Catalog } | null = null;
 
   constructor(private readonly d: SyncServiceDeps) {
     this.queue = new JobQueue(d.db, d.clock);
@@ -247,13 +248,17 @@ export class SyncService {
       return { listed: plain, runnable: plain, reasons: new Map() };
     }
     const options = d.domain().options;
+    const stored = this.storedMappings();
+    // Building the catalog takes ~13 ms; the status, the queue and every run ask for it: keep it while nothing changed.
+    const key = `${JSON.stringify(options)}|${this.stored?.revision ?? ''}`;
+    if (this.cat?.key === key) return this.cat.value;
     const support = mappingSupport(options);
     const reasons = new Map(support.flatMap((x) => (x.runnable ? [] : [[x.name, x.reason] as const])));
-    const stored = this.storedMappings();
     const runnable = adapterMappings(options, support.filter((x) => x.runnable).map((x) => x.name), { withRules: true }).map((m) => withMatchChoices(m, stored.get(m.name)));
     const byName = new Map(runnable.map((m) => [m.name, m]));
     const listed = defaultMappings(options).map((m) => byName.get(m.name) ?? withMatchChoices(m, stored.get(m.name)));
-    return { listed, runnable, reasons };
+    this.cat = { key, value: { listed, runnable, reasons } };
+    return this.cat.value;
   }
 
   /** The stored "Dynamics 365 Sales" set (the one enabling creates and the mapping editor changes), by mapping name. */
@@ -261,7 +266,10 @@ export class SyncService {
     try {
       const store = new MappingStore(this.d.db);
       const info = store.list().find((x) => x.name === SALES_MAPPING_SET);
-      if (!info) return new Map();
+      if (!info) {
+        this.stored = null;
+        return new Map();
+      }
       const revision = `${info.id}:${info.revision}:${info.updatedAt}`;
       if (this.stored?.revision !== revision) this.stored = { revision, byName: new Map(store.load(info.id).set.mappings.map((m) => [m.name, m])) };
       return this.stored.byName;
