@@ -141,3 +141,42 @@ test('mapping editor: edit, validate, XLSX review round trip, accept part, reset
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('mapping editor in Norwegian: match column, findings, BC captions and a refused filter in words', async ({ page, host }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openConsole(page, host);
+  const choose = async (label: string, lang: string) => {
+    await page.getByTestId('language-picker').click();
+    await page.getByRole('option', { name: label }).click();
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+  };
+  await choose('Norsk bokmål', 'nb-NO');
+  try {
+    await page.getByRole('tab', { name: 'Integrasjonstilordninger' }).click();
+    await page.getByTestId('mapping-CUSTOMER').click();
+    await expect(page.getByTestId('mapping-CUSTOMER')).toContainText('Kunde ⇄ account');
+    await expect(page.getByRole('columnheader', { name: 'Samsvar' })).toBeVisible();
+    await expect(page.getByTestId('match-summary')).toContainText('Ingen felt brukes til samsvarsbasert kobling');
+    await page.getByRole('tab', { name: 'Filtre' }).click();
+    await page.getByTestId('filter-bc-add').click();
+    const last = (await page.locator('[data-testid^="filter-bc-field-"]').count()) - 1;
+    await page.getByTestId(`filter-bc-field-${last}`).fill('Country/Region Code');
+    await page.getByTestId(`filter-bc-values-${last}`).fill("NO|'SE");
+    await expect(page.getByTestId('filter-bc-error')).toContainText('lukkes aldri');
+    await shot(page, 'mappings-8-nb-NO-filter-error');
+    await page.getByRole('button', { name: 'Tilbakestill', exact: true }).first().click();
+    await page.getByRole('tab', { name: 'Felttilordninger' }).click();
+    await page.getByLabel('Retning for tabelltilordningen').selectOption('ToIntegrationTable');
+    await page.getByLabel('Retning for Name->name').selectOption('FromIntegrationTable');
+    await expect(page.getByTestId('mapping-findings')).toContainText('Feltretningen «Fra Dataverse» er ikke tillatt');
+    await expect(page.getByTestId('mapping-findings')).not.toContainText('ToIntegrationTable');
+    await shot(page, 'mappings-9-nb-NO-findings');
+    await page.getByTestId('mappings-undo').click();
+    await page.getByTestId('mappings-undo').click();
+    await expect(page.getByTestId('mapping-findings')).toHaveCount(0);
+  } finally {
+    await choose('English', 'en');
+  }
+  expect(errors).toEqual([]);
+});
