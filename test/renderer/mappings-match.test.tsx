@@ -118,6 +118,9 @@ describe('BC filter syntax in the filter builder', () => {
     fireEvent.change(screen.getByTestId(`filter-dv-values-${n}`), { target: { value: "NO|S'E" } });
     await waitFor(() => expect(screen.getByTestId('filter-dv-preview').textContent).toContain("(address1_country eq 'NO' or address1_country eq 'S''E')"), { timeout: 5000 });
     expect(screen.queryByTestId('filter-dv-error')).toBeNull();
+    fireEvent.change(screen.getAllByRole('combobox', { name: `Operator of condition ${n + 1}` }).at(-1)!, { target: { value: 'ne' } });
+    await waitFor(() => expect(screen.getByTestId('filter-dv-preview').textContent).toContain("address1_country ne 'NO' and address1_country ne 'S''E'"), { timeout: 5000 });
+    expect(screen.queryByTestId('filter-dv-error')).toBeNull();
   });
 });
 

@@ -35,11 +35,13 @@ function toBcInput(rows: DraftRow[]): { field: string; expression: string }[] {
 function toDv(rows: DraftRow[], companyScoped: boolean, typeOf: (a: string) => string | undefined): DvFilter {
   return {
     companyScoped,
-    conditions: rows.map((r): DvCondition => {
+    conditions: rows.flatMap((r): DvCondition[] => {
       const values = splitValues(r.values).map((v) => parseDvValue(v, typeOf(r.field.trim())));
-      // "= a|b" is BC's way of saying "one of": the OData form is the `in` group.
-      const op = r.op === 'eq' && values.length > 1 ? 'in' : (r.op as DvCondition['op']);
-      return { attribute: r.field.trim(), op, values };
+      const attribute = r.field.trim();
+      // "= a|b" is BC's way of saying "one of": the OData form is the `in` group; "≠ a|b" is neither (ne a and ne b).
+      if (r.op === 'eq' && values.length > 1) return [{ attribute, op: 'in', values }];
+      if (r.op === 'ne' && values.length > 1) return values.map((v) => ({ attribute, op: 'ne', values: [v] }));
+      return [{ attribute, op: r.op as DvCondition['op'], values }];
     }),
   };
 }
