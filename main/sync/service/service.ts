@@ -261,11 +261,16 @@ export class SyncService {
     return this.cat.value;
   }
 
-  /** The stored "Dynamics 365 Sales" set (the one enabling creates and the mapping editor changes), by mapping name. */
+  /**
+   * The stored set whose match-based coupling choices sync follows, by mapping name: "Dynamics 365 Sales" (the one
+   * enabling creates); before that, the set the mapping editor opens first (a new console's "Default mappings"), so
+   * match fields ticked in the editor count on the demo connection too.
+   */
   private storedMappings(): Map<string, TableMapping> {
     try {
       const store = new MappingStore(this.d.db);
-      const info = store.list().find((x) => x.name === SALES_MAPPING_SET);
+      const sets = store.list();
+      const info = sets.find((x) => x.name === SALES_MAPPING_SET) ?? sets[0];
       if (!info) {
         this.stored = null;
         return new Map();
