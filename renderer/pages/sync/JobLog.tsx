@@ -22,6 +22,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import type { SyncErrorGroupDto, SyncJobErrorDto } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
+import { useReturnFocus } from '../../components/useReturnFocus';
 import { JOBS_PAGE, useSyncStore } from '../../stores/sync';
 import { codeText, when } from './format';
 import { openMappingEditor } from './navigate';
@@ -173,6 +174,8 @@ function ErrorsDrawer() {
   const { t: ts, i18n } = useTranslation('sync');
   const s = useStyles();
   const { errors, busy, moreErrors, showAllErrors, closeErrors, deleteFailedCouplings } = useSyncStore();
+  // Closing the drawer puts the focus back on the "Show errors" button that opened it.
+  useReturnFocus(errors !== null);
   return (
     <OverlayDrawer open={errors !== null} position="end" size="large" onOpenChange={(_, d) => (!d.open ? closeErrors() : undefined)}>
       {errors ? (
