@@ -6,6 +6,7 @@ import mappingSnapshots from './0005_mapping_snapshots';
 import metadataCache from './0006_metadata_cache';
 import syncPartialIndexes from './0007_sync_partial_indexes';
 import syncPendingIndex from './0008_sync_pending_index';
+import syncLeases from './0009_sync_leases';
 
 export interface Migration {
   id: number;
@@ -17,4 +18,4 @@ export interface Migration {
  * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
  * (its checksum is stored in `_migrations` and checked at every start).
  */
-export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes, syncPendingIndex];
+export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes, syncPendingIndex, syncLeases];
