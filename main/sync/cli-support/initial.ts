@@ -14,8 +14,8 @@
 import type { TableMapping } from '../../mappings/model';
 import type { SyncJob } from '../jobs/log';
 import type { SyncEngine } from '../engine/engine';
-import { dependencyOrder, matchBasedCouple, synchronizeNow } from '../engine/manual';
-import { runFullSync } from '../review/run';
+import { dependencyOrder } from '../engine/manual';
+import { coupleAndSynchronize, runFullSync } from '../review/run';
 
 /** Match fields for the demo company's mappings that BC's defaults leave without any (BC field names). */
 export const MATCH_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -42,12 +42,9 @@ export async function initialSynchronization(engine: SyncEngine, mappings: reado
     try {
       const matchable = m.isOptionMapping || m.fields.some((f) => f.status === 'Enabled' && f.useForMatchBasedCoupling);
       if (matchable) {
-        const c = await matchBasedCouple(engine, m);
+        const c = await coupleAndSynchronize(engine, m);
         step.jobs.push(c.job);
-        if (!m.isOptionMapping && m.name !== 'SALESPEOPLE' && m.direction !== 'FromIntegrationTable' && c.coupled.length) {
-          const s = await synchronizeNow(engine, m, 'to', c.coupled.map((x) => x.bcId), false);
-          if (s.to) step.jobs.push(s.to);
-        }
+        if (c.synchronized) step.jobs.push(c.synchronized);
       }
       if (m.isOptionMapping || m.name === 'SALESPEOPLE') {
         const r = await engine.runMapping(m);

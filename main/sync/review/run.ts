@@ -5,12 +5,30 @@
  */
 import type { TableMapping } from '../../mappings/model';
 import type { RunResult, SyncEngine } from '../engine/engine';
-import { matchBasedCouple } from '../engine/manual';
+import { matchBasedCouple, synchronizeNow, type MatchOutcome } from '../engine/manual';
+import type { SyncJob } from '../jobs/log';
 import { fullSyncMapping, nextToStart, type ReviewLine } from './planner';
 
 /** One full synchronization of a mapping: filters only, no watermark, Synch. Only Coupled Records off. */
 export function runFullSync(engine: SyncEngine, m: TableMapping): Promise<RunResult> {
   return engine.runMapping(fullSyncMapping(m), { force: true, ignoreWatermarks: true, ignoreSynchOnlyCoupled: true });
+}
+
+/**
+ * Match-based coupling for the initial synchronization (review Couple lines, the CLI's initial sync): couple (E.8),
+ * then synchronize the newly coupled records once To Dataverse, as BC does with "Synch. After Match-Based Coupling".
+ * A record coupled on both sides but never synchronized reads as changed on both sides, so without this the first
+ * run of a bidirectional mapping would report an update conflict for each of them. Skipped where matchBasedCouple
+ * already synchronized (the mapping's own Synch. After Bulk Coupling), for option mappings (values, not records) and
+ * for mappings From Dataverse only (SALESPEOPLE: a salesperson is never overwritten from a coupled user here).
+ */
+export async function coupleAndSynchronize(engine: SyncEngine, m: TableMapping): Promise<MatchOutcome & { synchronized: SyncJob | null }> {
+  const c = await matchBasedCouple(engine, m);
+  let synchronized: SyncJob | null = null;
+  if (!m.isOptionMapping && !m.synchAfterBulkCoupling && m.direction !== 'FromIntegrationTable' && c.coupled.length > 0) {
+    synchronized = (await synchronizeNow(engine, m, 'to', c.coupled.map((x) => x.bcId), false)).to;
+  }
+  return { ...c, synchronized };
 }
 
 export interface ReviewProgress {
@@ -43,8 +61,8 @@ export async function runReview(
       try {
         if (!m) throw new Error(`Table mapping ${line.name} no longer exists: refresh the review.`);
         if (line.recommendation === 'Couple Records') {
-          const r = await matchBasedCouple(engine, m);
-          ok = r.job.failed === 0;
+          const r = await coupleAndSynchronize(engine, m);
+          ok = r.job.failed === 0 && (r.synchronized?.failed ?? 0) === 0;
           message = `${r.job.coupled} coupled, ${r.created.length} created, ${r.unmatched.length} without a unique match.`;
           result = { code: 'coupleResults', params: { coupled: r.job.coupled, created: r.created.length, unmatched: r.unmatched.length } };
         } else {

@@ -119,3 +119,23 @@ describe('running the review', () => {
     expect(lines.map((l) => l.jobStatus)).toEqual(['Error', 'Success', 'Success']);
   });
 });
+
+describe('Couple lines synchronize what they coupled', () => {
+  it('a bidirectional mapping coupled by the review runs afterwards without update conflicts (Synch. After Match-Based Coupling)', async () => {
+    const { world, item, itemMapping: im, field } = await import('./fakes');
+    const { runReview } = await import('../../../main/sync/review/run');
+    const w = world();
+    const m = im({ name: 'ITEM-PRODUCT', fields: [field('No.', 'productnumber', 'Bidirectional', { useForMatchBasedCoupling: true }), field('Description', 'name', 'Bidirectional')] });
+    w.bc.put('Item', 'bc-1', item('A', 'Alpha'));
+    w.dv.put('products', 'dv-1', { productnumber: 'A', name: 'alpha (old)' });
+    const lines: ReviewLine[] = [{ ...line('ITEM-PRODUCT'), recommendation: 'Couple Records' }];
+    const seen: string[] = [];
+    await runReview(w.engine, lines, () => m, (p) => seen.push(`${p.line}:${p.status}`));
+    expect(seen).toEqual(['ITEM-PRODUCT:Success']);
+    // Coupled, then written once To Dataverse: both sides agree and the coupling has synchronized.
+    expect(w.dv.all('products')[0]!.values).toMatchObject({ name: 'Alpha' });
+    const next = await w.engine.runMapping(m);
+    expect(next.to?.failed ?? 0).toBe(0);
+    expect(next.from?.failed ?? 0).toBe(0);
+  });
+});
