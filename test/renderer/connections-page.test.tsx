@@ -537,6 +537,14 @@ describe('first impression (issue 11)', () => {
     expect(label.textContent).not.toContain(PUBLIC_CLIENT);
   });
 
+  it('an app profile not used yet says it signs in by itself, not just "not signed in"', async () => {
+    const p = profile({ name: 'Demo sandbox · Business Central', kind: 'bc-online', url: null, environmentName: 'Production' });
+    const b = backend([p]);
+    renderWith(<ConnectionsPage />, b.transport);
+    await screen.findByRole('listitem', { name: 'Demo sandbox · Business Central' });
+    expect(within(card('Demo sandbox · Business Central')).getByTestId('status-label').textContent).toBe('Not signed in yet: the app signs in by itself when used');
+  });
+
   it('checks the URL in the same pass as every other field: one Save shows all problems, nothing is sent', async () => {
     const b = backend([]);
     renderWith(<ConnectionsPage />, b.transport);

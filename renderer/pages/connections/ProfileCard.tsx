@@ -53,7 +53,9 @@ export function StatusChips({ status, app = false }: { status: AuthStatus | unde
         : t('status.signedInAs', { ns: 'connections', user: account.username })
       : never
         ? t('status.notSignedIn', { ns: 'connections' })
-        : t(`status.${state}`);
+        : app && state === 'signed-out'
+          ? t('status.appSignedOut', { ns: 'connections' })
+          : t(`status.${state}`);
   const badge = (
     <Badge appearance="tint" color={never ? 'warning' : STATE_COLOUR[state]} data-testid="status-label">
       {label}
