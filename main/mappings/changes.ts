@@ -6,8 +6,9 @@
 import type { Change, MappingSet, Review } from './model';
 import { FieldMapping, TableMapping, fieldKey } from './model';
 
+/** A change that no longer fits the set: English text, plus a code and params the UI translates (mappings: conflict.*). */
 export class ChangeConflictError extends Error {
-  constructor(message: string, readonly change: Change) {
+  constructor(message: string, readonly change: Change, readonly code: string = 'CHANGED', readonly params: Record<string, string | number> = {}) {
     super(message);
   }
 }
@@ -41,7 +42,7 @@ export function findReview(set: MappingSet, mapping: string, field: string | nul
 
 function withMapping(set: MappingSet, name: string, change: Change, edit: (m: TableMapping) => TableMapping): MappingSet {
   const i = set.mappings.findIndex((m) => m.name === name);
-  if (i < 0) throw new ChangeConflictError(`Table mapping ${name} is not in the set.`, change);
+  if (i < 0) throw new ChangeConflictError(`Table mapping ${name} is not in the set.`, change, 'MAPPING_MISSING', { mapping: name });
   const mappings = set.mappings.slice();
   mappings[i] = edit(set.mappings[i]!);
   return { ...set, mappings };
@@ -52,20 +53,20 @@ export function applyChange(set: MappingSet, change: Change): MappingSet {
   switch (change.op) {
     case 'addMapping': {
       if (set.mappings.some((m) => m.name === change.mapping.name))
-        throw new ChangeConflictError(`Table mapping ${change.mapping.name} already exists.`, change);
+        throw new ChangeConflictError(`Table mapping ${change.mapping.name} already exists.`, change, 'MAPPING_EXISTS', { mapping: change.mapping.name });
       const mappings = set.mappings.slice();
       mappings.splice(Math.min(change.index ?? mappings.length, mappings.length), 0, change.mapping);
       return { ...set, mappings };
     }
     case 'removeMapping': {
       const current = set.mappings.find((m) => m.name === change.mapping.name);
-      if (!current) throw new ChangeConflictError(`Table mapping ${change.mapping.name} is not in the set.`, change);
-      if (!deepEqual(current, change.mapping)) throw new ChangeConflictError(`Table mapping ${change.mapping.name} was changed since; review it again before deleting.`, change);
+      if (!current) throw new ChangeConflictError(`Table mapping ${change.mapping.name} is not in the set.`, change, 'MAPPING_MISSING', { mapping: change.mapping.name });
+      if (!deepEqual(current, change.mapping)) throw new ChangeConflictError(`Table mapping ${change.mapping.name} was changed since; review it again before deleting.`, change, 'MAPPING_CHANGED', { mapping: change.mapping.name });
       return { ...set, mappings: set.mappings.filter((m) => m !== current) };
     }
     case 'moveMapping': {
       if (set.mappings[change.from]?.name !== change.mapping || change.to >= set.mappings.length)
-        throw new ChangeConflictError(`Table mapping ${change.mapping} is no longer at position ${change.from + 1}.`, change);
+        throw new ChangeConflictError(`Table mapping ${change.mapping} is no longer at position ${change.from + 1}.`, change, 'MAPPING_MOVED', { mapping: change.mapping, position: change.from + 1 });
       const mappings = set.mappings.slice();
       const [moved] = mappings.splice(change.from, 1);
       mappings.splice(change.to, 0, moved!);
@@ -74,14 +75,14 @@ export function applyChange(set: MappingSet, change: Change): MappingSet {
     case 'setMapping':
       return withMapping(set, change.mapping, change, (m) => {
         if (!deepEqual(m[change.prop], change.from))
-          throw new ChangeConflictError(`${change.mapping}.${change.prop} is ${JSON.stringify(m[change.prop])}, not ${JSON.stringify(change.from)} as the change expects.`, change);
+          throw new ChangeConflictError(`${change.mapping}.${change.prop} is ${JSON.stringify(m[change.prop])}, not ${JSON.stringify(change.from)} as the change expects.`, change, 'PROP_CHANGED', { mapping: change.mapping, prop: change.prop, current: JSON.stringify(m[change.prop]) ?? '', expected: JSON.stringify(change.from) ?? '' });
         checkValue(TableMapping.shape[change.prop], change.to, `${change.mapping}.${change.prop}`, change);
         return { ...m, [change.prop]: change.to } as TableMapping;
       });
     case 'addField':
       return withMapping(set, change.mapping, change, (m) => {
         const key = fieldKey(change.field);
-        if (m.fields.some((f) => fieldKey(f) === key)) throw new ChangeConflictError(`${change.mapping} already maps ${key}.`, change);
+        if (m.fields.some((f) => fieldKey(f) === key)) throw new ChangeConflictError(`${change.mapping} already maps ${key}.`, change, 'FIELD_EXISTS', { mapping: change.mapping, key });
         const fields = m.fields.slice();
         fields.splice(Math.min(change.index ?? fields.length, fields.length), 0, change.field);
         return { ...m, fields };
@@ -90,17 +91,17 @@ export function applyChange(set: MappingSet, change: Change): MappingSet {
       return withMapping(set, change.mapping, change, (m) => {
         const key = fieldKey(change.field);
         const current = m.fields.find((f) => fieldKey(f) === key);
-        if (!current) throw new ChangeConflictError(`${change.mapping} does not map ${key}.`, change);
-        if (!deepEqual(current, change.field)) throw new ChangeConflictError(`${change.mapping} ${key} was changed since; review it again before deleting.`, change);
+        if (!current) throw new ChangeConflictError(`${change.mapping} does not map ${key}.`, change, 'FIELD_MISSING', { mapping: change.mapping, key });
+        if (!deepEqual(current, change.field)) throw new ChangeConflictError(`${change.mapping} ${key} was changed since; review it again before deleting.`, change, 'FIELD_CHANGED', { mapping: change.mapping, key });
         return { ...m, fields: m.fields.filter((f) => f !== current) };
       });
     case 'setField':
       return withMapping(set, change.mapping, change, (m) => {
         const i = m.fields.findIndex((f) => fieldKey(f) === change.key);
-        if (i < 0) throw new ChangeConflictError(`${change.mapping} does not map ${change.key}.`, change);
+        if (i < 0) throw new ChangeConflictError(`${change.mapping} does not map ${change.key}.`, change, 'FIELD_MISSING', { mapping: change.mapping, key: change.key });
         const f = m.fields[i]!;
         if (!deepEqual(f[change.prop], change.from))
-          throw new ChangeConflictError(`${change.mapping} ${change.key}.${change.prop} is ${JSON.stringify(f[change.prop])}, not ${JSON.stringify(change.from)} as the change expects.`, change);
+          throw new ChangeConflictError(`${change.mapping} ${change.key}.${change.prop} is ${JSON.stringify(f[change.prop])}, not ${JSON.stringify(change.from)} as the change expects.`, change, 'FIELD_PROP_CHANGED', { mapping: change.mapping, key: change.key, prop: change.prop, current: JSON.stringify(f[change.prop]) ?? '', expected: JSON.stringify(change.from) ?? '' });
         checkValue(FieldMapping.shape[change.prop], change.to, `${change.mapping} ${change.key}.${change.prop}`, change);
         const fields = m.fields.slice();
         fields[i] = { ...f, [change.prop]: change.to } as FieldMapping;
@@ -108,7 +109,7 @@ export function applyChange(set: MappingSet, change: Change): MappingSet {
       });
     case 'setReview': {
       const current = findReview(set, change.review.mapping, change.review.field);
-      if (!deepEqual(current, change.previous)) throw new ChangeConflictError(`The review of ${change.review.mapping} changed since.`, change);
+      if (!deepEqual(current, change.previous)) throw new ChangeConflictError(`The review of ${change.review.mapping} changed since.`, change, 'REVIEW_CHANGED', { mapping: change.review.mapping });
       const i = set.reviews.findIndex((r) => reviewKey(r) === reviewKey(change.review));
       const reviews = set.reviews.slice();
       if (i < 0) reviews.push(change.review);
@@ -117,7 +118,7 @@ export function applyChange(set: MappingSet, change: Change): MappingSet {
     }
     case 'removeReview': {
       const current = findReview(set, change.review.mapping, change.review.field);
-      if (!deepEqual(current, change.review)) throw new ChangeConflictError(`The review of ${change.review.mapping} changed since.`, change);
+      if (!deepEqual(current, change.review)) throw new ChangeConflictError(`The review of ${change.review.mapping} changed since.`, change, 'REVIEW_CHANGED', { mapping: change.review.mapping });
       return { ...set, reviews: set.reviews.filter((r) => r !== current) };
     }
   }

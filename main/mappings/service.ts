@@ -422,7 +422,7 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
     },
     'mappings.acceptChanges': async ({ id, revision, changes }) => {
       const { set } = loadAt(id, revision);
-      const rejected: { index: number; reason: string }[] = [];
+      const rejected: { index: number; reason: string; code: string; params: Record<string, string | number> }[] = [];
       const accepted: Change[] = [];
       let current = set;
       changes.forEach((c, index) => {
@@ -431,7 +431,7 @@ export function createMappingHandlers(deps: MappingServiceDeps): MappingHandlers
           accepted.push(c);
         } catch (x) {
           if (!(x instanceof ChangeConflictError)) throw x;
-          rejected.push({ index, reason: x.message });
+          rejected.push({ index, reason: x.message, code: x.code, params: x.params });
         }
       });
       if (accepted.length) {

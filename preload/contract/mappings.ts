@@ -186,7 +186,8 @@ export const mappingMethods = {
   'mappings.importFile': method(FileInput.extend({ id: Id }).strict(), MappingProposalSchema,
     'Read an exported (and possibly annotated) JSON or XLSX file as a reviewable change set.'),
   'mappings.acceptChanges': method(SetRef.extend({ changes: Changes.min(1) }).strict(),
-    z.object({ view: MappingViewSchema, rejected: z.array(z.object({ index: z.number().int(), reason: z.string() })) }),
+    // reason: English; code + params: what the UI translates (mappings: conflict.<code>).
+    z.object({ view: MappingViewSchema, rejected: z.array(z.object({ index: z.number().int(), reason: z.string(), code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })) }),
     'Apply the chosen proposed changes as one undoable step; changes that no longer apply are reported.'),
   'mappings.diff': method(z.object({ id: Id, left: DiffSideSchema, right: DiffSideSchema }).strict(),
     z.object({ rows: z.array(MappingDiffRowSchema), changes: z.array(Change) }),

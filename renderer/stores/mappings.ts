@@ -5,11 +5,14 @@ import { base64ToBlob, download } from '../pages/mappings/logic';
 import { fileSource } from '../transport/upload';
 import { call, RpcError } from '../transport/client';
 
+/** A proposed change that no longer applied: English reason, code + params for the UI's words. */
+export interface Rejected { index: number; reason: string; code: string; params: Record<string, string | number> }
+
 /** What the review panel shows: an import, a reset preview or a comparison. */
 export type ReviewPanel =
-  | { kind: 'import'; proposal: MappingProposal; rejected: { index: number; reason: string }[] }
+  | { kind: 'import'; proposal: MappingProposal; rejected: Rejected[] }
   | { kind: 'reset'; proposal: MappingProposal; options?: Partial<MappingOptions> }
-  | { kind: 'diff'; left: string; right: string; proposal: MappingProposal; rejected: { index: number; reason: string }[]; acceptable: boolean };
+  | { kind: 'diff'; left: string; right: string; proposal: MappingProposal; rejected: Rejected[]; acceptable: boolean };
 
 interface MappingsState {
   sets: MappingSetInfo[];
@@ -210,7 +213,7 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
         const changes = indices.map((i) => panel.proposal.changes[i]!);
         const r = await call('mappings.acceptChanges', { id: v.id, revision: v.revision, changes });
         setView(r.view);
-        const rejected = r.rejected.map((x) => ({ index: indices[x.index]!, reason: x.reason }));
+        const rejected = r.rejected.map((x) => ({ ...x, index: indices[x.index]! }));
         set({
           panel: { ...panel, rejected },
           notice: { key: rejected.length ? 'notice.acceptedSome' : 'notice.accepted', params: { count: changes.length - rejected.length, rejected: rejected.length } },

@@ -28,7 +28,10 @@ export function ReviewPanel({ panel }: { panel: Panel }) {
   const selectable = panel.kind === 'import' || (panel.kind === 'diff' && panel.acceptable);
   const [chosen, setChosen] = useState<Set<number>>(new Set());
   useEffect(() => setChosen(new Set()), [panel.proposal]);
-  const rejected = new Map(panel.kind === 'reset' ? [] : panel.rejected.map((r) => [r.index, r.reason]));
+  // Why a change no longer applied, in the UI language (property names as the grid and the diff call them).
+  const rejected = new Map(panel.kind === 'reset' ? [] : panel.rejected.map((r) => [r.index, tm(`conflict.${r.code}`, {
+    ...r.params, ...(typeof r.params.prop === 'string' ? { prop: tm(`prop.${r.params.prop}`, { defaultValue: r.params.prop }) } : {}), defaultValue: r.reason,
+  })]));
   const title =
     panel.kind === 'import' ? tm('review.importTitle', { source: panel.proposal.source })
       : panel.kind === 'reset' ? tm(panel.options ? 'review.reconnectTitle' : 'review.resetTitle')

@@ -214,6 +214,8 @@ describe('mappings service', () => {
     const r2 = await call('mappings.acceptChanges', { id: v.id, revision: v.revision, changes: [proposal.changes[dirIdx]!] });
     expect(r2.rejected).toHaveLength(1);
     expect(r2.rejected[0]!.reason).toMatch(/direction/);
+    // The UI words it from the code and params (mappings: conflict.*), not from the English reason.
+    expect(r2.rejected[0]).toMatchObject({ code: 'FIELD_PROP_CHANGED', params: { prop: 'direction' } });
     expect(r2.view.revision).toBe(v.revision);
   });
 
