@@ -168,11 +168,14 @@ test('mapping editor in Norwegian: match column, findings, BC captions and a ref
     await page.getByRole('button', { name: 'Tilbakestill', exact: true }).first().click();
     await page.getByRole('tab', { name: 'Felttilordninger' }).click();
     await page.getByLabel('Retning for tabelltilordningen').selectOption('ToIntegrationTable');
+    // One edit at a time: the next one goes out once main has answered this one (new revision, new findings).
+    await expect(page.getByTestId('mapping-findings')).toContainText('Feltet er toveis, men CUSTOMER synkroniserer bare «Til Dataverse»');
     await page.getByLabel('Retning for Name->name').selectOption('FromIntegrationTable');
     await expect(page.getByTestId('mapping-findings')).toContainText('Feltretningen «Fra Dataverse» er ikke tillatt');
     await expect(page.getByTestId('mapping-findings')).not.toContainText('ToIntegrationTable');
     await shot(page, 'mappings-9-nb-NO-findings');
     await page.getByTestId('mappings-undo').click();
+    await expect(page.getByTestId('mapping-findings')).not.toContainText('Feltretningen «Fra Dataverse»');
     await page.getByTestId('mappings-undo').click();
     await expect(page.getByTestId('mapping-findings')).toHaveCount(0);
   } finally {
