@@ -107,6 +107,7 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
     const selected = get().selected;
     set({ view, selected: selected && view.set.mappings.some((m) => m.name === selected) ? selected : (view.set.mappings[0]?.name ?? null) });
   };
+  let edits: Promise<void> = Promise.resolve();
   const current = () => {
     const v = get().view;
     if (!v) throw new Error('No mapping set is open.');
@@ -143,12 +144,15 @@ export const useMappingsStore = create<MappingsState>((set, get) => {
     select: (mapping) => set({ selected: mapping }),
     async apply(changes) {
       if (changes.length === 0) return true;
-      const r = await run(async () => {
+      // Edits go out one after another, each against the revision the previous one produced: two quick edits
+      // (a direction, then a checkbox) must not collide as "changed elsewhere".
+      const next = edits.then(() => run(async () => {
         const v = current();
         setView(await call('mappings.apply', { id: v.id, revision: v.revision, changes }));
         return true;
-      });
-      return r ?? false;
+      }));
+      edits = next.then(() => undefined, () => undefined);
+      return (await next) ?? false;
     },
     async undo() {
       const v = get().view;

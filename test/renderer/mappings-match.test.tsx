@@ -82,6 +82,24 @@ describe('match-based coupling in the field grid', () => {
   });
 });
 
+describe('quick successive edits', () => {
+  it('two edits sent without waiting both apply, in order, without a "changed elsewhere" error', async () => {
+    renderWith(<MappingsPage />, transport());
+    await openMapping('CUSTOMER');
+    const store = useMappingsStore.getState();
+    const m = customer();
+    const name = m.fields.find((f) => f.bcField === 'Name')!;
+    const [a, b] = await Promise.all([
+      store.apply([{ op: 'setMapping', mapping: 'CUSTOMER', prop: 'direction', from: m.direction, to: 'ToIntegrationTable' }]),
+      store.apply([{ op: 'setField', mapping: 'CUSTOMER', key: 'Name->name', prop: 'useForMatchBasedCoupling', from: name.useForMatchBasedCoupling, to: true }]),
+    ]);
+    expect([a, b]).toEqual([true, true]);
+    expect(useMappingsStore.getState().error).toBeNull();
+    expect(customer().direction).toBe('ToIntegrationTable');
+    expect(hasMatchFields(customer())).toBe(true);
+  });
+});
+
 describe('BC filter syntax in the filter builder', () => {
   it('"=" with NO|SE previews as BC text, table view and OData, and applies as one of two values', async () => {
     const { missing } = renderWith(<MappingsPage />, transport());
