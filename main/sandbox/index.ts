@@ -13,6 +13,7 @@ import { startIdentity } from './identity';
 import type { BusinessCentralService } from './bc';
 import { startBusinessCentral } from './bc';
 import { generateDataverseDemoData } from './seed';
+import type { Clock } from '../ports';
 
 export const sandboxInfoSchema = z
   .object({
@@ -33,6 +34,8 @@ export interface SandboxOptions {
   faultRate?: number;
   faultSeed?: number;
   bcVersion?: 14 | 15 | 16 | 24;
+  /** Time of all three services (token lifetimes, modifiedon/SystemModifiedAt stamps); tests pass one they can advance. */
+  clock?: Clock;
 }
 
 export interface Sandbox {
@@ -49,6 +52,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (opts.faultRate !== undefined && !(opts.faultRate >= 0 && opts.faultRate <= 1)) throw new Error(`Fault rate must be between 0 and 1; got ${opts.faultRate}.`);
   if (opts.latencyMs !== undefined && !(Number.isInteger(opts.latencyMs) && opts.latencyMs >= 0)) throw new Error(`Latency must be a whole number of milliseconds ≥ 0; got ${opts.latencyMs}.`);
   const portFor = (offset: number) => (base === 0 ? 0 : base + offset);
+  const clock = opts.clock ? { clock: () => opts.clock!.now() } : {};
   const knobs: Partial<Knobs> = {
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.faultRate !== undefined ? { faultRate: opts.faultRate } : {}),
@@ -64,10 +68,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (failed) throw failed.reason;
   };
   try {
-    const identity = await part('identity service', portFor(0), () => startIdentity({ port: portFor(0) }));
+    const identity = await part('identity service', portFor(0), () => startIdentity({ port: portFor(0), ...clock }));
     started.push(identity);
     const dataverse = await part('Dataverse', portFor(1), () => startDataverse({
-      port: portFor(1), authenticate: identity.authenticate, knobs, authority: identity.authority,
+      port: portFor(1), authenticate: identity.authenticate, knobs, authority: identity.authority, ...clock,
       // Dataverse has no benchmark generator of its own: a bench run still needs the demo users and roles.
       seed: 'demo',
       // The demo Sales org already has some of the retailer's customers (same names) and a few Sales-only accounts,
@@ -76,7 +80,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }));
     started.push(dataverse);
     const businessCentral = await part('Business Central', portFor(2), () => startBusinessCentral({
-      port: portFor(2), authenticate: identity.authenticate, knobs, seed: opts.seed ?? 'demo',
+      port: portFor(2), authenticate: identity.authenticate, knobs, seed: opts.seed ?? 'demo', ...clock,
       ...(opts.records !== undefined ? { records: opts.records } : {}),
       ...(opts.bcVersion !== undefined ? { version: opts.bcVersion } : {}),
     }));

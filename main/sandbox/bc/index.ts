@@ -254,6 +254,8 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
   }
 
   const server = http.createServer((req, res) => {
+    // The Date header is the server's clock (clients read it as "server now"): the sandbox's, not the host's.
+    res.setHeader('Date', new Date(clock()).toUTCString());
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) send(res, errorResponse(e));
       else res.destroy();

@@ -155,6 +155,8 @@ export async function startDataverse(opts: DataverseOptions): Promise<DataverseS
   // The request listener is attached only once `core` exists; nobody knows the port before we return anyway.
   const server = http.createServer({ keepAlive: true });
   const onHttpRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // The Date header is the server's clock (clients read it as "server now"): the sandbox's, not the host's.
+    res.setHeader('Date', new Date(clock()).toUTCString());
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {

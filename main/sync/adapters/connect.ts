@@ -9,6 +9,7 @@ import type { HttpClientOptions, TokenProvider } from '../../http/client';
 import { HttpClient } from '../../http/client';
 import { defaultMappings } from '../../mappings/defaults';
 import type { MappingOptions, TableMapping } from '../../mappings/model';
+import type { Clock } from '../../ports';
 import type { SyncSides } from '../ports';
 import type { SandboxInfo } from '../../sandbox/index';
 import { BcSide } from './bc';
@@ -44,6 +45,8 @@ export interface Endpoints {
   dataverseAuth?: TokenProvider;
   bcAuth?: TokenProvider;
   http?: Partial<HttpClientOptions>;
+  /** This machine's clock for the sides' write stamps (tests share one with the sandbox). Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface ConnectedSides {
@@ -60,18 +63,18 @@ export async function connectSides(ep: Endpoints): Promise<ConnectedSides> {
   const bcHttp = new HttpClient({ baseUrl: ep.bcApiBase, ...(ep.bcAuth ? { auth: ep.bcAuth } : {}), ...common });
   const dvClient = new DataverseClient({ http: dvHttp, ...(ep.dataverseAuth ? { auth: ep.dataverseAuth } : {}) });
   const bcClient = new BusinessCentralClient({ http: bcHttp });
-  const dataverse = new DataverseSide({ client: dvClient, limiter: new AdaptiveLimiter({ initial: 8, max: DATAVERSE_MAX_CONCURRENCY }) });
+  const dataverse = new DataverseSide({ client: dvClient, limiter: new AdaptiveLimiter({ initial: 8, max: DATAVERSE_MAX_CONCURRENCY }), ...(ep.clock ? { clock: ep.clock } : {}) });
   const bc = new BcSide({ client: bcClient, companyId: ep.bcCompanyId, limiter: new AdaptiveLimiter({ initial: BC_MAX_CONCURRENCY, max: BC_MAX_CONCURRENCY }) });
   const me = await dvClient.whoAmI();
   return { sides: { bc, dataverse }, bc, dataverse, integrationUserId: me.userId.toLowerCase() };
 }
 
 /** Sides for a sandbox (or anything shaped like its start-up JSON) with the integration app's client secret. */
-export function connectSandbox(info: SandboxInfo, http?: Partial<HttpClientOptions>): Promise<ConnectedSides> {
+export function connectSandbox(info: SandboxInfo, http?: Partial<HttpClientOptions>, clock?: Clock): Promise<ConnectedSides> {
   const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
   return connectSides({
     dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,
-    dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE), ...(http ? { http } : {}),
+    dataverseAuth: cred(info.dataverse.url), bcAuth: cred(BC_RESOURCE), ...(http ? { http } : {}), ...(clock ? { clock } : {}),
   });
 }
 

@@ -28,6 +28,7 @@ import { SideError } from '../ports';
 import { errorText, isTransient, parseTime, retryTransient, serverDate, slices } from './common';
 import { DV_CONFIG_TEMPLATES, dvEntity, type DvEntity } from './entities';
 import type { OptionValue } from '../engine/options';
+import { systemClock, type Clock } from '../../ports';
 
 export interface DataverseSideOptions {
   client: DataverseClient;
@@ -39,6 +40,8 @@ export interface DataverseSideOptions {
   companyId?: string;
   /** Attribute kinds for filter rendering (lookups → _x_value). */
   lookupAttributes?: ReadonlySet<string>;
+  /** This machine's clock (write stamps = local time + measured server skew). Default: the system clock. */
+  clock?: Clock;
 }
 
 export const DV_MAX_PAGE = 5000;
@@ -53,6 +56,7 @@ export class DataverseSide implements SidePort {
   private readonly client: DataverseClient;
   private readonly bulkSize: number;
   private skewMs = 0;
+  private readonly clock: Clock;
   /** Counters for benchmarks and logs. */
   readonly stats = { bulkRequests: 0, bisections: 0, reads: 0 };
 
@@ -60,6 +64,7 @@ export class DataverseSide implements SidePort {
     this.client = o.client;
     this.limiter = o.limiter ?? new AdaptiveLimiter({ initial: 8, max: DATAVERSE_MAX_CONCURRENCY });
     this.bulkSize = o.bulkSize ?? 1000;
+    this.clock = o.clock ?? systemClock;
     if (!(Number.isInteger(this.bulkSize) && this.bulkSize >= 1 && this.bulkSize <= 1000)) throw new Error(`bulkSize must be 1..1000; got ${this.bulkSize}.`);
   }
 
@@ -218,11 +223,11 @@ export class DataverseSide implements SidePort {
   async now(): Promise<number> {
     const r = await this.guard('reading the server time', () => this.client.http.request({ path: 'WhoAmI', headers: { Accept: 'application/json' } }));
     const t = serverDate(r.headers);
-    if (t === null) return Date.now() + this.skewMs;
+    if (t === null) return this.clock.now() + this.skewMs;
     // The Date header has second precision: the true server time is in [t, t + 1 s). Write stamps must be an upper
     // bound of the row's modifiedon, so the skew only ever corrects for a server clock AHEAD of ours; a slow answer
     // (local time well past t) must not pull stamps down, or our own writes would later look like user edits.
-    const local = Date.now();
+    const local = this.clock.now();
     if (t > local) this.skewMs = Math.max(this.skewMs, t - local);
     return t;
   }
@@ -290,7 +295,7 @@ export class DataverseSide implements SidePort {
   }
 
   private stamp(): number {
-    return Date.now() + this.skewMs;
+    return this.clock.now() + this.skewMs;
   }
 
   private async bulk(e: DvEntity, op: 'UpsertMultiple' | 'UpdateMultiple', part: { i: number; target: DvRow }[], results: WriteResult[]): Promise<void> {

@@ -22,8 +22,9 @@ export interface Sandboxes {
   close(): Promise<void>;
 }
 
-export async function startSandboxes(): Promise<Sandboxes> {
-  const identity = await startIdentity();
+/** `clock` is the identity service's time (token and refresh-token lifetimes): a test advances it instead of sleeping. */
+export async function startSandboxes(opts: { clock?: Clock } = {}): Promise<Sandboxes> {
+  const identity = await startIdentity(opts.clock ? { clock: () => opts.clock!.now() } : {});
   const [dataverse, bc] = await Promise.all([
     startDataverse({ authenticate: identity.authenticate, seed: 'demo', solutionImported: true }),
     startBusinessCentral({ authenticate: identity.authenticate, seed: 'demo' }),
@@ -65,6 +66,9 @@ export function headlessBrowser(user: { username: string; password: string }, mo
   const opened: string[] = [];
   const pages: string[] = [];
   const errors: unknown[] = [];
+  let wasOpened!: (url: string) => void;
+  /** The first URL the app opens (awaited by tests instead of polling `opened`). */
+  const firstOpened = new Promise<string>((r) => (wasOpened = r));
   async function drive(url: string) {
     const signIn = await (await fetch(url)).text();
     pages.push(signIn);
@@ -82,10 +86,11 @@ export function headlessBrowser(user: { username: string; password: string }, mo
   const browser: Browser = {
     openExternal: async (url) => {
       opened.push(url);
+      wasOpened(url);
       if (mode === 'sign-in') void drive(url).catch((x: unknown) => errors.push(x));
     },
   };
-  return { browser, opened, pages, errors };
+  return { browser, opened, firstOpened, pages, errors };
 }
 
 export function dataverseProfile(sb: Sandboxes, over: Partial<ConnectionFields> = {}): ConnectionFields {

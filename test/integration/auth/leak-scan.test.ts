@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectionEvents, connectionMethods, type DeviceCodeInfo } from '../../../preload/contract/connections';
+import { connectionEvents, connectionMethods } from '../../../preload/contract/connections';
 import type { FetchFn } from '../../../main/auth/network';
 import type { ConnectionHandlers } from '../../../main/connections/handlers';
 import type { Logger } from '../../../main/ports';
@@ -101,8 +101,7 @@ describe('secret-leak scan', () => {
     sb.identity.authorityState.setKnobs({ deviceCodeIntervalSeconds: 1 });
     const device = await h['connections.save'](dataverseProfile(sb, { name: 'Leak device', authMethod: 'device-code' }));
     const pending = h['auth.signIn']({ profileId: device.id });
-    let code: DeviceCodeInfo | undefined;
-    while (!(code = app.rec.events.find((e) => e.name === 'auth.deviceCode')?.payload as DeviceCodeInfo | undefined)) await new Promise((r) => setTimeout(r, 10));
+    const code = await app.rec.deviceCode();
     await fetch(`${sb.identity.url}/_sandbox/identity/devicecodes/approve`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userCode: code.userCode, username: ADMIN.username }) });
     await pending;
     await h['auth.status']({});

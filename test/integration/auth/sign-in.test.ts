@@ -8,7 +8,7 @@ import { authorityFor } from '../../../main/auth/scopes';
 import { SANDBOX_TENANT_ID } from '../../../main/sandbox/directory';
 import { AppFailure } from '../../../main/rpc/errors';
 import { UnavailableCipher } from '../../../main/secrets/store';
-import type { DeviceCodeInfo } from '../../../preload/contract/connections';
+import { testClock } from '../../support/clock';
 import { tempStore, type TestStore } from '../../unit/connections/support';
 import { ADMIN, ALIAS, CONFIDENTIAL_CLIENT, INTEGRATION, PUBLIC_CLIENT, countingFetch, dataverseProfile, headlessBrowser, startSandboxes, wire, type Sandboxes } from './harness';
 
@@ -22,8 +22,10 @@ const newStore = () => {
   return s;
 };
 
+/** The identity service's time: refresh-token expiry is reached by advancing it, not by sleeping. */
+const clock = testClock();
 beforeAll(async () => {
-  sb = await startSandboxes();
+  sb = await startSandboxes({ clock });
 });
 afterAll(async () => {
   await sb?.close();
@@ -111,7 +113,7 @@ describe('interactive sign-in (system browser + loopback form_post)', () => {
       for (const t of Object.values(cache.AccessToken)) t.expires_on = t.extended_expires_on = String(Math.floor(Date.now() / 1000) - 60);
       await store.secrets.set(name, JSON.stringify(cache));
       const fresh = wire(store, sb, b.browser); // new Auth instance reads the edited cache
-      await new Promise((r) => setTimeout(r, 1100));
+      clock.advance(1100); // past the refresh token's 1 s lifetime, on the authority's clock
       const report = await fresh.handlers['connections.test']({ profileId: profile.id });
       expect(report.ok).toBe(false);
       expect(report.error?.code).toBe('AUTH_REQUIRED');
@@ -129,8 +131,7 @@ describe('interactive sign-in (system browser + loopback form_post)', () => {
     const app = wire(store, sb, b.browser);
     const profile = await app.handlers['connections.save'](dataverseProfile(sb, { name: 'Cancel me' }));
     const pending = app.handlers['auth.signIn']({ profileId: profile.id });
-    while (b.opened.length === 0) await new Promise((r) => setTimeout(r, 10));
-    const redirect = new URL(new URL(b.opened[0]!).searchParams.get('redirect_uri')!);
+    const redirect = new URL(new URL(await b.firstOpened).searchParams.get('redirect_uri')!);
     expect(await app.handlers['auth.cancel']({ profileId: profile.id })).toEqual({ cancelled: true });
     await expectFailure(pending, 'AUTH_CANCELLED');
     expect((await app.handlers['auth.status']({ profileId: profile.id }))[0]!.state).toBe('signed-out');
@@ -187,8 +188,7 @@ describe('device code', () => {
     sb.identity.authorityState.setKnobs({ deviceCodeIntervalSeconds: 1 });
     const profile = await app.handlers['connections.save'](dataverseProfile(sb, { name: 'Device', authMethod: 'device-code' }));
     const pending = app.handlers['auth.signIn']({ profileId: profile.id, method: 'deviceCode' });
-    let code: DeviceCodeInfo | undefined;
-    while (!(code = app.rec.events.find((e) => e.name === 'auth.deviceCode')?.payload as DeviceCodeInfo | undefined)) await new Promise((r) => setTimeout(r, 10));
+    const code = await app.rec.deviceCode();
     expect(code.verificationUri).toBe(`${sb.identity.url}/devicelogin`);
     expect(Date.parse(code.expiresAt)).toBeGreaterThan(Date.now());
     // The user types the code on the verification page and signs in.
@@ -235,11 +235,7 @@ describe('device code', () => {
     const app = wire(store, sb, headlessBrowser(ADMIN, 'ignore').browser);
     const profile = await app.handlers['connections.save'](dataverseProfile(sb, { name: 'Device 2', authMethod: 'device-code' }));
     const first = app.handlers['auth.signIn']({ profileId: profile.id });
-    const waitCode = async (n: number) => {
-      let codes: DeviceCodeInfo[];
-      while ((codes = app.rec.events.filter((e) => e.name === 'auth.deviceCode').map((e) => e.payload as DeviceCodeInfo)).length < n) await new Promise((r) => setTimeout(r, 10));
-      return codes[n - 1]!;
-    };
+    const waitCode = (n: number) => app.rec.deviceCode(n);
     const c1 = await waitCode(1);
     const t0 = Date.now();
     await app.handlers['auth.cancel']({ profileId: profile.id });

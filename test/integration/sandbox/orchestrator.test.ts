@@ -7,16 +7,10 @@ import type { Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { SANDBOX_CLIENTS, SANDBOX_USERS } from '../../../main/sandbox/directory';
+import * as mod from '../../../main/sandbox';
 
-// The orchestrator imports the Dataverse and BC modules, written concurrently by other engineers: if one does not
-// load yet, skip with the reason instead of failing the identity work.
-const loaded = await import('../../../main/sandbox').then(
-  (m) => ({ ok: true as const, m }),
-  (x: unknown) => ({ ok: false as const, reason: (x as Error).message }),
-);
-if (!loaded.ok) console.warn(`Skipping sandbox orchestrator tests: a sandbox module does not load yet (${loaded.reason}).`);
-const mod = loaded.ok ? loaded.m : undefined;
-type Sandbox = Awaited<ReturnType<NonNullable<typeof mod>['startSandbox']>>;
+// A static import: if a sandbox module does not load, this file fails (it never skips itself).
+type Sandbox = Awaited<ReturnType<typeof mod.startSandbox>>;
 
 async function freePortBlock(): Promise<number> {
   // A base port whose N..N+2 are free right now (good enough on a test machine; retried by the caller's luck).
@@ -48,15 +42,15 @@ async function clientCredentials(info: Sandbox['info'], scope: string): Promise<
   return body.access_token;
 }
 
-describe.skipIf(!mod)('startSandbox', () => {
+describe('startSandbox', () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await mod!.startSandbox({ port: 0 });
+    sb = await mod.startSandbox({ port: 0 });
   });
   afterAll(() => sb?.close());
 
   it('describes itself with the CLI contract object', () => {
-    const info = mod!.sandboxInfoSchema.parse(sb.info);
+    const info = mod.sandboxInfoSchema.parse(sb.info);
     expect(info.dataverse.apiBase).toBe(`${info.dataverse.url}/api/data/v9.2`);
     expect(info.identity.tokenEndpoint.startsWith(info.identity.authority)).toBe(true);
     expect(info.users.map((u) => u.username)).toEqual(SANDBOX_USERS.filter((u) => u.kind !== 'application').map((u) => u.username));
@@ -103,10 +97,10 @@ describe.skipIf(!mod)('startSandbox', () => {
   });
 });
 
-describe.skipIf(!mod)('startSandbox ports', () => {
+describe('startSandbox ports', () => {
   it('puts identity on N, Dataverse on N+1, Business Central on N+2, and frees them on close', async () => {
     const base = await freePortBlock();
-    const sb = await mod!.startSandbox({ port: base });
+    const sb = await mod.startSandbox({ port: base });
     try {
       expect(new URL(sb.info.identity.authority).port).toBe(String(base));
       expect(new URL(sb.info.dataverse.url).port).toBe(String(base + 1));
@@ -123,7 +117,7 @@ describe.skipIf(!mod)('startSandbox ports', () => {
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(base + 1, '127.0.0.1', () => r()));
     try {
-      await expect(mod!.startSandbox({ port: base })).rejects.toThrow(new RegExp(`sandbox Dataverse could not start on port ${base + 1}`));
+      await expect(mod.startSandbox({ port: base })).rejects.toThrow(new RegExp(`sandbox Dataverse could not start on port ${base + 1}`));
       expect(await canListen(base)).toBe(true);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
@@ -131,7 +125,7 @@ describe.skipIf(!mod)('startSandbox ports', () => {
   });
 
   it('rejects impossible options before starting anything', async () => {
-    await expect(mod!.startSandbox({ port: 65534 })).rejects.toThrow(/N\+1 and N\+2/);
-    await expect(mod!.startSandbox({ faultRate: 1.5 })).rejects.toThrow(/between 0 and 1/);
+    await expect(mod.startSandbox({ port: 65534 })).rejects.toThrow(/N\+1 and N\+2/);
+    await expect(mod.startSandbox({ faultRate: 1.5 })).rejects.toThrow(/between 0 and 1/);
   });
 });

@@ -4,55 +4,17 @@
  * before coupling, the cascade in dependency order with per-line progress events, statuses and coded messages, and a
  * failed line retried after its cause was fixed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncFinished, SyncProgress, SyncReview } from '../../../preload/contract';
-import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
-import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
-import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
+import { describe, expect, it } from 'vitest';
+import type { SyncReview } from '../../../preload/contract';
 import { newDefaultSet } from '../../../main/mappings/exchange-json';
 import { MappingStore } from '../../../main/mappings/store';
 import { SALES_MAPPING_SET } from '../../../main/setup/service';
 import { DEFAULT_DRAFT } from '../../../main/setup/state';
 import { domainFromDraft } from '../../../main/sync/service/domain';
-import { quietLogger, tempDir } from '../../support/app';
+import { syncAppHarness } from '../../support/sync-app';
 
-let app: ConsoleApp;
-let sandbox: EmbeddedSandbox;
-const tmp = tempDir('d365ic-sync-review-');
-const progress: SyncProgress[] = [];
-const finished: SyncFinished[] = [];
-
-async function call<T>(method: string, payload: unknown = {}): Promise<T> {
-  const r = await app.router.call(method, payload, { transport: 'memory' });
-  if (!r.ok) throw Object.assign(new Error(`${method}: ${r.error.code} ${r.error.message}`), { code: r.error.code });
-  return r.value as T;
-}
-const waiting = new Map<string, (f: SyncFinished) => void>();
-/** Resolves with the run's sync.finished event (already received, or when it arrives). */
-function finishedOf(runId: string): Promise<SyncFinished> {
-  const f = finished.find((x) => x.runId === runId);
-  return f ? Promise.resolve(f) : new Promise((resolve) => waiting.set(runId, resolve));
-}
-
-beforeAll(async () => {
-  sandbox = await EmbeddedSandbox.start();
-  app = createApp({ host: 'memory', dataDir: tmp.dir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quietLogger, sandbox });
-  await app.ready;
-  app.events.subscribe((name, payload) => {
-    if (name === 'sync.progress') progress.push(payload as SyncProgress);
-    if (name === 'sync.finished') {
-      const f = payload as SyncFinished;
-      finished.push(f);
-      waiting.get(f.runId)?.(f);
-    }
-  });
-}, 60_000);
-afterAll(async () => {
-  app.close();
-  await sandbox.close();
-  tmp.cleanup();
-});
+const h = syncAppHarness({ prefix: 'd365ic-sync-review-' });
+const { call, finishedOf, progress } = h;
 
 const line = (r: SyncReview, name: string) => {
   const l = r.lines.find((x) => x.name === name);
@@ -157,7 +119,7 @@ describe('full synchronization review (E.12) against the demo sandbox', () => {
     const set = newDefaultSet(SALES_MAPPING_SET, domainFromDraft(DEFAULT_DRAFT, false).options);
     const item = set.mappings.find((m) => m.name === 'ITEM-PRODUCT')!;
     item.fields = item.fields.map((fm) => (fm.bcField === 'No.' ? { ...fm, useForMatchBasedCoupling: true } : fm));
-    const store = new MappingStore(app.db);
+    const store = new MappingStore(h.app.db);
     const setId = store.create(set);
 
     const retried = await call<SyncReview>('sync.retryReviewLine', { name: 'ITEM-PRODUCT' });

@@ -15,6 +15,7 @@ import { modifiedRecordsOrder } from '../../../main/sync/engine/manual';
 import { domainEngineOptions } from '../../../main/sync/rules';
 import { RULED_MAPPINGS } from '../../../main/sync/service/service';
 import { tempDir } from '../../support/app';
+import { testClock } from '../../support/clock';
 import { httpClient, userPassword } from '../clients/harness';
 import { allRows } from './documents-support';
 import { coupleOptionMappings } from './options-support';
@@ -26,12 +27,13 @@ let c: ConnectedSides;
 let admin: DataverseClient;
 const customer = adapterMappings().find((m) => m.name === 'CUSTOMER')!;
 let n = 0;
+/** One clock for the sandbox and the engines: a test moves it past the one-second modifiedon precision instead of sleeping. */
+const clock = testClock();
 
 function engine(options: ConstructorParameters<typeof SyncEngine>[3] = {}): SyncEngine {
   const { db } = openDatabase(`${tmp.dir}/e${++n}.sqlite`);
-  return new SyncEngine(db, c.sides, { now: () => Date.now() }, { pageSize: 5000, batchSize: 1000, integrationUserId: c.integrationUserId, retryDelayMs: 20, ...options });
+  return new SyncEngine(db, c.sides, clock, { pageSize: 5000, batchSize: 1000, integrationUserId: c.integrationUserId, retryDelayMs: 20, ...options });
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A fresh engine with every customer coupled after one full BC → Dataverse run; returns one coupled pair. */
 async function coupled(m: TableMapping): Promise<{ e: SyncEngine; bcId: string; dvId: string }> {
@@ -50,8 +52,8 @@ async function dvName(id: string, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sb = await startSandbox({ port: 0, seed: 'bench', records: 30 });
-  c = await connectSandbox(sb.info, { retryBaseMs: 20 });
+  sb = await startSandbox({ port: 0, seed: 'bench', records: 30, clock });
+  c = await connectSandbox(sb.info, { retryBaseMs: 20 }, clock);
   const a = SANDBOX_USERS.find((u) => u.kind === 'admin')!;
   admin = new DataverseClient({ http: httpClient(sb.info.dataverse.apiBase, userPassword(sb.info, sb.info.dataverse.url, a.username, a.password)) });
 }, 60_000);
@@ -64,7 +66,6 @@ afterAll(async () => {
 describe('skip after the same error twice (E.7) and dependency order over HTTP', () => {
   it('an uncoupled salesperson fails the customer twice with the same message, then it is skipped; dependency order runs clean', async () => {
     const { db } = openDatabase(`${tmp.dir}/rules.sqlite`);
-    const clock = { now: () => Date.now() };
     const rules = domainEngineOptions({ db, clock, sides: c.sides, settings: { ownershipModel: 'person', lcyCode: 'NOK', unitGroupMapping: false } });
     const e = new SyncEngine(db, c.sides, clock, { pageSize: 5000, integrationUserId: c.integrationUserId, retryDelayMs: 20, ...rules });
     const all = adapterMappings({ unitGroups: false }, RULED_MAPPINGS, { withRules: true });
@@ -103,7 +104,7 @@ describe('update conflicts (E.4 step 7) over HTTP', () => {
   it('None: both sides changed a bidirectional field → the record fails with BC\'s message and nothing is overwritten', async () => {
     const m = { ...customer, direction: 'Bidirectional' as const, updateConflictResolution: 'None' as const };
     const { e, bcId, dvId } = await coupled(m);
-    await sleep(1100);
+    clock.advance(1100);
     await bcName(bcId, 'Name from BC');
     await dvName(dvId, 'Name from Sales');
     const r = await e.runMapping(m);
@@ -117,7 +118,7 @@ describe('update conflicts (E.4 step 7) over HTTP', () => {
     for (const [resolution, winner] of [['Send Update to Integration', 'Name from BC'], ['Get Update from Integration', 'Name from Sales']] as const) {
       const m = { ...customer, direction: 'Bidirectional' as const, updateConflictResolution: resolution };
       const { e, bcId, dvId } = await coupled(m);
-      await sleep(1100);
+      clock.advance(1100);
       await bcName(bcId, 'Name from BC');
       await dvName(dvId, 'Name from Sales');
       const r = await e.runMapping(m);
@@ -150,7 +151,7 @@ describe('deletion conflicts (E.4) over HTTP', () => {
       const m = { ...customer, direction: 'ToIntegrationTable' as const, deletionConflictResolution: resolution };
       const { e, bcId, dvId } = await coupled(m);
       await admin.delete('accounts', dvId);
-      await sleep(20);
+      clock.advance(20);
       await bcName(bcId, `Changed after the delete (${resolution})`);
       const r = await e.runMapping(m);
       await check(r, e, bcId);
@@ -162,13 +163,13 @@ describe('echo suppression (E.6) over HTTP', () => {
   it('the Dataverse → BC pass leaves out rows last written by the integration user, and picks up a person\'s edit', async () => {
     const m = { ...customer, direction: 'Bidirectional' as const };
     const { e, bcId, dvId } = await coupled(m);
-    await sleep(1100);
+    clock.advance(1100);
     await bcName(bcId, 'Renamed in BC');
     const r1 = await e.runMapping(m);
     expect(r1.to).toMatchObject({ modified: 1 });
     // The row the integration user just wrote is not even selected for the way back.
     expect(r1.from!.inserted + r1.from!.modified + r1.from!.unchanged + r1.from!.failed).toBe(0);
-    await sleep(1100);
+    clock.advance(1100);
     await dvName(dvId, 'Renamed in Sales');
     const r2 = await e.runMapping(m);
     expect(r2.from).toMatchObject({ modified: 1, failed: 0 });

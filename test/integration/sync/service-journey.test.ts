@@ -3,15 +3,11 @@
  * run says why), Run all reports every mapping, a job's errors come back grouped by cause with the action that fixes
  * them, and the job queue entries that enabling held wait for the full synchronization review to finish.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncFinished, SyncJobDto, SyncStatus } from '../../../preload/contract';
-import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
-import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
+import { describe, expect, it } from 'vitest';
+import type { SyncJobDto, SyncStatus } from '../../../preload/contract';
 import { openDatabase } from '../../../main/db/database';
 import { defaultMappings } from '../../../main/mappings/defaults';
 import type { TableMapping } from '../../../main/mappings/model';
-import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { SetupStateStore } from '../../../main/setup/state';
 import { adapterMappings } from '../../../main/sync/adapters/connect';
 import { appSidesFactory, SyncService } from '../../../main/sync/service';
@@ -19,41 +15,11 @@ import { domainFromDraft } from '../../../main/sync/service/domain';
 import { heldForInitialSync, holdForInitialSync } from '../../../main/sync/service/initial-hold';
 import { causeKey, fixOf, messageCode } from '../../../main/sync/service/messages';
 import { DEFAULT_DRAFT } from '../../../main/setup/state';
-import { quietLogger, tempDir } from '../../support/app';
+import { quietLogger } from '../../support/app';
+import { syncAppHarness } from '../../support/sync-app';
 
-let app: ConsoleApp;
-let sandbox: EmbeddedSandbox;
-const tmp = tempDir('d365ic-sync-journey-');
-const finished: SyncFinished[] = [];
-const waiting = new Map<string, (f: SyncFinished) => void>();
-
-async function call<T>(method: string, payload: unknown = {}): Promise<T> {
-  const r = await app.router.call(method, payload, { transport: 'memory' });
-  if (!r.ok) throw Object.assign(new Error(`${method}: ${r.error.code} ${r.error.message}`), { code: r.error.code, params: r.error.params });
-  return r.value as T;
-}
-/** The run's sync.finished event (already received, or when it arrives). */
-function finishedOf(runId: string): Promise<SyncFinished> {
-  const f = finished.find((x) => x.runId === runId);
-  return f ? Promise.resolve(f) : new Promise((resolve) => waiting.set(runId, resolve));
-}
-
-beforeAll(async () => {
-  sandbox = await EmbeddedSandbox.start();
-  app = createApp({ host: 'memory', dataDir: tmp.dir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quietLogger, sandbox });
-  await app.ready;
-  app.events.subscribe((name, payload) => {
-    if (name !== 'sync.finished') return;
-    const f = payload as SyncFinished;
-    finished.push(f);
-    waiting.get(f.runId)?.(f);
-  });
-}, 60_000);
-afterAll(async () => {
-  app.close();
-  await sandbox.close();
-  tmp.cleanup();
-});
+const h = syncAppHarness({ prefix: 'd365ic-sync-journey-' });
+const { call, finishedOf } = h;
 
 describe('every default mapping on the Sync page', () => {
   it('lists every mapping the defaults create; one the engine cannot run carries its reason', async () => {
@@ -122,7 +88,7 @@ describe('errors a user can act on', () => {
 
 describe('the job queue waits for the initial synchronization', () => {
   it('enabling holds the recurring entries; they stay held while a review line is left, and resume when every line finished', async () => {
-    const opened = openDatabase(`${tmp.dir}/hold.sqlite`);
+    const opened = openDatabase(`${h.dir}/hold.sqlite`);
     const db = opened.db;
     const item = adapterMappings().find((m) => m.name === 'ITEM-PRODUCT')!;
     // Match on No. → productnumber, create what has no match (the mapping editor's choices).
@@ -131,7 +97,7 @@ describe('the job queue waits for the initial synchronization', () => {
     let mappings = [itemWithMatch, customer];
     const svc = new SyncService({
       db, clock: { now: () => Date.now() }, logger: quietLogger, eventIntervalMs: 0, mappings: () => mappings,
-      sides: appSidesFactory(app.connections, new SetupStateStore(app.db, { now: () => Date.now() })),
+      sides: appSidesFactory(h.app.connections, new SetupStateStore(h.app.db, { now: () => Date.now() })),
       events: { progress: () => undefined, finished: () => undefined },
     });
     await svc.queueList(); // the default entries

@@ -4,62 +4,26 @@
  * failed records are listed with their errors, concurrent runs of one table are refused, and queue entries
  * hold / resume / run now.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
-import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
-import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { openDatabase } from '../../../main/db/database';
-import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { SetupStateStore } from '../../../main/setup/state';
 import { adapterMappings } from '../../../main/sync/adapters/connect';
 import { DEFAULT_DRAFT, DEFAULT_STATUS } from '../../../main/setup/state';
 import { appSidesFactory, SyncService } from '../../../main/sync/service';
-import { quietLogger, tempDir } from '../../support/app';
 import { BusinessCentralClient } from '../../../main/clients';
+import { quietLogger } from '../../support/app';
+import { syncAppHarness } from '../../support/sync-app';
 import { BC_RESOURCE, clientCredentials, httpClient } from '../clients/harness';
 
 const RECORDS = 120;
-let app: ConsoleApp;
-let sandbox: EmbeddedSandbox;
-const tmp = tempDir('d365ic-sync-service-');
-const progress: SyncProgress[] = [];
-const finished: SyncFinished[] = [];
-const at = new Map<SyncProgress, number>();
-
-async function call<T>(method: string, payload: unknown = {}): Promise<T> {
-  const r = await app.router.call(method, payload, { transport: 'memory' });
-  if (!r.ok) throw Object.assign(new Error(`${method}: ${r.error.code} ${r.error.message}`), { code: r.error.code });
-  return r.value as T;
-}
-async function finishedOf(runId: string): Promise<SyncFinished> {
-  for (let i = 0; i < 600; i++) {
-    const f = finished.find((x) => x.runId === runId);
-    if (f) return f;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`run ${runId} did not finish`);
-}
-
-beforeAll(async () => {
-  sandbox = await EmbeddedSandbox.start({ seed: 'bench', records: RECORDS });
-  app = createApp({ host: 'memory', dataDir: tmp.dir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quietLogger, sandbox });
-  await app.ready;
+const h = syncAppHarness({
+  prefix: 'd365ic-sync-service-',
+  sandbox: { seed: 'bench', records: RECORDS },
   // The bench company's items have no unit groups (BC before v20 style): the legacy NAV <CODE> unit rule applies.
-  await call('setup.saveState', { draft: { ...DEFAULT_DRAFT, advanced: { ...DEFAULT_DRAFT.advanced, unitGroupMapping: false } } });
-  app.events.subscribe((name, payload) => {
-    if (name === 'sync.progress') {
-      progress.push(payload as SyncProgress);
-      at.set(payload as SyncProgress, Date.now());
-    }
-    if (name === 'sync.finished') finished.push(payload as SyncFinished);
-  });
-}, 60_000);
-afterAll(async () => {
-  app.close();
-  await sandbox.close();
-  tmp.cleanup();
+  ready: (x) => x.call('setup.saveState', { draft: { ...DEFAULT_DRAFT, advanced: { ...DEFAULT_DRAFT.advanced, unitGroupMapping: false } } }),
 });
+const { call, finishedOf, progress, progressAt: at } = h;
 
 describe('SyncService in the app', () => {
   it('reports the demo sandbox profiles as the source while setup is not enabled', async () => {
@@ -150,7 +114,7 @@ describe('SyncService with a mapping Dataverse refuses', () => {
   });
 
   it('lists the failed records with their messages, and deletes their couplings on request', async () => {
-    const { db } = openDatabase(`${tmp.dir}/broken.sqlite`);
+    const { db } = openDatabase(`${h.dir}/broken.sqlite`);
     const base = adapterMappings().find((m) => m.name === 'ITEM-PRODUCT')!;
     const first = base.fields.find((f) => f.bcField === 'Description')!;
     // A column that does not exist on product: every insert fails with Dataverse's own message.
@@ -158,7 +122,7 @@ describe('SyncService with a mapping Dataverse refuses', () => {
     const events: SyncFinished[] = [];
     const svc = new SyncService({
       db, clock: { now: () => Date.now() }, mappings: () => [broken], logger: quietLogger, eventIntervalMs: 0,
-      sides: appSidesFactory(app.connections, new SetupStateStore(app.db, { now: () => Date.now() })),
+      sides: appSidesFactory(h.app.connections, new SetupStateStore(h.app.db, { now: () => Date.now() })),
       events: { progress: () => undefined, finished: (f) => events.push(f) },
     });
     const { done } = await svc.run('ITEM-PRODUCT', true);
@@ -182,11 +146,11 @@ describe('SyncService with a mapping Dataverse refuses', () => {
   }, 60_000);
 
   it('cancels a run between pages: nothing selected after the cancel, later mappings do not start, the next run catches up', async () => {
-    const { db } = openDatabase(`${tmp.dir}/cancel.sqlite`);
+    const { db } = openDatabase(`${h.dir}/cancel.sqlite`);
     const events: SyncProgress[] = [];
     const svc = new SyncService({
       db, clock: { now: () => Date.now() }, logger: quietLogger, eventIntervalMs: 0,
-      sides: appSidesFactory(app.connections, new SetupStateStore(app.db, { now: () => Date.now() })),
+      sides: appSidesFactory(h.app.connections, new SetupStateStore(h.app.db, { now: () => Date.now() })),
       events: { progress: (p) => events.push(p), finished: () => undefined },
     });
     const { runId, done } = await svc.run(null, true);
@@ -208,11 +172,11 @@ describe('SyncService with a mapping Dataverse refuses', () => {
   }, 60_000);
 
   it('the job queue heartbeat runs due entries once, then wakes an inactive entry only when BC has a change', async () => {
-    const { db } = openDatabase(`${tmp.dir}/tick.sqlite`);
+    const { db } = openDatabase(`${h.dir}/tick.sqlite`);
     let now = Date.now();
     const svc = new SyncService({
       db, clock: { now: () => now }, logger: quietLogger, eventIntervalMs: 0, mappings: () => adapterMappings(),
-      sides: appSidesFactory(app.connections, new SetupStateStore(app.db, { now: () => Date.now() })),
+      sides: appSidesFactory(h.app.connections, new SetupStateStore(h.app.db, { now: () => Date.now() })),
       events: { progress: () => undefined, finished: () => undefined },
     });
     // Only the CUSTOMER job stays Ready, so the heartbeat has exactly one thing to do.
@@ -229,7 +193,7 @@ describe('SyncService with a mapping Dataverse refuses', () => {
     // Inactive with a long timeout: no BC change → stays asleep; a BC change → woken and run at once.
     svc.queue.update({ ...svc.queue.get(customer.name)!, status: 'On Hold with Inactivity Timeout', earliestStart: now + 3_600_000 });
     expect(await svc.tick()).toEqual({ ran: [], woken: [], failed: [] });
-    const info = sandbox.handle!.info;
+    const info = h.sandbox.handle!.info;
     const client = new BusinessCentralClient({ http: httpClient(info.businessCentral.apiBase, clientCredentials(info, BC_RESOURCE)) });
     const company = info.businessCentral.companyId;
     const [one] = await client.listAll<{ id: string; displayName: string; '@odata.etag': string }>(company, 'customers', { top: 1 });
@@ -241,20 +205,20 @@ describe('SyncService with a mapping Dataverse refuses', () => {
   }, 60_000);
 
   it('uses the enabled setup\'s integration and BC profiles (and company), and says so when one of them is gone', async () => {
-    const list = await app.connections.store.list();
+    const list = await h.app.connections.store.list();
     const dv = list.find((p) => p.name === 'Demo sandbox · Dataverse')!;
     const bc = list.find((p) => p.name === 'Demo sandbox · Business Central')!;
     const setup = (dvId: string) => ({
       status: () => ({ ...DEFAULT_STATUS, enabled: true }),
-      draft: () => ({ ...DEFAULT_DRAFT, integrationProfileId: dvId, bc: { kind: 'online' as const, profileId: bc.id, companyId: sandbox.handle!.info.businessCentral.companyId, companyName: null } }),
+      draft: () => ({ ...DEFAULT_DRAFT, integrationProfileId: dvId, bc: { kind: 'online' as const, profileId: bc.id, companyId: h.sandbox.handle!.info.businessCentral.companyId, companyName: null } }),
     });
-    const ok = appSidesFactory(app.connections, setup(dv.id));
+    const ok = appSidesFactory(h.app.connections, setup(dv.id));
     expect(await ok.source()).toEqual({ kind: 'setup', dataverse: { profileId: dv.id, name: dv.name }, bc: { profileId: bc.id, name: bc.name }, message: null });
     const connected = await ok.connect();
-    expect(connected.key).toBe(`${dv.id}|${bc.id}|${sandbox.handle!.info.businessCentral.companyId}`);
+    expect(connected.key).toBe(`${dv.id}|${bc.id}|${h.sandbox.handle!.info.businessCentral.companyId}`);
     expect(connected.sides.integrationUserId).toMatch(/^[0-9a-f-]{36}$/);
 
-    const gone = appSidesFactory(app.connections, setup('00000000-0000-4000-8000-000000000000'));
+    const gone = appSidesFactory(h.app.connections, setup('00000000-0000-4000-8000-000000000000'));
     expect((await gone.source()).kind).toBe('none');
     await expect(gone.connect()).rejects.toMatchObject({ code: 'SYNC_NOT_CONFIGURED', message: expect.stringMatching(/Open the setup and choose the connections again/) });
   });

@@ -54,11 +54,26 @@ export function tempStore(cipherFor: (dir: string) => SecretCipher = (d) => new 
   return store;
 }
 
-/** Collects emitted events (and checks they are emitted through the typed port). */
+/**
+ * Collects emitted events (and checks they are emitted through the typed port). `deviceCode(n)` resolves with the
+ * n-th auth.deviceCode event, already emitted or when it arrives: tests await it instead of polling `events`.
+ */
 export function recorder() {
   const events: { name: string; payload: AuthStatus | DeviceCodeInfo }[] = [];
+  const waiters: (() => void)[] = [];
   const emit = ((name: 'auth.status' | 'auth.deviceCode', payload: AuthStatus | DeviceCodeInfo) => {
     events.push({ name, payload: structuredClone(payload) });
+    for (const w of waiters.splice(0)) w();
   }) as ConnectionEventEmitter;
-  return { events, emit, statuses: () => events.filter((e) => e.name === 'auth.status').map((e) => e.payload as AuthStatus) };
+  const deviceCodes = () => events.filter((e) => e.name === 'auth.deviceCode').map((e) => e.payload as DeviceCodeInfo);
+  const deviceCode = (n = 1): Promise<DeviceCodeInfo> =>
+    new Promise((resolve) => {
+      const check = () => {
+        const c = deviceCodes()[n - 1];
+        if (c) resolve(c);
+        else waiters.push(check);
+      };
+      check();
+    });
+  return { events, emit, deviceCode, statuses: () => events.filter((e) => e.name === 'auth.status').map((e) => e.payload as AuthStatus) };
 }
