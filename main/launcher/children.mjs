@@ -14,31 +14,45 @@ const FORWARDED = process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK
  * @returns {{ child: import('node:child_process').ChildProcess, done: Promise<{ code: number | null, signal: NodeJS.Signals | null, received: NodeJS.Signals | null }> }}
  */
 export function spawnForwarding(command, args, options) {
-  const child = spawn(command, args, options);
+  /** @type {import('node:child_process').ChildProcess | null} */
+  let child = null;
   /** @type {NodeJS.Signals | null} */
   let received = null;
+  const forward = () => {
+    if (child && received && child.exitCode === null && child.signalCode === null) child.kill(received);
+  };
+  // Installed before the child exists: a signal arriving while it is being spawned must not kill the launcher
+  // (Node's default action) and leave the new child behind; it is passed on as soon as the child is there.
   const handlers = FORWARDED.map((sig) => [
     sig,
     () => {
       received = /** @type {NodeJS.Signals} */ (sig);
-      if (child.exitCode === null && child.signalCode === null) child.kill(/** @type {NodeJS.Signals} */ (sig));
+      forward();
     },
   ]);
   for (const [sig, h] of handlers) process.on(sig, h);
   const cleanup = () => {
     for (const [sig, h] of handlers) process.off(sig, h);
   };
+  try {
+    child = spawn(command, args, options);
+  } catch (x) {
+    cleanup();
+    throw x;
+  }
+  const spawned = child;
+  forward();
   const done = new Promise((resolve, reject) => {
-    child.once('error', (e) => {
+    spawned.once('error', (e) => {
       cleanup();
       reject(e);
     });
-    child.once('exit', (code, signal) => {
+    spawned.once('exit', (code, signal) => {
       cleanup();
       resolve({ code, signal, received });
     });
   });
-  return { child, done };
+  return { child: spawned, done };
 }
 
 /** The launcher's own exit status for a child's outcome: the child's code, or 128 + the signal that stopped it. */
