@@ -405,7 +405,7 @@ export class BcStore {
         // `id eq a or id eq b …` (the adapters' reads by id, 50 per request) as one IN list: SQLite then searches the
         // (tbl, id) index per value; the nested ORs made it walk the whole table in seq order instead.
         const leaves: FilterNode[] = [];
-        const collect = (x: FilterNode) => (x.type === 'or' ? (collect(x.left), collect(x.right)) : void leaves.push(x));
+        const collect = (x: FilterNode): void => (x.type === 'or' ? (collect(x.left), collect(x.right)) : void leaves.push(x));
         collect(n);
         const first = leaves[0]!;
         if (first.type === 'cmp' && leaves.every((l) => l.type === 'cmp' && l.op === 'eq' && l.field === first.field && l.value.kind !== 'null')) {
