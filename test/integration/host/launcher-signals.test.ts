@@ -21,7 +21,15 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function launch(staticDir: string): { child: ChildProcess; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+interface Launched {
+  child: ChildProcess;
+  stderr: () => string;
+  /** Resolves when stderr has said `text` (awaited, not polled); rejects if the launcher exits first. */
+  said: (text: string) => Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function launch(staticDir: string): Launched {
   const child = spawn(process.execPath, [path.join(root, 'main/launcher/start.mjs'), '--no-open', '--static-dir', staticDir], {
     cwd: root,
     env: { ...process.env, D365IC_DATA_DIR: tmp('d365ic-sig-data-'), D365IC_NO_BROWSER: '1', D365IC_BROWSER_HOST: '1' },
@@ -30,7 +38,17 @@ function launch(staticDir: string): { child: ChildProcess; stderr: () => string;
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  return { child, stderr: () => err, exited };
+  const said = (text: string) => new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (!err.includes(text)) return;
+      child.stderr!.off('data', check);
+      resolve();
+    };
+    child.stderr!.on('data', check);
+    check();
+    void exited.then(({ code }) => reject(new Error(`the launcher exited (${code}) before saying "${text}". stderr:\n${err}`)));
+  });
+  return { child, stderr: () => err, said, exited };
 }
 
 /** Direct children of a process (Linux /proc). */
@@ -64,7 +82,7 @@ describe('npm start and signals (Linux: children read from /proc)', () => {
     it(`${signal} to the launcher while it builds the UI stops the build too`, async () => {
       // An empty UI folder is stale: the launcher builds it in a child (vite) before it starts the host.
       const l = launch(tmp('d365ic-sig-ui-'));
-      await expect.poll(() => l.stderr(), { timeout: 20_000 }).toContain('Building the console UI');
+      await l.said('Building the console UI');
       // The build child, once it runs vite (between fork and exec it still shows the launcher's command line).
       const vite = () => childrenOf(l.child.pid!).find((pid) => cmdline(pid).includes('vite'));
       await expect.poll(vite, { timeout: 20_000 }).toBeDefined();

@@ -9,7 +9,7 @@ import type { Configuration } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuthFailure } from '../../../main/sandbox/auth';
 import { SANDBOX_CLIENTS, SANDBOX_USERS } from '../../../main/sandbox/directory';
-import type { IdentityService } from '../../../main/sandbox/identity';
+import type { IdentityService, NetworkClient } from '../../../main/sandbox/identity';
 import { httpsAliasBridge, startIdentity } from '../../../main/sandbox/identity';
 import { BC_RESOURCE } from '../../../main/sandbox/identity/scopes';
 import { TEST_CLIENT_CERT_PEM, TEST_CLIENT_CERT_SHA1, TEST_CLIENT_CERT_SHA256, TEST_CLIENT_KEY_PEM } from './fixtures/client-cert';
@@ -131,19 +131,30 @@ describe('msal-node ConfidentialClientApplication', () => {
 
 describe('msal-node PublicClientApplication', () => {
   it('device code: pending until approved via the admin endpoint, then a user token and account', async () => {
-    const pca = new PublicClientApplication(msalConfig(publicClient.clientId));
+    // MSAL's own network calls, watched: the approval waits for the first authorization_pending answer.
+    let pendingSeen!: () => void;
+    const firstPending = new Promise<void>((r) => (pendingSeen = r));
+    const watched: NetworkClient = {
+      sendGetRequestAsync: (url, options, timeout) => bridge.networkClient.sendGetRequestAsync(url, options, timeout),
+      async sendPostRequestAsync<T>(url: string, options?: Parameters<NetworkClient['sendPostRequestAsync']>[1]) {
+        const r = await bridge.networkClient.sendPostRequestAsync<T>(url, options);
+        if ((r.body as { error?: string } | undefined)?.error === 'authorization_pending') pendingSeen();
+        return r;
+      },
+    };
+    const pca = new PublicClientApplication({ ...msalConfig(publicClient.clientId), system: { networkClient: watched } });
     let polledBeforeApproval = false;
     const result = await pca.acquireTokenByDeviceCode({
       scopes: [`${DATAVERSE}/user_impersonation`],
       deviceCodeCallback: (r) => {
         expect(r.message).toContain(r.userCode);
         // Approve after MSAL has seen authorization_pending at least once.
-        setTimeout(() => {
+        void firstPending.then(() => {
           polledBeforeApproval = true;
-          void fetch(`${id.url}/_sandbox/identity/devicecodes/approve`, {
+          return fetch(`${id.url}/_sandbox/identity/devicecodes/approve`, {
             method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userCode: r.userCode, username: admin.username }),
           });
-        }, 300);
+        });
       },
     });
     expect(polledBeforeApproval).toBe(true);

@@ -16,6 +16,11 @@ class FakeAuth implements Auth {
   silent: ('ok' | 'required' | 'error')[] = [];
   calls: string[] = [];
   private n = 0;
+  private approvals: (() => void)[] = [];
+  /** The user approves the pending device code. */
+  approveDeviceCode(): void {
+    for (const approve of this.approvals.splice(0)) approve();
+  }
   private token(target: AuthTarget, acc: AuthAccount | null): TokenResult {
     return { accessToken: `tok-${++this.n}`, expiresOn: new Date(Date.now() + 3_600_000), scopes: target.scopes, account: acc };
   }
@@ -28,12 +33,10 @@ class FakeAuth implements Auth {
   async signInDeviceCode(target: AuthTarget, opts: { onCode: (p: { userCode: string; verificationUri: string; expiresAt: Date; message: string }) => void; signal?: AbortSignal }) {
     this.calls.push('device');
     opts.onCode({ userCode: 'ABCD-EFGH', verificationUri: 'https://microsoft.com/devicelogin', expiresAt: new Date(Date.now() + 900_000), message: 'Enter ABCD-EFGH' });
+    // Signed in when the test approves the code (as a user would on the verification page), or cancelled.
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, 30);
-      opts.signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        reject(new AppFailure('AUTH_CANCELLED', 'cancelled'));
-      });
+      this.approvals.push(resolve);
+      opts.signal?.addEventListener('abort', () => reject(new AppFailure('AUTH_CANCELLED', 'cancelled')));
     });
     return this.token(target, account);
   }
@@ -140,7 +143,10 @@ describe('sign-in state', () => {
     expect(await t.handlers['auth.cancel']({ profileId: p.id })).toEqual({ cancelled: true });
     await expect(first).rejects.toMatchObject({ code: 'AUTH_CANCELLED' });
     expect((await t.handlers['auth.status']({ profileId: p.id }))[0]!.state).toBe('signed-out');
-    expect((await t.handlers['auth.signIn']({ profileId: p.id })).state).toBe('signed-in');
+    const second = t.handlers['auth.signIn']({ profileId: p.id });
+    await t.rec.deviceCode(2);
+    t.auth.approveDeviceCode();
+    expect((await second).state).toBe('signed-in');
   });
 
   it('sign-out clears the account for every profile sharing it in the same app cache', async () => {
