@@ -16,6 +16,17 @@ test('npm start serves the console in a browser host with the demo sandbox', asy
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
+  /** Resolves when stderr has said `text` (awaited as it arrives, not polled); rejects if the launcher exits first. */
+  const said = (text: string) => new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (!stderr.includes(text)) return;
+      child.stderr!.off('data', check);
+      resolve();
+    };
+    child.stderr!.on('data', check);
+    child.once('exit', (c) => reject(new Error(`npm start exited ${c} before saying "${text}": ${stderr}`)));
+    check();
+  });
   try {
     const first = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', resolve);
@@ -24,8 +35,8 @@ test('npm start serves the console in a browser host with the demo sandbox', asy
     const { url, dataDir: reported } = JSON.parse(first) as { url: string; dataDir: string };
     expect(reported).toBe(dataDir);
     expect(stderr).toContain('Starting the browser host');
-    await expect.poll(() => stderr).toContain('Integration Console is running at');
-    await expect.poll(() => stderr).toContain('Demo sandbox: Dataverse http://127.0.0.1:');
+    await said('Integration Console is running at');
+    await said('Demo sandbox: Dataverse http://127.0.0.1:');
     await page.goto(url);
     await expect(page.locator('body[data-app-state="ready"]')).toBeAttached();
     await page.getByRole('tab', { name: 'Demo sandbox' }).click();
