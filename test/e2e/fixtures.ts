@@ -18,11 +18,11 @@ export interface ConsoleHost {
 }
 
 /** Start `d365ic host` exactly as `npm start` does (minus opening a browser), in a fresh data folder. */
-export async function startHost(extraArgs: string[] = []): Promise<ConsoleHost> {
+export async function startHost(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<ConsoleHost> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'd365ic-e2e-'));
   const child = spawn(process.execPath, [path.join(root, 'main/cli/bin.mjs'), 'host', '--port', '0', '--no-open', '--data-dir', dataDir, ...extraArgs], {
     cwd: root,
-    env: { ...process.env, D365IC_NO_BROWSER: '1' },
+    env: { ...process.env, D365IC_NO_BROWSER: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

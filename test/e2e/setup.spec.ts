@@ -4,20 +4,16 @@
  * integration user System Administrator, delete the local currency) and each finding is fixed from the pre-flight
  * step. A second test walks every wizard step in Norwegian, Dutch and Finnish. Every step is screenshotted.
  */
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SANDBOX_CLIENTS, SANDBOX_USERS } from '../../main/sandbox/directory';
+import { SANDBOX_CLIENTS } from '../../main/sandbox/directory';
 import { expect, openConsole, shot, test } from './fixtures';
+import { ADMIN, applyFix, chooseLanguage, expectStep, finding, LANGS, next, runPreflight, signInAdmin, stepBox, STEPS, type Lang, type Step } from './helpers';
 
-const ADMIN = SANDBOX_USERS.find((u) => u.kind === 'admin')!;
 const APP_ID = SANDBOX_CLIENTS.find((c) => c.kind === 'confidential')!.clientId;
-const STEPS = ['start', 'business-central', 'dataverse', 'integration-user', 'advanced', 'preflight', 'salespeople', 'finish'] as const;
-type Step = (typeof STEPS)[number];
 const ADVANCED = ['importSolution', 'itemAvailability', 'legacySalesOrders', 'bidirectionalSalesOrders', 'autoCreateSalesOrders', 'autoProcessQuotes', 'unitGroupMapping'];
 
-const LANGS = { en: 'English', 'nb-NO': 'Norsk bokmål', 'nl-NL': 'Nederlands', 'fi-FI': 'Suomi' } as const;
-type Lang = keyof typeof LANGS;
 function catalog<T>(file: string): T {
   return JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../renderer/i18n/locales', file), 'utf8')) as T;
 }
@@ -32,102 +28,15 @@ const TEXT = Object.fromEntries(
 
 test.describe.configure({ mode: 'serial' });
 
-async function chooseLanguage(page: Page, lang: Lang) {
-  await page.getByTestId('language-picker').click();
-  await page.getByRole('option', { name: LANGS[lang] }).click();
-  await expect(page.locator('html')).toHaveAttribute('lang', lang);
-}
-
 async function openTab(page: Page, lang: Lang, tab: 'setup' | 'sandbox') {
   await page.getByRole('tab', { name: TEXT[lang][tab], exact: true }).click();
   await expect(page.getByTestId(tab === 'setup' ? 'setup-page' : 'sandbox-scenario-reset')).toBeVisible();
-}
-
-const stepBox = (page: Page, step: Step) => page.getByTestId(`setup-step-${step}`);
-
-/** `enabled`: the Sales connection is enabled; 'auto' when the test may run on a console another test enabled. */
-async function expectStep(page: Page, step: Step, opts: { enabled?: boolean | 'auto' } = {}) {
-  await expect(stepBox(page, step)).toBeVisible();
-  const enabled = opts.enabled === 'auto' ? step !== 'finish' && (await page.getByTestId('rail-step-finish').getAttribute('data-state')) === 'done' : !!opts.enabled;
-  const rail = page.getByTestId(`rail-step-${step}`);
-  await expect(rail).toHaveAttribute('aria-current', 'step');
-  await expect(rail).toHaveAttribute('data-state', 'current');
-  // Everything before the current step is done, everything after is still to do — unless the connection is
-  // enabled: then every step was completed, and going back to one does not un-tick the others.
-  const i = STEPS.indexOf(step);
-  for (const [j, s] of STEPS.entries()) {
-    if (j !== i) await expect(page.getByTestId(`rail-step-${s}`)).toHaveAttribute('data-state', enabled || j < i ? 'done' : 'todo');
-  }
-}
-
-async function next(page: Page, to: Step, opts: { enabled?: boolean | 'auto' } = {}) {
-  await expect(page.getByTestId('setup-next')).toBeEnabled();
-  await page.getByTestId('setup-next').click();
-  await expectStep(page, to, opts);
 }
 
 /** Screenshot of a settled page: no running progress bar, no half-faded dialog. */
 async function stepShot(page: Page, step: Step, lang: Lang) {
   await expect(page.getByTestId('setup-preflight-progress')).toHaveCount(0);
   await shot(page, `setup-${STEPS.indexOf(step) + 1}-${step}-${lang}`);
-}
-
-/** Device-code sign-in as the sandbox admin, done in a second page like a user on their phone. */
-async function signInAdmin(page: Page, lang: Lang, screenshot: boolean) {
-  await page.getByTestId('setup-dv-signin').click();
-  const dialog = page.getByRole('alertdialog');
-  const code = dialog.getByTestId('device-code');
-  await expect(code).toHaveText(/\S+/);
-  if (screenshot) {
-    await expect(dialog).toHaveCSS('opacity', '1');
-    await shot(page, `setup-3-dataverse-device-code-${lang}`);
-  }
-  const userCode = (await code.textContent())!.trim();
-  const verificationUri = (await dialog.getByTestId('device-code-url').getAttribute('href'))!;
-  const phone = await page.context().newPage();
-  await phone.goto(verificationUri);
-  await phone.locator('#user_code').fill(userCode);
-  await phone.locator('#username').fill(ADMIN.username);
-  await phone.locator('#password').fill(ADMIN.password);
-  await phone.getByRole('button', { name: 'Sign in and allow' }).click();
-  await expect(phone.getByText(`as ${ADMIN.username}`)).toBeVisible();
-  await phone.close();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
-}
-
-/** Callers assert on the finding they expect (web-first assertions wait for the re-run to land). */
-async function runPreflight(page: Page) {
-  await page.getByTestId('setup-preflight-run').click();
-  await expect(page.getByTestId('setup-findings')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId('setup-preflight-progress')).toHaveCount(0, { timeout: 30_000 });
-  await expect(page.getByTestId('setup-preflight-run')).toBeEnabled({ timeout: 30_000 });
-}
-
-const finding = (page: Page, id: string): Locator => page.getByTestId(`finding-${id}`);
-
-/**
- * Click a finding's fix; fixes that change roles or the solution show their preview first. Returns once the
- * applied message is shown and the pre-flight has re-run; true when a preview was shown.
- */
-async function applyFix(page: Page, id: string, shotName: string | null, previewLists?: string): Promise<boolean> {
-  await page.getByTestId(`fix-${id}`).click();
-  const preview = page.getByTestId('setup-fix-preview');
-  const applied = page.getByTestId('setup-fix-applied');
-  await expect(preview.or(applied)).toBeVisible();
-  const previewed = await preview.isVisible();
-  if (previewed) {
-    await expect(preview.getByTestId('setup-fix-changes').locator('li').first()).toBeVisible();
-    if (previewLists) await expect(preview.getByTestId('setup-fix-changes')).toContainText(previewLists);
-    if (shotName) {
-      await expect(preview).toHaveCSS('opacity', '1');
-      await shot(page, shotName);
-    }
-    await preview.getByTestId('setup-fix-apply').click();
-    await expect(preview).toBeHidden({ timeout: 30_000 });
-  }
-  await expect(applied).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId('setup-preflight-run')).toBeEnabled({ timeout: 30_000 });
-  return previewed;
 }
 
 test('empty console → wizard → enabled; then three broken environments, each found and fixed from the pre-flight', async ({ page, host }) => {
@@ -168,7 +77,7 @@ test('empty console → wizard → enabled; then three broken environments, each
   await expect(page.getByTestId('setup-dv-profile')).toContainText('Demo sandbox · Dataverse (user sign-in)');
   await expect(page.getByTestId('setup-dv-url')).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+$/);
   await expect(page.getByTestId('setup-next')).toBeDisabled();
-  await signInAdmin(page, 'en', true);
+  await signInAdmin(page, 'setup-3-dataverse-device-code-en');
   await expect(page.getByTestId('setup-dv-whoami')).toContainText(new RegExp(`${ADMIN.displayName}|${ADMIN.username}`));
   await stepShot(page, 'dataverse', 'en');
   await next(page, 'integration-user');
@@ -298,7 +207,7 @@ test('every wizard step in Norwegian, Dutch and Finnish', async ({ page, host })
     await next(page, 'dataverse', { enabled: 'auto' });
 
     // Signed in already when the first test ran on this console; on its own this test signs in once.
-    if (await page.getByTestId('setup-next').isDisabled()) await signInAdmin(page, lang, false);
+    if (await page.getByTestId('setup-next').isDisabled()) await signInAdmin(page, null);
     await stepShot(page, 'dataverse', lang);
     await next(page, 'integration-user', { enabled: 'auto' });
     await stepShot(page, 'integration-user', lang);

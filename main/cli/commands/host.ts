@@ -41,7 +41,10 @@ export const hostCommand: CliCommand = async (args, io) => {
     io.stderr(recoverStore(databaseFile(dataDir), flags['restore-backup'] ? 'backup' : 'fresh') + '\n');
   }
   const sandbox = flags['no-sandbox'] ? EmbeddedSandbox.none() : await EmbeddedSandbox.start({ seed: 'demo' });
-  const app = createApp({ host: 'browser', dataDir, cipher: (dir) => new KeyFileCipher(keyFile(dir)), sandbox });
+  // Tests only: a shorter job-queue heartbeat than BC's ~30 s, so an E2E test can watch the queue run on schedule.
+  const tick = Number(io.env.D365IC_SCHEDULER_INTERVAL_MS);
+  const schedulerIntervalMs = Number.isInteger(tick) && tick > 0 ? tick : undefined;
+  const app = createApp({ host: 'browser', dataDir, cipher: (dir) => new KeyFileCipher(keyFile(dir)), sandbox, schedulerIntervalMs });
   await app.ready;
   const host = await startBrowserHost({ router: app.router, events: app.events, staticDir, port });
   io.stdout(JSON.stringify({ url: host.url, origin: host.origin, port: host.port, dataDir }) + '\n');

@@ -31,6 +31,12 @@ export interface ReviewLine {
   needsMatchFields?: boolean;
   /** False: the engine cannot run this mapping; the line never starts (and its dependants wait). */
   runnable?: boolean;
+  /**
+   * The line's job ran to its end (BC: Job Queue Entry Status Finished). Some records may have failed — the line
+   * then says Error — but its dependants start all the same: BC's review (AreAllParentalJobsFinished) waits for the
+   * parents' job queue entries to finish, not for every record to succeed. A job that could not run does not finish.
+   */
+  jobFinished?: boolean;
 }
 
 const UNIT_MAPPINGS = new Set(['UNIT OF MEASURE', 'UNIT GROUP', 'ITEM UOM', 'RESOURCE UOM']);
@@ -91,10 +97,10 @@ export function reviewLines(
 /** A line that can never start as it is: the engine cannot run it, or it must couple without match fields. */
 const stuck = (l: ReviewLine) => l.runnable === false || l.needsMatchFields === true;
 
-/** A dependency is satisfied when its line finished, has nothing to sync, or has no line at all (excluded mapping). */
+/** A dependency is satisfied when its line's job finished (even with failed records), has nothing to sync, or has no line at all (excluded mapping). */
 function satisfied(name: string, byName: Map<string, ReviewLine>): boolean {
   const l = byName.get(name);
-  return !l || l.jobStatus === 'Success' || l.recommendation === 'No Records Found';
+  return !l || l.jobStatus === 'Success' || l.jobFinished === true || l.recommendation === 'No Records Found';
 }
 
 /** Lines to start now: blank job status, something to do, every dependency satisfied. */

@@ -43,7 +43,8 @@ export interface ReviewProgress {
 /**
  * Drives the cascade to the end, one wave after the other (lines of a wave run one by one: the side ports are
  * the bottleneck, not this loop). `lines` is updated in place so a UI can render it between waves; a line whose
- * job fails is marked Error and its dependants never start.
+ * records failed is marked Error but its job finished, so its dependants start (BC waits for the parents' job queue
+ * entries, not for every record); a line whose job could not run (configuration, exception) stops its dependants.
  */
 export async function runReview(
   engine: SyncEngine,
@@ -56,6 +57,8 @@ export async function runReview(
       const m = mappingOf(line.name);
       line.jobStatus = 'In Process';
       let ok: boolean;
+      // The job ran to its end (record failures included): dependants may start, as in BC.
+      let finished = false;
       let message: string;
       let result: ReviewProgress['result'] = null;
       try {
@@ -63,6 +66,7 @@ export async function runReview(
         if (line.recommendation === 'Couple Records') {
           const r = await coupleAndSynchronize(engine, m);
           ok = r.job.failed === 0 && (r.synchronized?.failed ?? 0) === 0;
+          finished = true;
           message = `${r.job.coupled} coupled, ${r.created.length} created, ${r.unmatched.length} without a unique match.`;
           result = { code: 'coupleResults', params: { coupled: r.job.coupled, created: r.created.length, unmatched: r.unmatched.length } };
         } else {
@@ -70,6 +74,7 @@ export async function runReview(
           const failed = (r.to?.failed ?? 0) + (r.from?.failed ?? 0);
           const config = [r.to?.message, r.from?.message].find((x) => x && failed === 0) ?? '';
           ok = failed === 0 && config === '';
+          finished = config === '';
           const inserted = (r.to?.inserted ?? 0) + (r.from?.inserted ?? 0);
           const modified = (r.to?.modified ?? 0) + (r.from?.modified ?? 0);
           message = config || `${inserted} inserted, ${modified} modified, ${failed} failed.`;
@@ -80,6 +85,7 @@ export async function runReview(
         message = x instanceof Error ? x.message : String(x);
       }
       line.jobStatus = ok ? 'Success' : 'Error';
+      line.jobFinished = finished;
       onProgress({ line: line.name, status: line.jobStatus, message, result });
     }
   }

@@ -514,13 +514,13 @@ export class SyncService {
     try {
       const counts = await this.countLine(engine, connected, m);
       const [fresh] = reviewLines([m], this.reviewOptions(), () => counts, () => !cat.reasons.has(name));
-      if (fresh) Object.assign(line, { recommendation: fresh.recommendation, needsMatchFields: fresh.needsMatchFields, runnable: fresh.runnable, jobStatus: '' });
+      if (fresh) Object.assign(line, { recommendation: fresh.recommendation, needsMatchFields: fresh.needsMatchFields, runnable: fresh.runnable, jobStatus: '', jobFinished: false });
       state.counts.set(name, countsOf(counts));
       state.messages.delete(name);
       state.codes.delete(name);
     } catch (x) {
       const message = countFailure(x);
-      Object.assign(line, { jobStatus: 'Error' });
+      Object.assign(line, { jobStatus: 'Error', jobFinished: false });
       state.messages.set(name, message);
       state.codes.set(name, { code: 'countFailed', params: { detail: message } });
     }

@@ -114,7 +114,7 @@ export function JobLog({ mappings }: { mappings: string[] }) {
           <Button size="small" disabled={jobs.offset === 0} onClick={() => void loadJobs(jobs.mapping, Math.max(0, jobs.offset - JOBS_PAGE))}>
             {ts('jobs.newer')}
           </Button>
-          <Button size="small" disabled={jobs.offset + JOBS_PAGE >= jobs.total} onClick={() => void loadJobs(jobs.mapping, jobs.offset + JOBS_PAGE)}>
+          <Button size="small" data-testid="sync-jobs-older" disabled={jobs.offset + JOBS_PAGE >= jobs.total} onClick={() => void loadJobs(jobs.mapping, jobs.offset + JOBS_PAGE)}>
             {ts('jobs.older')}
           </Button>
           <Text size={200}>{ts('jobs.range', { from: jobs.total === 0 ? 0 : jobs.offset + 1, to: Math.min(jobs.total, jobs.offset + JOBS_PAGE), total: jobs.total })}</Text>
@@ -133,7 +133,7 @@ function ErrorGroup({ g, onDone }: { g: SyncErrorGroupDto; onDone: () => void })
   const { run, requestReview, busy } = useSyncStore();
   const fix = g.fix;
   return (
-    <div className={s.group} data-testid={`sync-error-group-${g.firstNo}`}>
+    <div className={s.group} data-testid={`sync-error-group-${g.firstNo}`} data-count={g.count} data-message={g.message}>
       <div className={s.message}>
         <span className={s.count}>{ts('errors.times', { count: g.count })}</span> {codeText(ts, g.message, g.messageCode)}
       </div>

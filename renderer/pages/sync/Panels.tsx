@@ -27,6 +27,7 @@ const useStyles = makeStyles({
   message: { whiteSpace: 'pre-wrap', wordBreak: 'break-word' },
   why: { display: 'block', maxWidth: '320px', color: tokens.colorPaletteDarkOrangeForeground1 },
   overdue: { color: tokens.colorPaletteRedForeground1, fontWeight: tokens.fontWeightSemibold },
+  last: { display: 'block', color: tokens.colorNeutralForeground3 },
 });
 
 /** Skipped records of one mapping (E.7): Restore (clear Skipped), Retry (restore + synchronize now), Delete coupling. */
@@ -144,6 +145,11 @@ export function QueueCard() {
                 </TableCell>
                 <TableCell>
                   {ts(`queueStatus.${e.status}`)}
+                  {e.lastFinishedAt !== null ? (
+                    <Text size={200} className={s.last} data-testid={`sync-queue-last-${e.name}`} data-at={e.lastFinishedAt}>
+                      {ts('queue.lastRun', { when: when(e.lastFinishedAt, i18n.language) })}
+                    </Text>
+                  ) : null}
                   {e.blockedBy && !QUEUE_WIDE.has(e.blockedBy.code) ? (
                     <Text size={200} className={s.why} data-testid={`sync-queue-why-${e.name}`}>
                       {reasonText(ts, e.blockedBy)}
