@@ -3,11 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { ChangeConflictError, History, applyChange, applyChanges, invertChange, tryApplyChanges } from '../../../main/mappings/changes';
 import { diffRows, diffSets, renderDiffText } from '../../../main/mappings/diff';
 import { newDefaultSet } from '../../../main/mappings/exchange-json';
-import type { MappingSet } from '../../../main/mappings/model';
+import { fieldKey, type MappingSet } from '../../../main/mappings/model';
 import { isSignedOff, reviewSummary, signOff, signOffChange } from '../../../main/mappings/review';
 import { mappingSet } from './arbitraries';
 
-const canonical = (s: MappingSet) => ({ ...s, reviews: [...s.reviews].sort((a, b) => `${a.mapping}|${a.field}`.localeCompare(`${b.mapping}|${b.field}`)) });
+/**
+ * Reviews and the fields inside a mapping compare as sets: the diff is keyed by field (mapping fields are processed by
+ * key, not by position), so two option combinations that list the same fields in another order are equal.
+ */
+const canonical = (s: MappingSet) => ({
+  ...s,
+  mappings: s.mappings.map((m) => ({ ...m, fields: [...m.fields].sort((a, b) => fieldKey(a).localeCompare(fieldKey(b))) })),
+  reviews: [...s.reviews].sort((a, b) => `${a.mapping}|${a.field}`.localeCompare(`${b.mapping}|${b.field}`)),
+});
 
 describe('diff and change sets', () => {
   it('diff-accept: applying diff(a, b) to a gives b (up to review order)', () => {
