@@ -127,6 +127,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     sides: appSidesFactory(connections, new SetupStateStore(db, systemClock)),
     domain: setupDomain(new SetupStateStore(db, systemClock)),
     events: { progress: (p) => events.emit('sync.progress', p), finished: (f) => events.emit('sync.finished', f) },
+    owner: 'the Integration Console',
   });
 
   // The job queue runs in the main process (E.10), but only for an enabled connection: the demo profiles are for

@@ -118,6 +118,8 @@ export async function openProfileSession(o: OpenOptions): Promise<ProfileSession
   const running = o.sandbox ? null : readDemoSandboxInfo(o.dataDir);
   const app: ConsoleApp = createApp({
     host: 'browser', dataDir: o.dataDir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quiet, ...(o.sandbox ? { sandbox: o.sandbox } : {}),
+    // The CLI uses the console's connections and store, never its job queue heartbeat: the console runs the queue.
+    schedulerIntervalMs: 0,
     ...(running ? { authorityRoutes: [{ authorityHost: SANDBOX_AUTHORITY_HOST, target: running.identityUrl }] } : {}),
   });
   let own: Db | null = null;
@@ -129,11 +131,13 @@ export async function openProfileSession(o: OpenOptions): Promise<ProfileSession
       if (!o.sandbox && !running && p.app?.authorityHost === SANDBOX_AUTHORITY_HOST)
         throw new AppFailure('SYNC_DEMO_SANDBOX_NOT_RUNNING', demoSandboxNotRunning(p.name, o.dataDir), { profile: p.name });
     for (const p of [chosen.dataverse, chosen.bc]) checkSignIn(p, (await app.connections.store.get(p.id)).homeAccountId);
+    const key = `${chosen.dataverse.id}|${chosen.bc.id}`;
     const sides: SidesFactory = {
+      key: async () => key,
       source: async () => ({ kind: 'setup', dataverse: { profileId: chosen.dataverse.id, name: chosen.dataverse.name }, bc: { profileId: chosen.bc.id, name: chosen.bc.name }, message: null }),
       connect: async () => {
         try {
-          return { key: `${chosen.dataverse.id}|${chosen.bc.id}`, sides: await connectProfiles(app.connections, chosen.dataverse.id, chosen.bc.id, null) };
+          return { key, sides: await connectProfiles(app.connections, chosen.dataverse.id, chosen.bc.id, null) };
         } catch (x) {
           if (x instanceof AppFailure && x.code === 'AUTH_REQUIRED')
             throw new AppFailure('SYNC_PROFILE_SIGN_IN_REQUIRED', `${x.message} The CLI cannot sign in interactively: sign in in the console (Connections → Sign in), then run this command again.`, { profile: '' });
@@ -148,11 +152,13 @@ export async function openProfileSession(o: OpenOptions): Promise<ProfileSession
       // The setup's rules and options, as the console's own service runs them (every default mapping, rules on).
       domain: setupDomain(new SetupStateStore(app.db, systemClock)),
       events: { progress: (p) => o.onProgress?.(p), finished: (f) => o.onFinished?.(f) },
+      owner: 'the d365ic CLI',
       ...(o.eventIntervalMs !== undefined ? { eventIntervalMs: o.eventIntervalMs } : {}),
     });
     return {
       service, dataverse: chosen.dataverse, bc: chosen.bc, dbFile,
       close: async () => {
+        service.leases.close();
         own?.close();
         app.close();
       },

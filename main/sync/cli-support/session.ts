@@ -13,8 +13,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { adapterMappings, connectSandbox, runnableMappings, type ConnectedSides } from '../adapters/connect';
 import type { TableMapping } from '../../mappings/model';
 import { domainEngineOptions, type RuleSettings } from '../rules';
-import { SyncEngine } from '../engine/engine';
-import type { SyncSides, WriteOp, WriteResult } from '../ports';
+import { SyncEngine, type SyncProgress } from '../engine/engine';
 
 export interface SessionOptions {
   /** SQLite file; default: a temporary file removed at close (the sandbox is temporary too). */
@@ -26,7 +25,7 @@ export interface SessionOptions {
   seed?: 'demo' | 'bench';
   records?: number;
   latencyMs?: number;
-  /** Called with the number of records written so far (both sides). */
+  /** Called with the number of records written so far (both sides): the engine's counters, summed over its jobs. */
   onWrite?: (written: number) => void;
 }
 
@@ -41,21 +40,19 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Counts written records for progress output without touching the engine. */
-function counting(sides: SyncSides, onWrite: (n: number) => void): SyncSides {
-  let written = 0;
-  const wrap = <S extends SyncSides['bc']>(s: S): S => new Proxy(s, {
-    get(target, prop, recv) {
-      if (prop !== 'write') return Reflect.get(target, prop, recv) as unknown;
-      return async (entity: string, ops: readonly WriteOp[]): Promise<WriteResult[]> => {
-        const res = await target.write(entity, ops);
-        written += res.filter((r) => r.ok).length;
-        onWrite(written);
-        return res;
-      };
-    },
-  });
-  return { bc: wrap(sides.bc), dataverse: wrap(sides.dataverse) };
+/**
+ * Records written so far from the engine's progress (inserted + modified + deleted per job, summed): the one path
+ * progress is counted on, as the console's SyncService does.
+ */
+export function writtenCounter(onWrite: (written: number) => void): (p: SyncProgress) => void {
+  const perJob = new Map<string, number>();
+  let total = 0;
+  return (p) => {
+    const n = p.counters.inserted + p.counters.modified + p.counters.deleted;
+    total += n - (perJob.get(p.jobId) ?? 0);
+    perJob.set(p.jobId, n);
+    onWrite(total);
+  };
 }
 
 /** The rule settings of the demo company (Person ownership, LCY NOK, unit groups) as the setup guide proposes them. */
@@ -69,15 +66,16 @@ export async function sandboxSession(o: SessionOptions = {}): Promise<Session> {
     const sides = await connectSandbox(sandbox.info);
     const { db } = openDatabase(o.dbFile ?? path.join(tmp!, 'sync.sqlite'));
     const clock = { now: () => Date.now() };
-    const watched = o.onWrite ? counting(sides.sides, o.onWrite) : sides.sides;
-    const rules = seed === 'demo' ? domainEngineOptions({ db, clock, sides: watched, settings: DEMO_RULE_SETTINGS }) : {};
-    const engine = new SyncEngine(db, watched, clock, {
+    const rules = seed === 'demo' ? domainEngineOptions({ db, clock, sides: sides.sides, settings: DEMO_RULE_SETTINGS }) : {};
+    const engine = new SyncEngine(db, sides.sides, clock, {
       pageSize: 5000, batchSize: 1000, maxInFlight: 8, integrationUserId: sides.integrationUserId, ...rules,
+      ...(o.onWrite ? { onProgress: writtenCounter(o.onWrite) } : {}),
     });
     return {
       db, engine, sides, sandbox, seed,
       mappings: seed === 'demo' ? runnableMappings({}) : adapterMappings(),
       close: async () => {
+        engine.leases.close();
         db.close();
         await sandbox.close();
         if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { defaultCatalog } from '../../mappings/catalog';
 import type { BcFilter, Direction, DvFilter, TableMapping } from '../../mappings/model';
 import type { Clock } from '../../ports';
 import { CouplingStore, newDataverseId, SKIPPED_NOTE, type Coupling, type PassDirection } from '../coupling/store';
+import { TableLeases } from '../jobs/lease';
 import { JobLog, zeroCounters, type Counters, type SyncJob } from '../jobs/log';
 import { SideError, type Row, type SidePort, type SyncSides, type WriteOp, type WriteResult } from '../ports';
 import { planFields, transferFields, type FieldPlan, type IsCodeField, type LookupResolver } from './fields';
@@ -48,6 +49,8 @@ export interface EngineOptions {
   rules?: RuleSet;
   /** Called after each batch of a pass is committed (counters so far), and once when the pass ends (`done`). */
   onProgress?: (p: SyncProgress) => void;
+  /** The per-table leases in the database (default: a new owner for this engine); share one per process/service. */
+  leases?: TableLeases;
 }
 
 export interface SyncProgress {
@@ -115,18 +118,22 @@ const dirName = (d: PassDirection): Direction => (d === 'to' ? 'ToIntegrationTab
 export class SyncEngine {
   readonly couplings: CouplingStore;
   readonly log: JobLog;
-  private readonly o: Required<Omit<EngineOptions, 'integrationUserId' | 'companyId' | 'lookups' | 'implicitMatch' | 'rules' | 'onProgress'>> & EngineOptions;
+  private readonly o: Required<Omit<EngineOptions, 'integrationUserId' | 'companyId' | 'lookups' | 'implicitMatch' | 'rules' | 'onProgress' | 'leases'>> & EngineOptions;
+  /** Who runs which BC table, across processes on this database (jobs/lease.ts). */
+  readonly leases: TableLeases;
   private readonly wm;
   private readonly running = new Set<number>();
 
   /**
-   * One engine per process: construction closes the jobs a previous (dead) process left open. Their work is
-   * resumed by the next run of each mapping (pending couplings, unchanged watermarks).
+   * Construction closes the jobs left open by owners that hold no live lease (a dead process): never the live jobs
+   * of another process on this database. Their work is resumed by the next run of each mapping (pending couplings,
+   * unchanged watermarks).
    */
   constructor(private readonly db: Db, readonly sides: SyncSides, readonly clock: Clock, options: EngineOptions = {}) {
     this.couplings = new CouplingStore(db, () => clock.now());
-    this.log = new JobLog(db, () => clock.now());
-    this.log.closeInterrupted();
+    this.leases = options.leases ?? new TableLeases(db, clock);
+    this.log = new JobLog(db, () => clock.now(), this.leases.owner);
+    this.leases.closeInterrupted();
     this.o = {
       pageSize: 500, batchSize: 500, maxInFlight: 2, maxRetries: 3, retryDelayMs: 500,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)), isCodeField: defaultIsCode, ...options,
@@ -166,20 +173,9 @@ export class SyncEngine {
       const port = optionSetPort(this.sides.dataverse);
       if (!port)
         throw new MappingConfigError(`${mapping.name} is an option mapping, and this Dataverse connection cannot read or extend option sets. Use a connection through the Dataverse Web API.`);
-      if (this.running.has(mapping.bcTableId))
-        throw new MappingConfigError(`A synchronization of ${mapping.bcTable} (${mapping.name}) is already running. Wait for it to finish, then try again.`);
-      this.running.add(mapping.bcTableId);
-      try {
-        return await runOptionMapping(this, opts.ignoreSynchOnlyCoupled ? { ...mapping, synchOnlyCoupled: false } : mapping, port);
-      } finally {
-        this.running.delete(mapping.bcTableId);
-      }
+      return this.holding(mapping, () => runOptionMapping(this, opts.ignoreSynchOnlyCoupled ? { ...mapping, synchOnlyCoupled: false } : mapping, port));
     }
-    // Two runs over the same BC table at once could both create the same record (couplings are per table).
-    if (this.running.has(mapping.bcTableId))
-      throw new MappingConfigError(`A synchronization of ${mapping.bcTable} (${mapping.name}) is already running. Wait for it to finish, then try again.`);
-    this.running.add(mapping.bcTableId);
-    try {
+    return this.holding(mapping, async () => {
       const delegated = this.o.rules?.(mapping)?.runInstead;
       if (delegated) {
         return await delegated(mapping, {
@@ -188,8 +184,23 @@ export class SyncEngine {
         });
       }
       return await this.runLocked(mapping, opts);
+    });
+  }
+
+  /**
+   * Two runs over the same BC table at once could both create the same record (couplings are per table): one run
+   * per table in this engine, and the table's lease in the database against other processes (TableLeasedError).
+   */
+  private async holding<T>(mapping: TableMapping, fn: () => Promise<T>): Promise<T> {
+    if (this.running.has(mapping.bcTableId))
+      throw new MappingConfigError(`A synchronization of ${mapping.bcTable} (${mapping.name}) is already running. Wait for it to finish, then try again.`);
+    this.leases.acquire(mapping.bcTableId, mapping.name, mapping.bcTable);
+    this.running.add(mapping.bcTableId);
+    try {
+      return await fn();
     } finally {
       this.running.delete(mapping.bcTableId);
+      this.leases.release(mapping.bcTableId);
     }
   }
 

@@ -38,10 +38,11 @@ const clip = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)
 
 export class JobLog {
   private readonly s;
-  constructor(db: Db, private readonly now: () => number = Date.now) {
+  /** `owner`: the lease owner (jobs/lease.ts) stamped on the jobs this log starts, so only a dead owner's jobs are closed. */
+  constructor(db: Db, private readonly now: () => number = Date.now, private readonly owner: string | null = null) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      start: p('INSERT INTO sync_jobs (id, mapping, type, direction, started_at) VALUES (?, ?, ?, ?, ?)'),
+      start: p('INSERT INTO sync_jobs (id, mapping, type, direction, started_at, owner) VALUES (?, ?, ?, ?, ?, ?)'),
       finish: p(`UPDATE sync_jobs SET finished_at = ?, message = ?, inserted = ?, modified = ?, deleted = ?, unchanged = ?, skipped = ?,
                  failed = ?, uncoupled = ?, coupled = ? WHERE id = ?`),
       get: p('SELECT * FROM sync_jobs WHERE id = ?'),
@@ -49,7 +50,6 @@ export class JobLog {
       error: p(`INSERT INTO sync_job_errors (job_id, table_id, source_side, source_id, destination_id, message, detail, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       errors: p('SELECT * FROM sync_job_errors WHERE job_id = ? AND no > ? ORDER BY no LIMIT ?'),
-      interrupted: p(`UPDATE sync_jobs SET finished_at = ?, message = ? WHERE finished_at IS NULL`),
       deleteOlder: p('DELETE FROM sync_jobs WHERE finished_at IS NOT NULL AND finished_at < ? AND (failed = 0 OR ?)'),
       count: p('SELECT COUNT(*) AS n FROM sync_jobs'),
     };
@@ -61,16 +61,12 @@ export class JobLog {
 
   start(mapping: string, type: JobType, direction: Direction): string {
     const id = randomUUID();
-    this.s.start.run(id, mapping, type, direction, this.now());
+    this.s.start.run(id, mapping, type, direction, this.now(), this.owner);
     return id;
   }
   finish(id: string, counters: Counters, message = ''): void {
     const c = counters;
     this.s.finish.run(this.now(), clip(message, 250), c.inserted, c.modified, c.deleted, c.unchanged, c.skipped, c.failed, c.uncoupled, c.coupled, id);
-  }
-  /** Jobs left open by a process that died mid-run. Call once at start-up, before any run of this process. */
-  closeInterrupted(): number {
-    return this.s.interrupted.run(this.now(), 'Interrupted: the console stopped during this run. The next run resumed it.').changes;
   }
   error(e: Omit<JobError, 'no' | 'at'>): void {
     this.s.error.run(e.jobId, e.tableId, e.sourceSide, e.sourceId, e.destinationId, clip(e.message, 2048), e.detail, this.now());

@@ -27,10 +27,11 @@ import { updateAccountStatistics } from '../rules/statistics';
 import { CouplingError } from '../coupling/store';
 import { MappingConfigError, SyncEngine, type EngineOptions, type SyncProgress as EngineProgress } from '../engine/engine';
 import * as manual from '../engine/manual';
-import { JobLog, zeroCounters, type SyncJob } from '../jobs/log';
+import { TableLeasedError, TableLeases } from '../jobs/lease';
+import { JobLog, zeroCounters, type Counters, type SyncJob } from '../jobs/log';
 import { JobQueue, Scheduler, wakeInactive, type QueueEntry, type TickReport } from '../jobs/queue';
 import { mappingProbe } from '../jobs/runner';
-import type { Row, SidePort, SyncSides, WriteOp, WriteResult } from '../ports';
+import type { Row, SidePort, SyncSides } from '../ports';
 import { nextToStart, reviewLines, reviewMappings, startOrder, type ReviewCounts, type ReviewLine } from '../review/planner';
 import { runFullSync, runReview } from '../review/run';
 import { heldForInitialSync, releaseInitialHold } from './initial-hold';
@@ -61,6 +62,12 @@ export interface SyncServiceDeps {
    * it only the plain ITEM-PRODUCT / CUSTOMER field transfer.
    */
   domain?: () => { settings: RuleSettings; options: Partial<MappingOptions> };
+  /**
+   * Who this service is to another process on the same database (the table leases' label, e.g. "the Integration
+   * Console" or "the d365ic CLI"), and the lease timing (tests).
+   */
+  owner?: string;
+  leaseTtlMs?: number;
 }
 
 /** Every mapping the adapters carry with the domain rules on, in the reference's dependency order. */
@@ -112,7 +119,9 @@ interface MappingRun {
   phase: SyncPhase;
   direction: SyncPassDirection | null;
   counters: SyncCounters;
+  /** Records written so far: the engine's counters (inserted + modified + deleted) summed over the item's jobs. */
   written: number;
+  jobs: Map<string, number>;
 }
 
 interface Run {
@@ -153,8 +162,18 @@ function explain(x: unknown): unknown {
     return new AppFailure('SYNC_MAPPING_CONFIG', x.message, { detail: x.message });
   }
   if (x instanceof CouplingError) return new AppFailure('SYNC_COUPLING_REFUSED', x.message, { detail: x.message });
+  if (x instanceof TableLeasedError) return leasedFailure(x);
   return x;
 }
+
+/** Another process holds the table: a code and params the renderer translates, the English text for the CLI. */
+function leasedFailure(x: TableLeasedError): AppFailure {
+  const h = x.holder;
+  return new AppFailure('SYNC_TABLE_LEASED', x.message, { table: x.tableName, mapping: h.mapping, holder: h.label, pid: h.pid, host: h.host, since: new Date(h.since).toISOString() });
+}
+
+/** Records an engine pass wrote (its progress counters): what progress reports as `written`. */
+const writtenOf = (c: Counters): number => c.inserted + c.modified + c.deleted;
 const rethrow = (x: unknown): never => {
   throw explain(x);
 };
@@ -178,8 +197,11 @@ export class SyncService {
   private reviewing: Promise<ReviewState> | null = null;
   private stored: { revision: string; byName: Map<string, TableMapping> } | null = null;
   private cat: { key: string; value: Catalog } | null = null;
+  /** This service's hold on BC tables in the database, shared by every engine it makes (jobs/lease.ts). */
+  readonly leases: TableLeases;
 
   constructor(private readonly d: SyncServiceDeps) {
+    this.leases = new TableLeases(d.db, d.clock, { label: d.owner ?? `the process ${process.pid}`, ...(d.leaseTtlMs !== undefined ? { ttlMs: d.leaseTtlMs } : {}) });
     this.queue = new JobQueue(d.db, d.clock);
     this.log = new JobLog(d.db, () => d.clock.now());
     this.mappingsOf = () => this.catalog().runnable;
@@ -206,12 +228,15 @@ export class SyncService {
   // ---- connection / engine ------------------------------------------------------------------------
 
   /**
-   * The engine for the current profiles. One per process: constructing it closes jobs a dead process left open,
-   * so a new engine is only made when the profiles changed and nothing is running.
+   * The engine for the current profiles. Connecting (HTTP clients, companies, whoAmI) happens only when the cheap
+   * source description (`sides.key()`) changed: runs, manual actions and ticks reuse the connection. A new engine
+   * is only made when the profiles changed and nothing is running.
    */
   private async current(): Promise<{ key: string; engine: SyncEngine; connected: ConnectedSides }> {
     if (this.connecting) return this.connecting;
     this.connecting = (async () => {
+      const cheap = this.d.sides.key ? await this.d.sides.key() : null;
+      if (cheap !== null && this.engine?.key === cheap) return this.engine;
       const { key, sides } = await this.d.sides.connect();
       if (this.engine?.key === key) return this.engine;
       if (this.engine && this.active.size > 0)
@@ -220,7 +245,7 @@ export class SyncService {
       const rules = this.d.domain ? domainEngineOptions({ db: this.d.db, clock: this.d.clock, sides: watched, settings: this.d.domain().settings }) : {};
       const engine = new SyncEngine(this.d.db, watched, this.d.clock, {
         pageSize: 1000, batchSize: 500, maxInFlight: 4, ...rules, ...this.d.engineOptions,
-        integrationUserId: sides.integrationUserId,
+        integrationUserId: sides.integrationUserId, leases: this.leases,
         onProgress: (p) => this.onEngineProgress(p),
       });
       this.engine = { key, engine, connected: sides };
@@ -295,7 +320,7 @@ export class SyncService {
     throw new AppFailure('SYNC_MAPPING_NOT_FOUND', `There is no table mapping "${name}" that can be synchronized. Available: ${cat.runnable.map((x) => x.name).join(', ')}.`, { mapping: name });
   }
 
-  /** Sides as the engine sees them: counts written records and lets a cancelled run stop between pages. */
+  /** Sides as the engine sees them: a cancelled run stops selecting between pages (progress comes from the engine). */
   private watch(sides: SyncSides): SyncSides {
     const runOf = (entity: string) => {
       for (const a of this.active.values()) if (a.item.mapping.bcTable === entity || a.item.mapping.dataverseEntitySet === entity) return a;
@@ -303,16 +328,6 @@ export class SyncService {
     };
     const wrap = (s: SidePort): SidePort => new Proxy(s, {
       get: (target, prop, recv) => {
-        if (prop === 'write')
-          return async (entity: string, ops: readonly WriteOp[]): Promise<WriteResult[]> => {
-            const res = await target.write(entity, ops);
-            const a = runOf(entity);
-            if (a) {
-              a.item.written += res.filter((r) => r.ok).length;
-              this.progress(a.run, a.item, false);
-            }
-            return res;
-          };
         if (prop === 'queryModified')
           return (entity: string, q: Parameters<SidePort['queryModified']>[1]) => cancellable(target.queryModified(entity, q), () => runOf(entity)?.run.cancelled === true);
         return Reflect.get(target, prop, recv) as unknown;
@@ -326,6 +341,9 @@ export class SyncService {
     if (!a) return;
     a.item.direction = p.dir;
     a.item.counters = { ...p.counters };
+    // One path for progress: the engine's counters after each committed batch, summed over the item's jobs.
+    a.item.jobs.set(p.jobId, writtenOf(p.counters));
+    a.item.written = [...a.item.jobs.values()].reduce((x, y) => x + y, 0);
     // The end of a pass is never replaced by the next pass's first batch: each pass's final counters arrive.
     this.progress(a.run, a.item, false, p.done);
   }
@@ -357,7 +375,7 @@ export class SyncService {
     this.refuseBusy(wanted); // connecting awaited: another run may have started meanwhile
     const run: Run = {
       id: randomUUID(), full, cancelled: false, tables: new Set(wanted.map((m) => m.bcTableId)),
-      items: wanted.map((m) => ({ mapping: m, phase: 'queued', direction: null, counters: zeroCounters(), written: 0, ...(reasons.has(m.name) ? { reason: reasons.get(m.name)! } : {}) })),
+      items: wanted.map((m) => ({ mapping: m, phase: 'queued', direction: null, counters: zeroCounters(), written: 0, jobs: new Map(), ...(reasons.has(m.name) ? { reason: reasons.get(m.name)! } : {}) })),
       pump: new EventPump(this.interval, () => Date.now()), done: Promise.resolve(null as never),
     };
     this.runs.set(run.id, run);
@@ -367,10 +385,14 @@ export class SyncService {
   }
 
   private refuseBusy(wanted: TableMapping[]): void {
-    for (const m of wanted)
+    for (const m of wanted) {
       for (const a of this.active.values())
         if (a.item.mapping.bcTableId === m.bcTableId)
           throw new AppFailure('SYNC_ALREADY_RUNNING', `A synchronization of ${m.bcTable} (${a.item.mapping.name}) is already running. Wait for it to finish (or cancel it), then try again.`, { mapping: a.item.mapping.name });
+      // Another process on this database (the console, a CLI run) holds the table: say who, before starting anything.
+      const other = this.leases.holder(m.bcTableId);
+      if (other) throw leasedFailure(new TableLeasedError(m.bcTable, other));
+    }
   }
 
   private async execute(engine: SyncEngine, run: Run, queueEntry: string | null): Promise<SyncFinished> {
@@ -549,9 +571,21 @@ export class SyncService {
     const { engine } = await this.current().catch(rethrow);
     busy();
     this.refuseBusy(wanted);
+    // The cascade's tables are held in the database for the whole cascade (its coupling jobs run outside runMapping).
+    const tables = [...new Map(wanted.map((m) => [m.bcTableId, m])).values()];
+    const held: number[] = [];
+    try {
+      for (const m of tables) {
+        this.leases.acquire(m.bcTableId, m.name, m.bcTable);
+        held.push(m.bcTableId);
+      }
+    } catch (x) {
+      for (const id of held) this.leases.release(id);
+      return rethrow(x);
+    }
     const run: Run = {
       id: randomUUID(), full: true, cancelled: false, tables: new Set(wanted.map((m) => m.bcTableId)),
-      items: wanted.map((m) => ({ mapping: m, phase: 'queued', direction: null, counters: zeroCounters(), written: 0 })),
+      items: wanted.map((m) => ({ mapping: m, phase: 'queued', direction: null, counters: zeroCounters(), written: 0, jobs: new Map() })),
       pump: new EventPump(this.interval, () => Date.now()), done: Promise.resolve(null as never),
     };
     this.runs.set(run.id, run);
@@ -559,7 +593,9 @@ export class SyncService {
     // A refresh that finished while we connected replaced the state: the cascade runs on (and shows) this one.
     this.reviewState = state;
     Object.assign(state, { runId: run.id, finishedAt: null, cancelled: false });
-    run.done = this.executeReview(engine, run, state);
+    run.done = this.executeReview(engine, run, state).finally(() => {
+      for (const id of held) this.leases.release(id);
+    });
     return { runId: run.id, done: run.done };
   }
 
@@ -850,12 +886,12 @@ export class SyncService {
 
   // ---- manual actions -----------------------------------------------------------------------------
 
-  /** Manual actions take the same per-table lock as runs (they write couplings of that table). */
+  /** Manual actions take the same per-table lock as runs (they write couplings of that table), in the database too. */
   private async locked<T>(mappingName: string, fn: (engine: SyncEngine, m: TableMapping) => Promise<T> | T): Promise<T> {
     const m = this.mapping(mappingName);
     this.refuseBusy([m]);
     const { engine } = await this.current().catch(rethrow);
-    return Promise.resolve(fn(engine, m)).catch(rethrow);
+    return this.leases.with(m.bcTableId, m.name, m.bcTable, () => fn(engine, m)).catch(rethrow);
   }
 
   syncRecords(mapping: string, ids: readonly string[], dir: SyncPassDirection, create: boolean) {

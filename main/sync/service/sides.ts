@@ -22,7 +22,16 @@ export interface SidesFactory {
   source(): Promise<SyncSource>;
   /** Connected sides for the current source; `key` changes when the profiles or the company change. */
   connect(): Promise<{ key: string; sides: ConnectedSides }>;
+  /**
+   * The key `connect()` would answer, without connecting (no network): the service connects again only when it
+   * changes. Without it every use connects.
+   */
+  key?(): Promise<string>;
 }
+
+/** The connection key of a resolved source: which profiles, which company. */
+const keyOf = (s: { dataverse: { profileId: string } | null; bc: { profileId: string } | null; companyId: string | null }): string =>
+  `${s.dataverse?.profileId ?? ''}|${s.bc?.profileId ?? ''}|${s.companyId ?? ''}`;
 
 export type ProfileConnections = Pick<Connections, 'httpClientFor' | 'store' | 'sessions'>;
 
@@ -107,7 +116,10 @@ export function appSidesFactory(c: ProfileConnections, setup: Pick<SetupStateSto
       const s = await resolve();
       if (s.kind === 'none' || !s.dataverse || !s.bc) throw new AppFailure('SYNC_NOT_CONFIGURED', s.message ?? 'Nothing to synchronize with.');
       const sides = await connectProfiles(c, s.dataverse.profileId, s.bc.profileId, s.companyId);
-      return { key: `${s.dataverse.profileId}|${s.bc.profileId}|${s.companyId ?? ''}`, sides };
+      return { key: keyOf(s), sides };
+    },
+    async key() {
+      return keyOf(await resolve());
     },
   };
 }

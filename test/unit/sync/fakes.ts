@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../main/db/database';
 import sync from '../../../main/db/migrations/0004_sync';
+import syncLeases from '../../../main/db/migrations/0009_sync_leases';
 import { MAPPING_DEFAULT_FIELD, type FieldMapping, type TableMapping } from '../../../main/mappings/model';
 import type { BcFilter, DvFilter } from '../../../main/mappings/model';
 import type { MatchCondition, QueryModified, Row, Side, SideError, SidePort, WriteOp, WriteResult } from '../../../main/sync/ports';
@@ -186,6 +187,7 @@ export function syncDb(file = ':memory:'): Db {
   if (file !== ':memory:') db.pragma('synchronous = OFF');
   const has = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_couplings'").get();
   if (!has) db.exec(sync.sql);
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_leases'").get()) db.exec(syncLeases.sql);
   return db;
 }
 
