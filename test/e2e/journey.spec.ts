@@ -217,6 +217,8 @@ async function journey(page: Page, host: ConsoleHost, lang: Lang) {
       const groups = drawer.locator('[data-testid^="sync-error-group-"]');
       await expect(groups.first()).toBeVisible();
       if (shotErrors) {
+        // The drawer has slid in completely before the screenshot.
+        await page.getByRole('dialog').evaluate((d) => Promise.all(d.getAnimations({ subtree: true }).map((a) => a.finished)));
         await step('errors-grouped');
         shotErrors = false;
       }

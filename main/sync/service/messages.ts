@@ -35,6 +35,8 @@ const PATTERNS: { re: RegExp; code: string; names: string[] }[] = [
   { re: /^(.+?) is not coupled to a Dynamics 365 Sales record\. Synchronize (.+?) first\.$/, code: 'notCoupled', names: ['subject', 'mapping'] },
   { re: /^Currency (.+?) must be coupled to a Dataverse transaction currency\. Run the CURRENCY mapping first\.$/, code: 'currencyNotCoupled', names: ['currency'] },
   { re: /^Salesperson\/Purchaser (.+?) must be coupled to a Dataverse User record\.$/, code: 'salespersonNotCoupled', names: ['code'] },
+  { re: /^The price for (.+?) is in currency (\S+) but the Dynamics 365 Sales price list (.+?) is in another currency\./, code: 'priceListCurrency', names: ['asset', 'currency', 'list'] },
+  { re: /^The contact (\S+) belongs to (?:Customer|Vendor) (\S+), which is not coupled to a Dataverse account\. Synchronize (CUSTOMER|VENDOR) \(or couple the (?:customer|vendor)\) first\.$/, code: 'contactPartyNotCoupled', names: ['contact', 'party', 'mapping'] },
   { re: /^(.+) (\S+) must be coupled to a Dataverse option value\. Run the (.+?) mapping \(or couple its records\) first\.$/, code: 'optionNotCoupled', names: ['field', 'value', 'mapping'] },
 ];
 
