@@ -9,8 +9,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Authenticate } from '../auth';
+import type { Authenticate, AuthFailure, SandboxPrincipal } from '../auth';
 import { isAuthFailure } from '../auth';
+import { registerService } from '../kernel/registry';
+import type { SandboxService, ServiceFactory } from '../kernel/types';
 import { decodeJwt } from '../identity/jwt';
 import { boundaryOf, formatBatch, parseBatch } from '../dataverse/batch';
 import type { BatchOutItem, InnerRequest, InnerResponse } from '../dataverse/batch';
@@ -39,8 +41,10 @@ export const THROTTLE_MESSAGE =
   'This request could not be processed at this time due to system experiencing high resource utilization. Please retry after the time specified in the Retry-After response header.';
 
 export interface CommerceServiceOptions {
-  /** Token verification from the identity sandbox (its `authenticate`). */
-  authenticate: Authenticate;
+  /** Token verification from the identity sandbox (its `authenticate`, header-based)… */
+  authenticate?: Authenticate;
+  /** …or the kernel's request-based verifier (KernelContext.authenticate). One of the two is required. */
+  authenticateRequest?: (req: IncomingMessage, audience: string) => SandboxPrincipal | AuthFailure;
   /** Environment URL (the token audience). Default: the request's own origin (scheme + Host header). */
   url?: string | (() => string);
   /** Tenant the environment belongs to (default: the sandbox directory's tenant). */
@@ -59,8 +63,8 @@ export interface CommerceServiceOptions {
   registeredApps?: { AADClientId: string; Name: string; UserId: string }[];
 }
 
-/** Same shape as the kernel's SandboxService. */
-export interface CommerceService {
+/** The kernel's SandboxService plus test/orchestrator handles. */
+export interface CommerceService extends SandboxService {
   readonly name: 'commerce';
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
   close(): Promise<void>;
@@ -100,6 +104,13 @@ const etagOf = (r: Row) => String(r.ETag);
 const keyLiteral = (v: unknown) => `'${String(v).replace(/'/g, "''")}'`;
 
 export function createCommerceService(opts: CommerceServiceOptions): CommerceService {
+  const verify =
+    opts.authenticateRequest ??
+    ((req: IncomingMessage, audience: string) => {
+      if (!opts.authenticate) throw new Error('createCommerceService needs authenticate or authenticateRequest (the identity sandbox verifier).');
+      const h = req.headers.authorization;
+      return opts.authenticate(Array.isArray(h) ? h[0] : h, audience);
+    });
   const clock = opts.clock ?? Date.now;
   const tenantId = opts.tenantId ?? SANDBOX_TENANT_ID;
   const store = new CommerceStore(opts.file ?? ':memory:', [...ENTITIES, DATA_ENTITIES_DEF]);
@@ -129,8 +140,9 @@ export function createCommerceService(opts: CommerceServiceOptions): CommerceSer
 
   // ------------------------------------------------------------------------------------------ authentication
 
-  function authorize(authorization: string | undefined, envUrl: string): Ctx & { principal: string } {
-    const p = opts.authenticate(authorization, envUrl);
+  function authorize(req: IncomingMessage, envUrl: string): Ctx & { principal: string } {
+    const authorization = req.headers.authorization;
+    const p = verify(req, envUrl);
     if (isAuthFailure(p)) throw FoError.unauthorized(p.description);
     if (p.audience !== envUrl)
       throw FoError.unauthorized(
@@ -484,7 +496,7 @@ export function createCommerceService(opts: CommerceServiceOptions): CommerceSer
     const isData = url.pathname === '/data' || url.pathname.startsWith('/data/');
     const isMeta = url.pathname.startsWith('/Metadata/');
     if (!isData && !isMeta) throw FoError.notFound(`No HTTP resource was found at '${url.pathname}'. The OData service root is ${envUrl}/data/.`);
-    const ctx = authorize(req.headers.authorization, envUrl);
+    const ctx = authorize(req, envUrl);
     admit(ctx.principal, ctx.userId);
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
@@ -525,3 +537,12 @@ export function createCommerceService(opts: CommerceServiceOptions): CommerceSer
     },
   };
 }
+
+/**
+ * Kernel plug-in: `host.register('commerce', commerceServiceFactory, options)`. The environment URL (token
+ * audience) is the host's origin, the clock is the sandbox clock, tokens are checked with the kernel's verifier.
+ */
+export const commerceServiceFactory: ServiceFactory<Partial<Omit<CommerceServiceOptions, 'authenticate' | 'authenticateRequest'>>> = (ctx, options) =>
+  createCommerceService({ url: ctx.origin, clock: () => ctx.clock.now(), ...options, authenticateRequest: (req, audience) => ctx.authenticate(req, audience) });
+
+registerService('commerce', commerceServiceFactory);

@@ -68,11 +68,11 @@ export async function startCommerce(opts: Partial<CommerceServiceOptions> = {}, 
         body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
       });
       const text = await r.text();
-      let body: Wire = undefined;
+      let body: Wire;
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
-        body = undefined;
+        body = undefined; // not JSON ($metadata, $count, multipart): the test reads `text`
       }
       return { status: r.status, headers: r.headers, text, body };
     },
