@@ -32,6 +32,8 @@ export interface GraphOptions {
 export interface GraphService extends SandboxService {
   state: GraphState;
   settings: { teamProvisioningMs: number; throttling: boolean };
+  /** Requests answered 429 by the route buckets. */
+  stats: { throttled: number };
 }
 
 /** Graph's published limits, per app (and per team where Graph says so). */
@@ -49,7 +51,8 @@ class Buckets {
   take(key: string, capacity: number, windowMs: number, now: number): number {
     const b = this.tokens.get(key) ?? { tokens: capacity, at: now, blockedUntil: 0 };
     this.tokens.set(key, b);
-    if (now < b.blockedUntil) {
+    // Retrying more than 100 ms before Retry-After has passed is "early" (timers may fire a hair before the second).
+    if (now < b.blockedUntil - 100) {
       b.blockedUntil += 1000;
       return Math.ceil((b.blockedUntil - now) / 1000);
     }
@@ -261,7 +264,7 @@ async function createGraph(ctx: KernelContext, opts: GraphOptions = {}): Promise
     sendJson(res, 404, { error: { code: 'NotFound', message: `No sandbox administration route ${req.method} ${u.pathname}.` } });
   }
 
-  return { name: 'graph', state, settings, handle };
+  return { name: 'graph', state, settings, stats, handle };
 }
 
 registerService<GraphOptions>('graph', createGraph);
