@@ -749,7 +749,9 @@ export class SyncService {
     const now = this.d.clock.now();
     const busy = (mapping: string) => {
       const m = cat.listed.find((x) => x.name === mapping);
-      return m ? [...this.active.values()].find((a) => a.item.mapping.bcTableId === m.bcTableId)?.item.mapping.name : undefined;
+      if (!m) return undefined;
+      // Running here, or leased by another process on this database (a CLI run, another console).
+      return [...this.active.values()].find((a) => a.item.mapping.bcTableId === m.bcTableId)?.item.mapping.name ?? this.leases.holder(m.bcTableId)?.mapping;
     };
     // Why an entry does not run although it is due (or never will): the queue shows it instead of a silent "Ready".
     const blockedBy = (e: QueueEntry): SyncMessageCode | null => {
@@ -804,7 +806,8 @@ export class SyncService {
       for (const e of this.queue.due(this.d.clock.now())) {
         const m = e.mapping === null ? undefined : find(e.mapping);
         const feature = e.mapping === null && this.d.domain && FEATURE_JOBS[e.name];
-        if (!feature && (!m || [...this.active.values()].some((a) => a.item.mapping.bcTableId === m.bcTableId))) continue;
+        // A busy table (here, or leased by another process) waits for the next tick.
+        if (!feature && (!m || [...this.active.values()].some((a) => a.item.mapping.bcTableId === m.bcTableId) || this.leases.holder(m.bcTableId))) continue;
         try {
           const f = await (await this.queueRun(e.name)).done;
           (f.results.some((r) => r.error) ? report.failed : report.ran).push(e.name);
