@@ -21,7 +21,7 @@ function parseEtag(value: string, type: string): number | null {
   const m = /^W\/"([A-Za-z0-9+/=]+)"$/.exec(value.trim());
   if (!m) return null;
   const inner = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const p = /^'(\d+)-(\w+)  ([0-9a-z]{15})'$/.exec(inner);
+  const p = /^'(\d+)-(\w+) {2}([0-9a-z]{15})'$/.exec(inner);
   if (!p || p[2] !== type) return null;
   return Number(p[1]);
 }
