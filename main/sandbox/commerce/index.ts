@@ -101,6 +101,14 @@ const errorResult = (x: unknown): Result => {
 };
 
 const etagOf = (r: Row) => String(r.ETag);
+function decodePath(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    throw FoError.badRequest(`The request URI '${p.slice(0, 120)}' is not valid: it contains a malformed percent-encoding.`);
+  }
+}
+
 const keyLiteral = (v: unknown) => `'${String(v).replace(/'/g, "''")}'`;
 
 export function createCommerceService(opts: CommerceServiceOptions): CommerceService {
@@ -262,7 +270,7 @@ export function createCommerceService(opts: CommerceServiceOptions): CommerceSer
       return json(200, { '@odata.context': `${base}/data/$metadata`, value: ENTITIES.map((e) => ({ name: e.collection, kind: 'EntitySet', url: e.collection })) });
     }
     if (path === '$metadata') return { status: 200, headers: { 'Content-Type': 'application/xml', ...ODATA_HEADERS }, body: metadataXml };
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)(\(.*\))?(\/\$count)?$/.exec(decodeURIComponent(path));
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(\(.*\))?(\/\$count)?$/.exec(decodePath(path));
     const e = m ? ENTITY_BY_COLLECTION.get(m[1]!) : undefined;
     if (!m || !e) {
       const near = m ? ENTITIES.find((x) => x.collection.toLowerCase() === m[1]!.toLowerCase()) : undefined;
@@ -502,7 +510,7 @@ export function createCommerceService(opts: CommerceServiceOptions): CommerceSer
     for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
     if (isMeta) {
       if (method !== 'GET') throw new FoError(405, 'The requested resource does not support this HTTP method.', null);
-      return executeMetadata(decodeURIComponent(url.pathname.slice('/Metadata/'.length)), url.search, ctx);
+      return executeMetadata(decodePath(url.pathname.slice('/Metadata/'.length)), url.search, ctx);
     }
     const rest = url.pathname === '/data' ? '' : url.pathname.slice('/data/'.length);
     if (rest === '$batch') {

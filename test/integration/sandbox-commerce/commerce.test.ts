@@ -120,6 +120,12 @@ describe('service document, $metadata and run-time discovery', () => {
     expect(pe.body.Properties.filter((p: Wire) => p.IsKey).map((p: Wire) => p.Name)).toEqual(['RetailChannelId', 'PersonnelNumber']);
   });
 
+  it('answers a malformed URI with 400, not a crash', async () => {
+    const r = await h.call('GET', "/data/RetailStaff('%E0%A4%A')");
+    expect(r.status).toBe(400);
+    expect(r.body.error.innererror.message).toContain('malformed percent-encoding');
+  });
+
   it('collection names are case-sensitive (404 with a hint)', async () => {
     const r = await h.call('GET', '/data/retailstores');
     expect(r.status).toBe(404);
