@@ -55,9 +55,10 @@ const MATCH: Record<string, string> = {
   'RESOURCE-PRODUCT': 'No.->productnumber',
 };
 
-function catalog<T>(file: string): T {
-  return JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../renderer/i18n/locales', file), 'utf8')) as T;
+function catalogFile<T>(file: string): T {
+  return JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../..', file), 'utf8')) as T;
 }
+const catalog = <T>(file: string): T => catalogFile<T>(`renderer/i18n/locales/${file}`);
 interface SyncTexts {
   table: { never: string };
   status: Record<string, string>;
@@ -127,6 +128,7 @@ async function journey(page: Page, host: ConsoleHost, lang: Lang) {
   const review = page.getByTestId('sync-review');
   await expect(review.locator('[data-testid^="sync-review-line-"]').first()).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('sync-review-start')).toBeVisible();
+  await review.scrollIntoViewIfNeeded();
   await step('review');
 
   // 5. Set match fields where the review asks: the mapping editor opens on the mapping; tick the field, check again.
@@ -196,6 +198,9 @@ async function journey(page: Page, host: ConsoleHost, lang: Lang) {
     await expect(row).not.toContainText(T.sync.table.never);
     await expect(row).not.toContainText(T.sync.status.cannotRun);
   }
+  // BC tables by their caption in the UI language (Customer → Kunde), as in the mapping editor.
+  const customerCaption = catalogFile<{ bcTableCaption: Record<string, string> }>(`preload/contract/mapping-texts/${lang}.json`).bcTableCaption['18']!;
+  await expect(page.getByTestId('sync-row-CUSTOMER')).toContainText(`${customerCaption} ⇄ account`);
   await page.getByTestId('sync-page').locator('table').first().scrollIntoViewIfNeeded();
   await step('run-all');
 

@@ -22,7 +22,9 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncJobDto, SyncMappingStatus, SyncProgress } from '../../../preload/contract';
 import { NotCarriedLine } from '../../components/NotCarried';
+import { MAPPING_TEXTS } from '../../../preload/contract/mapping-texts';
 import { useSyncStore } from '../../stores/sync';
+import { useBcTableCaption } from '../mappings/findings';
 import { processed, progressValue, reasonText, SHOWN_COUNTERS, when } from './format';
 import { JobLog } from './JobLog';
 import { QueueCard, SkippedPanel } from './Panels';
@@ -37,6 +39,9 @@ const useStyles = makeStyles({
   reason: { display: 'block', maxWidth: '420px', color: tokens.colorPaletteDarkOrangeForeground1 },
   blocked: { display: 'block', maxWidth: '260px', color: tokens.colorNeutralForeground3 },
 });
+
+/** The status names a BC table by its English caption: its id, for the caption in the UI language. */
+const BC_TABLE_IDS = new Map(Object.entries(MAPPING_TEXTS.en.bcTableCaption).map(([id, caption]) => [caption, Number(id)]));
 
 /** Reasons that hold for the whole queue: said once (the banner, the queue card), not on every row. */
 const QUEUE_WIDE = new Set(['queueNotEnabled', 'heldForInitialSync', 'queueNotTicking']);
@@ -86,6 +91,7 @@ function Progress({ p, couplings }: { p: SyncProgress; couplings: number }) {
 export function SyncPage() {
   const { t: ts, i18n } = useTranslation('sync');
   const s = useStyles();
+  const bcCaption = useBcTableCaption();
   const { status, live, busy, error, notice, init, refresh, run, cancel, openSkipped, clearError, clearNotice, releaseInitialHold, requestReview, lastFinished, clearFinished } = useSyncStore();
   // A run that ended without a job for some mapping (it cannot run, the connection failed) says so here, never silently.
   const problems = (lastFinished?.results ?? []).filter((r) => r.error && r.error.code !== 'SYNC_REVIEW_LINE_FAILED' && r.mapping !== '');
@@ -213,7 +219,7 @@ export function SyncPage() {
                     <Text weight="semibold">{m.name}</Text>
                     <br />
                     <Text size={200} className={s.small}>
-                      {m.bcTable} ⇄ {m.dataverseEntity} · {ts('table.couplings', { count: m.couplings })}
+                      {bcCaption({ bcTableId: BC_TABLE_IDS.get(m.bcTable) ?? -1, bcTable: m.bcTable })} ⇄ {m.dataverseEntity} · {ts('table.couplings', { count: m.couplings })}
                     </Text>
                     {m.reason ? (
                       <Text size={200} className={s.reason} data-testid={`sync-reason-${m.name}`}>
