@@ -80,6 +80,31 @@ function defineProfiles(ctx: KernelContext): void {
   d({ name: 'licence-missing', description: 'Adding a user without a Teams licence to a team fails ("Failed to retrieve appliable Sku categories for the user").', defaults: {} });
 }
 
+const READ_DIR = ['Directory.Read.All', 'Directory.ReadWrite.All'];
+/** Application permissions (any one suffices) per route family, as Graph's permission tables list them. */
+export function requiredAppRoles(method: string, segs: string[]): string[] | null {
+  const write = method !== 'GET';
+  const [a, , c] = segs;
+  if (a === '$batch') return null;
+  if (a === 'planner' || c === 'planner') return ['Tasks.ReadWrite.All', 'Group.ReadWrite.All'];
+  if (a === 'users') return write ? ['User.ReadWrite.All', 'Directory.ReadWrite.All'] : ['User.Read.All', 'User.ReadWrite.All', ...READ_DIR];
+  if (a === 'groups' && c === 'team') return write ? ['Team.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'] : ['Team.ReadBasic.All', 'Group.Read.All', 'Group.ReadWrite.All', ...READ_DIR];
+  if (a === 'groups') return write ? [...(segs.length === 1 && method === 'POST' ? ['Group.Create'] : []), 'Group.ReadWrite.All', 'Directory.ReadWrite.All'] : ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', ...READ_DIR];
+  if (a === 'teams' && segs.length === 1 && write) return ['Team.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
+  if (a === 'teams' && c === 'members') return write ? ['TeamMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'] : ['TeamMember.Read.All', 'TeamMember.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', ...READ_DIR];
+  if (a === 'teams' && c === 'channels') return write ? ['Channel.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'] : ['Channel.ReadBasic.All', 'Group.Read.All', 'Group.ReadWrite.All', ...READ_DIR];
+  if (a === 'teams') return write ? ['TeamSettings.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'] : ['Team.ReadBasic.All', 'TeamSettings.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', ...READ_DIR];
+  return null;
+}
+
+/** App tokens must carry one of the route's application roles (`roles` claim); delegated tokens are not checked yet. */
+function checkRoles(call: Call): void {
+  if (call.principal.kind !== 'app') return;
+  const need = requiredAppRoles(call.method, call.segs);
+  if (!need || need.some((r) => call.principal.scopes.includes(r))) return;
+  throw fault(403, 'Authorization_RequestDenied', `Insufficient privileges to complete the operation. The application needs one of these application permissions with admin consent: ${need.join(', ')}.`);
+}
+
 async function createGraph(ctx: KernelContext, opts: GraphOptions = {}): Promise<GraphService> {
   const state = new GraphState();
   if ((opts.seed ?? 'demo') === 'demo') seedGraph(state, ctx.clock.now());
@@ -111,6 +136,7 @@ async function createGraph(ctx: KernelContext, opts: GraphOptions = {}): Promise
   }
 
   async function dispatch(call: Call): Promise<Reply> {
+    checkRoles(call);
     throttle(call);
     if (call.segs[0] === '$batch') return batch(call);
     const r = routePlanner(env, call) ?? routeDirectory(env, call);

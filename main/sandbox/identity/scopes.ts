@@ -17,7 +17,8 @@ export interface ResourceDefinition {
 
 export const KNOWN_RESOURCES: Record<string, ResourceDefinition> = {
   [BC_RESOURCE]: { delegated: ['Financials.ReadWrite.All', 'user_impersonation'], appRoles: ['API.ReadWrite.All', 'Automation.ReadWrite.All'] },
-  [GRAPH_RESOURCE]: { delegated: ['User.Read', 'openid', 'profile', 'offline_access', 'email'], appRoles: [] },
+  // Application roles the Commerce ⇄ Teams integration needs (granted with admin consent to every confidential client).
+  [GRAPH_RESOURCE]: { delegated: ['User.Read', 'openid', 'profile', 'offline_access', 'email'], appRoles: ['User.Read.All', 'Group.ReadWrite.All', 'Team.Create', 'TeamMember.ReadWrite.All', 'Channel.Create', 'Tasks.ReadWrite.All'] },
 };
 
 /**

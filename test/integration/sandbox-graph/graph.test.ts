@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COMMERCE_TEAMS_PERSONAS, FINDING_CASES } from '../../../main/sandbox/commerce-teams-personas';
+import { startGraph } from '../../../main/sandbox/graph';
 import { SKU_WITH_TEAMS } from '../../../main/sandbox/graph/state';
+import { startHost } from '../../../main/sandbox/kernel';
 import { fixedClock, startGraphHarness } from './harness';
 import type { GraphHarness } from './harness';
 
@@ -54,6 +56,36 @@ describe('envelope and auth', () => {
     const r = await h.call('GET', '/users', { token: 'not-a-jwt' });
     expect(r.status).toBe(401);
     expect(r.json.error.message).toMatch(/malformed/);
+  });
+});
+
+describe('application permissions', () => {
+  it('the identity sandbox grants the Graph application roles in the client-credentials token', () => {
+    const claims = JSON.parse(Buffer.from(h.token.split('.')[1]!, 'base64url').toString('utf8')) as { aud: string; roles: string[] };
+    expect(claims.aud).toBe('https://graph.microsoft.com');
+    expect(claims.roles).toEqual(expect.arrayContaining(['User.Read.All', 'Group.ReadWrite.All', 'Team.Create', 'TeamMember.ReadWrite.All', 'Tasks.ReadWrite.All']));
+  });
+  it('an app token without the needed role gets 403 Authorization_RequestDenied naming the permissions', async () => {
+    const host = await startHost({ https: {}, authenticate: () => ({ kind: 'app', objectId: 'o', appId: 'app-without-consent', audience: 'https://graph.microsoft.com', scopes: ['User.Read.All'] }) });
+    try {
+      await startGraph(host);
+      const { request } = await import('node:https');
+      const get = (path: string) =>
+        new Promise<{ status: number; json: { error: { code: string; message: string } } }>((resolve, reject) =>
+          request(`${host.origin}/v1.0${path}`, { ca: host.caPem, headers: { Authorization: 'Bearer x' } }, (res) => {
+            let t = '';
+            res.on('data', (c: Buffer) => (t += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(t) }));
+          }).on('error', reject).end(),
+        );
+      expect((await get(`/users/${users[0]!.objectId}`)).status).toBe(200);
+      const denied = await get('/groups');
+      expect(denied.status).toBe(403);
+      expect(denied.json.error.code).toBe('Authorization_RequestDenied');
+      expect(denied.json.error.message).toMatch(/Group\.Read\.All/);
+    } finally {
+      await host.close();
+    }
   });
 });
 
