@@ -139,3 +139,29 @@ describe('Couple lines synchronize what they coupled', () => {
     expect(next.from?.failed ?? 0).toBe(0);
   });
 });
+
+describe('the cascade waits for jobs, not for every record (BC: AreAllParentalJobsFinished)', () => {
+  it('a parent whose job finished with failed records releases its dependants; a job that could not run does not', () => {
+    const parent = { ...line('SALESPEOPLE'), recommendation: 'Couple Records' as const, jobStatus: 'Error' as const, jobFinished: true };
+    expect(nextToStart([parent, line('CUSTOMER', ['SALESPEOPLE'])]).map((l) => l.name)).toEqual(['CUSTOMER']);
+    expect(nextToStart([{ ...parent, jobFinished: false }, line('CUSTOMER', ['SALESPEOPLE'])])).toEqual([]);
+    expect(startOrder([{ ...parent, jobFinished: false }, line('CUSTOMER', ['SALESPEOPLE'])]).blocked).toEqual([{ name: 'CUSTOMER', waitingFor: ['SALESPEOPLE'] }]);
+  });
+
+  it('runReview marks a coupling that left records unmatched as Error but finished', async () => {
+    const { world, item, itemMapping: im, field } = await import('./fakes');
+    const { runReview } = await import('../../../main/sync/review/run');
+    const w = world();
+    const m = im({ fields: [field('No.', 'productnumber', 'Bidirectional', { useForMatchBasedCoupling: true }), field('Description', 'name', 'Bidirectional')] });
+    w.bc.put('Item', 'bc-1', item('A', 'Alpha'));
+    w.bc.put('Item', 'bc-2', item('B', 'Beta'));
+    w.dv.put('products', 'dv-1', { productnumber: 'A', name: 'Alpha' });
+    const lines: ReviewLine[] = [{ ...line('ITEM-PRODUCT'), recommendation: 'Couple Records' }, line('CONTACT', ['ITEM-PRODUCT'])];
+    const contact = im({ name: 'CONTACT', bcTable: 'Contact', bcTableId: 5050, dataverseEntitySet: 'contacts', fields: [] });
+    const seen: string[] = [];
+    await runReview(w.engine, lines, (n) => (n === 'CONTACT' ? contact : m), (p) => seen.push(`${p.line}:${p.status}`));
+    // B had no match: the line says Error, but its job finished, so CONTACT started (and failed on its own config).
+    expect(seen).toEqual(['ITEM-PRODUCT:Error', 'CONTACT:Error']);
+    expect(lines.map((l) => l.jobFinished)).toEqual([true, false]);
+  });
+});
