@@ -373,4 +373,15 @@ describe('kernel', () => {
     expect(summary.json.services.map((s: { name: string }) => s.name)).toEqual(['graph']);
     expect(summary.json.faults.defined.map((d: { name: string }) => d.name).sort()).toEqual(['licence-missing', 'lying-404', 'members-add-502', 'replication-lag', 'throttle-heavy']);
   });
+  it('injects generic faults from /_sandbox/knobs and refuses unknown knobs', async () => {
+    expect((await h.call('PATCH', '/_sandbox/knobs', { body: { faultRate: 1, faultKinds: ['429'], burstLength: 1 } })).status).toBe(200);
+    const r = await h.call('GET', `/users/${users[0]!.objectId}`);
+    expect(r.status).toBe(429);
+    expect(r.headers['retry-after']).toBe('1');
+    await h.call('PATCH', '/_sandbox/knobs', { body: { faultRate: 0 } });
+    expect((await h.call('GET', `/users/${users[0]!.objectId}`)).status).toBe(200);
+    const bad = await h.call('PATCH', '/_sandbox/knobs', { body: { speed: 11 } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/Unknown knob 'speed'/);
+  });
 });
