@@ -259,7 +259,7 @@ export function routeDirectory(env: DirectoryEnv, call: Call): Reply | undefined
   const st = env.state;
   // ------------------------------------------------------------------------------------------------- users
   if (s[0] === 'users') {
-    if (s.length === 1 && m === 'GET') return ok(page(call, [...st.users.values()].map(userJson), 'users', { defaultTop: 100 }));
+    if (s.length === 1 && m === 'GET') return ok(page(call, [...st.users.values()].map(userJson), 'users', { defaultTop: 100, advancedCount: true }));
     const u = s[1] !== undefined ? st.userByKey(s[1]) : undefined;
     if (s.length >= 2 && !u) throw notFoundDirectory(s[1]!);
     if (s.length === 2 && m === 'GET') {
@@ -290,7 +290,7 @@ export function routeDirectory(env: DirectoryEnv, call: Call): Reply | undefined
   }
   // ------------------------------------------------------------------------------------------------- groups
   if (s[0] === 'groups') {
-    if (s.length === 1 && m === 'GET') return ok(page(call, [...st.groups.values()].map((g) => groupJson(g, env)), 'groups', { defaultTop: 100 }));
+    if (s.length === 1 && m === 'GET') return ok(page(call, [...st.groups.values()].map((g) => groupJson(g, env)), 'groups', { defaultTop: 100, advancedCount: true }));
     if (s.length === 1 && m === 'POST') {
       const b = asObject(call.body);
       const g = createGroup(env, b, resolveBinds(env, b));

@@ -166,7 +166,10 @@ export function applySelect<T extends Record<string, unknown>>(o: T, select: str
 }
 
 /** $filter, $select, $top, $skiptoken and $count over a list; next links are absolute https URLs with a $skiptoken. */
-export function page(call: Call, items: Record<string, unknown>[], context: string, opts: { defaultTop?: number; maxTop?: number } = {}) {
+export function page(call: Call, items: Record<string, unknown>[], context: string, opts: { defaultTop?: number; maxTop?: number; advancedCount?: boolean } = {}) {
+  // Directory objects (users, groups) count only as an advanced query: ConsistencyLevel: eventual is required.
+  if (opts.advancedCount && call.query.get('$count') === 'true' && (call.headers.consistencylevel ?? '').toLowerCase() !== 'eventual')
+    throw badRequest("$count is only supported on directory objects with the header 'ConsistencyLevel: eventual' (an advanced query).", 'Request_BadRequest');
   const f = call.query.get('$filter');
   const filtered = f ? items.filter(compileFilter(f)) : items;
   const topRaw = call.query.get('$top');

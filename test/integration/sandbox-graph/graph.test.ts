@@ -119,6 +119,11 @@ describe('users', () => {
     expect(disabled.json.value.map((u: { userPrincipalName: string }) => u.userPrincipalName)).toContain(FINDING_CASES.disabledUpn);
     const unlicensed = await h.call('GET', `/users/${encodeURIComponent(FINDING_CASES.unlicensedUpn)}?$select=assignedLicenses`);
     expect(unlicensed.json.assignedLicenses.map((l: { skuId: string }) => l.skuId)).not.toContain(SKU_WITH_TEAMS);
+    const noLevel = await h.call('GET', `/users?$count=true&$top=1`);
+    expect(noLevel.status).toBe(400);
+    const counted = await h.call('GET', `/users?$count=true&$top=1`, { headers: { ConsistencyLevel: 'eventual' } });
+    expect(counted.json['@odata.count']).toBe(h.graph.state.users.size);
+    expect(counted.json['@odata.nextLink']).not.toMatch(/count/);
     const bad = await h.call('GET', `/users?$filter=endswith(mail,'x')`);
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('Request_UnsupportedQuery');
