@@ -165,15 +165,23 @@ async function journey(page: Page, host: ConsoleHost, lang: Lang) {
   // the records that had no match are created by a full synchronization of those mappings — safe now, as every
   // record that had a match is coupled (what the CLI's initial synchronization does after coupling). Not for
   // SALESPEOPLE: salespeople are never created from users (Ola Lund simply has no user).
-  const leftOver = new Set<string>();
+  // Dependencies first (the review's "Depends on" column, mapping names): contacts after their customers.
+  const dependsOn = new Map<string, string[]>();
   for (const line of await review.locator('[data-testid^="sync-review-line-"][data-status="Error"]').all()) {
     const name = (await line.getAttribute('data-testid'))!.slice('sync-review-line-'.length);
-    if (name !== 'SALESPEOPLE') leftOver.add(name);
+    if (name === 'SALESPEOPLE') continue;
+    dependsOn.set(name, ((await line.locator('td').nth(1).textContent()) ?? '').split(',').map((x) => x.trim()));
   }
-  expect([...leftOver].sort()).toEqual(expect.arrayContaining(['CUSTOMER']));
-  const rowNames = await page.locator('[data-testid^="sync-row-"]:not([data-testid^="sync-row-blocked-"])').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-testid')!.slice('sync-row-'.length)));
+  expect([...dependsOn.keys()]).toEqual(expect.arrayContaining(['CUSTOMER', 'CONTACT']));
+  const order: string[] = [];
+  while (order.length < dependsOn.size) {
+    const free = [...dependsOn].find(([n, deps]) => !order.includes(n) && deps.every((d) => !dependsOn.has(d) || order.includes(d)));
+    expect(free, 'the left-over mappings have an order').toBeDefined();
+    order.push(free![0]);
+  }
+  expect(order.indexOf('CUSTOMER')).toBeLessThan(order.indexOf('CONTACT'));
   let fullShot = true;
-  for (const name of rowNames.filter((x) => leftOver.has(x))) {
+  for (const name of order) {
     await page.getByTestId(`sync-full-${name}`).click();
     await expect(page.getByTestId('sync-full-confirm')).toBeVisible();
     if (fullShot) {
