@@ -122,7 +122,10 @@ describe('BusinessCentralClient against the sandbox', () => {
   });
 
   it('detects v24 exactly through the automation API', async () => {
-    expect(await bc.detectVersion()).toEqual({ major: 24, api: 'v2.0', exact: true, version: '24.1.18927.0' });
+    const v = await bc.detectVersion();
+    expect(v).toMatchObject({ major: 24, api: 'v2.0', exact: true, version: '24.1.18927.0' });
+    // The installed extensions come with it: the Base Application and the console's companion extension.
+    expect(v.extensions?.map((e) => e.publisher)).toEqual(expect.arrayContaining(['Microsoft', 'd365ic']));
   });
 
   it('429s from the service: the limiter backs off and all 30 creates still complete', async () => {

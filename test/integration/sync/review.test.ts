@@ -136,6 +136,10 @@ describe('full synchronization review (E.12) against the demo sandbox', () => {
     expect(line(r, 'ITEM-PRODUCT').messageCode!.params.unmatched).toBeGreaterThan(0);
     expect(f.results.find((x) => x.mapping === 'ITEM-PRODUCT')!.error).toMatchObject({ code: 'SYNC_REVIEW_LINE_FAILED' });
     expect(r.startable).not.toContain('ITEM-PRODUCT');
+    // The Couple job ran to its end (some records had no match): like BC's AreAllParentalJobsFinished, its dependants
+    // are released, so CUSTPRCGRP-PRICE ran in this cascade already.
+    expect(f.results.map((x) => x.mapping)).toContain('CUSTPRCGRP-PRICE');
+    expect(line(r, 'CUSTPRCGRP-PRICE').jobStatus).not.toBe('');
     // The administrator turns on Create New in Case of No Match for ITEM-PRODUCT and retries the line: it counts
     // again (fewer uncoupled records now), its status clears, Start runs it, and the cascade goes on after it.
     const stored = store.load(setId);
@@ -148,8 +152,7 @@ describe('full synchronization review (E.12) against the demo sandbox', () => {
     f = await finishedOf((await call<{ runId: string }>('sync.startReview')).runId);
     r = await call<SyncReview>('sync.review', {});
     expect(line(r, 'ITEM-PRODUCT').jobStatus).toBe('Success');
-    expect(f.results.map((x) => x.mapping)).toEqual(expect.arrayContaining(['ITEM-PRODUCT', 'CUSTPRCGRP-PRICE']));
-    expect(line(r, 'CUSTPRCGRP-PRICE').jobStatus).not.toBe('');
+    expect(f.results.map((x) => x.mapping)).toContain('ITEM-PRODUCT');
   }, 120_000);
 
   it('refresh recounts and resets the statuses: tables whose records are all coupled have nothing to duplicate', async () => {
