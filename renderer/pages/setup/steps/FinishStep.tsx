@@ -21,6 +21,7 @@ import { useAppStore } from '../../../stores/app';
 import { useConnectionsStore } from '../../../stores/connections';
 import { useSetupStore } from '../../../stores/setup';
 import { useSyncStore } from '../../../stores/sync';
+import { useReturnFocus } from '../../../components/useReturnFocus';
 import { ErrorText } from '../../connections/ErrorText';
 import { ADVANCED_FLAGS, enableBlockers, itemAvailabilityMode, translateMessage } from '../logic';
 import { useSetupStyles } from '../shared';
@@ -121,6 +122,7 @@ function EnableDialog() {
   const st = useStyles();
   const plan = useSetupStore((x) => x.enablePlan);
   const enabling = useSetupStore((x) => x.enabling);
+  useReturnFocus(Boolean(plan));
   if (!plan) return null;
   const overwrites = plan.overwrites.mappings.length + plan.overwrites.jobs.length;
   return (
