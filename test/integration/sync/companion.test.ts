@@ -99,7 +99,9 @@ describe('a mapping running degraded over the standard API', () => {
     const acc = accounts.get(first.values.Name)!;
     await c.dataverse.write('accounts', [{ kind: 'update', id: acc.id, values: { fax: '+47 22 00 00 00' }, validate: [] }]);
     await c.bc.write('Customer', [{ kind: 'update', id: first.id, values: { City: 'Tromsø' }, validate: [] }]);
-    const r2 = await e.runMapping(customer, { only: 'to' });
+    // The fax edit may or may not count as a change since the last run (the side's stamp is an upper bound of the row's
+    // modifiedon): synchronize this record by hand (force) so the outcome does not depend on the sub-second timing.
+    const r2 = await e.runMapping(customer, { only: 'to', ids: [first.id], force: true });
     expect(e.log.errors(r2.to!.id)).toEqual([]);
     const acc2 = (await c.dataverse.getByIds('accounts', [acc.id]))[0]!;
     expect([acc2.values.address1_city, acc2.values.fax]).toEqual(['Tromsø', '+47 22 00 00 00']);
