@@ -12,8 +12,6 @@ import path from 'node:path';
 import { expect, openConsole, shot, startHost, stopHost, test, type ConsoleHost } from './fixtures';
 import { chooseLanguage, expectStep, fixAllFindings, next, runPreflight, signInAdmin, type Lang } from './helpers';
 
-test.skip(!!process.env.E2E_NO_SANDBOX, 'needs the demo sandbox');
-
 /**
  * Failures the demo company is built to produce (main/sandbox/seed/demo.ts DEMO_BUILT_TO_FAIL), matched on the
  * cause's English source text (the group's data-message; the page shows it in the UI language). Anything else in the

@@ -1,6 +1,5 @@
 import { expect, openConsole, shot, startHost, stopHost, test, type ConsoleHost } from './fixtures';
 
-test.skip(!!process.env.E2E_NO_SANDBOX, 'needs the demo sandbox');
 // The review test continues on the console the first test synchronized.
 test.describe.configure({ mode: 'serial' });
 
