@@ -7,3 +7,5 @@ export { chunk, filter, Filter, idFromEntityUrl, keyPath, queryString } from './
 export type { ODataScalar, QueryOptions } from './odata';
 export { rawTransport } from './raw';
 export type { RawRequest, RawResponse, RawSend, RawTransportOptions } from './raw';
+export * from './graph';
+export * from './commerce';

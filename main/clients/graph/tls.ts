@@ -1,0 +1,35 @@
+/**
+ * A FetchLike that trusts one extra CA (PEM), for the local Graph sandbox whose HTTPS certificate is issued by a CA
+ * generated per data folder. Node's global fetch has no per-call CA option (only NODE_EXTRA_CA_CERTS at start-up),
+ * so this goes through node:https with `ca` = the system roots plus the given PEM. Bodies are read whole (Graph
+ * answers are small JSON documents); the result is a standard Response.
+ */
+import { request } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { FetchLike } from '../../http/client';
+
+export function fetchTrustingCa(caPem: string): FetchLike {
+  const ca = [...rootCertificates, caPem];
+  return (url, init) =>
+    new Promise<Response>((resolve, reject) => {
+      const u = new URL(url);
+      if (u.protocol !== 'https:') return reject(new TypeError(`fetchTrustingCa only speaks https (got ${u.protocol}).`));
+      const req = request(u, { method: init.method, headers: init.headers, ca, signal: init.signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v === undefined) continue;
+            for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
+          }
+          const status = res.statusCode ?? 0;
+          const nullBody = status === 204 || status === 205 || status === 304;
+          resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers }));
+        });
+      });
+      req.on('error', (e) => reject(new TypeError('fetch failed', { cause: e })));
+      req.end(init.body);
+    });
+}
