@@ -6,7 +6,7 @@
  *
  * The store catalogue (numbers, names, regions) lives here too because persona UPNs are derived from it.
  */
-import { SANDBOX_TENANT_DOMAIN } from './directory';
+import { SANDBOX_TENANT_DOMAIN } from './tenant';
 
 export type CommerceTeamsPersonaKind = 'regional-manager' | 'store-manager' | 'worker';
 

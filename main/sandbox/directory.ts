@@ -3,8 +3,11 @@
  * identity service signs in, and that Dataverse and Business Central map tokens to. Deterministic ids so
  * tests and screenshots are stable.
  */
-export const SANDBOX_TENANT_ID = '5e1f0c3a-7d2b-4c8e-9a41-0b6d3f2e9c11';
-export const SANDBOX_TENANT_DOMAIN = 'nordlys.example';
+import { COMMERCE_TEAMS_PERSONAS } from './commerce-teams-personas';
+import type { CommerceTeamsPersonaKind } from './commerce-teams-personas';
+import { SANDBOX_TENANT_DOMAIN } from './tenant';
+
+export { SANDBOX_TENANT_ID, SANDBOX_TENANT_DOMAIN } from './tenant';
 
 /** Well-known Dataverse role ids from the BC integration solution and the platform. */
 export const ROLE_IDS = {
@@ -13,7 +16,8 @@ export const ROLE_IDS = {
   bcIntegrationUser: '6f960e32-a72b-e511-80d9-3863bb349780',
 } as const;
 
-export type SandboxUserKind = 'admin' | 'integration' | 'application' | 'salesperson';
+/** The Commerce ⇄ Teams personas (commerce-teams-personas.ts) sign in too, with their persona kind. */
+export type SandboxUserKind = 'admin' | 'integration' | 'application' | 'salesperson' | CommerceTeamsPersonaKind;
 
 export interface SandboxUser {
   /** Dataverse systemuserid. */
@@ -44,6 +48,8 @@ export interface SandboxClient {
   clientSecret?: string;
   /** For confidential clients: the Dataverse application user the token maps to. */
   applicationUserId?: string;
+  /** Object id of the app's service principal (the `oid` of its app-only tokens) when it has no Dataverse application user. */
+  servicePrincipalObjectId?: string;
   redirectUris: string[];
 }
 
@@ -93,9 +99,37 @@ export const SANDBOX_CLIENTS: SandboxClient[] = [
     clientId: 'a4c2e6f8-1b3d-4f5a-9c7e-2d4f6a8b0c1e', displayName: 'Business Central Integration (confidential)', kind: 'confidential',
     clientSecret: 'sandbox-secret-5Qv8~tR2xW9zK4mN7pL1', applicationUserId: u(0x106), redirectUris: [],
   },
+  {
+    // Commerce ⇄ Teams: Microsoft Graph application permissions (Group.ReadWrite.All, User.Read.All, Tasks.ReadWrite.All, …).
+    clientId: 'b7e3d1c9-4a2f-4e8b-9d6c-3f5a7b9c1d2e', displayName: 'Commerce Teams Integration (Microsoft Graph, confidential)', kind: 'confidential',
+    clientSecret: 'sandbox-graph-secret-8Hc3~vN6qT1yB4wR9', servicePrincipalObjectId: u(0x301), redirectUris: [],
+  },
+  {
+    // Commerce ⇄ Teams: registered on Commerce headquarters' "Microsoft Entra applications" page (commerce/seed.ts).
+    clientId: 'c8f4e2da-5b3a-4f9c-8e7d-4a6b8c0d2e3f', displayName: 'Commerce Teams Integration (Commerce headquarters, confidential)', kind: 'confidential',
+    clientSecret: 'sandbox-commerce-secret-2Fk7~pX5mL8zQ3dW6', servicePrincipalObjectId: u(0x302), redirectUris: [],
+  },
 ];
+
+/** The Commerce ⇄ Teams app registrations, by role (the JSON line's clients.graph / clients.commerce). */
+export const GRAPH_CLIENT = SANDBOX_CLIENTS.find((c) => c.clientId === 'b7e3d1c9-4a2f-4e8b-9d6c-3f5a7b9c1d2e')!;
+export const COMMERCE_CLIENT = SANDBOX_CLIENTS.find((c) => c.clientId === 'c8f4e2da-5b3a-4f9c-8e7d-4a6b8c0d2e3f')!;
+
+/** Demo password of every Commerce ⇄ Teams persona (sandbox only). */
+export const PERSONA_PASSWORD = 'Sandbox!Persona1';
+
+/**
+ * The Commerce ⇄ Teams personas as sign-in users (regional managers, store managers, workers): the identity
+ * sandbox signs them in with PERSONA_PASSWORD; a persona whose Entra account is disabled cannot sign in. They are
+ * not Dataverse users (no systemuser rows) — Dataverse and Business Central seed from SANDBOX_USERS only.
+ */
+export const PERSONA_USERS: SandboxUser[] = COMMERCE_TEAMS_PERSONAS.map((p) => ({
+  systemUserId: p.objectId, objectId: p.objectId, username: p.upn, displayName: p.displayName, password: PERSONA_PASSWORD,
+  domainName: `NORDLYS\\${p.upn.split('@')[0]!}`, kind: p.kind, roles: [], islicensed: p.teamsLicensed, isdisabled: !p.accountEnabled,
+}));
 
 export function findUserByUsername(username: string): SandboxUser | undefined {
   const n = username.trim().toLowerCase();
-  return SANDBOX_USERS.find((x) => x.username.toLowerCase() === n || x.domainName.toLowerCase() === n);
+  return SANDBOX_USERS.find((x) => x.username.toLowerCase() === n || x.domainName.toLowerCase() === n)
+    ?? PERSONA_USERS.find((x) => x.username.toLowerCase() === n || x.domainName.toLowerCase() === n);
 }

@@ -1,14 +1,16 @@
 import { SANDBOX_TENANT_DOMAIN } from '../../sandbox/directory';
 import type { SandboxOptions } from '../../sandbox';
 import { startSandbox } from '../../sandbox';
+import { resolve } from 'node:path';
 import type { CliCommand } from '../io';
 import { parseFlags, UsageError } from '../io';
 
-const HELP = `Usage: d365ic sandbox [--port N] [--seed demo|bench] [--records N] [--latency-ms N] [--fault-rate F] [--fault-seed N] [--bc-version 14|15|16|24]
+const HELP = `Usage: d365ic sandbox [--port N] [--seed demo|bench] [--records N] [--latency-ms N] [--fault-rate F] [--fault-seed N] [--bc-version 14|15|16|24] [--data-dir DIR]
 
-Starts the local sandbox on 127.0.0.1: an Entra-like identity service (port N), Dataverse Web API (N+1) and the
-Business Central API (N+2). --port 0 (default) picks free ports. Prints ONE JSON line first (endpoints, the
-integration app's client id/secret and the demo users), then notes on stderr. Stops on Ctrl+C / SIGTERM.
+Starts the local sandbox on 127.0.0.1: an Entra-like identity service (port N), Dataverse Web API (N+1), the
+Business Central API (N+2), Microsoft Graph over HTTPS (N+3) and Commerce headquarters OData (N+4). --port 0
+(default) picks free ports. Prints ONE JSON line first (endpoints, the apps' client ids/secrets, the Graph CA file
+and the demo users), then notes on stderr. Stops on Ctrl+C / SIGTERM.
 
   --seed demo|bench   demo data (default) or generated benchmark master data in Business Central
   --records N         number of records for --seed bench (implies it)
@@ -16,6 +18,7 @@ integration app's client id/secret and the demo users), then notes on stderr. St
   --fault-rate F      0..1: share of API requests answered with a 5xx, a reset connection or a 429 burst
   --fault-seed N      seed of the fault sequence (same seed, same faults)
   --bc-version V      Business Central version to imitate (24 = API v2.0; 14-16 = older on-premises)
+  --data-dir DIR      keep the Graph sandbox's CA in DIR/sandbox-tls/ across runs (default: a new temporary CA per run)
 `;
 
 function intFlag(flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined {
@@ -31,11 +34,11 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
   const { flags, positionals } = parseFlags(args, ['help']);
   if (flags.help) return { help: true };
   if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}".\n\n${HELP}`);
-  const known = ['port', 'seed', 'records', 'latency-ms', 'fault-rate', 'fault-seed', 'bc-version', 'help'];
+  const known = ['port', 'seed', 'records', 'latency-ms', 'fault-rate', 'fault-seed', 'bc-version', 'data-dir', 'help'];
   const unknown = Object.keys(flags).find((f) => !known.includes(f));
   if (unknown) throw new UsageError(`Unknown option --${unknown}.\n\n${HELP}`);
   const out: SandboxOptions = {};
-  const port = intFlag(flags, 'port', 0, 65533);
+  const port = intFlag(flags, 'port', 0, 65531);
   if (port !== undefined) out.port = port;
   if (flags.seed !== undefined) {
     if (flags.seed !== 'demo' && flags.seed !== 'bench') throw new UsageError(`--seed must be "demo" or "bench", not "${String(flags.seed)}".\n\n${HELP}`);
@@ -63,6 +66,11 @@ export function parseSandboxArgs(args: string[]): SandboxOptions & { help?: bool
     if (bcVersion !== 14 && bcVersion !== 15 && bcVersion !== 16 && bcVersion !== 24) throw new UsageError(`--bc-version must be 14, 15, 16 or 24, not ${bcVersion}.\n\n${HELP}`);
     out.bcVersion = bcVersion;
   }
+  if (flags['data-dir'] !== undefined) {
+    const dir = flags['data-dir'];
+    if (typeof dir !== 'string' || !dir.trim()) throw new UsageError(`--data-dir needs a folder path.\n\n${HELP}`);
+    out.dataDir = resolve(dir);
+  }
   return out;
 }
 
@@ -79,12 +87,15 @@ export const sandboxCommand: CliCommand = async (args, io) => {
   io.stderr(
     [
       '',
-      '  Integration Console sandbox is running (loopback only; plain HTTP — see docs/sandbox.md).',
+      '  Integration Console sandbox is running (loopback only; plain HTTP, Graph over HTTPS — see docs/sandbox.md).',
       `  Identity authority:  ${info.identity.authority}`,
       `  Token endpoint:      ${info.identity.tokenEndpoint}`,
       `  Dataverse Web API:   ${info.dataverse.apiBase}`,
       `  Business Central:    ${info.businessCentral.apiBase}  (company ${info.businessCentral.companyId})`,
+      `  Microsoft Graph:     ${info.graph.url}  (trust the CA ${info.graph.caFile}, e.g. NODE_EXTRA_CA_CERTS)`,
+      `  Commerce HQ:         ${info.commerce.url}/data/  (scope ${info.commerce.scope})`,
       `  Integration app:     client id ${info.clients.integration.clientId} (secret in the JSON line above)`,
+      `  Graph app:           client id ${info.clients.graph.clientId}; Commerce app: client id ${info.clients.commerce.clientId}`,
       `  Demo users (tenant ${SANDBOX_TENANT_DOMAIN}): ${info.users.map((u) => u.username).join(', ')}`,
       opts.latencyMs || opts.faultRate ? `  Knobs: latency ${opts.latencyMs ?? 0} ms, fault rate ${opts.faultRate ?? 0}${opts.faultSeed !== undefined ? `, seed ${opts.faultSeed}` : ''}` : '',
       '  Press Ctrl+C to stop.',

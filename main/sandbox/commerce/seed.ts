@@ -12,9 +12,11 @@ import { SANDBOX_TENANT_DOMAIN, SANDBOX_TENANT_ID } from '../directory';
 
 export type CommerceSeed = Record<string, Iterable<Row>>;
 
-/** The confidential app registered on the "Microsoft Entra applications" page in the demo seed. */
+/** The confidential apps registered on the "Microsoft Entra applications" page in the demo seed. */
 export const DEMO_REGISTERED_APPS = [
   { AADClientId: 'a4c2e6f8-1b3d-4f5a-9c7e-2d4f6a8b0c1e', Name: 'Integration Console (confidential)', UserId: 'nrintegr' },
+  // clients.commerce of the `d365ic sandbox` JSON line (directory.ts COMMERCE_CLIENT).
+  { AADClientId: 'c8f4e2da-5b3a-4f9c-8e7d-4a6b8c0d2e3f', Name: 'Commerce Teams Integration', UserId: 'nrintegr' },
 ];
 
 export const RETAIL_TASK_MANAGER = { id: 'RETAILTASKMANAGER', name: 'Retail task manager' } as const;

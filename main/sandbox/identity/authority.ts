@@ -440,7 +440,7 @@ export class SandboxAuthority {
     const lifetime = this.knobs.tokenLifetimeSeconds;
     const access = this.mint({
       aud: parsed.resource, appid: client.clientId, azp: client.clientId, appidacr: acr, azpacr: acr, idtyp: 'app', app_displayname: client.displayName,
-      oid: appUser?.objectId ?? client.clientId, sub: appUser?.objectId ?? client.clientId,
+      oid: appUser?.objectId ?? client.servicePrincipalObjectId ?? client.clientId, sub: appUser?.objectId ?? client.servicePrincipalObjectId ?? client.clientId,
       ...(def.appRoles.length ? { roles: def.appRoles } : {}),
     }, lifetime);
     return { token_type: 'Bearer', scope: `${parsed.resource}/.default`, expires_in: lifetime, ext_expires_in: lifetime, access_token: access };

@@ -18,8 +18,24 @@ export interface ResourceDefinition {
 export const KNOWN_RESOURCES: Record<string, ResourceDefinition> = {
   [BC_RESOURCE]: { delegated: ['Financials.ReadWrite.All', 'user_impersonation'], appRoles: ['API.ReadWrite.All', 'Automation.ReadWrite.All'] },
   // Application roles the Commerce ⇄ Teams integration needs (granted with admin consent to every confidential client).
-  [GRAPH_RESOURCE]: { delegated: ['User.Read', 'openid', 'profile', 'offline_access', 'email'], appRoles: ['User.Read.All', 'Group.ReadWrite.All', 'Team.Create', 'TeamMember.ReadWrite.All', 'Channel.Create', 'Tasks.ReadWrite.All'] },
+  // Delegated: what the admin's device-code sign-in on a Graph profile may ask for (the sandbox treats all as consented).
+  [GRAPH_RESOURCE]: {
+    delegated: ['User.Read', 'User.Read.All', 'Group.ReadWrite.All', 'Team.Create', 'TeamMember.ReadWrite.All', 'Channel.Create', 'Tasks.ReadWrite', 'openid', 'profile', 'offline_access', 'email'],
+    appRoles: ['User.Read.All', 'Group.ReadWrite.All', 'Team.Create', 'TeamMember.ReadWrite.All', 'Channel.Create', 'Tasks.ReadWrite.All'],
+  },
 };
+
+/**
+ * Finance and operations apps (Commerce headquarters): the resource is the environment URL. F&O has no application
+ * roles (an app is authorized by the user it is mapped to on the Microsoft Entra applications page) and three
+ * delegated permissions.
+ */
+export const OPERATIONS_RESOURCE: ResourceDefinition = { delegated: ['AX.FullAccess', 'CustomService.FullAccess', 'Odata.FullAccess'], appRoles: [] };
+
+/** `https://<env>.operations.dynamics.com` (and the sovereign/sandbox variants under operations.*.dynamics.com). */
+export function isOperationsResource(resource: string): boolean {
+  return /^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.operations(\.[a-z0-9-]+)*\.dynamics\.com$/i.test(resource);
+}
 
 /**
  * Dataverse environments are identified by their URL, which in the sandbox is a loopback origin with a port chosen
@@ -38,7 +54,7 @@ export function isLoopbackOrigin(resource: string): boolean {
 }
 
 export function resourceDefinition(resource: string, extra: ReadonlyMap<string, ResourceDefinition> = new Map()): ResourceDefinition | undefined {
-  return KNOWN_RESOURCES[resource] ?? extra.get(resource) ?? (isLoopbackOrigin(resource) ? DATAVERSE_RESOURCE : undefined);
+  return KNOWN_RESOURCES[resource] ?? extra.get(resource) ?? (isOperationsResource(resource) ? OPERATIONS_RESOURCE : isLoopbackOrigin(resource) ? DATAVERSE_RESOURCE : undefined);
 }
 
 export interface ParsedScopes {
