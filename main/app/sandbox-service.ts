@@ -2,6 +2,8 @@ import type { KnobsDto, SandboxScenario, SandboxScenarioResult, SandboxStatus, S
 import type { Knobs, KnobStore } from '../sandbox/common/knobs';
 import { SANDBOX_USERS } from '../sandbox/directory';
 import type { startSandbox } from '../sandbox';
+import type { FetchLike } from '../http/client';
+import { fetchTrustingSandboxCa } from './sandbox-fetch';
 import { AppFailure } from '../rpc/errors';
 import type { SandboxScenarios } from './sandbox-scenarios';
 
@@ -14,7 +16,12 @@ type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 export class EmbeddedSandbox {
   private adminMode = false;
   private scenarios: SandboxScenarios | null = null;
-  private constructor(private sandbox: Sandbox | null) {}
+  /** fetch that trusts the Graph sandbox's CA for its origin only (undefined when no sandbox runs). */
+  readonly fetch: FetchLike | undefined;
+  private constructor(private sandbox: Sandbox | null) {
+    const caPem = sandbox?.graph.host.caPem;
+    this.fetch = sandbox && caPem ? fetchTrustingSandboxCa([sandbox.graph.host.origin], caPem) : undefined;
+  }
 
   static async start(opts: Parameters<typeof startSandbox>[0] = {}): Promise<EmbeddedSandbox> {
     // Loaded on demand: a console started with --no-sandbox never loads the sandbox code.

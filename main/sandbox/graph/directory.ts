@@ -2,6 +2,7 @@
 import type { FaultProfiles } from '../kernel';
 import type { GGroup, GraphState, GTeam, GUser } from './state';
 import { TEAMS_SERVICE_PLAN } from './state';
+import { SANDBOX_TENANT_DOMAIN, SANDBOX_TENANT_ID } from '../tenant';
 import { asObject, badRequest, fault, newId, notFoundDirectory, page } from './wire';
 import type { Call, Reply } from './wire';
 
@@ -257,6 +258,18 @@ export function routeDirectory(env: DirectoryEnv, call: Call): Reply | undefined
   const s = call.segs;
   const m = call.method;
   const st = env.state;
+  // ------------------------------------------------------------------------------------------ me, organization
+  if (s[0] === 'me' && s.length === 1 && m === 'GET') {
+    if (call.principal.kind === 'app') throw badRequest('/me request is only valid with delegated authentication flow.');
+    const me = st.userByKey(call.principal.objectId);
+    if (!me) throw notFoundDirectory(call.principal.objectId);
+    return ok({ '@odata.context': `${call.base}/$metadata#users/$entity`, ...userJson(me) });
+  }
+  if (s[0] === 'organization' && s.length === 1 && m === 'GET')
+    return ok({
+      '@odata.context': `${call.base}/$metadata#organization`,
+      value: [{ id: SANDBOX_TENANT_ID, displayName: 'Nordlys Retail', tenantType: 'AAD', countryLetterCode: 'NO', preferredLanguage: 'en-US', verifiedDomains: [{ name: SANDBOX_TENANT_DOMAIN, type: 'Managed', isDefault: true, isInitial: true, capabilities: 'Email, OfficeCommunicationsOnline' }] }],
+    });
   // ------------------------------------------------------------------------------------------------- users
   if (s[0] === 'users') {
     if (s.length === 1 && m === 'GET') return ok(page(call, [...st.users.values()].map(userJson), 'users', { defaultTop: 100, advancedCount: true }));

@@ -85,7 +85,8 @@ const READ_DIR = ['Directory.Read.All', 'Directory.ReadWrite.All'];
 export function requiredAppRoles(method: string, segs: string[]): string[] | null {
   const write = method !== 'GET';
   const [a, , c] = segs;
-  if (a === '$batch') return null;
+  if (a === '$batch' || a === 'me') return null;
+  if (a === 'organization') return write ? ['Organization.ReadWrite.All', 'Directory.ReadWrite.All'] : ['Organization.Read.All', 'Organization.ReadWrite.All', ...READ_DIR];
   if (a === 'planner' || c === 'planner') return ['Tasks.ReadWrite.All', 'Group.ReadWrite.All'];
   if (a === 'users') return write ? ['User.ReadWrite.All', 'Directory.ReadWrite.All'] : ['User.Read.All', 'User.ReadWrite.All', ...READ_DIR];
   if (a === 'groups' && c === 'team') return write ? ['Team.Create', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'] : ['Team.ReadBasic.All', 'Group.Read.All', 'Group.ReadWrite.All', ...READ_DIR];

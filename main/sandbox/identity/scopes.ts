@@ -21,7 +21,7 @@ export const KNOWN_RESOURCES: Record<string, ResourceDefinition> = {
   // Delegated: what the admin's device-code sign-in on a Graph profile may ask for (the sandbox treats all as consented).
   [GRAPH_RESOURCE]: {
     delegated: ['User.Read', 'User.Read.All', 'Group.ReadWrite.All', 'Team.Create', 'TeamMember.ReadWrite.All', 'Channel.Create', 'Tasks.ReadWrite', 'openid', 'profile', 'offline_access', 'email'],
-    appRoles: ['User.Read.All', 'Group.ReadWrite.All', 'Team.Create', 'TeamMember.ReadWrite.All', 'Channel.Create', 'Tasks.ReadWrite.All'],
+    appRoles: ['User.Read.All', 'Group.ReadWrite.All', 'Team.Create', 'TeamMember.ReadWrite.All', 'Channel.Create', 'Tasks.ReadWrite.All', 'Organization.Read.All'],
   },
 };
 

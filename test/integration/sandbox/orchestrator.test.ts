@@ -118,8 +118,17 @@ describe('startSandbox', () => {
       fetch(sb.info.identity.tokenEndpoint, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: pub.clientId, username, password, scope }) });
     const r = await ropc(admin.username, admin.password, 'https://graph.microsoft.com/.default');
     expect(r.status).toBe(200);
-    const scp = String(claims(((await r.json()) as { access_token: string }).access_token).scp).split(' ');
+    const adminToken = ((await r.json()) as { access_token: string }).access_token;
+    const scp = String(claims(adminToken).scp).split(' ');
     expect(scp).toEqual(expect.arrayContaining(['User.Read', 'Group.ReadWrite.All', 'Tasks.ReadWrite']));
+    const me = await httpsGet(`${sb.info.graph.url}/me`, sb.info.graph.caFile, adminToken);
+    expect(me.status).toBe(200);
+    expect(me.json.userPrincipalName).toBe(admin.username);
+    const appToken = await clientCredentials(sb.info, sb.info.graph.scope, sb.info.clients.graph);
+    expect((await httpsGet(`${sb.info.graph.url}/me`, sb.info.graph.caFile, appToken)).status).toBe(400);
+    const org = await httpsGet(`${sb.info.graph.url}/organization`, sb.info.graph.caFile, appToken);
+    expect(org.status).toBe(200);
+    expect(org.json.value[0].id).toBe(claims(appToken).tid);
     const manager = PERSONA_USERS.find((u) => u.kind === 'store-manager')!;
     const m = await ropc(manager.username, PERSONA_PASSWORD, `${sb.info.commerce.url}/.default`);
     expect(m.status).toBe(200);
