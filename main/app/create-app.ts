@@ -93,6 +93,8 @@ export function createApp(opts: AppOptions): ConsoleApp {
     browser,
     logger,
     emit: ((name: EventName, payload: EventPayload<EventName>) => events.emit(name, payload)) as never,
+    // The Graph sandbox's CA is trusted for its origin only (sandbox-fetch.ts); other services use the system store.
+    ...(sandbox.fetch ? { fetch: sandbox.fetch } : {}),
   });
 
   const ready = sandbox.handle
