@@ -17,9 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../main/db/database';
 import type { SandboxInfo } from '../main/sandbox/index';
 import { prng } from '../main/sandbox/common/knobs';
-import { adapterMappings } from '../main/sync/adapters/connect';
-import { SyncEngine } from '../main/sync/engine/engine';
-import type { Row, WriteOp } from '../main/sync/ports';
+import { adapterMappings } from '../main/integrations/sales/sync/adapters/connect';
+import { SyncEngine } from '../main/integrations/sales/sync/engine/engine';
+import type { Row, WriteOp } from '../main/integrations/sales/sync/ports';
 import { argNumber, patchKnobs, sandboxSides, startSandboxChild, TSX_ARGS } from './support/harness';
 
 const self = fileURLToPath(import.meta.url);

@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { newDefaultSet } from '../main/mappings/exchange-json';
-import { MAPPING_DEFAULT_FIELD, type FieldMapping } from '../main/mappings/model';
+import { newDefaultSet } from '../main/integrations/sales/mappings/exchange-json';
+import { MAPPING_DEFAULT_FIELD, type FieldMapping } from '../main/integrations/sales/mappings/model';
 
 const ROWS = 2000;
 

@@ -2,8 +2,8 @@
  * Benchmark: validation of the full default mapping set (every option combination's largest set) must stay under
  * 200 ms. Run: npx tsx bench/mappings-validate.ts  → prints {"validateMs":…} (median of the timed runs).
  */
-import { defaultMappings } from '../main/mappings/defaults';
-import { validateMappings } from '../main/mappings/validate';
+import { defaultMappings } from '../main/integrations/sales/mappings/defaults';
+import { validateMappings } from '../main/integrations/sales/mappings/validate';
 
 const mappings = [
   ...defaultMappings({ pricing: 'legacy', unitGroups: false, orders: 'legacy', itemAvailability: true }),

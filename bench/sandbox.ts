@@ -13,8 +13,17 @@
  * DataverseSide.getByIds sends it) and a modified-since selection (`modifiedon gt` the newest 1 %, ordered by
  * modifiedon + id, 5,000 per page, following nextLink). Both should cost the same at 10,000 rows and at a million:
  * they are answered from the (entity, id) and (entity, modifiedon, id) indexes.
+ *
+ * Commerce ⇄ Teams (issue 13), in a second child process with the identity sandbox, the Graph sandbox (HTTPS with
+ * its own CA, route throttling off: the bench measures the sandbox, not Graph's published limits) and the
+ * Commerce headquarters sandbox on its bench seed (1,000 stores × 30 workers), real tokens from the identity
+ * sandbox: `graph.getByIdPerSec` (GET /v1.0/users/{id}, 16 concurrent keep-alive clients; target ≥ 3,000),
+ * `graph.plannerCreatePerSec` (POST /v1.0/planner/tasks, one plan per client; target ≥ 1,000) and
+ * `commerce.rowsPerSec` (GET /data/RetailChannelWorkers?cross-company=true following nextLink in pages of
+ * 10,000; target ≥ 50,000 rows/s). `--only c2t` skips the Dataverse part.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +43,9 @@ const argAt = (name: string, def: number) => (process.argv.includes(name) ? Numb
 const readRows = argAt('--read-rows', 1_000_000);
 if (!(Number.isInteger(readRows) && readRows >= 0)) throw new Error(`--read-rows needs a whole number ≥ 0; got ${readRows}.`);
 
-if (process.argv.includes('--serve')) {
+if (process.argv.includes('--serve-c2t')) {
+  await serveCommerceTeams();
+} else if (process.argv.includes('--serve')) {
   const svc = await startDataverse({ authenticate, seed: 'demo', limits: { requestsPerWindow: 1e9, concurrent: 1000, executionMsPerWindow: 1e12 } });
   process.stdout.write(`${JSON.stringify({ apiBase: svc.apiBase })}\n`);
   // 'cpu' → this process's CPU usage; {seed: N} → N contacts stored (after the other phases, so their figures are
@@ -43,10 +54,12 @@ if (process.argv.includes('--serve')) {
   process.on('SIGTERM', () => void svc.close().then(() => process.exit(0)));
   process.on('disconnect', () => void svc.close().then(() => process.exit(0)));
 } else {
-  await runBench();
+  const commerceTeams = await runCommerceTeamsBench();
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'c2t') console.log(JSON.stringify({ ...commerceTeams, node: process.version }));
+  else await runBench(commerceTeams);
 }
 
-async function runBench(): Promise<void> {
+async function runBench(extra: Record<string, unknown> = {}): Promise<void> {
   // DV_BENCH_PROF=<dir> writes a V8 CPU profile of the server process there.
   const prof = process.env.DV_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DV_BENCH_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
@@ -150,6 +163,7 @@ async function runBench(): Promise<void> {
     serverCpuUsPerRow: { createMultiple: created.cpuUsPerRow, updateMultiple: updated.cpuUsPerRow, upsertMultiple: upserted.cpuUsPerRow, upsertMultipleNew: inserted.cpuUsPerRow },
     targets: { requestsPerSecond: 3000, rowsPerSecond: 50000 }, node: process.version,
     largeTableReads,
+    ...extra,
   }));
   agent.destroy();
   child.kill('SIGTERM');
@@ -220,4 +234,143 @@ async function measureLargeTableReads(big: BigTable, request: (method: string, p
     idFilter: { idsPerRequest: ID_BATCH, msPerRequest: Math.round(idMs * 10) / 10, rowsPerRequest: Math.round(got / rounds) },
     modifiedSince: { rows: Math.round(modRows / modRounds), pages: Math.round(pages / modRounds), msPerSelection: Math.round(modMs), msPer1000Rows: Math.round((modMs * 1000 / Math.max(1, modRows / modRounds)) * 10) / 10 },
   };
+}
+
+// ------------------------------------------------------------------------------------------- Commerce ⇄ Teams
+
+interface C2tEndpoints { graphOrigin: string; caPem: string; commerceUrl: string; graphToken: string; commerceToken: string }
+
+async function serveCommerceTeams(): Promise<void> {
+  const { startSandbox } = await import('../main/sandbox/index');
+  const sb = await startSandbox({ port: 0, commerceSeed: 'bench' });
+  sb.graph.settings.throttling = false;
+  const token = async (c: { clientId: string; clientSecret: string }, scope: string) => {
+    const r = await fetch(sb.info.identity.tokenEndpoint, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, scope }),
+    });
+    const j = (await r.json()) as { access_token?: string };
+    if (!j.access_token) throw new Error(`bench: no token for ${scope}: ${JSON.stringify(j)}`);
+    return j.access_token;
+  };
+  const out: C2tEndpoints = {
+    graphOrigin: sb.graph.host.origin, caPem: sb.graph.host.caPem!, commerceUrl: sb.info.commerce.url,
+    graphToken: await token(sb.info.clients.graph, sb.info.graph.scope), commerceToken: await token(sb.info.clients.commerce, sb.info.commerce.scope),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+  process.on('message', () => process.send?.(process.cpuUsage()));
+  process.on('SIGTERM', () => void sb.close().then(() => process.exit(0)));
+  process.on('disconnect', () => void sb.close().then(() => process.exit(0)));
+}
+
+async function runCommerceTeamsBench(): Promise<{ graph: Record<string, number>; commerce: Record<string, number>; commerceTeamsTargets: Record<string, number> }> {
+  const prof = process.env.C2T_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.C2T_BENCH_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve-c2t'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  try {
+    const ep = await new Promise<C2tEndpoints>((resolve, reject) => {
+      let buf = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        buf += c.toString();
+        const nl = buf.indexOf('\n');
+        if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as C2tEndpoints);
+      });
+      child.once('exit', (code) => reject(new Error(`Commerce ⇄ Teams sandbox child exited with ${code}`)));
+    });
+    const serverCpuMs = () => new Promise<number>((resolve) => {
+      child.once('message', (u) => resolve(((u as NodeJS.CpuUsage).user + (u as NodeJS.CpuUsage).system) / 1000));
+      child.send('cpu');
+    });
+    const CONCURRENCY = 16;
+    const tlsAgent = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: ep.caPem });
+    const plainAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const call = (url: string, token: string, method = 'GET', body?: unknown) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const u = new URL(url);
+      const mod = u.protocol === 'https:' ? https : http;
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = mod.request(u, {
+        method, agent: u.protocol === 'https:' ? tlsAgent : plainAgent,
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json' } : {}) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    const v1 = `${ep.graphOrigin}/v1.0`;
+    /** `seconds` of CONCURRENCY workers calling `one(worker, i)`; returns requests/s (wall and per server CPU second). */
+    const timed = async (one: (w: number, i: number) => Promise<boolean>) => {
+      let done = 0;
+      let errors = 0;
+      const deadline = performance.now() + seconds * 1000;
+      const cpu0 = await serverCpuMs();
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
+        for (let i = 0; performance.now() < deadline; i++) if (await one(w, i)) done++; else errors++;
+      }));
+      const ms = performance.now() - t0;
+      const cpuMs = (await serverCpuMs()) - cpu0;
+      if (errors) throw new Error(`Commerce ⇄ Teams bench: ${errors} failed requests`);
+      return { perSec: Math.round(done / (ms / 1000)), perCpuSec: Math.round(done / (cpuMs / 1000)), count: done };
+    };
+
+    // Graph GET user by id.
+    const list = await call(`${v1}/users?$top=999&$select=id`, ep.graphToken);
+    if (list.status !== 200) throw new Error(`Graph users: ${list.status} ${list.body.slice(0, 200)}`);
+    const userIds = (JSON.parse(list.body) as { value: { id: string }[] }).value.map((u) => u.id);
+    await timed(async (w, i) => (await call(`${v1}/users/${userIds[(w * 31 + i) % userIds.length]}`, ep.graphToken)).status === 200).catch(() => undefined); // warm-up (JIT)
+    const getById = await timed(async (w, i) => (await call(`${v1}/users/${userIds[(w * 31 + i) % userIds.length]}`, ep.graphToken)).status === 200);
+
+    // Planner task create: one plan per worker (a plan holds at most 2,400 active tasks; roll to a new plan when full).
+    const groupIds = await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
+      const r = await call(`${v1}/groups`, ep.graphToken, 'POST', { displayName: `Bench group ${w}`, mailNickname: `bench-group-${w}`, mailEnabled: true, securityEnabled: false, groupTypes: ['Unified'] });
+      if (r.status !== 201) throw new Error(`Graph group: ${r.status} ${r.body.slice(0, 200)}`);
+      return (JSON.parse(r.body) as { id: string }).id;
+    }));
+    const newPlan = async (w: number) => {
+      const r = await call(`${v1}/planner/plans`, ep.graphToken, 'POST', { title: `Bench plan ${w}`, container: { containerId: groupIds[w % groupIds.length], type: 'group' } });
+      if (r.status !== 201) throw new Error(`Planner plan: ${r.status} ${r.body.slice(0, 200)}`);
+      return { id: (JSON.parse(r.body) as { id: string }).id, tasks: 0 };
+    };
+    const plans = await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => newPlan(w)));
+    const createTask = async (w: number, i: number) => {
+      if (plans[w]!.tasks >= 2400) plans[w] = await newPlan(w);
+      plans[w]!.tasks++;
+      const r = await call(`${v1}/planner/tasks`, ep.graphToken, 'POST', { planId: plans[w]!.id, title: `Bench task ${w}-${i}` });
+      return r.status === 201;
+    };
+    const plannerCreate = await timed(createTask);
+
+    // Commerce collection reads: all channel workers of the bench seed, following nextLink.
+    const first = `${ep.commerceUrl}/data/RetailChannelWorkers?cross-company=true`;
+    const readAll = async () => {
+      let rows = 0;
+      let next: string | undefined = first;
+      while (next) {
+        const r = await call(next, ep.commerceToken);
+        if (r.status !== 200) throw new Error(`Commerce read: ${r.status} ${r.body.slice(0, 200)}`);
+        const body = JSON.parse(r.body) as { value: unknown[]; '@odata.nextLink'?: string };
+        rows += body.value.length;
+        next = body['@odata.nextLink'];
+      }
+      return rows;
+    };
+    await readAll(); // warm-up
+    let rows = 0;
+    const cpu0 = await serverCpuMs();
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000) rows += await readAll();
+    const readMs = performance.now() - t0;
+    const readCpuMs = (await serverCpuMs()) - cpu0;
+    tlsAgent.destroy();
+    plainAgent.destroy();
+    return {
+      graph: { getByIdPerSec: getById.perSec, getByIdPerServerCpuSec: getById.perCpuSec, plannerCreatePerSec: plannerCreate.perSec, plannerCreatePerServerCpuSec: plannerCreate.perCpuSec, plannerTasksCreated: plannerCreate.count, concurrency: CONCURRENCY },
+      commerce: { rowsPerSec: Math.round(rows / (readMs / 1000)), rowsPerServerCpuSec: Math.round(rows / (readCpuMs / 1000)), rowsRead: rows, pageSize: 10_000 },
+      commerceTeamsTargets: { graphGetByIdPerSec: 3000, plannerCreatePerSec: 1000, commerceRowsPerSec: 50_000 },
+    };
+  } finally {
+    child.kill('SIGTERM');
+  }
 }

@@ -24,9 +24,9 @@ import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { openDatabase } from '../main/db/database';
 import { DEFAULT_LIMITS } from '../main/sandbox/dataverse/security';
-import { adapterMappings } from '../main/sync/adapters/connect';
-import { SyncEngine } from '../main/sync/engine/engine';
-import type { Row } from '../main/sync/ports';
+import { adapterMappings } from '../main/integrations/sales/sync/adapters/connect';
+import { SyncEngine } from '../main/integrations/sales/sync/engine/engine';
+import type { Row } from '../main/integrations/sales/sync/ports';
 import { argNumber, rssSampler, sandboxSides, startSandboxChild, TSX_ARGS } from './support/harness';
 
 const records = argNumber('--records', 100_000);

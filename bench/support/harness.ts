@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { SandboxInfo } from '../../main/sandbox/index';
-import { BC_RESOURCE, clientCredentials, connectSides, type ConnectedSides } from '../../main/sync/adapters/connect';
+import { BC_RESOURCE, clientCredentials, connectSides, type ConnectedSides } from '../../main/integrations/sales/sync/adapters/connect';
 
 export const TSX_ARGS = ['--import', 'tsx'];
 

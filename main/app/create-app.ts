@@ -2,7 +2,7 @@ import { DismissibleNotice, type AppInfo, type EventName, type EventPayload } fr
 import { MsalAuth, type AuthorityRoute } from '../auth';
 import { createConnections, type Connections } from '../connections';
 import { openSystemBrowser } from '../host/open-browser';
-import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../connstr';
+import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../integrations/sales/connstr';
 import { openDatabase, type Db } from '../db/database';
 import { systemClock, type Browser, type Logger, type SecretStore } from '../ports';
 import { ProfileService } from '../profiles/service';
@@ -11,15 +11,15 @@ import { createRouter, type Handlers, type Router } from '../rpc/router';
 import { uploadHandlers } from '../rpc/uploads';
 import type { SecretCipher } from '../secrets/cipher';
 import { DbSecretStore } from '../secrets/store';
-import { createMappingHandlers } from '../mappings/service';
-import { createSetupHandlers, SetupStateStore } from '../setup';
-import { appSidesFactory, createSyncHandlers, setupDomain, SyncService } from '../sync/service';
+import { createMappingHandlers } from '../integrations/sales/mappings/service';
+import { createSetupHandlers, SetupStateStore } from '../integrations/sales/setup';
+import { appSidesFactory, createSyncHandlers, setupDomain, SyncService } from '../integrations/sales/sync/service';
 import { ensureDemoProfiles } from './demo-profiles';
 import { consoleLogger } from './logger';
 import { EmbeddedSandbox } from './sandbox-service';
-import { CompanionService, createCompanionHandlers } from '../companion/service';
+import { CompanionService, createCompanionHandlers } from '../integrations/sales/companion/service';
 import { databaseFile, exportsDir } from './paths';
-import { removeDemoSandboxInfo, writeDemoSandboxInfo } from '../sync/cli-support/demo-sandbox';
+import { removeDemoSandboxInfo, writeDemoSandboxInfo } from '../integrations/sales/sync/cli-support/demo-sandbox';
 
 export const APP_VERSION = '0.1.0';
 

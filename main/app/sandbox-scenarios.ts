@@ -14,7 +14,7 @@ import type { Sandbox } from '../sandbox';
 import type { Caller } from '../sandbox/dataverse/security';
 import type { RowData, StoredRow } from '../sandbox/dataverse/store';
 import { SANDBOX_CLIENTS, SANDBOX_USERS } from '../sandbox/directory';
-import { BC_ROLE_IDS, NAV_SOLUTION, SYSTEM_ADMINISTRATOR_TEMPLATE } from '../setup/checks';
+import { BC_ROLE_IDS, NAV_SOLUTION, SYSTEM_ADMINISTRATOR_TEMPLATE } from '../integrations/sales/setup/checks';
 import { AppFailure } from '../rpc/errors';
 
 type Message = SandboxScenarioResult['message'];

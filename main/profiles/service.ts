@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile } from '../../preload/contract';
 import { SECRET_KEYS } from '../../preload/contract/connstr';
-import { canonicalKey } from '../connstr/keys';
+import { canonicalKey } from '../integrations/sales/connstr/keys';
 import type { Db } from '../db/database';
 import type { SecretStore } from '../ports';
 import { AppFailure } from '../rpc/errors';

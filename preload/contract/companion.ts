@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { method } from './core';
 
 /**
- * Why a field mapping is not carried on the current connection (main/sync/adapters/carried.ts):
+ * Why a field mapping is not carried on the current connection (main/integrations/sales/sync/adapters/carried.ts):
  * needsCompanion — BC publishes it only through the Integration Console companion extension, which is not installed;
  * notInStandardApi — BC's standard API does not publish it and the console reads this table through that API;
  * notSupported — the console does not carry the Dataverse side yet.

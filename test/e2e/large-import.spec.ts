@@ -1,7 +1,7 @@
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exportJson } from '../../main/mappings/exchange-json';
+import { exportJson } from '../../main/integrations/sales/mappings/exchange-json';
 import { bigTenant } from '../support/big-tenant';
 import { expect, openConsole, shot, test } from './fixtures';
 

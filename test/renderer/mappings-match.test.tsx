@@ -5,7 +5,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import mappingsMigration from '../../main/db/migrations/0002_mappings';
 import snapshotsMigration from '../../main/db/migrations/0005_mapping_snapshots';
-import { createMappingHandlers } from '../../main/mappings/service';
+import { createMappingHandlers } from '../../main/integrations/sales/mappings/service';
 import { createRouter, type Handlers } from '../../main/rpc/router';
 import { hasMatchFields } from '../../preload/contract/mapping-model';
 import { createI18n } from '../../renderer/i18n';

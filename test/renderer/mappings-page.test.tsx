@@ -3,7 +3,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import mappingsMigration from '../../main/db/migrations/0002_mappings';
 import snapshotsMigration from '../../main/db/migrations/0005_mapping_snapshots';
-import { createMappingHandlers } from '../../main/mappings/service';
+import { createMappingHandlers } from '../../main/integrations/sales/mappings/service';
 import { fieldKey } from '../../preload/contract/mapping-model';
 import { resources } from '../../renderer/i18n';
 import { MappingsPage } from '../../renderer/pages/mappings/MappingsPage';

@@ -17,9 +17,9 @@ const catalog = (lng: (typeof LANGUAGES)[number]['code']) => flatten(resources[l
 const en = catalog('en');
 const has = (c: Record<string, string>, k: string) => k in c || `${k}_one` in c;
 
-/** Every message code main/setup can emit, with the English text it sends (placeholders as {name}). */
+/** Every message code main/integrations/sales/setup can emit, with the English text it sends (placeholders as {name}). */
 function backendMessages(): Map<string, string | null> {
-  const dir = path.join(root, 'main/setup');
+  const dir = path.join(root, 'main/integrations/sales/setup');
   const out = new Map<string, string | null>();
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
     const src = readFileSync(path.join(dir, f), 'utf8');
@@ -45,7 +45,7 @@ describe('setup catalogs', () => {
     });
   }
 
-  it('translates every message code main/setup emits, with the params main sends', () => {
+  it('translates every message code main/integrations/sales/setup emits, with the params main sends', () => {
     const codes = backendMessages();
     // Sanity: the scan finds the backend's messages (checks, causes, fixes, changes, the F.3 explanation).
     expect(codes.size).toBeGreaterThan(70);

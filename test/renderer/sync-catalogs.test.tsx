@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SyncJobSchema, SyncPassDirection, SyncPhase, SyncQueueStatus } from '../../preload/contract';
 import { LANGUAGES, resources } from '../../renderer/i18n';
 import { SHOWN_COUNTERS } from '../../renderer/pages/sync/format';
-import { MESSAGE_CODES, REASON_CODES } from '../../main/sync/service/messages';
+import { MESSAGE_CODES, REASON_CODES } from '../../main/integrations/sales/sync/service/messages';
 
 type Tree = { [k: string]: string | Tree };
 const flatten = (t: Tree, prefix = ''): Record<string, string> =>

@@ -1,4 +1,4 @@
-import { newDefaultSet } from '../../main/mappings/exchange-json';
+import { newDefaultSet } from '../../main/integrations/sales/mappings/exchange-json';
 
 /** The default set, 12 times over with every field mapping tripled: what a large tenant's export looks like. */
 export function bigTenant() {

@@ -1,5 +1,5 @@
 import type { Finding } from '../../../preload/contract/connstr';
-import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../../connstr';
+import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../../integrations/sales/connstr';
 import type { CliCommand, CliIo } from '../io';
 import { parseFlags } from '../io';
 

@@ -1,11 +1,11 @@
-import { defaultJobs } from '../../mappings/jobs';
-import { PROFILE_FLAGS_HELP, ProfileFlagError, profileOptionsFromFlags } from '../../mappings/present';
+import { defaultJobs } from '../../integrations/sales/mappings/jobs';
+import { PROFILE_FLAGS_HELP, ProfileFlagError, profileOptionsFromFlags } from '../../integrations/sales/mappings/present';
 import { openDatabase } from '../../db/database';
-import { JobQueue } from '../../sync/jobs/queue';
-import { sandboxSession } from '../../sync/cli-support/session';
+import { JobQueue } from '../../kernel/jobs/queue';
+import { sandboxSession } from '../../integrations/sales/sync/cli-support/session';
 import path from 'node:path';
 import { databaseFile, defaultDataDir } from '../../app/paths';
-import { openProfileSession, takeRepeated } from '../../sync/cli-support/profiles';
+import { openProfileSession, takeRepeated } from '../../integrations/sales/sync/cli-support/profiles';
 import type { CliCommand, CliIo } from '../io';
 import { printResults, progressPrinter, type SyncCommandOptions } from './sync';
 import { UsageError, parseFlags } from '../io';

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultMappings, resolveOptions } from '../../mappings/defaults';
-import { diffRows, diffSets, renderDiffText } from '../../mappings/diff';
-import { MappingImportError, exportJson, importJsonBytes, newDefaultSet } from '../../mappings/exchange-json';
-import { readImportFile } from '../../mappings/exchange-limits';
-import type { MappingSet } from '../../mappings/model';
-import { PROFILE_FLAGS_HELP, ProfileFlagError, presentMapping, profileOptionsFromFlags } from '../../mappings/present';
-import { hasErrors, validateMappings } from '../../mappings/validate';
+import { defaultMappings, resolveOptions } from '../../integrations/sales/mappings/defaults';
+import { diffRows, diffSets, renderDiffText } from '../../integrations/sales/mappings/diff';
+import { MappingImportError, exportJson, importJsonBytes, newDefaultSet } from '../../integrations/sales/mappings/exchange-json';
+import { readImportFile } from '../../integrations/sales/mappings/exchange-limits';
+import type { MappingSet } from '../../integrations/sales/mappings/model';
+import { PROFILE_FLAGS_HELP, ProfileFlagError, presentMapping, profileOptionsFromFlags } from '../../integrations/sales/mappings/present';
+import { hasErrors, validateMappings } from '../../integrations/sales/mappings/validate';
 import type { CliCommand, CliIo } from '../io';
 import { UsageError, parseFlags } from '../io';
 
@@ -62,7 +62,7 @@ async function readSet(file: string, format: 'json' | 'xlsx') {
     throw new Error(`Cannot read ${full}: ${(x as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (x as Error).message}.`, { cause: x });
   }
   if (format === 'json') return { set: importJsonBytes(data), changeSet: null };
-  const { importXlsx } = await import('../../mappings/exchange-xlsx');
+  const { importXlsx } = await import('../../integrations/sales/mappings/exchange-xlsx');
   const r = await importXlsx(data, { source: path.basename(full) });
   return { set: r.set, changeSet: r.baseline ? r.changeSet : null };
 }
@@ -109,7 +109,7 @@ async function run(sub: string, rest: string[], io: CliIo): Promise<number> {
         else io.stdout(text);
       } else {
         if (typeof flags.out !== 'string') throw new UsageError('An XLSX export needs --out FILE.xlsx (a workbook cannot go to the terminal).');
-        const { exportXlsx } = await import('../../mappings/exchange-xlsx');
+        const { exportXlsx } = await import('../../integrations/sales/mappings/exchange-xlsx');
         const languages = ['en', 'nb-NO', 'nl-NL', 'fi-FI'] as const;
         const language = flags.language === undefined ? 'en' : languages.find((l) => l === flags.language);
         if (!language) throw new UsageError(`--language takes ${languages.join(', ')} (the reviewer's language for the workbook), not "${String(flags.language)}".`);

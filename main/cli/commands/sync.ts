@@ -1,14 +1,14 @@
-import { runFullSync } from '../../sync/review/run';
-import { ADAPTER_MAPPINGS, mappingSupport, runnableMappings } from '../../sync/adapters/connect';
-import { dependencyOrder } from '../../sync/engine/manual';
-import { initialSynchronization } from '../../sync/cli-support/initial';
-import type { SyncJob } from '../../sync/jobs/log';
-import { sandboxSession } from '../../sync/cli-support/session';
+import { runFullSync } from '../../integrations/sales/sync/review/run';
+import { ADAPTER_MAPPINGS, mappingSupport, runnableMappings } from '../../integrations/sales/sync/adapters/connect';
+import { dependencyOrder } from '../../integrations/sales/sync/engine/manual';
+import { initialSynchronization } from '../../integrations/sales/sync/cli-support/initial';
+import type { SyncJob } from '../../integrations/sales/sync/jobs/log';
+import { sandboxSession } from '../../integrations/sales/sync/cli-support/session';
 import path from 'node:path';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
 import { defaultDataDir } from '../../app/paths';
 import type { EmbeddedSandbox } from '../../app/sandbox-service';
-import { openProfileSession, takeRepeated } from '../../sync/cli-support/profiles';
+import { openProfileSession, takeRepeated } from '../../integrations/sales/sync/cli-support/profiles';
 import type { CliCommand, CliIo } from '../io';
 import { parseFlags, UsageError } from '../io';
 

@@ -1,5 +1,5 @@
 // Mapping sets (issue 6). A set's mappings are stored as rows so one table mapping can be read or replaced without
-// rewriting the whole set; the row body is the zod-validated JSON of TableMapping (main/mappings/model.ts).
+// rewriting the whole set; the row body is the zod-validated JSON of TableMapping (main/integrations/sales/mappings/model.ts).
 export default {
   id: 2,
   name: 'mappings',

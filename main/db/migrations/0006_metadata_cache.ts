@@ -1,5 +1,5 @@
 // Metadata catalog cache (issue 6): entity/attribute definitions fetched from a connection, one row per entity, so
-// mapping validation can use the real org's metadata while offline. `json` is written by main/mappings/metadata.ts.
+// mapping validation can use the real org's metadata while offline. `json` is written by main/integrations/sales/mappings/metadata.ts.
 export default {
   id: 6,
   name: 'metadata_cache',

@@ -7,7 +7,7 @@ import { useMappingsStore } from '../../stores/mappings';
 import { RpcError } from '../../transport/client';
 import { fileSource } from '../../transport/upload';
 
-/** BC's initial values (main/mappings/defaults.ts DEFAULT_OPTIONS) for a set stored without options. */
+/** BC's initial values (main/integrations/sales/mappings/defaults.ts DEFAULT_OPTIONS) for a set stored without options. */
 const DEFAULT_OPTIONS: MappingOptions = {
   pricing: 'legacy', unitGroups: true, orders: 'none', ownership: 'person', itemAvailability: false, bcVersion: 26, autoCreateSalesOrders: false, autoProcessSalesQuotes: false,
 };

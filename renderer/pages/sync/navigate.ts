@@ -2,7 +2,7 @@ import { useAppStore } from '../../stores/app';
 import { useMappingsStore } from '../../stores/mappings';
 import { call } from '../../transport/client';
 
-/** The mapping set enabling creates and sync reads its match-based coupling choices from (main/setup SALES_MAPPING_SET). */
+/** The mapping set enabling creates and sync reads its match-based coupling choices from (main/integrations/sales/setup SALES_MAPPING_SET). */
 export const SALES_SET = 'Dynamics 365 Sales';
 
 /**

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../support/app';
 import { DEMO_BUILT_TO_FAIL } from '../../../main/sandbox/seed/demo';
-import { runnableMappings } from '../../../main/sync/adapters/connect';
+import { runnableMappings } from '../../../main/integrations/sales/sync/adapters/connect';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const home = tempDir('d365ic-readme-');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startBrowserHost, type BrowserHost } from '../../../main/host/server';
-import { exportJson } from '../../../main/mappings/exchange-json';
-import { exportXlsx } from '../../../main/mappings/exchange-xlsx';
+import { exportJson } from '../../../main/integrations/sales/mappings/exchange-json';
+import { exportXlsx } from '../../../main/integrations/sales/mappings/exchange-xlsx';
 import { UploadStore } from '../../../main/rpc/uploads';
 import { INLINE_FILE_MAX_BYTES, UPLOAD_CHUNK_CHARS, UPLOAD_MAX_BYTES } from '../../../preload/contract';
 import { testApp, tempDir } from '../../support/app';

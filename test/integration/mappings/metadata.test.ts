@@ -9,8 +9,8 @@ import { keyFile } from '../../../main/app/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { BusinessCentralClient } from '../../../main/clients/bc/client';
 import { DataverseClient } from '../../../main/clients/dataverse/client';
-import { DV_ENTITIES } from '../../../main/mappings/catalog';
-import type { TableMapping } from '../../../main/mappings/model';
+import { DV_ENTITIES } from '../../../main/integrations/sales/mappings/catalog';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { quietLogger, tempDir } from '../../support/app';
 

@@ -10,12 +10,12 @@ import { startBusinessCentral, type BusinessCentralService } from '../../../main
 import { startDataverse, type DataverseService } from '../../../main/sandbox/dataverse';
 import { startIdentity, type IdentityService } from '../../../main/sandbox/identity';
 import { SANDBOX_CLIENTS } from '../../../main/sandbox/directory';
-import { defaultJobs } from '../../../main/mappings/jobs';
-import { MappingStore } from '../../../main/mappings/store';
-import { JobQueue } from '../../../main/sync/jobs/queue';
-import { heldForInitialSync } from '../../../main/sync/service/initial-hold';
-import { DEFAULT_DRAFT } from '../../../main/setup/state';
-import { mappingOptionsFrom, SALES_MAPPING_SET, type SetupService } from '../../../main/setup/service';
+import { defaultJobs } from '../../../main/integrations/sales/mappings/jobs';
+import { MappingStore } from '../../../main/integrations/sales/mappings/store';
+import { JobQueue } from '../../../main/kernel/jobs/queue';
+import { heldForInitialSync } from '../../../main/integrations/sales/sync/service/initial-hold';
+import { DEFAULT_DRAFT } from '../../../main/integrations/sales/setup/state';
+import { mappingOptionsFrom, SALES_MAPPING_SET, type SetupService } from '../../../main/integrations/sales/setup/service';
 import type { Db } from '../../../main/db/database';
 import { AppFailure } from '../../../main/rpc/errors';
 import { appUser, setupService } from './harness';

@@ -4,8 +4,8 @@ import { openDatabase, type Db } from '../../../main/db/database';
 import type { TokenProvider } from '../../../main/http/client';
 import { SANDBOX_CLIENTS, SANDBOX_USERS } from '../../../main/sandbox/directory';
 import type { SandboxInfo } from '../../../main/sandbox/index';
-import { placeholderSolutionPackage } from '../../../main/setup/handlers';
-import { SetupService } from '../../../main/setup/service';
+import { placeholderSolutionPackage } from '../../../main/integrations/sales/setup/handlers';
+import { SetupService } from '../../../main/integrations/sales/setup/service';
 import { quietLogger } from '../../support/app';
 import { BC_RESOURCE, clientCredentials, httpClient, userPassword } from '../clients/harness';
 

@@ -8,7 +8,7 @@ import type { DataverseClient } from '../../../main/clients';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { ROLE_IDS, SANDBOX_CLIENTS } from '../../../main/sandbox/directory';
 import { nameGuid } from '../../../main/sandbox/dataverse/security';
-import type { SetupService } from '../../../main/setup/service';
+import type { SetupService } from '../../../main/integrations/sales/setup/service';
 import { APP_USER_ID, appUser, setupService } from './harness';
 
 let sb: Sandbox;

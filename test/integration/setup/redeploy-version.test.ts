@@ -8,8 +8,8 @@ import { startBusinessCentral, type BusinessCentralService } from '../../../main
 import { startDataverse, type DataverseService } from '../../../main/sandbox/dataverse';
 import { SANDBOX_CLIENTS } from '../../../main/sandbox/directory';
 import { startIdentity, type IdentityService } from '../../../main/sandbox/identity';
-import { createSetupHandlers } from '../../../main/setup/handlers';
-import type { SetupService } from '../../../main/setup/service';
+import { createSetupHandlers } from '../../../main/integrations/sales/setup/handlers';
+import type { SetupService } from '../../../main/integrations/sales/setup/service';
 import { setupMethods } from '../../../preload/contract/setup';
 import { appUser, setupService } from './harness';
 

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
-import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
-import { SyncEngine } from '../../../main/sync/engine/engine';
+import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/integrations/sales/sync/adapters/connect';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
 import { tempDir } from '../../support/app';
 
 const N = 200;

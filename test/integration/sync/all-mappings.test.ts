@@ -6,15 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
-import { connectSandbox, mappingSupport, runnableMappings, type ConnectedSides } from '../../../main/sync/adapters/connect';
+import { connectSandbox, mappingSupport, runnableMappings, type ConnectedSides } from '../../../main/integrations/sales/sync/adapters/connect';
 import { openDatabase } from '../../../main/db/database';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import { dependencyOrder, matchBasedCouple } from '../../../main/sync/engine/manual';
-import { initialSynchronization } from '../../../main/sync/cli-support/initial';
-import { domainEngineOptions } from '../../../main/sync/rules/index';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import type { Row } from '../../../main/sync/ports';
-import type { SyncJob } from '../../../main/sync/jobs/log';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import { dependencyOrder, matchBasedCouple } from '../../../main/integrations/sales/sync/engine/manual';
+import { initialSynchronization } from '../../../main/integrations/sales/sync/cli-support/initial';
+import { domainEngineOptions } from '../../../main/integrations/sales/sync/rules/index';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
+import type { SyncJob } from '../../../main/kernel/jobs/log';
 import { tempDir } from '../../support/app';
 import { DEMO_BUILT_TO_FAIL } from '../../../main/sandbox/seed/demo';
 

@@ -8,7 +8,7 @@ import { createApp } from '../../../main/app/create-app';
 import { keyFile } from '../../../main/app/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
-import { openProfileSession } from '../../../main/sync/cli-support/profiles';
+import { openProfileSession } from '../../../main/integrations/sales/sync/cli-support/profiles';
 import { quietLogger, tempDir } from '../../support/app';
 
 const tmp = tempDir('d365ic-sync-cli-scheduler-');

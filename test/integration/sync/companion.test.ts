@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
-import { BcSide } from '../../../main/sync/adapters/bc';
-import { fieldsNotCarried } from '../../../main/sync/adapters/carried';
-import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
-import { SyncEngine } from '../../../main/sync/engine/engine';
+import { BcSide } from '../../../main/integrations/sales/sync/adapters/bc';
+import { fieldsNotCarried } from '../../../main/integrations/sales/sync/adapters/carried';
+import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/integrations/sales/sync/adapters/connect';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
 import { tempDir } from '../../support/app';
 
 const tmp = tempDir('d365ic-companion-');

@@ -13,7 +13,7 @@ import { keyFile } from '../../../main/app/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { DataverseClient } from '../../../main/clients/dataverse';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
-import { DEFAULT_DRAFT } from '../../../main/setup/state';
+import { DEFAULT_DRAFT } from '../../../main/integrations/sales/setup/state';
 import { quietLogger, tempDir } from '../../support/app';
 
 const tmp = tempDir('d365ic-sync-reuse-');

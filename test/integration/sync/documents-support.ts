@@ -9,13 +9,13 @@ import { startBusinessCentral, type BusinessCentralService } from '../../../main
 import { startDataverse, type DataverseService } from '../../../main/sandbox/dataverse';
 import { SANDBOX_CLIENTS } from '../../../main/sandbox/directory';
 import { startIdentity, type IdentityService } from '../../../main/sandbox/identity';
-import { BC_RESOURCE, clientCredentials, connectSides, type ConnectedSides } from '../../../main/sync/adapters/connect';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import type { RuleSet } from '../../../main/sync/engine/hooks';
+import { BC_RESOURCE, clientCredentials, connectSides, type ConnectedSides } from '../../../main/integrations/sales/sync/adapters/connect';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import type { RuleSet } from '../../../main/integrations/sales/sync/engine/hooks';
 import type { Db } from '../../../main/db/database';
-import type { RuleDeps } from '../../../main/sync/rules/index';
-import type { Row } from '../../../main/sync/ports';
+import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
 
 export interface DocSandbox {
   c: ConnectedSides;

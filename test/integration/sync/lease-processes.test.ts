@@ -18,9 +18,9 @@ import { databaseFile, keyFile } from '../../../main/app/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { openDatabase } from '../../../main/db/database';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
-import { DEFAULT_DRAFT } from '../../../main/setup/state';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import { INTERRUPTED_MESSAGE } from '../../../main/sync/jobs/lease';
+import { DEFAULT_DRAFT } from '../../../main/integrations/sales/setup/state';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import { INTERRUPTED_MESSAGE } from '../../../main/kernel/runs/lease';
 import { quietLogger, tempDir } from '../../support/app';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

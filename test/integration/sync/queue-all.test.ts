@@ -9,9 +9,9 @@ import { keyFile } from '../../../main/app/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { openDatabase } from '../../../main/db/database';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
-import { SetupStateStore } from '../../../main/setup/state';
-import { appSidesFactory, SyncService } from '../../../main/sync/service';
-import { setupDomain } from '../../../main/sync/service/domain';
+import { SetupStateStore } from '../../../main/integrations/sales/setup/state';
+import { appSidesFactory, SyncService } from '../../../main/integrations/sales/sync/service';
+import { setupDomain } from '../../../main/integrations/sales/sync/service/domain';
 import { quietLogger, tempDir } from '../../support/app';
 
 let app: ConsoleApp;

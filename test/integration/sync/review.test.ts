@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SyncReview } from '../../../preload/contract';
-import { newDefaultSet } from '../../../main/mappings/exchange-json';
-import { MappingStore } from '../../../main/mappings/store';
-import { SALES_MAPPING_SET } from '../../../main/setup/service';
-import { DEFAULT_DRAFT } from '../../../main/setup/state';
-import { domainFromDraft } from '../../../main/sync/service/domain';
+import { newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
+import { MappingStore } from '../../../main/integrations/sales/mappings/store';
+import { SALES_MAPPING_SET } from '../../../main/integrations/sales/setup/service';
+import { DEFAULT_DRAFT } from '../../../main/integrations/sales/setup/state';
+import { domainFromDraft } from '../../../main/integrations/sales/sync/service/domain';
 import { syncAppHarness } from '../../support/sync-app';
 
 const h = syncAppHarness({ prefix: 'd365ic-sync-review-' });

@@ -4,11 +4,11 @@
  * Complete on the next runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
 import type { BusinessCentralClient } from '../../../main/clients/bc';
-import { combineRules } from '../../../main/sync/engine/hooks';
-import { domainRules } from '../../../main/sync/rules/index';
-import { INVOICE_MAPPING, INVOICE_STATE, invoiceRules } from '../../../main/sync/rules/invoices';
+import { combineRules } from '../../../main/integrations/sales/sync/engine/hooks';
+import { domainRules } from '../../../main/integrations/sales/sync/rules/index';
+import { INVOICE_MAPPING, INVOICE_STATE, invoiceRules } from '../../../main/integrations/sales/sync/rules/invoices';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';
 import { tempDir } from '../../support/app';
 import { allRows, applyPayment, coupleNew, engineWith, startDocSandbox, type DocSandbox } from './documents-support';

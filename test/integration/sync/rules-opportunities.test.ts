@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BcRow, BusinessCentralClient } from '../../../main/clients/bc';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { combineRules } from '../../../main/sync/engine/hooks';
-import { OPPORTUNITY_MAPPING, opportunityRules } from '../../../main/sync/rules/opportunities';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { combineRules } from '../../../main/integrations/sales/sync/engine/hooks';
+import { OPPORTUNITY_MAPPING, opportunityRules } from '../../../main/integrations/sales/sync/rules/opportunities';
 import { tempDir } from '../../support/app';
 import { allRows, coupleNew, engineWith, startDocSandbox, type DocSandbox } from './documents-support';
 

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusinessCentralClient } from '../../../main/clients/bc';
 import type { BcRow } from '../../../main/clients/bc';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { combineRules } from '../../../main/sync/engine/hooks';
-import type { RuleDeps } from '../../../main/sync/rules/index';
-import { createSalesOrdersFromSubmitted, ORDER_MAPPING, ORDER_STATE, orderRules, settlePostedOrders } from '../../../main/sync/rules/orders';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { combineRules } from '../../../main/integrations/sales/sync/engine/hooks';
+import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
+import { createSalesOrdersFromSubmitted, ORDER_MAPPING, ORDER_STATE, orderRules, settlePostedOrders } from '../../../main/integrations/sales/sync/rules/orders';
 import { tempDir } from '../../support/app';
 import { coupleNew, engineWith, startDocSandbox, type DocSandbox } from './documents-support';
 

@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';
 import { SANDBOX_USERS } from '../../../main/sandbox/directory';
-import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
+import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/integrations/sales/sync/adapters/connect';
 import { openDatabase } from '../../../main/db/database';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import type { Row } from '../../../main/sync/ports';
-import { domainRules, type RuleDeps, type RuleSettings } from '../../../main/sync/rules/index';
-import { masterDataImplicitMatch, masterDataLookups } from '../../../main/sync/rules/currency';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
+import { domainRules, type RuleDeps, type RuleSettings } from '../../../main/integrations/sales/sync/rules/index';
+import { masterDataImplicitMatch, masterDataLookups } from '../../../main/integrations/sales/sync/rules/currency';
 import { tempDir } from '../../support/app';
 import { coupleOptionMappings } from './options-support';
 
@@ -100,7 +100,7 @@ describe('owner and currency over HTTP (Person model)', () => {
     const cur = await engine.runMapping(adapterMappings({}, ['CURRENCY'], { withRules: true })[0]!, { only: 'to', ignoreSynchOnlyCoupled: true });
     expect(engine.log.errors(cur.to!.id)).toEqual([]);
     expect(cur.to).toMatchObject({ coupled: 4, inserted: 0 });
-    // Salespeople coupled as the setup page does it (main/setup/service.ts): table 13, BC SystemId ⇄ systemuserid.
+    // Salespeople coupled as the setup page does it (main/integrations/sales/setup/service.ts): table 13, BC SystemId ⇄ systemuserid.
     const kn = (await all(c.bc, 'Salesperson/Purchaser')).find((r) => r.values.Code === 'KN')!;
     deps.couplings.insert({ tableId: 13, dvEntity: 'systemuser', bcId: kn.id, dvId: kari });
 

@@ -4,18 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
-import type { TableMapping } from '../../../main/mappings/model';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';
-import { PRODUCT_MAPPINGS, adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import { combineRules } from '../../../main/sync/engine/hooks';
-import type { Row } from '../../../main/sync/ports';
-import type { RuleDeps } from '../../../main/sync/rules/index';
-import { priceListForCurrency, priceListRules } from '../../../main/sync/rules/pricelists';
-import { productRules } from '../../../main/sync/rules/products';
-import { unitGroupRules, unitGroupUomImplicitMatch } from '../../../main/sync/rules/unitgroups';
+import { PRODUCT_MAPPINGS, adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/integrations/sales/sync/adapters/connect';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import { combineRules } from '../../../main/integrations/sales/sync/engine/hooks';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
+import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
+import { priceListForCurrency, priceListRules } from '../../../main/integrations/sales/sync/rules/pricelists';
+import { productRules } from '../../../main/integrations/sales/sync/rules/products';
+import { unitGroupRules, unitGroupUomImplicitMatch } from '../../../main/integrations/sales/sync/rules/unitgroups';
 import { tempDir } from '../../support/app';
 
 const tmp = tempDir('d365ic-rules-prices-');

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusinessCentralClient } from '../../../main/clients/bc';
-import { statisticsId, updateAccountStatistics } from '../../../main/sync/rules/statistics';
+import { statisticsId, updateAccountStatistics } from '../../../main/integrations/sales/sync/rules/statistics';
 import { tempDir } from '../../support/app';
 import { applyPayment, coupleNew, engineWith, startDocSandbox, type DocSandbox } from './documents-support';
 

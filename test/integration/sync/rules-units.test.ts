@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
-import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import type { Row } from '../../../main/sync/ports';
-import { domainRules, type RuleDeps } from '../../../main/sync/rules/index';
-import { masterDataImplicitMatch, masterDataLookups } from '../../../main/sync/rules/currency';
-import { resolveUnitGroup } from '../../../main/sync/rules/units';
+import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/integrations/sales/sync/adapters/connect';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
+import { domainRules, type RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
+import { masterDataImplicitMatch, masterDataLookups } from '../../../main/integrations/sales/sync/rules/currency';
+import { resolveUnitGroup } from '../../../main/integrations/sales/sync/rules/units';
 import { tempDir } from '../../support/app';
 
 let sb: Sandbox;

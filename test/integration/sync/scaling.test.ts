@@ -12,10 +12,10 @@ import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
-import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/sync/adapters/connect';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import type { Row } from '../../../main/sync/ports';
+import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/integrations/sales/sync/adapters/connect';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
 import { tempDir } from '../../support/app';
 
 const tmp = tempDir('d365ic-sync-scaling-');

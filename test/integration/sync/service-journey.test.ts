@@ -6,15 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncJobDto, SyncStatus } from '../../../preload/contract';
 import { openDatabase } from '../../../main/db/database';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import type { TableMapping } from '../../../main/mappings/model';
-import { SetupStateStore } from '../../../main/setup/state';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { appSidesFactory, SyncService } from '../../../main/sync/service';
-import { domainFromDraft } from '../../../main/sync/service/domain';
-import { heldForInitialSync, holdForInitialSync } from '../../../main/sync/service/initial-hold';
-import { causeKey, fixOf, messageCode } from '../../../main/sync/service/messages';
-import { DEFAULT_DRAFT } from '../../../main/setup/state';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import { SetupStateStore } from '../../../main/integrations/sales/setup/state';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { appSidesFactory, SyncService } from '../../../main/integrations/sales/sync/service';
+import { domainFromDraft } from '../../../main/integrations/sales/sync/service/domain';
+import { heldForInitialSync, holdForInitialSync } from '../../../main/integrations/sales/sync/service/initial-hold';
+import { causeKey, fixOf, messageCode } from '../../../main/integrations/sales/sync/service/messages';
+import { DEFAULT_DRAFT } from '../../../main/integrations/sales/setup/state';
 import { quietLogger } from '../../support/app';
 import { syncAppHarness } from '../../support/sync-app';
 
@@ -102,7 +102,7 @@ describe('the job queue waits for the initial synchronization', () => {
     });
     await svc.queueList(); // the default entries
     const before = new Map(svc.queue.list().map((e) => [e.name, e.status]));
-    // What the setup's Enable does after installing the entries (main/setup/service.ts).
+    // What the setup's Enable does after installing the entries (main/integrations/sales/setup/service.ts).
     const held = holdForInitialSync(db, svc.queue);
     const recurring = svc.queue.list().filter((e) => e.recurring);
     expect(held.sort()).toEqual(recurring.map((e) => e.name).sort());

@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
 import { openDatabase } from '../../../main/db/database';
-import { SetupStateStore } from '../../../main/setup/state';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { DEFAULT_DRAFT, DEFAULT_STATUS } from '../../../main/setup/state';
-import { appSidesFactory, SyncService } from '../../../main/sync/service';
+import { SetupStateStore } from '../../../main/integrations/sales/setup/state';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { DEFAULT_DRAFT, DEFAULT_STATUS } from '../../../main/integrations/sales/setup/state';
+import { appSidesFactory, SyncService } from '../../../main/integrations/sales/sync/service';
 import { BusinessCentralClient } from '../../../main/clients';
 import { quietLogger } from '../../support/app';
 import { syncAppHarness } from '../../support/sync-app';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPOSURES } from '../../../main/sandbox/bc/entities';
-import { COMPANION_CONTRACT, type ContractEntity, type ContractField } from '../../../main/companion/contract';
+import { COMPANION_CONTRACT, type ContractEntity, type ContractField } from '../../../main/integrations/sales/companion/contract';
 import { alNameHash, alString, readAlPage, type AlPage } from './al-reader';
 
 const ROOT = path.resolve(__dirname, '../../../bc-extension');

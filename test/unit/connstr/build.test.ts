@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BuildResultSchema, CANONICAL_KEYS, ChecklistItemSchema, ParseResultSchema, SdkVersionSchema, SECRET_KEYS } from '../../../preload/contract/connstr';
-import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../../../main/connstr';
-import { keyProblem } from '../../../main/connstr/grammar';
+import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../../../main/integrations/sales/connstr';
+import { keyProblem } from '../../../main/integrations/sales/connstr/grammar';
 
 const APP = '2b6f1c0e-8d4a-4f3b-9e21-7c5d3a1b0f99';
 const SEED =

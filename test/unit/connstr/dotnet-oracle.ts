@@ -1,9 +1,9 @@
 /**
  * Test oracle: a line-by-line transliteration of .NET's DbConnectionOptions.GetKeyValuePair + ParseInternal
  * (System.Data.Common, non-ODBC rules), the reader CrmServiceClient/ServiceClient use. It is deliberately
- * written as the original state machine, NOT like main/connstr/grammar.ts, so the two can be compared.
+ * written as the original state machine, NOT like main/integrations/sales/connstr/grammar.ts, so the two can be compared.
  */
-import { isControl, isWhiteSpace } from '../../../main/connstr/grammar';
+import { isControl, isWhiteSpace } from '../../../main/integrations/sales/connstr/grammar';
 
 type State = 'NothingYet' | 'Key' | 'KeyEqual' | 'KeyEnd' | 'UnquotedValue' | 'DoubleQuoteValue' | 'DoubleQuoteValueQuote' | 'SingleQuoteValue' | 'SingleQuoteValueQuote' | 'QuotedValueEnd' | 'NullTermination';
 

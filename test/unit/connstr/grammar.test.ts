@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keyProblem, needsQuotes, serializePairs, tokenize, valueProblem } from '../../../main/connstr/grammar';
+import { keyProblem, needsQuotes, serializePairs, tokenize, valueProblem } from '../../../main/integrations/sales/connstr/grammar';
 import { dotnetParse } from './dotnet-oracle';
 
 const kv = (text: string) => {

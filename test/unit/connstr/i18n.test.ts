@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_TEMPLATES, PRE_V16_CHECKLIST, SDK_VERSIONS, templateParams } from '../../../main/connstr';
-import { FINDING_CODES } from '../../../main/connstr/findings';
-import { SYNTAX_CODES } from '../../../main/connstr/grammar';
+import { MESSAGE_TEMPLATES, PRE_V16_CHECKLIST, SDK_VERSIONS, templateParams } from '../../../main/integrations/sales/connstr';
+import { FINDING_CODES } from '../../../main/integrations/sales/connstr/findings';
+import { SYNTAX_CODES } from '../../../main/integrations/sales/connstr/grammar';
 
 const dir = path.resolve(import.meta.dirname, '../../../renderer/i18n/locales/connstr');
 const LANGS = ['en', 'nb-NO', 'nl-NL', 'fi-FI'] as const;
@@ -31,7 +31,7 @@ describe('connstr translations', () => {
     });
   }
 
-  it('en.json equals the English templates and data texts in main/connstr', () => {
+  it('en.json equals the English templates and data texts in main/integrations/sales/connstr', () => {
     const en = catalogs.en!;
     for (const code of [...FINDING_CODES, ...SYNTAX_CODES]) expect(en[code], code).toBe(MESSAGE_TEMPLATES[code]);
     for (const c of PRE_V16_CHECKLIST) {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AUTH_TYPES } from '../../../preload/contract/connstr';
-import { parseConnectionString } from '../../../main/connstr';
-import { isPlaceholder, REQUIRED_KEYS, validateValues } from '../../../main/connstr/validate';
+import { parseConnectionString } from '../../../main/integrations/sales/connstr';
+import { isPlaceholder, REQUIRED_KEYS, validateValues } from '../../../main/integrations/sales/connstr/validate';
 
 const APP = '2b6f1c0e-8d4a-4f3b-9e21-7c5d3a1b0f99';
 const SEED =

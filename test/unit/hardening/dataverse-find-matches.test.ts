@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DataverseClient } from '../../../main/clients/dataverse';
-import { DataverseSide } from '../../../main/sync/adapters/dataverse';
+import { DataverseSide } from '../../../main/integrations/sales/sync/adapters/dataverse';
 
 /** A client that records every $filter it is asked to send. */
 function recordingClient(filters: (string | undefined)[]): DataverseClient {

@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportJson, importJson, MappingImportError, newDefaultSet } from '../../../main/mappings/exchange-json';
-import { IMPORT_LIMITS } from '../../../main/mappings/exchange-limits';
-import { exportXlsx, importXlsx } from '../../../main/mappings/exchange-xlsx';
+import { exportJson, importJson, MappingImportError, newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
+import { IMPORT_LIMITS } from '../../../main/integrations/sales/mappings/exchange-limits';
+import { exportXlsx, importXlsx } from '../../../main/integrations/sales/mappings/exchange-xlsx';
 
 /**
  * Import fuzz (size, structure, formulas): whatever the file, an import either gives a mapping set or a

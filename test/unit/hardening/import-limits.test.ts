@@ -3,9 +3,9 @@ import JSZip from 'jszip';
 import { closeSync, openSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportJson, importJsonBytes, newDefaultSet, type MappingImportError } from '../../../main/mappings/exchange-json';
-import { IMPORT_LIMITS, readImportFile } from '../../../main/mappings/exchange-limits';
-import { exportXlsx, importXlsx } from '../../../main/mappings/exchange-xlsx';
+import { exportJson, importJsonBytes, newDefaultSet, type MappingImportError } from '../../../main/integrations/sales/mappings/exchange-json';
+import { IMPORT_LIMITS, readImportFile } from '../../../main/integrations/sales/mappings/exchange-limits';
+import { exportXlsx, importXlsx } from '../../../main/integrations/sales/mappings/exchange-xlsx';
 import { tempDir } from '../../support/app';
 import { bigTenant } from '../../support/big-tenant';
 

@@ -6,9 +6,9 @@ import type { BcExpr, BcPart, BcValue } from '../../../preload/contract/mapping-
 import {
   BcFilterSyntaxError, bcConditionExpression, bcConditionFromExpression, bcExpressionToOData, matchesBcExpression, parseBcExpression, renderBcExpression,
 } from '../../../preload/contract/mapping-bc-filter';
-import { matchesBcFilter } from '../../../main/sync/engine/filters';
-import { BcCondition, BcFilter } from '../../../main/mappings/model';
-import { parseBcFilterText, renderBcFilterText, renderBcTableView } from '../../../main/mappings/filters';
+import { matchesBcFilter } from '../../../main/integrations/sales/sync/engine/filters';
+import { BcCondition, BcFilter } from '../../../main/integrations/sales/mappings/model';
+import { parseBcFilterText, renderBcFilterText, renderBcTableView } from '../../../main/integrations/sales/mappings/filters';
 import { bcFilter } from './arbitraries';
 
 /** Text with every filter metacharacter, quotes, dots, spaces and non-ASCII letters. */

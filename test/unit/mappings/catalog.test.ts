@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BC_TABLES, DV_ENTITIES, createCatalog, defaultCatalog } from '../../../main/mappings/catalog';
-import { defaultMappings } from '../../../main/mappings/defaults';
+import { BC_TABLES, DV_ENTITIES, createCatalog, defaultCatalog } from '../../../main/integrations/sales/mappings/catalog';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
 
 describe('offline metadata catalogue', () => {
   it('knows every table, field, entity and attribute the defaults use (all option combinations)', () => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChangeConflictError, History, applyChange, applyChanges, invertChange, tryApplyChanges } from '../../../main/mappings/changes';
-import { diffRows, diffSets, renderDiffText } from '../../../main/mappings/diff';
-import { newDefaultSet } from '../../../main/mappings/exchange-json';
-import { fieldKey, type MappingSet } from '../../../main/mappings/model';
-import { isSignedOff, reviewSummary, signOff, signOffChange } from '../../../main/mappings/review';
+import { ChangeConflictError, History, applyChange, applyChanges, invertChange, tryApplyChanges } from '../../../main/integrations/sales/mappings/changes';
+import { diffRows, diffSets, renderDiffText } from '../../../main/integrations/sales/mappings/diff';
+import { newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
+import { fieldKey, type MappingSet } from '../../../main/integrations/sales/mappings/model';
+import { isSignedOff, reviewSummary, signOff, signOffChange } from '../../../main/integrations/sales/mappings/review';
 import { mappingSet } from './arbitraries';
 
 /**

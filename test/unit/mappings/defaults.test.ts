@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import { renderBcFilterText, renderODataFilter } from '../../../main/mappings/filters';
-import { defaultJobs } from '../../../main/mappings/jobs';
-import type { FieldMapping, MappingOptions, TableMapping } from '../../../main/mappings/model';
-import { odataKinds } from '../../../main/mappings/present';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import { renderBcFilterText, renderODataFilter } from '../../../main/integrations/sales/mappings/filters';
+import { defaultJobs } from '../../../main/integrations/sales/mappings/jobs';
+import type { FieldMapping, MappingOptions, TableMapping } from '../../../main/integrations/sales/mappings/model';
+import { odataKinds } from '../../../main/integrations/sales/mappings/present';
 
 // Pins every default against bc-sales-integration.md §C.3 (overview), §C.4 (field mappings) and §D (jobs).
 const SEED: Partial<MappingOptions> = { pricing: 'legacy', unitGroups: false, orders: 'legacy', ownership: 'person' };

@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyChanges } from '../../../main/mappings/changes';
-import { MappingImportError, exportJson, importJson, mappingSetJsonSchema, newDefaultSet } from '../../../main/mappings/exchange-json';
-import { NOT_CARRIED_SHEET, exportXlsx, importXlsx } from '../../../main/mappings/exchange-xlsx';
-import { validateMappings } from '../../../main/mappings/validate';
-import type { MappingSet } from '../../../main/mappings/model';
+import { applyChanges } from '../../../main/integrations/sales/mappings/changes';
+import { MappingImportError, exportJson, importJson, mappingSetJsonSchema, newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
+import { NOT_CARRIED_SHEET, exportXlsx, importXlsx } from '../../../main/integrations/sales/mappings/exchange-xlsx';
+import { validateMappings } from '../../../main/integrations/sales/mappings/validate';
+import type { MappingSet } from '../../../main/integrations/sales/mappings/model';
 import { mappingSet } from './arbitraries';
 
 const root = path.resolve(import.meta.dirname, '../../..');

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   FilterSyntaxError, odataString, parseBcFilterText, parseODataFilter, quoteBcValue, renderBcFilterText, renderBcTableView, renderODataFilter,
-} from '../../../main/mappings/filters';
-import { BcFilter, DvFilter } from '../../../main/mappings/model';
+} from '../../../main/integrations/sales/mappings/filters';
+import { BcFilter, DvFilter } from '../../../main/integrations/sales/mappings/model';
 import { bcFilter, dvFilter } from './arbitraries';
 
 describe('BC filter text', () => {

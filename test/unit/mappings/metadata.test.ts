@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import metadataMigration from '../../../main/db/migrations/0006_metadata_cache';
 import { HttpClient } from '../../../main/http/client';
-import { BC_TABLES, defaultCatalog } from '../../../main/mappings/catalog';
-import { defaultMappings } from '../../../main/mappings/defaults';
+import { BC_TABLES, defaultCatalog } from '../../../main/integrations/sales/mappings/catalog';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
 import {
   BC_API_TABLES, CountNotExpressibleError, bcFilterToApiOData, catalogStatus, dvAttributeType, loadCatalog, overlayBcTables, parseCsdl, refreshCatalog,
   type BcApiEntity, type MetadataDeps,
-} from '../../../main/mappings/metadata';
-import { validateMappings } from '../../../main/mappings/validate';
+} from '../../../main/integrations/sales/mappings/metadata';
+import { validateMappings } from '../../../main/integrations/sales/mappings/validate';
 
 /** A tiny Dataverse / BC API behind a fake fetch: just the metadata routes refreshCatalog reads. */
 type Route = (path: string) => { status: number; body: unknown; type?: string } | undefined;

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import migration from '../../../main/db/migrations/0002_mappings';
-import { newDefaultSet } from '../../../main/mappings/exchange-json';
-import { signOff } from '../../../main/mappings/review';
-import { MappingStore, MappingStoreError } from '../../../main/mappings/store';
+import { newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
+import { signOff } from '../../../main/integrations/sales/mappings/review';
+import { MappingStore, MappingStoreError } from '../../../main/integrations/sales/mappings/store';
 
 function open() {
   const db = new Database(':memory:');

@@ -2,9 +2,9 @@
 // four languages, filled only from params the finding carries, and none falls back to the English text.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newDefaultSet } from '../../../main/mappings/exchange-json';
-import { validateMappings } from '../../../main/mappings/validate';
-import { BC_TABLES, DV_ENTITIES } from '../../../main/mappings/catalog';
+import { newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
+import { validateMappings } from '../../../main/integrations/sales/mappings/validate';
+import { BC_TABLES, DV_ENTITIES } from '../../../main/integrations/sales/mappings/catalog';
 import { MAPPING_TEXTS, MAPPING_TEXT_LANGUAGES, findingText } from '../../../preload/contract/mapping-texts';
 import { mappingSet } from './arbitraries';
 

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import type { FieldMapping, TableMapping } from '../../../main/mappings/model';
-import { MAPPING_DEFAULT_FIELD, fieldKey } from '../../../main/mappings/model';
-import type { Finding } from '../../../main/mappings/validate';
-import { validateMappings } from '../../../main/mappings/validate';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import type { FieldMapping, TableMapping } from '../../../main/integrations/sales/mappings/model';
+import { MAPPING_DEFAULT_FIELD, fieldKey } from '../../../main/integrations/sales/mappings/model';
+import type { Finding } from '../../../main/integrations/sales/mappings/validate';
+import { validateMappings } from '../../../main/integrations/sales/mappings/validate';
 import { options } from './arbitraries';
 
 const SEED = { pricing: 'legacy', unitGroups: false, orders: 'legacy' } as const;

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppFailure } from '../../../main/rpc/errors';
 import { ServiceError } from '../../../main/http/errors';
-import { BC_ROLE_IDS, SYSTEM_ADMINISTRATOR_TEMPLATE, compareVersions, evaluate, isSupportedCrmVersion, reportOk, type Facts } from '../../../main/setup/checks';
-import { classifyFailure } from '../../../main/setup/service';
+import { BC_ROLE_IDS, SYSTEM_ADMINISTRATOR_TEMPLATE, compareVersions, evaluate, isSupportedCrmVersion, reportOk, type Facts } from '../../../main/integrations/sales/setup/checks';
+import { classifyFailure } from '../../../main/integrations/sales/setup/service';
 
 const USER_ID = '00000000-0000-4000-8000-000000000102';
 const healthy = (): Facts => ({

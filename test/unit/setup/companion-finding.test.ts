@@ -1,6 +1,6 @@
 /** The pre-flight finding bc.companionExtension (issue 18), from facts alone. */
 import { describe, expect, it } from 'vitest';
-import { BC_ROLE_IDS, evaluate, type Facts } from '../../../main/setup/checks';
+import { BC_ROLE_IDS, evaluate, type Facts } from '../../../main/integrations/sales/setup/checks';
 
 const impact = { unavailable: ['OPPORTUNITY', 'POSTEDSALESINV-INV'], degraded: [{ mapping: 'CUSTOMER', fields: ['Contact', 'Fax No.'] }, { mapping: 'ITEM-PRODUCT', fields: ['Unit Volume'] }] };
 const facts = (companion: Facts['companion'], major = 24): Facts => ({

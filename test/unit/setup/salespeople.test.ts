@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseName, suggestCouplings, type SalespersonLike, type UserLike } from '../../../main/setup/salespeople';
+import { normaliseName, suggestCouplings, type SalespersonLike, type UserLike } from '../../../main/integrations/sales/setup/salespeople';
 
 describe('suggestCouplings', () => {
   it('matches by e-mail (case-insensitive) first, then by unambiguous name', () => {

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../../../main/http/errors';
-import { idFromKey, isTransient, parseTime, slices } from '../../../main/sync/adapters/common';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { BC_ENTITIES, bcEntity, dvEntity } from '../../../main/sync/adapters/entities';
+import { idFromKey, isTransient, parseTime, slices } from '../../../main/integrations/sales/sync/adapters/common';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { BC_ENTITIES, bcEntity, dvEntity } from '../../../main/integrations/sales/sync/adapters/entities';
 import { main } from '../../../main/cli/index';
 import { openDatabase } from '../../../main/db/database';
 
@@ -118,7 +118,7 @@ describe('d365ic sync / jobs usage', () => {
 
 describe('retryTransient', () => {
   it('repeats transient failures with growing pauses, then gives up; other errors pass straight through', async () => {
-    const { retryTransient } = await import('../../../main/sync/adapters/common');
+    const { retryTransient } = await import('../../../main/integrations/sales/sync/adapters/common');
     const sleeps: number[] = [];
     const sleep = async (ms: number) => void sleeps.push(ms);
     let calls = 0;

@@ -1,10 +1,10 @@
 /** carried.ts: what a connection carries with and without the companion extension, and why not (issue 18). */
 import { describe, expect, it } from 'vitest';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import { bcEntityFor, companionImpact, fieldsNotCarried, runsWithoutCompanion, STANDARD_FALLBACK } from '../../../main/sync/adapters/carried';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { BC_ENTITIES } from '../../../main/sync/adapters/entities';
-import { COMPANION_CONTRACT } from '../../../main/companion/contract';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import { bcEntityFor, companionImpact, fieldsNotCarried, runsWithoutCompanion, STANDARD_FALLBACK } from '../../../main/integrations/sales/sync/adapters/carried';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { BC_ENTITIES } from '../../../main/integrations/sales/sync/adapters/entities';
+import { COMPANION_CONTRACT } from '../../../main/integrations/sales/companion/contract';
 
 const mapping = (name: string) => defaultMappings({ ownership: 'person' }).find((m) => m.name === name)!;
 const reasons = (name: string, companionExtension: boolean) =>

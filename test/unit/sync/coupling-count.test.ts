@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
-import { CouplingStore } from '../../../main/sync/coupling/store';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
 
 describe('coupled counts', () => {
   it('count only confirmed couplings, and option couplings for option mappings', () => {

@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import type { Row } from '../../../main/sync/ports';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
 import { tempDir } from '../../support/app';
 import { Death, FakeClock, FakeSide, INTEGRATION_USER, item, itemMapping, syncDb } from './fakes';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SideError } from '../../../main/sync/ports';
+import { SideError } from '../../../main/integrations/sales/sync/ports';
 import { field, INTEGRATION_USER, item, itemMapping, world } from './fakes';
 
 const dvRows = (w: ReturnType<typeof world>) => w.dv.all('products');

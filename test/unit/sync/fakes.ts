@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../main/db/database';
 import sync from '../../../main/db/migrations/0004_sync';
 import syncLeases from '../../../main/db/migrations/0009_sync_leases';
-import { MAPPING_DEFAULT_FIELD, type FieldMapping, type TableMapping } from '../../../main/mappings/model';
-import type { BcFilter, DvFilter } from '../../../main/mappings/model';
-import type { MatchCondition, QueryModified, Row, Side, SideError, SidePort, WriteOp, WriteResult } from '../../../main/sync/ports';
-import { SyncEngine, type EngineOptions } from '../../../main/sync/engine/engine';
+import { MAPPING_DEFAULT_FIELD, type FieldMapping, type TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { BcFilter, DvFilter } from '../../../main/integrations/sales/mappings/model';
+import type { MatchCondition, QueryModified, Row, Side, SideError, SidePort, WriteOp, WriteResult } from '../../../main/integrations/sales/sync/ports';
+import { SyncEngine, type EngineOptions } from '../../../main/integrations/sales/sync/engine/engine';
 
 export class FakeClock {
   constructor(public t = 1_700_000_000_000) {}

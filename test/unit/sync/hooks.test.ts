@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineRules, setIfChanged, type MappingRules, type WrittenRecord } from '../../../main/sync/engine/hooks';
+import { combineRules, setIfChanged, type MappingRules, type WrittenRecord } from '../../../main/integrations/sales/sync/engine/hooks';
 import { item, itemMapping, world } from './fakes';
 
 const m = () => itemMapping({ direction: 'ToIntegrationTable' });

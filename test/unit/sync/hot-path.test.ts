@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
-import { readPageSize } from '../../../main/sync/adapters/bc';
-import { CouplingStore, newDataverseId } from '../../../main/sync/coupling/store';
+import { readPageSize } from '../../../main/integrations/sales/sync/adapters/bc';
+import { CouplingStore, newDataverseId } from '../../../main/integrations/sales/sync/coupling/store';
 import { item, itemMapping, world } from './fakes';
 
 const store = () => {

@@ -4,9 +4,9 @@
  * (process gone on this host) or stopped renewing (expiry, any host) is taken over and the dead owner's jobs closed.
  */
 import { describe, expect, it } from 'vitest';
-import { SyncEngine } from '../../../main/sync/engine/engine';
-import { INTERRUPTED_MESSAGE, TableLeasedError, TableLeases } from '../../../main/sync/jobs/lease';
-import { JobLog } from '../../../main/sync/jobs/log';
+import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
+import { INTERRUPTED_MESSAGE, TableLeasedError, TableLeases } from '../../../main/kernel/runs/lease';
+import { JobLog } from '../../../main/kernel/jobs/log';
 import { syncDb } from './fakes';
 
 const CUSTOMER = 18;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CouplingError } from '../../../main/sync/coupling/store';
-import { MappingConfigError } from '../../../main/sync/engine/engine';
+import { CouplingError } from '../../../main/integrations/sales/sync/coupling/store';
+import { MappingConfigError } from '../../../main/integrations/sales/sync/engine/engine';
 import {
   couple, deleteCouplingsOfFailed, matchBasedCouple, modifiedRecordsOrder, restoreSkipped, synchronizeAllModified, synchronizeNow, uncouple,
-} from '../../../main/sync/engine/manual';
+} from '../../../main/integrations/sales/sync/engine/manual';
 import { field, item, itemMapping, world } from './fakes';
 
 describe('couple / uncouple (E.1 rules)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageCode } from '../../../main/sync/service/messages';
+import { messageCode } from '../../../main/integrations/sales/sync/service/messages';
 
 /** Demo-data failures a user meets after the first synchronization read in the UI language (codes, not English). */
 describe('runtime texts of the demo failures have codes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runOptionMapping, type OptionSetPort, type OptionValue } from '../../../main/sync/engine/options';
+import { runOptionMapping, type OptionSetPort, type OptionValue } from '../../../main/integrations/sales/sync/engine/options';
 import { field, itemMapping, world } from './fakes';
 
 class FakeOptions implements OptionSetPort {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defaultJobs } from '../../../main/mappings/jobs';
-import { JobQueue, Scheduler, type QueueEntry } from '../../../main/sync/jobs/queue';
-import { mappingProbe, mappingRunner } from '../../../main/sync/jobs/runner';
+import { defaultJobs } from '../../../main/integrations/sales/mappings/jobs';
+import { JobQueue, Scheduler, type QueueEntry } from '../../../main/kernel/jobs/queue';
+import { mappingProbe, mappingRunner } from '../../../main/integrations/sales/sync/jobs/runner';
 import { FakeClock, item, itemMapping, syncDb, world } from './fakes';
 
 const MIN = 60_000;
@@ -22,7 +22,7 @@ function setup(opts: { changed?: boolean; fail?: string | null } = {}) {
       probe: async (_e, side) => (side === 'bc' ? state.bcChanges : state.dvChanges),
     });
   queue.installDefaults([
-    { name: 'CUSTOMER', mapping: 'CUSTOMER', direction: 'Bidirectional', everyMinutes: 30, inactivityTimeoutMinutes: 720, order: 1,
+    { name: 'CUSTOMER', mapping: 'CUSTOMER', everyMinutes: 30, inactivityTimeoutMinutes: 720,
       description: ' CUSTOMER - Dataverse synchronization job.', category: 'BCI CUST', maxAttempts: 3, rerunDelaySeconds: 30, initialStatus: 'Ready' },
   ]);
   return { clock, db, queue, state, scheduler };
@@ -135,7 +135,7 @@ describe('job queue', () => {
     const m = itemMapping({ direction: 'ToIntegrationTable' });
     const find = (n: string) => (n === m.name ? m : undefined);
     const queue = new JobQueue(w.db, w.clock);
-    queue.installDefaults([{ name: m.name, mapping: m.name, direction: m.direction, everyMinutes: 30, inactivityTimeoutMinutes: 1440, order: 1, description: 'x', category: null, maxAttempts: 10, rerunDelaySeconds: 30, initialStatus: 'Ready' }]);
+    queue.installDefaults([{ name: m.name, mapping: m.name, everyMinutes: 30, inactivityTimeoutMinutes: 1440, description: 'x', category: null, maxAttempts: 10, rerunDelaySeconds: 30, initialStatus: 'Ready' }]);
     const s = new Scheduler({ queue, clock: w.clock, run: mappingRunner(w.engine, find), probe: mappingProbe(w.engine, find) });
     w.bc.put('Item', 'bc-1', item('1', 'One'));
     await s.tick();

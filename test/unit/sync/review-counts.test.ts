@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { recommend } from '../../../main/sync/review/planner';
-import { countBc, reviewCounts } from '../../../main/sync/service/review-counts';
+import { recommend } from '../../../main/integrations/sales/sync/review/planner';
+import { countBc, reviewCounts } from '../../../main/integrations/sales/sync/service/review-counts';
 import { FakeClock, FakeSide, item, itemMapping } from './fakes';
 
 const sides = () => {

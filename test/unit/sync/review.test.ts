@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import { fullSyncMapping, nextToStart, recommend, reviewLines, reviewMappings, startOrder, type ReviewLine } from '../../../main/sync/review/planner';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import { fullSyncMapping, nextToStart, recommend, reviewLines, reviewMappings, startOrder, type ReviewLine } from '../../../main/integrations/sales/sync/review/planner';
 import { itemMapping } from './fakes';
 
 const line = (name: string, deps: string[] = [], recommendation: ReviewLine['recommendation'] = 'Full Synchronization'): ReviewLine => ({
@@ -95,7 +95,7 @@ describe('dependency cascade', () => {
 describe('running the review', () => {
   it('runs the cascade: full sync and match-based coupling in dependency order; errors stop dependants', async () => {
     const { world, item, itemMapping: im, field } = await import('./fakes');
-    const { runReview } = await import('../../../main/sync/review/run');
+    const { runReview } = await import('../../../main/integrations/sales/sync/review/run');
     const w = world();
     const currency = im({ name: 'CURRENCY', bcTable: 'Currency', bcTableId: 4, dataverseEntitySet: 'transactioncurrencies', synchOnlyCoupled: true });
     const customer = im({
@@ -123,7 +123,7 @@ describe('running the review', () => {
 describe('Couple lines synchronize what they coupled', () => {
   it('a bidirectional mapping coupled by the review runs afterwards without update conflicts (Synch. After Match-Based Coupling)', async () => {
     const { world, item, itemMapping: im, field } = await import('./fakes');
-    const { runReview } = await import('../../../main/sync/review/run');
+    const { runReview } = await import('../../../main/integrations/sales/sync/review/run');
     const w = world();
     const m = im({ name: 'ITEM-PRODUCT', fields: [field('No.', 'productnumber', 'Bidirectional', { useForMatchBasedCoupling: true }), field('Description', 'name', 'Bidirectional')] });
     w.bc.put('Item', 'bc-1', item('A', 'Alpha'));
@@ -150,7 +150,7 @@ describe('the cascade waits for jobs, not for every record (BC: AreAllParentalJo
 
   it('runReview marks a coupling that left records unmatched as Error but finished', async () => {
     const { world, item, itemMapping: im, field } = await import('./fakes');
-    const { runReview } = await import('../../../main/sync/review/run');
+    const { runReview } = await import('../../../main/integrations/sales/sync/review/run');
     const w = world();
     const m = im({ fields: [field('No.', 'productnumber', 'Bidirectional', { useForMatchBasedCoupling: true }), field('Description', 'name', 'Bidirectional')] });
     w.bc.put('Item', 'bc-1', item('A', 'Alpha'));

@@ -3,12 +3,12 @@
  * to LCY incl. a relational currency, precision, the no-rate error) and currency lookups on CUSTOMER both ways.
  */
 import { describe, expect, it } from 'vitest';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import { combineRules } from '../../../main/sync/engine/hooks';
-import type { TableMapping } from '../../../main/mappings/model';
-import type { RuleDeps } from '../../../main/sync/rules/index';
-import { currencyNotCoupled, currencyPrecision, currencyRules, exchangeRate, masterDataImplicitMatch, masterDataLookups, noExchangeRate } from '../../../main/sync/rules/currency';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import { combineRules } from '../../../main/integrations/sales/sync/engine/hooks';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
+import { currencyNotCoupled, currencyPrecision, currencyRules, exchangeRate, masterDataImplicitMatch, masterDataLookups, noExchangeRate } from '../../../main/integrations/sales/sync/rules/currency';
 import { world } from './fakes';
 
 const DV_NOK = 'c0000000-0000-0000-0000-00000000000a';

@@ -1,11 +1,11 @@
 /** Posted sales invoices → Dataverse invoices with the in-memory sides: header, lines, totals, state from payments. */
 import { describe, expect, it } from 'vitest';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import type { TableMapping } from '../../../main/mappings/model';
-import { idFromKey } from '../../../main/sync/adapters/common';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import { INVOICE_MAPPING, INVOICE_STATE, invoiceRules, invoiceState } from '../../../main/sync/rules/invoices';
-import { domainRules, type RuleDeps } from '../../../main/sync/rules/index';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import { idFromKey } from '../../../main/integrations/sales/sync/adapters/common';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import { INVOICE_MAPPING, INVOICE_STATE, invoiceRules, invoiceState } from '../../../main/integrations/sales/sync/rules/invoices';
+import { domainRules, type RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
 import { world, type World } from './fakes';
 
 const OTHER_RULES = new Set(['ownerid', 'owneridtype', 'transactioncurrencyid', 'paymenttermscode', 'shippingmethodcode']);

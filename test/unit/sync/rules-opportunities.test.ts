@@ -1,10 +1,10 @@
 /** OPPORTUNITY both ways with the in-memory sides: contact / account lookups, LCY currency, contact back to BC. */
 import { describe, expect, it } from 'vitest';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import type { TableMapping } from '../../../main/mappings/model';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import type { RuleDeps } from '../../../main/sync/rules/index';
-import { OPPORTUNITY_MAPPING, opportunityRules } from '../../../main/sync/rules/opportunities';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
+import { OPPORTUNITY_MAPPING, opportunityRules } from '../../../main/integrations/sales/sync/rules/opportunities';
 import { world } from './fakes';
 
 const ACCOUNT = 'aaaaaaaa-0000-4000-8000-000000000001';

@@ -1,11 +1,11 @@
 /** Sales orders with the in-memory sides: bidirectional headers + lines both ways, legacy creation, posting, mode checks. */
 import { describe, expect, it } from 'vitest';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import type { TableMapping } from '../../../main/mappings/model';
-import { idFromKey } from '../../../main/sync/adapters/common';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import type { RuleDeps, RuleSettings } from '../../../main/sync/rules/index';
-import { createSalesOrdersFromSubmitted, ORDER_MAPPING, ORDER_STATE, orderRules, settlePostedOrders } from '../../../main/sync/rules/orders';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import { idFromKey } from '../../../main/integrations/sales/sync/adapters/common';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import type { RuleDeps, RuleSettings } from '../../../main/integrations/sales/sync/rules/index';
+import { createSalesOrdersFromSubmitted, ORDER_MAPPING, ORDER_STATE, orderRules, settlePostedOrders } from '../../../main/integrations/sales/sync/rules/orders';
 import { world } from './fakes';
 
 const ACCOUNT = 'aaaaaaaa-0000-4000-8000-000000000001';

@@ -4,17 +4,17 @@
  * model (default team on insert only), one salespeople read per pass, and lookups on the wire (DataverseSide toWire).
  */
 import { describe, expect, it } from 'vitest';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { toWire } from '../../../main/sync/adapters/dataverse';
-import { DV_ENTITIES } from '../../../main/sync/adapters/entities';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import { combineRules } from '../../../main/sync/engine/hooks';
-import type { RuleDeps, RuleSettings } from '../../../main/sync/rules/index';
-import { domainRules } from '../../../main/sync/rules/index';
-import { currencyRules } from '../../../main/sync/rules/currency';
-import { NO_DEFAULT_TEAM, OWNER_NOT_USER, ownerRules } from '../../../main/sync/rules/owner';
-import { salespeopleRuleModule, salespersonCodeFor } from '../../../main/sync/rules/salespeople';
-import type { TableMapping } from '../../../main/mappings/model';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { toWire } from '../../../main/integrations/sales/sync/adapters/dataverse';
+import { DV_ENTITIES } from '../../../main/integrations/sales/sync/adapters/entities';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import { combineRules } from '../../../main/integrations/sales/sync/engine/hooks';
+import type { RuleDeps, RuleSettings } from '../../../main/integrations/sales/sync/rules/index';
+import { domainRules } from '../../../main/integrations/sales/sync/rules/index';
+import { currencyRules } from '../../../main/integrations/sales/sync/rules/currency';
+import { NO_DEFAULT_TEAM, OWNER_NOT_USER, ownerRules } from '../../../main/integrations/sales/sync/rules/owner';
+import { salespeopleRuleModule, salespersonCodeFor } from '../../../main/integrations/sales/sync/rules/salespeople';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
 import { field, world, type World } from './fakes';
 
 const U_KARI = '00000000-0000-0000-0000-000000000103';
@@ -33,7 +33,7 @@ function setup(settings: Partial<RuleSettings> = {}) {
   w.dv.put('systemusers', U_KARI, { fullname: 'Kari Nordmann', isdisabled: false, islicensed: true, isintegrationuser: false });
   w.dv.put('systemusers', U_OLA, { fullname: 'Ola Lund', isdisabled: false, islicensed: true, isintegrationuser: false });
   w.dv.put('transactioncurrencies', NOK, { isocurrencycode: 'NOK' });
-  // As the setup page's Salespeople step does it (main/setup/service.ts coupleSalespeople): table 13, lower-case ids.
+  // As the setup page's Salespeople step does it (main/integrations/sales/setup/service.ts coupleSalespeople): table 13, lower-case ids.
   deps.couplings.insert({ tableId: 13, dvEntity: 'systemuser', bcId: 'sp-kn', dvId: U_KARI });
   const rules = (m: TableMapping) => combineRules(ownerRules(deps)(m), currencyRules(deps)(m), salespeopleRuleModule(deps)(m));
   // Count salespeople reads: the directory must read the table once per pass, not once per record or page.

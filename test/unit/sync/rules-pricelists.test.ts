@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import core from '../../../main/db/migrations/0001_core';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import type { MappingOptions, TableMapping } from '../../../main/mappings/model';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import type { RuleDeps, RuleSettings } from '../../../main/sync/rules/index';
-import { clearDefaultPriceList, dvDate, priceListForCurrency, priceListRules, rememberedDefaultPriceList } from '../../../main/sync/rules/pricelists';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import type { MappingOptions, TableMapping } from '../../../main/integrations/sales/mappings/model';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import type { RuleDeps, RuleSettings } from '../../../main/integrations/sales/sync/rules/index';
+import { clearDefaultPriceList, dvDate, priceListForCurrency, priceListRules, rememberedDefaultPriceList } from '../../../main/integrations/sales/sync/rules/pricelists';
 import { world, type World } from './fakes';
 
 const NOK = '11111111-0000-4000-8000-00000000000a';

@@ -4,14 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import core from '../../../main/db/migrations/0001_core';
-import { defaultMappings } from '../../../main/mappings/defaults';
-import type { TableMapping } from '../../../main/mappings/model';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import type { RuleDeps, RuleSettings } from '../../../main/sync/rules/index';
-import { DEFAULT_PRICE_LIST_SETTING, rememberedDefaultPriceList } from '../../../main/sync/rules/pricelists';
-import { makeProductRules, priceRowId, PRODUCT_STATE, PRODUCT_TYPE } from '../../../main/sync/rules/products';
-import { unitGroupRules, unitGroupUomImplicitMatch } from '../../../main/sync/rules/unitgroups';
-import type { Row } from '../../../main/sync/ports';
+import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import type { RuleDeps, RuleSettings } from '../../../main/integrations/sales/sync/rules/index';
+import { DEFAULT_PRICE_LIST_SETTING, rememberedDefaultPriceList } from '../../../main/integrations/sales/sync/rules/pricelists';
+import { makeProductRules, priceRowId, PRODUCT_STATE, PRODUCT_TYPE } from '../../../main/integrations/sales/sync/rules/products';
+import { unitGroupRules, unitGroupUomImplicitMatch } from '../../../main/integrations/sales/sync/rules/unitgroups';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
 import { world, type World } from './fakes';
 
 const NOK = '11111111-0000-4000-8000-00000000000a';

@@ -1,9 +1,9 @@
 /** Customer statistics job with the in-memory sides: figures per coupled customer, account link, idempotency, invoice states. */
 import { describe, expect, it } from 'vitest';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import type { RuleDeps } from '../../../main/sync/rules/index';
-import { INVOICE_STATE } from '../../../main/sync/rules/invoices';
-import { STATISTICS_SET, statisticsId, updateAccountStatistics, updateInvoiceStates } from '../../../main/sync/rules/statistics';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
+import { INVOICE_STATE } from '../../../main/integrations/sales/sync/rules/invoices';
+import { STATISTICS_SET, statisticsId, updateAccountStatistics, updateInvoiceStates } from '../../../main/integrations/sales/sync/rules/statistics';
 import { world } from './fakes';
 
 const ACCOUNT = 'aaaaaaaa-0000-4000-8000-000000000001';

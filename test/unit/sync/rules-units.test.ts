@@ -4,12 +4,12 @@
  * errors for missing / multiple / inactive groups.
  */
 import { describe, expect, it } from 'vitest';
-import { adapterMappings } from '../../../main/sync/adapters/connect';
-import { CouplingStore } from '../../../main/sync/coupling/store';
-import type { TableMapping } from '../../../main/mappings/model';
-import type { RuleDeps } from '../../../main/sync/rules/index';
-import { masterDataImplicitMatch } from '../../../main/sync/rules/currency';
-import { baseUnitId, resolveUnitGroup, unitRules } from '../../../main/sync/rules/units';
+import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
+import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
+import { masterDataImplicitMatch } from '../../../main/integrations/sales/sync/rules/currency';
+import { baseUnitId, resolveUnitGroup, unitRules } from '../../../main/integrations/sales/sync/rules/units';
 import { world } from './fakes';
 
 const G_ESKE = 'e0000000-0000-0000-0000-000000000001';

@@ -1,12 +1,12 @@
 /** Small pure rules: CompareDateTime, field planning/transfer, local filters, the coupling store and job log. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CouplingError, CouplingStore } from '../../../main/sync/coupling/store';
-import { NULL_GUID, planFields, sameValue, transferFields } from '../../../main/sync/engine/fields';
-import { matchesBcFilter, matchesDvFilter } from '../../../main/sync/engine/filters';
-import { compareDateTime } from '../../../main/sync/engine/time';
-import { JobLog, zeroCounters } from '../../../main/sync/jobs/log';
-import type { Row } from '../../../main/sync/ports';
+import { CouplingError, CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
+import { NULL_GUID, planFields, sameValue, transferFields } from '../../../main/integrations/sales/sync/engine/fields';
+import { matchesBcFilter, matchesDvFilter } from '../../../main/integrations/sales/sync/engine/filters';
+import { compareDateTime } from '../../../main/integrations/sales/sync/engine/time';
+import { JobLog, zeroCounters } from '../../../main/kernel/jobs/log';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
 import { field, FakeClock, itemMapping, syncDb } from './fakes';
 
 const row = (values: Record<string, unknown>): Row => ({ id: 'r', modifiedOn: 1, values });

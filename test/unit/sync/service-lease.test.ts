@@ -6,9 +6,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
-import { TableLeases } from '../../../main/sync/jobs/lease';
-import type { SidesFactory } from '../../../main/sync/service/sides';
-import { SyncService } from '../../../main/sync/service/service';
+import { TableLeases } from '../../../main/kernel/runs/lease';
+import type { SidesFactory } from '../../../main/integrations/sales/sync/service/sides';
+import { SyncService } from '../../../main/integrations/sales/sync/service/service';
 import { FakeClock, FakeSide, INTEGRATION_USER, itemMapping } from './fakes';
 
 function setup() {

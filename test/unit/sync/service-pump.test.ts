@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Row } from '../../../main/sync/ports';
-import { cancellable } from '../../../main/sync/service';
-import { EventPump } from '../../../main/sync/service/pump';
+import type { Row } from '../../../main/integrations/sales/sync/ports';
+import { cancellable } from '../../../main/integrations/sales/sync/service';
+import { EventPump } from '../../../main/kernel/runs/pump';
 
 describe('EventPump', () => {
   beforeEach(() => vi.useFakeTimers());
