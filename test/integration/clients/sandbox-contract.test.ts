@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommerceClient } from '../../../main/clients/commerce';
 import { GraphClient, fetchTrustingCa } from '../../../main/clients/graph';
-import type { ConnectionProfile } from '../../../preload/contract/connections';
+import type { ConnectionProfile } from '../../../preload/contract/core/connections';
 import { testConnection } from '../../../main/connections/tester';
 import { HttpClient } from '../../../main/http/client';
 import type { FetchLike, TokenProvider } from '../../../main/http/client';
