@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { newDefaultSet } from '../main/integrations/sales/mappings/exchange-json';
-import { MAPPING_DEFAULT_FIELD, type FieldMapping } from '../main/integrations/sales/mappings/model';
+import { MAPPING_DEFAULT_FIELD, type FieldMapping } from '../preload/contract/sales/mapping-model';
 
 const ROWS = 2000;
 

@@ -1,4 +1,4 @@
-import type { ConnectionKind } from '../../preload/contract/connections';
+import type { ConnectionKind } from '../../preload/contract/core/connections';
 import { AppFailure } from '../rpc/errors';
 import { insecureUrlReason } from '../http/url';
 

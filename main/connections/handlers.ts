@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { fileBytes } from '../rpc/uploads';
-import type { connectionMethods } from '../../preload/contract/connections';
+import type { connectionMethods } from '../../preload/contract/core/connections';
 import type { Auth } from '../auth/port';
 import type { Db } from '../db/database';
 import { HttpClient, type FetchLike, type HttpClientOptions } from '../http/client';

@@ -1,7 +1,7 @@
-import { METHODS_BY_KIND, TIER_COLOURS, type AuthMethod, type ConnectionFields, type ConnectionKind } from '../../preload/contract/connections';
+import { METHODS_BY_KIND, TIER_COLOURS, type AuthMethod, type ConnectionFields, type ConnectionKind } from '../../preload/contract/core/connections';
 
 export { METHODS_BY_KIND, TIER_COLOURS };
-import { connectionUrlProblem } from '../../preload/contract/urls';
+import { connectionUrlProblem } from '../../preload/contract/core/urls';
 import { AppFailure } from '../rpc/errors';
 
 

@@ -1,5 +1,5 @@
-import type { AuthStatus, ConnectionProfile, DeviceCodeInfo } from '../../preload/contract/connections';
-import { AuthStatusSchema, DeviceCodeInfoSchema } from '../../preload/contract/connections';
+import type { AuthStatus, ConnectionProfile, DeviceCodeInfo } from '../../preload/contract/core/connections';
+import { AuthStatusSchema, DeviceCodeInfoSchema } from '../../preload/contract/core/connections';
 import type { Auth, AuthTarget, TokenResult } from '../auth/port';
 import { authorityFor, scopesFor, type Flow } from '../auth/scopes';
 import type { TokenProvider } from '../http/client';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthMethod, ConnectionFields, ConnectionProfile, ConnectionSecretName } from '../../preload/contract/connections';
-import { ConnectionFieldsSchema } from '../../preload/contract/connections';
+import type { AuthMethod, ConnectionFields, ConnectionProfile, ConnectionSecretName } from '../../preload/contract/core/connections';
+import { ConnectionFieldsSchema } from '../../preload/contract/core/connections';
 import type { Db } from '../db/database';
 import type { Clock, SecretStore } from '../ports';
 import { systemClock } from '../ports';

@@ -1,4 +1,4 @@
-import type { ConnectionProfile, ConnectionTestReport } from '../../preload/contract/connections';
+import type { ConnectionProfile, ConnectionTestReport } from '../../preload/contract/core/connections';
 import { tokenClockSkewSeconds } from '../auth/claims';
 import { GRAPH_RESOURCE } from '../auth/scopes';
 import { HttpClient, type FetchLike, type TokenProvider } from '../http/client';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionFieldsSchema, type ConnectionFields, type ConnectionProfile } from '../../preload/contract/connections';
+import { ConnectionFieldsSchema, type ConnectionFields, type ConnectionProfile } from '../../preload/contract/core/connections';
 import { AppFailure } from '../rpc/errors';
 
 export const EXPORT_FORMAT = 'd365ic.connections';

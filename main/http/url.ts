@@ -1,5 +1,5 @@
 /** URL rules shared by the HTTP client, the auth layer and profile validation (and the renderer: see the contract). */
-import { insecureUrlReason, isLoopbackHost } from '../../preload/contract/urls';
+import { insecureUrlReason, isLoopbackHost } from '../../preload/contract/core/urls';
 
 export { insecureUrlReason, isLoopbackHost };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile } from '../../preload/contract';
-import { SECRET_KEYS } from '../../preload/contract/connstr';
+import { SECRET_KEYS } from '../../preload/contract/sales/connstr';
 import { canonicalKey } from '../integrations/sales/connstr/keys';
 import type { Db } from '../db/database';
 import type { SecretStore } from '../ports';

@@ -1,27 +1,27 @@
 import type { z } from 'zod';
-import { appEvents, appMethods } from './app';
-import { companionMethods } from './companion';
-import { connectionEvents, connectionMethods } from './connections';
-import { connstrMethods } from './connstr';
-import { mappingMethods } from './mappings';
-import { profileMethods } from './profiles';
-import { sandboxMethods } from './sandbox';
-import { setupMethods } from './setup';
-import { syncEvents, syncMethods } from './sync';
-import { uploadMethods } from './uploads';
+import { appEvents, appMethods } from './core/app';
+import { companionMethods } from './sales/companion';
+import { connectionEvents, connectionMethods } from './core/connections';
+import { connstrMethods } from './sales/connstr';
+import { mappingMethods } from './sales/mappings';
+import { profileMethods } from './core/profiles';
+import { sandboxMethods } from './core/sandbox';
+import { setupMethods } from './sales/setup';
+import { syncEvents, syncMethods } from './sales/sync';
+import { uploadMethods } from './core/uploads';
 
-export * from './core';
-export * from './app';
-export * from './companion';
-export * from './connections';
-export * from './connstr';
-export * from './mappings';
-export * from './profiles';
-export * from './sandbox';
-export * from './setup';
-export * from './sync';
-export * from './urls';
-export * from './uploads';
+export * from './core/rpc';
+export * from './core/app';
+export * from './sales/companion';
+export * from './core/connections';
+export * from './sales/connstr';
+export * from './sales/mappings';
+export * from './core/profiles';
+export * from './core/sandbox';
+export * from './sales/setup';
+export * from './sales/sync';
+export * from './core/urls';
+export * from './core/uploads';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:

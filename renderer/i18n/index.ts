@@ -16,7 +16,7 @@ import mappingsEn from './locales/mappings/en.json';
 import mappingsFi from './locales/mappings/fi-FI.json';
 import mappingsNb from './locales/mappings/nb-NO.json';
 import mappingsNl from './locales/mappings/nl-NL.json';
-import { MAPPING_TEXTS } from '../../preload/contract/mapping-texts';
+import { MAPPING_TEXTS } from '../../preload/contract/sales/mapping-texts';
 import setupEn from './locales/setup/en.json';
 import setupFi from './locales/setup/fi-FI.json';
 import setupNb from './locales/setup/nb-NO.json';

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AppError, CatalogStatus, MethodInput, MethodOutput, CountMatching, DiffSide, MappingCatalog, MappingProposal, MappingSetInfo, MappingSnapshot, MappingView } from '../../preload/contract';
-import type { Change, MappingOptions, ReviewStatus, TableMapping } from '../../preload/contract/mapping-model';
+import type { Change, MappingOptions, ReviewStatus, TableMapping } from '../../preload/contract/sales/mapping-model';
 import { base64ToBlob, download } from '../pages/mappings/logic';
 import { fileSource } from '../transport/upload';
 import { call, RpcError } from '../transport/client';

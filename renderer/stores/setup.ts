@@ -11,7 +11,7 @@ import {
   type SetupFinding,
   type SetupMessage,
   type SetupStatus,
-} from '../../preload/contract/setup';
+} from '../../preload/contract/sales/setup';
 import { defaultWebClientUrl, enableBcVersion, isEmail, isGuid, nextStep, preflightInputOf, prevStep, withAllowedSdk, withBcLcy, withDemoDefaults, type Step } from '../pages/setup/logic';
 import { call, RpcError } from '../transport/client';
 import { useConnectionsStore } from './connections';

@@ -205,7 +205,7 @@ async function journey(page: Page, host: ConsoleHost, lang: Lang) {
     await expect(row).not.toContainText(T.sync.status.cannotRun);
   }
   // BC tables by their caption in the UI language (Customer → Kunde), as in the mapping editor.
-  const customerCaption = catalogFile<{ bcTableCaption: Record<string, string> }>(`preload/contract/mapping-texts/${lang}.json`).bcTableCaption['18']!;
+  const customerCaption = catalogFile<{ bcTableCaption: Record<string, string> }>(`preload/contract/sales/mapping-texts/${lang}.json`).bcTableCaption['18']!;
   await expect(page.getByTestId('sync-row-CUSTOMER')).toContainText(`${customerCaption} ⇄ account`);
   await page.getByTestId('sync-page').locator('table').first().scrollIntoViewIfNeeded();
   await step('run-all');

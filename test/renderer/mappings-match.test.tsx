@@ -7,7 +7,7 @@ import mappingsMigration from '../../main/db/migrations/0002_mappings';
 import snapshotsMigration from '../../main/db/migrations/0005_mapping_snapshots';
 import { createMappingHandlers } from '../../main/integrations/sales/mappings/service';
 import { createRouter, type Handlers } from '../../main/rpc/router';
-import { hasMatchFields } from '../../preload/contract/mapping-model';
+import { hasMatchFields } from '../../preload/contract/sales/mapping-model';
 import { createI18n } from '../../renderer/i18n';
 import { MappingsPage } from '../../renderer/pages/mappings/MappingsPage';
 import { useMappingsStore } from '../../renderer/stores/mappings';

@@ -4,7 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import mappingsMigration from '../../main/db/migrations/0002_mappings';
 import snapshotsMigration from '../../main/db/migrations/0005_mapping_snapshots';
 import { createMappingHandlers } from '../../main/integrations/sales/mappings/service';
-import { fieldKey } from '../../preload/contract/mapping-model';
+import { fieldKey } from '../../preload/contract/sales/mapping-model';
 import { resources } from '../../renderer/i18n';
 import { MappingsPage } from '../../renderer/pages/mappings/MappingsPage';
 import { useMappingsStore } from '../../renderer/stores/mappings';

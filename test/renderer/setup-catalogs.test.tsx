@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FixAction, SDK_VERSION_VALUES, SetupDraft, SetupFindingStatus } from '../../preload/contract/setup';
+import { FixAction, SDK_VERSION_VALUES, SetupDraft, SetupFindingStatus } from '../../preload/contract/sales/setup';
 import { LANGUAGES, resources } from '../../renderer/i18n';
 import { ADVANCED_FLAGS } from '../../renderer/pages/setup/logic';
 

@@ -1,7 +1,7 @@
 /** An in-memory main for the setup wizard tests: profiles, the setup draft and scripted setup.* answers. */
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { AppError, AuthStatus, ConnectionProfile, MethodOutput, Result } from '../../preload/contract';
-import { DEFAULT_SETUP_DRAFT, type PreflightReport, type SetupDraft, type SetupFinding, type SetupMessage } from '../../preload/contract/setup';
+import { DEFAULT_SETUP_DRAFT, type PreflightReport, type SetupDraft, type SetupFinding, type SetupMessage } from '../../preload/contract/sales/setup';
 import { fakeTransport, type FakeHandlers } from '../../renderer/transport/fake';
 import type { Transport } from '../../renderer/transport/types';
 

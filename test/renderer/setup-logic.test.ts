@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETUP_DRAFT, type AdvancedSettings, type SetupDraft } from '../../preload/contract/setup';
+import { DEFAULT_SETUP_DRAFT, type AdvancedSettings, type SetupDraft } from '../../preload/contract/sales/setup';
 import {
   ADVANCED_FLAGS,
   advancedProblem,

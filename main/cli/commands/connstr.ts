@@ -1,4 +1,4 @@
-import type { Finding } from '../../../preload/contract/connstr';
+import type { Finding } from '../../../preload/contract/sales/connstr';
 import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../../integrations/sales/connstr';
 import type { CliCommand, CliIo } from '../io';
 import { parseFlags } from '../io';

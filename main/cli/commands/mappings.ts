@@ -4,7 +4,7 @@ import { defaultMappings, resolveOptions } from '../../integrations/sales/mappin
 import { diffRows, diffSets, renderDiffText } from '../../integrations/sales/mappings/diff';
 import { MappingImportError, exportJson, importJsonBytes, newDefaultSet } from '../../integrations/sales/mappings/exchange-json';
 import { readImportFile } from '../../integrations/sales/mappings/exchange-limits';
-import type { MappingSet } from '../../integrations/sales/mappings/model';
+import type { MappingSet } from '../../../preload/contract/sales/mapping-model';
 import { PROFILE_FLAGS_HELP, ProfileFlagError, presentMapping, profileOptionsFromFlags } from '../../integrations/sales/mappings/present';
 import { hasErrors, validateMappings } from '../../integrations/sales/mappings/validate';
 import type { CliCommand, CliIo } from '../io';

@@ -1,7 +1,7 @@
 import { makeStyles, Text, tokens } from '@fluentui/react-components';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { TableMapping } from '../../../preload/contract/mapping-model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { runOrder } from './logic';
 
 const BOX_W = 170;

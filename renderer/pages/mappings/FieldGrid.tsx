@@ -4,8 +4,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MappingCatalog, MappingFinding } from '../../../preload/contract';
-import type { Change, Direction, FieldMapping, TableMapping } from '../../../preload/contract/mapping-model';
-import { DIRECTIONS, MAPPING_DEFAULT_FIELD, fieldKey, matchFields } from '../../../preload/contract/mapping-model';
+import type { Change, Direction, FieldMapping, TableMapping } from '../../../preload/contract/sales/mapping-model';
+import { DIRECTIONS, MAPPING_DEFAULT_FIELD, fieldKey, matchFields } from '../../../preload/contract/sales/mapping-model';
 import { useFindingText } from './findings';
 import { fieldSearchIndex, filterRows, setFieldChanges } from './logic';
 

@@ -5,7 +5,7 @@ import { ArrowDownloadRegular, ArrowRedoRegular, ArrowResetRegular, ArrowUndoReg
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MappingStatus } from '../../../preload/contract';
-import type { Change } from '../../../preload/contract/mapping-model';
+import type { Change } from '../../../preload/contract/sales/mapping-model';
 import { NotCarriedCard } from '../../components/NotCarried';
 import { CopyButton } from '../../components/CopyButton';
 import { useMappingsStore } from '../../stores/mappings';

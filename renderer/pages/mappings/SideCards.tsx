@@ -2,7 +2,7 @@ import { Button, Card, CardHeader, Field, Input, makeStyles, Select, Text, Texta
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DiffSide } from '../../../preload/contract';
-import { REVIEW_STATUSES, type MappingOptions, type ReviewStatus } from '../../../preload/contract/mapping-model';
+import { REVIEW_STATUSES, type MappingOptions, type ReviewStatus } from '../../../preload/contract/sales/mapping-model';
 import { useMappingsStore } from '../../stores/mappings';
 import { RpcError } from '../../transport/client';
 import { fileSource } from '../../transport/upload';

@@ -1,13 +1,13 @@
 /**
  * Mapping findings and diff values in the UI language. Main sends findings as a key + params (English text only as a
- * fallback) and diff rows with BC option names; the texts live in preload/contract/mapping-texts (merged into the
+ * fallback) and diff rows with BC option names; the texts live in preload/contract/sales/mapping-texts (merged into the
  * `mappings` namespace), shared with main's XLSX export.
  */
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MappingDiffRow, MappingFinding } from '../../../preload/contract';
-import { DIRECTIONS, REVIEW_STATUSES } from '../../../preload/contract/mapping-model';
-import { DIRECTION_PARAMS, KIND_PARAMS } from '../../../preload/contract/mapping-texts';
+import { DIRECTIONS, REVIEW_STATUSES } from '../../../preload/contract/sales/mapping-model';
+import { DIRECTION_PARAMS, KIND_PARAMS } from '../../../preload/contract/sales/mapping-texts';
 
 type Tm = ReturnType<typeof useTranslation<'mappings'>>['t'];
 

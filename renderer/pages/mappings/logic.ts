@@ -1,7 +1,7 @@
 /** Pure helpers of the mapping editor (no React): run order, grid filtering, change building, value parsing. */
-import type { Change, DvValue, FieldMapping, FieldProp, TableMapping } from '../../../preload/contract/mapping-model';
-import { bcConditionFromExpression, quoteBcLiteral } from '../../../preload/contract/mapping-bc-filter';
-import { fieldKey } from '../../../preload/contract/mapping-model';
+import type { Change, DvValue, FieldMapping, FieldProp, TableMapping } from '../../../preload/contract/sales/mapping-model';
+import { bcConditionFromExpression, quoteBcLiteral } from '../../../preload/contract/sales/mapping-bc-filter';
+import { fieldKey } from '../../../preload/contract/sales/mapping-model';
 
 export interface RunLayer {
   /** 1-based: layer 1 has no dependencies, layer n depends only on earlier layers. */

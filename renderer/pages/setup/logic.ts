@@ -13,7 +13,7 @@ import {
   type PreflightReport,
   type SetupFinding,
   type SetupMessage,
-} from '../../../preload/contract/setup';
+} from '../../../preload/contract/sales/setup';
 
 export type Step = SetupDraft['step'];
 export const STEPS: readonly Step[] = SetupDraft.shape.step.options;

@@ -22,7 +22,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncJobDto, SyncMappingStatus, SyncProgress } from '../../../preload/contract';
 import { NotCarriedLine } from '../../components/NotCarried';
-import { MAPPING_TEXTS } from '../../../preload/contract/mapping-texts';
+import { MAPPING_TEXTS } from '../../../preload/contract/sales/mapping-texts';
 import { useSyncStore } from '../../stores/sync';
 import { useBcTableCaption } from '../mappings/findings';
 import { processed, progressValue, reasonText, SHOWN_COUNTERS, when } from './format';

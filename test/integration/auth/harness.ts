@@ -2,7 +2,7 @@ import { SANDBOX_CLIENTS, SANDBOX_TENANT_ID, SANDBOX_USERS } from '../../../main
 import { startBusinessCentral, type BusinessCentralService } from '../../../main/sandbox/bc';
 import { startDataverse, type DataverseService } from '../../../main/sandbox/dataverse';
 import { startIdentity, type IdentityService } from '../../../main/sandbox/identity';
-import type { ConnectionFields } from '../../../preload/contract/connections';
+import type { ConnectionFields } from '../../../preload/contract/core/connections';
 import { MsalAuth } from '../../../main/auth/msal-auth';
 import type { FetchFn } from '../../../main/auth/network';
 import { createConnections } from '../../../main/connections/handlers';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectionEvents, connectionMethods } from '../../../preload/contract/connections';
+import { connectionEvents, connectionMethods } from '../../../preload/contract/core/connections';
 import type { FetchFn } from '../../../main/auth/network';
 import type { ConnectionHandlers } from '../../../main/connections/handlers';
 import type { Logger } from '../../../main/ports';

@@ -4,7 +4,7 @@
  * consent; F&O's app registration, audience and tenant checks).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionProfile } from '../../../preload/contract/connections';
+import type { ConnectionProfile } from '../../../preload/contract/core/connections';
 import { explainSpecific, testConnection } from '../../../main/connections/tester';
 import { fetchTrustingCa } from '../../../main/clients/graph';
 import { ServiceError } from '../../../main/http/errors';

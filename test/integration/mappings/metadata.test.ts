@@ -10,7 +10,7 @@ import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { BusinessCentralClient } from '../../../main/clients/bc/client';
 import { DataverseClient } from '../../../main/clients/dataverse/client';
 import { DV_ENTITIES } from '../../../main/integrations/sales/mappings/catalog';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { quietLogger, tempDir } from '../../support/app';
 

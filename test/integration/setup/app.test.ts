@@ -12,7 +12,7 @@ import { BusinessCentralClient } from '../../../main/clients';
 import { SetupService } from '../../../main/integrations/sales/setup/service';
 import { placeholderSolutionPackage } from '../../../main/integrations/sales/setup/handlers';
 import { openDatabase } from '../../../main/db/database';
-import { DEFAULT_SETUP_DRAFT, type PreflightReport } from '../../../preload/contract/setup';
+import { DEFAULT_SETUP_DRAFT, type PreflightReport } from '../../../preload/contract/sales/setup';
 import { quietLogger, tempDir } from '../../support/app';
 import { BC_RESOURCE, clientCredentials, httpClient } from '../clients/harness';
 import { APP_CLIENT_ID } from './harness';

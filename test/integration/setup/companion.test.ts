@@ -9,8 +9,8 @@ import { createApp, type ConsoleApp } from '../../../main/app/create-app';
 import { keyFile } from '../../../main/app/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
-import type { CompanionStatus } from '../../../preload/contract/companion';
-import type { PreflightReport, SetupFinding } from '../../../preload/contract/setup';
+import type { CompanionStatus } from '../../../preload/contract/sales/companion';
+import type { PreflightReport, SetupFinding } from '../../../preload/contract/sales/setup';
 import { quietLogger, tempDir } from '../../support/app';
 import { APP_CLIENT_ID } from './harness';
 

@@ -4,7 +4,7 @@
  * writes nav_connection and the sales-order flag; disable reverses what A.4 says it reverses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdvancedSettings, PreflightInput } from '../../../preload/contract/setup';
+import type { AdvancedSettings, PreflightInput } from '../../../preload/contract/sales/setup';
 import type { DataverseClient } from '../../../main/clients';
 import { startBusinessCentral, type BusinessCentralService } from '../../../main/sandbox/bc';
 import { startDataverse, type DataverseService } from '../../../main/sandbox/dataverse';

@@ -3,7 +3,7 @@
  * by the re-check turning green.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PreflightInput, PreflightReport, SetupFinding } from '../../../preload/contract/setup';
+import type { PreflightInput, PreflightReport, SetupFinding } from '../../../preload/contract/sales/setup';
 import type { DataverseClient } from '../../../main/clients';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { ROLE_IDS, SANDBOX_CLIENTS } from '../../../main/sandbox/directory';

@@ -10,7 +10,7 @@ import { SANDBOX_CLIENTS } from '../../../main/sandbox/directory';
 import { startIdentity, type IdentityService } from '../../../main/sandbox/identity';
 import { createSetupHandlers } from '../../../main/integrations/sales/setup/handlers';
 import type { SetupService } from '../../../main/integrations/sales/setup/service';
-import { setupMethods } from '../../../preload/contract/setup';
+import { setupMethods } from '../../../preload/contract/sales/setup';
 import { appUser, setupService } from './harness';
 
 let identity: IdentityService;

@@ -12,7 +12,7 @@ import { adapterMappings, type ConnectedSides, connectSandbox } from '../../../m
 import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
 import { SyncEngine } from '../../../main/integrations/sales/sync/engine/engine';
 import { matchBasedCouple } from '../../../main/integrations/sales/sync/engine/manual';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import type { Row } from '../../../main/integrations/sales/sync/ports';
 import { domainRules, type RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
 import { masterDataImplicitMatch, masterDataLookups } from '../../../main/integrations/sales/sync/rules/currency';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';
 import { PRODUCT_MAPPINGS, adapterMappings, type ConnectedSides, connectSandbox } from '../../../main/integrations/sales/sync/adapters/connect';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataverseClient } from '../../../main/clients';
 import { openDatabase } from '../../../main/db/database';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { startSandbox, type Sandbox } from '../../../main/sandbox/index';
 import { SANDBOX_USERS } from '../../../main/sandbox/directory';
 import { adapterMappings, connectSandbox, type ConnectedSides } from '../../../main/integrations/sales/sync/adapters/connect';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncJobDto, SyncStatus } from '../../../preload/contract';
 import { openDatabase } from '../../../main/db/database';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { SetupStateStore } from '../../../main/integrations/sales/setup/state';
 import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
 import { appSidesFactory, SyncService } from '../../../main/integrations/sales/sync/service';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectionFields } from '../../../preload/contract/connections';
+import type { ConnectionFields } from '../../../preload/contract/core/connections';
 import type { Auth, AuthAccount, AuthTarget, TokenResult } from '../../../main/auth/port';
 import { createConnections } from '../../../main/connections/handlers';
 import { explain } from '../../../main/connections/tester';

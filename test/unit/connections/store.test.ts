@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConnectionFieldsSchema, type ConnectionFields } from '../../../preload/contract/connections';
+import { ConnectionFieldsSchema, type ConnectionFields } from '../../../preload/contract/core/connections';
 import { validateFields } from '../../../main/connections/model';
 import { ConnectionStore } from '../../../main/connections/store';
 import { exportConnections, parseExport } from '../../../main/connections/transfer';

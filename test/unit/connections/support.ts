@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AuthStatus, DeviceCodeInfo } from '../../../preload/contract/connections';
+import type { AuthStatus, DeviceCodeInfo } from '../../../preload/contract/core/connections';
 import type { ConnectionEventEmitter } from '../../../main/connections/sessions';
 import { openDatabase, type Db } from '../../../main/db/database';
 import { MIGRATIONS, type Migration } from '../../../main/db/migrations';

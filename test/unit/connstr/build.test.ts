@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BuildResultSchema, CANONICAL_KEYS, ChecklistItemSchema, ParseResultSchema, SdkVersionSchema, SECRET_KEYS } from '../../../preload/contract/connstr';
+import { BuildResultSchema, CANONICAL_KEYS, ChecklistItemSchema, ParseResultSchema, SdkVersionSchema, SECRET_KEYS } from '../../../preload/contract/sales/connstr';
 import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../../../main/integrations/sales/connstr';
 import { keyProblem } from '../../../main/integrations/sales/connstr/grammar';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeIo } from '../../support/cli';
 import { connstrCommand } from '../../../main/cli/commands/connstr';
-import { CANONICAL_KEYS } from '../../../preload/contract/connstr';
+import { CANONICAL_KEYS } from '../../../preload/contract/sales/connstr';
 
 
 const SEED =

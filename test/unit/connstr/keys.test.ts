@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CANONICAL_KEYS } from '../../../preload/contract/connstr';
+import { CANONICAL_KEYS } from '../../../preload/contract/sales/connstr';
 import { canonicalKey, KEY_ALIASES, resolvePairs } from '../../../main/integrations/sales/connstr/keys';
 
 const p = (...kv: [string, string][]) => kv.map(([key, value]) => ({ key, value }));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AUTH_TYPES } from '../../../preload/contract/connstr';
+import { AUTH_TYPES } from '../../../preload/contract/sales/connstr';
 import { parseConnectionString } from '../../../main/integrations/sales/connstr';
 import { isPlaceholder, REQUIRED_KEYS, validateValues } from '../../../main/integrations/sales/connstr/validate';
 

@@ -1,8 +1,8 @@
 // fast-check generators shared by the mapping property tests.
 import fc from 'fast-check';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
-import type { BcCondition, BcFilter, DvCondition, DvFilter, FieldMapping, MappingOptions, MappingSet, Review, TableMapping } from '../../../main/integrations/sales/mappings/model';
-import { FIELD_PROPS, MappingSet as MappingSetSchema, fieldKey } from '../../../main/integrations/sales/mappings/model';
+import type { BcCondition, BcFilter, DvCondition, DvFilter, FieldMapping, MappingOptions, MappingSet, Review, TableMapping } from '../../../preload/contract/sales/mapping-model';
+import { FIELD_PROPS, MappingSet as MappingSetSchema, fieldKey } from '../../../preload/contract/sales/mapping-model';
 
 /** Printable text with every BC/OData metacharacter, quotes, edge spaces and non-ASCII letters. */
 const chars = [...'abcXYZ09 -_./&|<>=*@()\',"é€ü😀%$#'];

@@ -1,13 +1,13 @@
-// BC filter expressions (preload/contract/mapping-bc-filter.ts): grammar round trip, meaning kept by the structured
+// BC filter expressions (preload/contract/sales/mapping-bc-filter.ts): grammar round trip, meaning kept by the structured
 // form, OData with every literal escaped, and the examples a BC user types.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BcExpr, BcPart, BcValue } from '../../../preload/contract/mapping-bc-filter';
+import type { BcExpr, BcPart, BcValue } from '../../../preload/contract/sales/mapping-bc-filter';
 import {
   BcFilterSyntaxError, bcConditionExpression, bcConditionFromExpression, bcExpressionToOData, matchesBcExpression, parseBcExpression, renderBcExpression,
-} from '../../../preload/contract/mapping-bc-filter';
+} from '../../../preload/contract/sales/mapping-bc-filter';
 import { matchesBcFilter } from '../../../main/integrations/sales/sync/engine/filters';
-import { BcCondition, BcFilter } from '../../../main/integrations/sales/mappings/model';
+import { BcCondition, BcFilter } from '../../../preload/contract/sales/mapping-model';
 import { parseBcFilterText, renderBcFilterText, renderBcTableView } from '../../../main/integrations/sales/mappings/filters';
 import { bcFilter } from './arbitraries';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ChangeConflictError, History, applyChange, applyChanges, invertChange, tryApplyChanges } from '../../../main/integrations/sales/mappings/changes';
 import { diffRows, diffSets, renderDiffText } from '../../../main/integrations/sales/mappings/diff';
 import { newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
-import { fieldKey, type MappingSet } from '../../../main/integrations/sales/mappings/model';
+import { fieldKey, type MappingSet } from '../../../preload/contract/sales/mapping-model';
 import { isSignedOff, reviewSummary, signOff, signOffChange } from '../../../main/integrations/sales/mappings/review';
 import { mappingSet } from './arbitraries';
 

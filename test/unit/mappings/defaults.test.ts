@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
 import { renderBcFilterText, renderODataFilter } from '../../../main/integrations/sales/mappings/filters';
 import { defaultJobs } from '../../../main/integrations/sales/mappings/jobs';
-import type { FieldMapping, MappingOptions, TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { FieldMapping, MappingOptions, TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { odataKinds } from '../../../main/integrations/sales/mappings/present';
 
 // Pins every default against bc-sales-integration.md §C.3 (overview), §C.4 (field mappings) and §D (jobs).

@@ -7,7 +7,7 @@ import { applyChanges } from '../../../main/integrations/sales/mappings/changes'
 import { MappingImportError, exportJson, importJson, mappingSetJsonSchema, newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
 import { NOT_CARRIED_SHEET, exportXlsx, importXlsx } from '../../../main/integrations/sales/mappings/exchange-xlsx';
 import { validateMappings } from '../../../main/integrations/sales/mappings/validate';
-import type { MappingSet } from '../../../main/integrations/sales/mappings/model';
+import type { MappingSet } from '../../../preload/contract/sales/mapping-model';
 import { mappingSet } from './arbitraries';
 
 const root = path.resolve(import.meta.dirname, '../../..');

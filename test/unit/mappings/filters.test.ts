@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   FilterSyntaxError, odataString, parseBcFilterText, parseODataFilter, quoteBcValue, renderBcFilterText, renderBcTableView, renderODataFilter,
 } from '../../../main/integrations/sales/mappings/filters';
-import { BcFilter, DvFilter } from '../../../main/integrations/sales/mappings/model';
+import { BcFilter, DvFilter } from '../../../preload/contract/sales/mapping-model';
 import { bcFilter, dvFilter } from './arbitraries';
 
 describe('BC filter text', () => {

@@ -10,8 +10,8 @@ import snapshotsMigration from '../../../main/db/migrations/0005_mapping_snapsho
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
 import { createMappingHandlers, DEFAULT_SET_NAME } from '../../../main/integrations/sales/mappings/service';
 import { createRouter, type Handlers } from '../../../main/rpc/router';
-import type { Change, FieldMapping, MappingSet } from '../../../preload/contract/mapping-model';
-import { DIRECTIONS, fieldKey } from '../../../preload/contract/mapping-model';
+import type { Change, FieldMapping, MappingSet } from '../../../preload/contract/sales/mapping-model';
+import { DIRECTIONS, fieldKey } from '../../../preload/contract/sales/mapping-model';
 import type { MethodInput, MethodName, MethodOutput } from '../../../preload/contract';
 import { testApp } from '../../support/app';
 

@@ -1,11 +1,11 @@
-// Finding texts (preload/contract/mapping-texts): every finding validation can produce has a message and a fix in all
+// Finding texts (preload/contract/sales/mapping-texts): every finding validation can produce has a message and a fix in all
 // four languages, filled only from params the finding carries, and none falls back to the English text.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newDefaultSet } from '../../../main/integrations/sales/mappings/exchange-json';
 import { validateMappings } from '../../../main/integrations/sales/mappings/validate';
 import { BC_TABLES, DV_ENTITIES } from '../../../main/integrations/sales/mappings/catalog';
-import { MAPPING_TEXTS, MAPPING_TEXT_LANGUAGES, findingText } from '../../../preload/contract/mapping-texts';
+import { MAPPING_TEXTS, MAPPING_TEXT_LANGUAGES, findingText } from '../../../preload/contract/sales/mapping-texts';
 import { mappingSet } from './arbitraries';
 
 const params = (s: string) => [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!);

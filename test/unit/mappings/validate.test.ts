@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
-import type { FieldMapping, TableMapping } from '../../../main/integrations/sales/mappings/model';
-import { MAPPING_DEFAULT_FIELD, fieldKey } from '../../../main/integrations/sales/mappings/model';
+import type { FieldMapping, TableMapping } from '../../../preload/contract/sales/mapping-model';
+import { MAPPING_DEFAULT_FIELD, fieldKey } from '../../../preload/contract/sales/mapping-model';
 import type { Finding } from '../../../main/integrations/sales/mappings/validate';
 import { validateMappings } from '../../../main/integrations/sales/mappings/validate';
 import { options } from './arbitraries';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsoleApp } from '../../../main/app/create-app';
 import { DEFAULT_DRAFT, draftProblems, sdkVersionsFor } from '../../../main/integrations/sales/setup/state';
-import type { SetupDraft } from '../../../preload/contract/setup';
+import type { SetupDraft } from '../../../preload/contract/sales/setup';
 import { testApp } from '../../support/app';
 
 let app: ConsoleApp;

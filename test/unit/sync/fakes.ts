@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../main/db/database';
 import sync from '../../../main/db/migrations/0004_sync';
 import syncLeases from '../../../main/db/migrations/0009_sync_leases';
-import { MAPPING_DEFAULT_FIELD, type FieldMapping, type TableMapping } from '../../../main/integrations/sales/mappings/model';
-import type { BcFilter, DvFilter } from '../../../main/integrations/sales/mappings/model';
+import { MAPPING_DEFAULT_FIELD, type FieldMapping, type TableMapping } from '../../../preload/contract/sales/mapping-model';
+import type { BcFilter, DvFilter } from '../../../preload/contract/sales/mapping-model';
 import type { MatchCondition, QueryModified, Row, Side, SideError, SidePort, WriteOp, WriteResult } from '../../../main/integrations/sales/sync/ports';
 import { SyncEngine, type EngineOptions } from '../../../main/integrations/sales/sync/engine/engine';
 

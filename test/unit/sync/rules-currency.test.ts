@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { adapterMappings } from '../../../main/integrations/sales/sync/adapters/connect';
 import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
 import { combineRules } from '../../../main/integrations/sales/sync/engine/hooks';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
 import { currencyNotCoupled, currencyPrecision, currencyRules, exchangeRate, masterDataImplicitMatch, masterDataLookups, noExchangeRate } from '../../../main/integrations/sales/sync/rules/currency';
 import { world } from './fakes';

@@ -1,7 +1,7 @@
 /** Posted sales invoices → Dataverse invoices with the in-memory sides: header, lines, totals, state from payments. */
 import { describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { idFromKey } from '../../../main/integrations/sales/sync/adapters/common';
 import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
 import { INVOICE_MAPPING, INVOICE_STATE, invoiceRules, invoiceState } from '../../../main/integrations/sales/sync/rules/invoices';

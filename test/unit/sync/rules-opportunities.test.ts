@@ -1,7 +1,7 @@
 /** OPPORTUNITY both ways with the in-memory sides: contact / account lookups, LCY currency, contact back to BC. */
 import { describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
 import type { RuleDeps } from '../../../main/integrations/sales/sync/rules/index';
 import { OPPORTUNITY_MAPPING, opportunityRules } from '../../../main/integrations/sales/sync/rules/opportunities';

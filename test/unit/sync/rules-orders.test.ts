@@ -1,7 +1,7 @@
 /** Sales orders with the in-memory sides: bidirectional headers + lines both ways, legacy creation, posting, mode checks. */
 import { describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { idFromKey } from '../../../main/integrations/sales/sync/adapters/common';
 import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
 import type { RuleDeps, RuleSettings } from '../../../main/integrations/sales/sync/rules/index';

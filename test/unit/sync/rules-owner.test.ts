@@ -14,7 +14,7 @@ import { domainRules } from '../../../main/integrations/sales/sync/rules/index';
 import { currencyRules } from '../../../main/integrations/sales/sync/rules/currency';
 import { NO_DEFAULT_TEAM, OWNER_NOT_USER, ownerRules } from '../../../main/integrations/sales/sync/rules/owner';
 import { salespeopleRuleModule, salespersonCodeFor } from '../../../main/integrations/sales/sync/rules/salespeople';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { field, world, type World } from './fakes';
 
 const U_KARI = '00000000-0000-0000-0000-000000000103';

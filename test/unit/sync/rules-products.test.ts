@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import core from '../../../main/db/migrations/0001_core';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
-import type { TableMapping } from '../../../main/integrations/sales/mappings/model';
+import type { TableMapping } from '../../../preload/contract/sales/mapping-model';
 import { CouplingStore } from '../../../main/integrations/sales/sync/coupling/store';
 import type { RuleDeps, RuleSettings } from '../../../main/integrations/sales/sync/rules/index';
 import { DEFAULT_PRICE_LIST_SETTING, rememberedDefaultPriceList } from '../../../main/integrations/sales/sync/rules/pricelists';

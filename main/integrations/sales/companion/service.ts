@@ -4,10 +4,10 @@
  * mappings not carried on that connection and why (carried.ts). The mappings editor, the Synchronization page and
  * the XLSX review show this; the answer is cached for a short while, `refresh` asks BC again.
  */
-import type { CompanionStatus } from '../../../../preload/contract/companion';
+import type { CompanionStatus } from '../../../../preload/contract/sales/companion';
 import { BusinessCentralClient } from '../../../clients/bc';
 import { defaultMappings } from '../mappings/defaults';
-import type { MappingOptions, TableMapping } from '../mappings/model';
+import type { MappingOptions, TableMapping } from '../../../../preload/contract/sales/mapping-model';
 import type { Clock, Logger } from '../../../ports';
 import { fieldsNotCarried, runsWithoutCompanion } from '../sync/adapters/carried';
 import type { SidesFactory } from '../sync/service/sides';

@@ -1,4 +1,4 @@
-import type { Finding } from '../../../../preload/contract/connstr';
+import type { Finding } from '../../../../preload/contract/sales/connstr';
 import { SYNTAX_MESSAGES } from './grammar';
 
 /**

@@ -1,5 +1,5 @@
-import type { BuildResult, ChecklistItem, Finding, ParseResult, SdkVersion } from '../../../../preload/contract/connstr';
-import { CANONICAL_KEYS, SECRET_KEYS } from '../../../../preload/contract/connstr';
+import type { BuildResult, ChecklistItem, Finding, ParseResult, SdkVersion } from '../../../../preload/contract/sales/connstr';
+import { CANONICAL_KEYS, SECRET_KEYS } from '../../../../preload/contract/sales/connstr';
 import { finding } from './findings';
 import { keyProblem, serializePairs, tokenize, trimWhiteSpace, valueProblem } from './grammar';
 import { isCanonicalKey, resolvePairs } from './keys';

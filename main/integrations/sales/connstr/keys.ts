@@ -1,5 +1,5 @@
-import type { CanonicalKey, Finding } from '../../../../preload/contract/connstr';
-import { CANONICAL_KEYS } from '../../../../preload/contract/connstr';
+import type { CanonicalKey, Finding } from '../../../../preload/contract/sales/connstr';
+import { CANONICAL_KEYS } from '../../../../preload/contract/sales/connstr';
 import { finding } from './findings';
 import { trimWhiteSpace } from './grammar';
 

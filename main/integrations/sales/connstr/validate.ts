@@ -1,5 +1,5 @@
-import type { AuthType, CanonicalKey, Finding } from '../../../../preload/contract/connstr';
-import { AUTH_TYPES } from '../../../../preload/contract/connstr';
+import type { AuthType, CanonicalKey, Finding } from '../../../../preload/contract/sales/connstr';
+import { AUTH_TYPES } from '../../../../preload/contract/sales/connstr';
 import { finding } from './findings';
 import { isCanonicalKey } from './keys';
 

@@ -3,8 +3,8 @@
  * same list serves undo (invertChange), redo (applyChange again), an annotated-workbook import (proposed changes
  * checked against the set they were proposed for) and diff-accept.
  */
-import type { Change, MappingSet, Review } from './model';
-import { FieldMapping, TableMapping, fieldKey } from './model';
+import type { Change, MappingSet, Review } from '../../../../preload/contract/sales/mapping-model';
+import { FieldMapping, TableMapping, fieldKey } from '../../../../preload/contract/sales/mapping-model';
 
 /** A change that no longer fits the set: English text, plus a code and params the UI translates (mappings: conflict.*). */
 export class ChangeConflictError extends Error {

@@ -3,8 +3,8 @@
  * mappings (CDS Setup Defaults) followed by the Sales ones (CRM Setup Defaults), in the job-queue order of the
  * reference (§D), each child mapping right after its parent. Reference: bc-sales-integration.md §C.3/§C.4.
  */
-import type { BcFilter, DvFilter, FieldMapping, MappingOptions, TableMapping } from './model';
-import { MAPPING_DEFAULT_FIELD } from './model';
+import type { BcFilter, DvFilter, FieldMapping, MappingOptions, TableMapping } from '../../../../preload/contract/sales/mapping-model';
+import { MAPPING_DEFAULT_FIELD } from '../../../../preload/contract/sales/mapping-model';
 import { defaultCatalog } from './catalog';
 
 /**

@@ -1,7 +1,7 @@
 /** Difference of two mapping sets as a list of field-level Changes (diff-accept = applyChanges(a, diff(a, b))). */
 import { deepEqual, findReview } from './changes';
-import type { Change, MappingSet } from './model';
-import { FIELD_PROPS, TABLE_PROPS, fieldKey } from './model';
+import type { Change, MappingSet } from '../../../../preload/contract/sales/mapping-model';
+import { FIELD_PROPS, TABLE_PROPS, fieldKey } from '../../../../preload/contract/sales/mapping-model';
 
 export function diffSets(a: MappingSet, b: MappingSet): Change[] {
   const changes: Change[] = [];

@@ -1,8 +1,8 @@
 /** Versioned JSON exchange of a mapping set; the JSON Schema is published at docs/schemas/mapping-set.v1.schema.json. */
 import { z } from 'zod';
 import { defaultMappings, resolveOptions } from './defaults';
-import type { MappingOptions } from './model';
-import { MappingSet, SCHEMA_VERSION } from './model';
+import type { MappingOptions } from '../../../../preload/contract/sales/mapping-model';
+import { MappingSet, SCHEMA_VERSION } from '../../../../preload/contract/sales/mapping-model';
 
 /** A file that cannot be imported: code and params for the renderer's translation, the English message for the CLI and logs. */
 export class MappingImportError extends Error {

@@ -9,14 +9,14 @@ import { diffSets } from './diff';
 import { COMPANY_PLACEHOLDER, FilterSyntaxError, parseBcFilterText, parseODataFilter, renderBcFilterText, renderODataFilter } from './filters';
 import { MappingImportError, exportJson, importJson } from './exchange-json';
 import { ProblemList, checkWorkbookLimits, describeError } from './exchange-limits';
-import type { ChangeSet, FieldMapping, MappingSet, Review, TableMapping } from './model';
+import type { ChangeSet, FieldMapping, MappingSet, Review, TableMapping } from '../../../../preload/contract/sales/mapping-model';
 import {
   DIRECTIONS, DeletionConflictResolution, FieldMapping as FieldMappingSchema, MappingOptions, OptionCoupling, REVIEW_STATUSES, SCHEMA_VERSION,
   TableMapping as TableMappingSchema, UpdateConflictResolution, fieldKey,
-} from './model';
+} from '../../../../preload/contract/sales/mapping-model';
 import { z } from 'zod';
-import type { MappingTextLanguage, MappingTexts } from '../../../../preload/contract/mapping-texts';
-import { MAPPING_TEXTS, MAPPING_TEXT_LANGUAGES, findingText, interpolate } from '../../../../preload/contract/mapping-texts';
+import type { MappingTextLanguage, MappingTexts } from '../../../../preload/contract/sales/mapping-texts';
+import { MAPPING_TEXTS, MAPPING_TEXT_LANGUAGES, findingText, interpolate } from '../../../../preload/contract/sales/mapping-texts';
 import { fieldsNotCarried } from '../sync/adapters/carried';
 
 const OVERVIEW = 'Overview';

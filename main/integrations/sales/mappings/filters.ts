@@ -6,8 +6,8 @@
  * The readable text and the OData form parse back (parseBcFilterText / parseODataFilter), which is what lets a
  * consultant edit filters in the XLSX workbook.
  */
-import { BcFilterSyntaxError, bcConditionFromExpression, bcConditionText, quoteBcLiteral } from '../../../../preload/contract/mapping-bc-filter';
-import type { BcCondition, BcFilter, DvCondition, DvFilter, DvValue } from './model';
+import { BcFilterSyntaxError, bcConditionFromExpression, bcConditionText, quoteBcLiteral } from '../../../../preload/contract/sales/mapping-bc-filter';
+import type { BcCondition, BcFilter, DvCondition, DvFilter, DvValue } from '../../../../preload/contract/sales/mapping-model';
 
 /** A filter that does not parse or render: English text plus a stable code and parameters for the UI. */
 export class FilterSyntaxError extends Error {

@@ -3,7 +3,7 @@
  * feature jobs re-created by RecreateJobQueueEntry, in the reference's order (Dataverse jobs, then Sales jobs in the
  * docs' published order, then feature jobs).
  */
-import type { Direction, MappingOptions } from './model';
+import type { Direction, MappingOptions } from '../../../../preload/contract/sales/mapping-model';
 import { defaultMappings, resolveOptions } from './defaults';
 
 export interface JobQueueEntry {

@@ -9,7 +9,7 @@
  *
  * loadCatalog never touches the network: it only reads the cache.
  */
-import { BcODataError, bcConditionExpression, bcExpressionToOData } from '../../../../preload/contract/mapping-bc-filter';
+import { BcODataError, bcConditionExpression, bcExpressionToOData } from '../../../../preload/contract/sales/mapping-bc-filter';
 import type { Connections } from '../../../connections';
 import { BusinessCentralClient } from '../../../clients/bc/client';
 import { DataverseClient } from '../../../clients/dataverse/client';
@@ -21,7 +21,7 @@ import { AppFailure } from '../../../rpc/errors';
 import type { BcField, BcTable, DvAttribute, DvAttributeType, DvEntity, MetadataCatalog } from './catalog';
 import { BC_TABLES, DV_ENTITIES, createCatalog, defaultCatalog } from './catalog';
 import { FilterSyntaxError, odataString, renderODataFilter } from './filters';
-import type { BcFilter, DvFilter, TableMapping } from './model';
+import type { BcFilter, DvFilter, TableMapping } from '../../../../preload/contract/sales/mapping-model';
 import { odataKinds } from './present';
 
 export type MetadataSide = 'dataverse' | 'bc';

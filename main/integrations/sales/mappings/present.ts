@@ -3,7 +3,7 @@ import type { MetadataCatalog } from './catalog';
 import { defaultCatalog } from './catalog';
 import type { ODataAttributeKind } from './filters';
 import { renderBcFilterText, renderBcTableView, renderODataFilter } from './filters';
-import type { MappingOptions, TableMapping } from './model';
+import type { MappingOptions, TableMapping } from '../../../../preload/contract/sales/mapping-model';
 
 export function odataKinds(entity: string, catalog: MetadataCatalog = defaultCatalog): (attribute: string) => ODataAttributeKind {
   return (attribute) => {

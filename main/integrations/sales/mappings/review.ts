@@ -1,6 +1,6 @@
 /** Review sign-off stored with the set: one current review per table mapping (and optionally per field mapping). */
 import { applyChange, findReview } from './changes';
-import type { Change, MappingSet, Review, ReviewStatus } from './model';
+import type { Change, MappingSet, Review, ReviewStatus } from '../../../../preload/contract/sales/mapping-model';
 
 export interface SignOff {
   mapping: string;

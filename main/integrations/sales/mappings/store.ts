@@ -5,8 +5,8 @@
  */
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { MappingSet, Review } from './model';
-import { MappingOptions, Review as ReviewSchema, SCHEMA_VERSION, TableMapping } from './model';
+import type { MappingSet, Review } from '../../../../preload/contract/sales/mapping-model';
+import { MappingOptions, Review as ReviewSchema, SCHEMA_VERSION, TableMapping } from '../../../../preload/contract/sales/mapping-model';
 
 export class MappingStoreError extends Error {}
 

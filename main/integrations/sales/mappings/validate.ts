@@ -5,10 +5,10 @@
  */
 import type { BcField, DvAttribute, MetadataCatalog } from './catalog';
 import { defaultCatalog } from './catalog';
-import type { BcExpr } from '../../../../preload/contract/mapping-bc-filter';
-import { parseBcExpression, plainLiteral } from '../../../../preload/contract/mapping-bc-filter';
-import type { BcFilter, DvFilter, FieldMapping, TableMapping } from './model';
-import { fieldKey } from './model';
+import type { BcExpr } from '../../../../preload/contract/sales/mapping-bc-filter';
+import { parseBcExpression, plainLiteral } from '../../../../preload/contract/sales/mapping-bc-filter';
+import type { BcFilter, DvFilter, FieldMapping, TableMapping } from '../../../../preload/contract/sales/mapping-model';
+import { fieldKey } from '../../../../preload/contract/sales/mapping-model';
 
 export type Severity = 'error' | 'warning' | 'info';
 export interface Finding {

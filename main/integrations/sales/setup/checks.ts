@@ -3,7 +3,7 @@
  * every rule is unit-tested without a server. The rules are BC's own TestIntegrationUserRequirements and enable
  * sequence (reference A.4, B.2, F.2/F.5/F.7) plus checks BC does not make (clock skew, consent, usable privileges).
  */
-import type { FixAction, IntegrationUser, SetupFinding } from '../../../../preload/contract/setup';
+import type { FixAction, IntegrationUser, SetupFinding } from '../../../../preload/contract/sales/setup';
 import { COMPANION } from '../companion/contract';
 import type { CompanionFact } from '../companion/detect';
 import type { CompanionImpact } from '../sync/adapters/carried';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { setupMethods } from '../../../../preload/contract/setup';
+import type { setupMethods } from '../../../../preload/contract/sales/setup';
 import { BusinessCentralClient, DataverseClient } from '../../../clients';
 import type { Connections } from '../../../connections';
 import type { Db } from '../../../db/database';

@@ -1,4 +1,4 @@
-import type { SetupMessage } from '../../../../preload/contract/setup';
+import type { SetupMessage } from '../../../../preload/contract/sales/setup';
 
 export type Params = Record<string, string | number>;
 

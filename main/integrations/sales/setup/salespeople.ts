@@ -3,7 +3,7 @@
  * One user is suggested for at most one salesperson; ambiguous name matches are not suggested at all, because a
  * wrong owner is worse than an un-coupled one (the sync then tells the user what is missing).
  */
-import type { Suggestion } from '../../../../preload/contract/setup';
+import type { Suggestion } from '../../../../preload/contract/sales/setup';
 
 export interface SalespersonLike { id: string; name: string; email: string | null; coupledTo: string | null }
 export interface UserLike { id: string; fullName: string; email: string | null; disabled: boolean; coupledTo: string | null }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   AdvancedSettings, EnablePlan, FixAction, IntegrationUser, PreflightInput, PreflightReport, SetupChange, SetupMessage, SetupStatus,
-} from '../../../../preload/contract/setup';
+} from '../../../../preload/contract/sales/setup';
 import type { BusinessCentralClient, DataverseClient } from '../../../clients';
 import type { Db } from '../../../db/database';
 import { isServiceError } from '../../../http/errors';
@@ -14,7 +14,7 @@ import { odataGuid, odataString } from '../../../http/odata';
 import { defaultMappings } from '../mappings/defaults';
 import { newDefaultSet } from '../mappings/exchange-json';
 import { defaultJobs } from '../mappings/jobs';
-import type { MappingOptions } from '../mappings/model';
+import type { MappingOptions } from '../../../../preload/contract/sales/mapping-model';
 import { MappingStore } from '../mappings/store';
 import type { Clock, Logger } from '../../../ports';
 import { systemClock } from '../../../ports';

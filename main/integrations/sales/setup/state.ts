@@ -2,7 +2,7 @@
  * Wizard draft and Sales-connection status, kept in the `settings` table (one JSON value per key) — no new table
  * needed. The draft schema has no field that can hold a secret; secrets stay in connection profiles.
  */
-import { DEFAULT_SETUP_DRAFT, SetupDraft, SetupStatus, sdkVersionsFor } from '../../../../preload/contract/setup';
+import { DEFAULT_SETUP_DRAFT, SetupDraft, SetupStatus, sdkVersionsFor } from '../../../../preload/contract/sales/setup';
 import type { Db } from '../../../db/database';
 import type { Clock } from '../../../ports';
 

@@ -3,7 +3,7 @@
  * Dataverse Web API) implement these; tests use in-memory fakes. Everything is paged or chunked: the engine
  * never asks a side for a whole table.
  */
-import type { BcFilter, DvFilter } from '../mappings/model';
+import type { BcFilter, DvFilter } from '../../../../preload/contract/sales/mapping-model';
 
 export type Side = 'bc' | 'dataverse';
 

@@ -1,7 +1,7 @@
 import { Button, Dropdown, Field, MessageBar, MessageBarActions, MessageBarBody, Option, Radio, RadioGroup, Spinner, Text } from '@fluentui/react-components';
 import { PlugConnectedRegular } from '@fluentui/react-icons';
 import { useTranslation } from 'react-i18next';
-import type { SetupDraft } from '../../../../preload/contract/setup';
+import type { SetupDraft } from '../../../../preload/contract/sales/setup';
 import { useAppStore } from '../../../stores/app';
 import { useSetupStore } from '../../../stores/setup';
 import { ErrorText } from '../../connections/ErrorText';

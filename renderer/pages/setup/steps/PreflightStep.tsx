@@ -25,7 +25,7 @@ import {
 } from '@fluentui/react-icons';
 import type { ReactElement } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SetupFinding } from '../../../../preload/contract/setup';
+import type { SetupFinding } from '../../../../preload/contract/sales/setup';
 import { useReturnFocus } from '../../../components/useReturnFocus';
 import { useSetupStore, type Applied } from '../../../stores/setup';
 import { ErrorText } from '../../connections/ErrorText';

@@ -21,7 +21,7 @@ import type { BcBatchOperation, BcBatchResponse, BcRow, BusinessCentralClient } 
 import { BC_MAX_BATCH, BC_MAX_PAGE_SIZE } from '../../../../clients/bc';
 import { chunk, filter as f } from '../../../../clients/odata';
 import { isServiceError } from '../../../../http/errors';
-import type { BcFilter, DvFilter } from '../../mappings/model';
+import type { BcFilter, DvFilter } from '../../../../../preload/contract/sales/mapping-model';
 import type { MatchCondition, QueryModified, Row, SidePort, WriteOp, WriteResult } from '../ports';
 import { SideError } from '../ports';
 import { errorText, idFromKey, isTransient, parseTime, retryTransient, serverDate, slices } from './common';

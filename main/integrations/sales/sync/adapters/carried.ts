@@ -8,7 +8,7 @@
  * `fieldsNotCarried` is the one answer: the adapters filter mappings with it (adapterMappings), the setup pre-flight
  * lists what runs degraded, and the mappings editor, the Synchronization page and the XLSX review show it per mapping.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { dataverseCarried } from './connect';
 import { BC_ENTITIES, type BcEntity, type BcProp } from './entities';
 

@@ -8,7 +8,7 @@ import { DataverseClient } from '../../../../clients/dataverse';
 import type { HttpClientOptions, TokenProvider } from '../../../../http/client';
 import { HttpClient } from '../../../../http/client';
 import { defaultMappings } from '../../mappings/defaults';
-import type { MappingOptions, TableMapping } from '../../mappings/model';
+import type { MappingOptions, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { Clock } from '../../../../ports';
 import type { SyncSides } from '../ports';
 import type { SandboxInfo } from '../../../../sandbox/index';

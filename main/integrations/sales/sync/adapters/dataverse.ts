@@ -21,7 +21,7 @@ import { AdaptiveLimiter, DATAVERSE_MAX_CONCURRENCY } from '../../../../clients/
 import { chunk } from '../../../../clients/odata';
 import { isServiceError } from '../../../../http/errors';
 import { odataGuid, odataLiteral } from '../../../../http/odata';
-import type { BcFilter, DvFilter } from '../../mappings/model';
+import type { BcFilter, DvFilter } from '../../../../../preload/contract/sales/mapping-model';
 import { renderODataFilter } from '../../mappings/filters';
 import type { MatchCondition, QueryModified, Row, SidePort, WriteOp, WriteResult } from '../ports';
 import { SideError } from '../ports';

@@ -11,7 +11,7 @@
  *   editor); for the demo company the CLI uses MATCH_FIELDS below, the fields the two demo data sets share.
  * - SALESPEOPLE: coupled by e-mail (as the setup guide proposes the pairs), never created from users.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { SyncJob } from '../jobs/log';
 import type { SyncEngine } from '../engine/engine';
 import { dependencyOrder } from '../engine/manual';

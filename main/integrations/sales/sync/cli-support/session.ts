@@ -11,7 +11,7 @@ import { openDatabase } from '../../../../db/database';
 import type { Db } from '../../../../db/database';
 import { startSandbox, type Sandbox } from '../../../../sandbox/index';
 import { adapterMappings, connectSandbox, runnableMappings, type ConnectedSides } from '../adapters/connect';
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { domainEngineOptions, type RuleSettings } from '../rules';
 import { SyncEngine, type SyncProgress } from '../engine/engine';
 

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../../db/database';
 import { defaultCatalog } from '../../mappings/catalog';
-import type { BcFilter, Direction, DvFilter, TableMapping } from '../../mappings/model';
+import type { BcFilter, Direction, DvFilter, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { Clock } from '../../../../ports';
 import { CouplingStore, newDataverseId, SKIPPED_NOTE, type Coupling, type PassDirection } from '../coupling/store';
 import { TableLeases } from '../../../../kernel/runs/lease';

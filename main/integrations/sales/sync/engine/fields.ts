@@ -1,7 +1,7 @@
 /**
  * Field transfer (E.4 steps 1 and 6): which field mappings apply to a pass, and the values to write.
  */
-import type { FieldMapping, TableMapping } from '../../mappings/model';
+import type { FieldMapping, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { PassDirection } from '../coupling/store';
 import type { Row } from '../ports';
 

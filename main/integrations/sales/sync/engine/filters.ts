@@ -3,8 +3,8 @@
  * down (OData $filter via renderODataFilter, which escapes values; BC API $filter), but the engine re-checks
  * every row here so correctness never depends on what an adapter could express.
  */
-import { matchesBcExpression, parseBcExpression } from '../../../../../preload/contract/mapping-bc-filter';
-import type { BcFilter, DvFilter, DvValue } from '../../mappings/model';
+import { matchesBcExpression, parseBcExpression } from '../../../../../preload/contract/sales/mapping-bc-filter';
+import type { BcFilter, DvFilter, DvValue } from '../../../../../preload/contract/sales/mapping-model';
 import type { Row } from '../ports';
 
 /** BC filter values are texts; booleans appear as Yes/No, everything else by its text form. */

@@ -17,7 +17,7 @@
  * - A returned message fails the record exactly like a failed write (coupling Failure, job error, skip after the
  *   same message twice).
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { Coupling, PassDirection } from '../coupling/store';
 import type { Row } from '../ports';
 import type { JobLog, SyncJob } from '../jobs/log';

@@ -3,7 +3,7 @@
  * delete couplings of failed records. Each is a plain function over the engine, so the job queue, the RPC
  * handlers and the CLI call the same code.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { coupleRecords } from '../coupling/rules';
 import type { Coupling, PassDirection } from '../coupling/store';
 import { zeroCounters, type SyncJob } from '../jobs/log';

@@ -3,7 +3,7 @@
  * Dataverse option set, coupled in "CRM Option Mapping". Never Bidirectional. Option sets are small (tens of
  * values), so one pass holds the option list in memory; BC records are still read page by page.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { zeroCounters, type Counters, type SyncJob } from '../jobs/log';
 import type { Row } from '../ports';
 import { ID_CHUNK, MappingConfigError, type SyncEngine } from './engine';

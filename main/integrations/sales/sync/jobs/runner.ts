@@ -1,7 +1,7 @@
 /**
  * Glue between the job queue and the engine: what a mapping job runs, and the cheap wake-up probes (E.10).
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { SyncEngine } from '../engine/engine';
 import { DV_SELECTION_SLACK_MS } from '../engine/time';
 import type { QueueEntry, SchedulerDeps } from '../../../../kernel/jobs/queue';

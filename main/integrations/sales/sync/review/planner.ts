@@ -2,7 +2,7 @@
  * Full synchronization review (E.12, page "CRM Full Synch. Review"): which mappings get a line, the Initial Synch
  * Recommendation from record counts, and the dependency cascade that decides what starts when.
  */
-import type { Direction, TableMapping } from '../../mappings/model';
+import type { Direction, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 
 export type Recommendation = 'Full Synchronization' | 'Couple Records' | 'No Records Found';
 export type LineJobStatus = '' | 'Success' | 'In Process' | 'Error';

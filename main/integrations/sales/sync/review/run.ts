@@ -3,7 +3,7 @@
  * source record and creates uncoupled ones; Couple lines run match-based coupling; finished lines release their
  * dependants (the cascade) until nothing more can start.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { RunResult, SyncEngine } from '../engine/engine';
 import { matchBasedCouple, synchronizeNow, type MatchOutcome } from '../engine/manual';
 import type { SyncJob } from '../jobs/log';

@@ -9,7 +9,7 @@
  * contact's Company No.; none → "The contact cannot be synchronized because the company does not exist". New
  * contacts from Dataverse get Name = first, middle and last name (BC's page computes it the same way).
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { setIfChanged, type MappingRules } from '../engine/hooks';
 import type { Row } from '../ports';
 import { BcByNumber, code, coupledBcId, coupledDvId, text } from './documents';

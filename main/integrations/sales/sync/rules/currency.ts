@@ -17,7 +17,7 @@
  * - DV → BC: the LCY currency → '' ; a coupled currency → its BC code; not coupled → an error naming the currency.
  * A value that already is a GUID (another rule translated it) is left alone, so this rule composes.
  */
-import type { BcFilter, DvFilter, FieldMapping, TableMapping } from '../../mappings/model';
+import type { BcFilter, DvFilter, FieldMapping, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { PassDirection } from '../coupling/store';
 import type { LookupResolver } from '../engine/fields';
 import type { MappingRules } from '../engine/hooks';

@@ -13,7 +13,7 @@ import { idFromKey } from '../adapters/common';
 import { setIfChanged } from '../engine/hooks';
 import type { CouplingStore } from '../coupling/store';
 import type { Counters } from '../jobs/log';
-import type { DvFilter } from '../../mappings/model';
+import type { DvFilter } from '../../../../../preload/contract/sales/mapping-model';
 import type { Row, SidePort, WriteOp, WriteResult } from '../ports';
 
 /** BC table ids of the couplings the document rules read and write. */

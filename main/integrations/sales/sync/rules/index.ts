@@ -7,7 +7,7 @@
  * HTTP adapters alike) and read couplings from the same SQLite database as the engine.
  */
 import type { Db } from '../../../../db/database';
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { Clock } from '../../../../ports';
 import { CouplingStore } from '../coupling/store';
 import { currencyRules, masterDataImplicitMatch, masterDataLookups } from './currency';

@@ -17,7 +17,7 @@
  * on insert and when the invoice's last run failed (its lines may be incomplete); a posted invoice's lines never
  * change afterwards.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { PassDirection } from '../coupling/store';
 import { setIfChanged, type DelegatedRun, type MappingRules, type RuleContext, type WrittenRecord } from '../engine/hooks';
 import { zeroCounters, type Counters, type SyncJob } from '../jobs/log';

@@ -9,7 +9,7 @@
  * Dataverse → BC: the contact comes back as `Contact No.` of the BC contact coupled to parentcontactid (BC needs a
  * contact on every opportunity); no coupled contact → a message that says to couple it.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { PassDirection } from '../coupling/store';
 import { setIfChanged, type MappingRules, type RuleContext } from '../engine/hooks';
 import type { Row } from '../ports';

@@ -9,7 +9,7 @@
  * The translation runs as the engine's `lookups` (engine/fields.ts), before the engine compares source and
  * destination, so an unchanged code never reads as a change (nor as an update conflict on Bidirectional mappings).
  */
-import type { FieldMapping, TableMapping } from '../../mappings/model';
+import type { FieldMapping, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { LookupResolver } from '../engine/fields';
 import { setIfChanged } from '../engine/hooks';
 import type { RuleDeps, RuleModule } from './index';

@@ -17,7 +17,7 @@
  * Lines are written in the header's afterWrite (see documents.ts); ids are derived from the other side's line id, so
  * a retried follow-up rewrites the same lines.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { idFromKey } from '../adapters/common';
 import type { PassDirection } from '../coupling/store';
 import { setIfChanged, type DelegatedRun, type MappingRules, type RuleContext, type WrittenRecord } from '../engine/hooks';

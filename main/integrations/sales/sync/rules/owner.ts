@@ -20,7 +20,7 @@
  * Salesperson codes are resolved through a SalespersonDirectory: one read of the salespeople table per pass
  * (in beforeBatch, before the page's records are prepared), couplings from SQLite.
  */
-import type { FieldMapping, TableMapping } from '../../mappings/model';
+import type { FieldMapping, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { MappingRules } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';
 import type { RuleDeps, RuleModule } from './index';

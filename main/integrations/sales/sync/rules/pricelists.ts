@@ -13,7 +13,7 @@
  *   (sales prices / price list lines → productpricelevel): lookups resolved through couplings, never by name.
  */
 import type { Db } from '../../../../db/database';
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { idFromKey } from '../adapters/common';
 import type { MappingRules, RuleContext } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';

@@ -14,7 +14,7 @@
  * pricelevelid on create.
  * Dataverse → BC (prepare): Blocked = (statecode ≠ Active), always; the base unit of measure back as a BC code.
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { idFromKey } from '../adapters/common';
 import type { PassDirection } from '../coupling/store';
 import type { MappingRules, RuleContext, WrittenRecord } from '../engine/hooks';

@@ -6,7 +6,7 @@
  * same table id and ids: BC SystemId and systemuserid, both lower-case). `SalespersonDirectory` is what the owner
  * rules read; it loads the (small) salespeople table once per pass and answers code ⇄ SystemId ⇄ coupled user.
  */
-import type { BcFilter, TableMapping } from '../../mappings/model';
+import type { BcFilter, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { MappingRules } from '../engine/hooks';
 import type { Row } from '../ports';
 import type { RuleDeps, RuleModule } from './index';

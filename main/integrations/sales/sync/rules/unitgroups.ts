@@ -14,7 +14,7 @@
  * - `productUnitGroup` resolves a product's group, base unit and priced units for the product rules, in either mode
  *   (legacy: `resolveUnitGroup` of units.ts, the "NAV <CODE>" group).
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { SideError, type Row } from '../ports';
 import type { PassDirection } from '../coupling/store';
 import type { MappingRules, RuleContext } from '../engine/hooks';

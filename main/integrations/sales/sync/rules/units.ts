@@ -11,7 +11,7 @@
  * - `resolveUnitGroup(deps, code)` gives products (ITEM-PRODUCT / RESOURCE-PRODUCT rules, engineer R2) the group and
  *   its unit for an item's Base Unit of Measure, with BC's errors for missing / multiple / inactive groups.
  */
-import type { DvFilter, TableMapping } from '../../mappings/model';
+import type { DvFilter, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { idFromKey } from '../adapters/common';
 import type { MappingRules, WrittenRecord } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';

@@ -4,7 +4,7 @@
  * against the demo sandbox, whose company keeps its books in NOK.
  */
 import type { SetupDraft } from '../../../../../preload/contract';
-import type { MappingOptions } from '../../mappings/model';
+import type { MappingOptions } from '../../../../../preload/contract/sales/mapping-model';
 import type { SetupStateStore } from '../../setup/state';
 import type { RuleSettings } from '../rules';
 

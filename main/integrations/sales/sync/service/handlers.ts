@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { syncMethods } from '../../../../../preload/contract/sync';
+import type { syncMethods } from '../../../../../preload/contract/sales/sync';
 import type { SyncService } from './service';
 
 type M = typeof syncMethods;

@@ -3,7 +3,7 @@
  * sides through the SidePorts. The recommendation only needs emptiness (and, for CURRENCY and the unit mappings,
  * "exactly one" vs "more"), so counting stops at COUNT_CAP: a count equal to the cap means "at least that many".
  */
-import type { TableMapping } from '../../mappings/model';
+import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { matchesBcFilter, matchesDvFilter } from '../engine/filters';
 import type { SidePort, SyncSides } from '../ports';
 import type { ReviewCounts } from '../review/planner';

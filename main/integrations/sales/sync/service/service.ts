@@ -14,7 +14,7 @@ import type {
 import type { Db } from '../../../../db/database';
 import { defaultMappings } from '../../mappings/defaults';
 import { defaultJobs } from '../../mappings/jobs';
-import type { MappingOptions, TableMapping } from '../../mappings/model';
+import type { MappingOptions, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import { MappingStore } from '../../mappings/store';
 import { SALES_MAPPING_SET } from '../../setup/service';
 import * as connect from '../adapters/connect';

@@ -4,8 +4,8 @@
  * validation, the undo/redo history and the snapshots taken before destructive operations.
  */
 import { z } from 'zod';
-import { Empty, method } from './core';
-import { UploadIdSchema } from './uploads';
+import { Empty, method } from '../core/rpc';
+import { UploadIdSchema } from '../core/uploads';
 import { BcFilter, Change, ChangeSet, Direction, DvFilter, MappingOptions, MappingSet, ReviewStatus, TableMapping } from './mapping-model';
 
 const Id = z.string().min(1).max(100);

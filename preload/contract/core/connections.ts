@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppErrorSchema, Empty, method } from './core';
+import { AppErrorSchema, Empty, method } from './rpc';
 import { UploadIdSchema } from './uploads';
 
 /**

@@ -4,7 +4,7 @@
  * (synchronize now, couple, uncouple, match-based coupling, restore skipped, delete couplings of failed records).
  */
 import { z } from 'zod';
-import { Empty, method } from './core';
+import { Empty, method } from '../core/rpc';
 
 const Name = z.string().min(1).max(100);
 /** BC SystemId or Dataverse primary id. */

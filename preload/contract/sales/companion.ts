@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './core';
+import { method } from '../core/rpc';
 
 /**
  * Why a field mapping is not carried on the current connection (main/integrations/sales/sync/adapters/carried.ts):

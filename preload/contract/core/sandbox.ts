@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Empty, method } from './core';
+import { Empty, method } from './rpc';
 
 export const KnobsSchema = z.object({
   latencyMs: z.number().int().min(0).max(60_000),

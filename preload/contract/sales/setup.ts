@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './core';
+import { method } from '../core/rpc';
 
 /**
  * setup.*: the Business Central ⇄ Dynamics 365 Sales setup backend (issue 5): wizard draft, BC version detection,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './core';
+import { method } from './rpc';
 
 /**
  * Large files (a mapping export of a big tenant, a connections export) travel in chunks well below the transport's

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Empty, method } from './core';
+import { Empty, method } from './rpc';
 
 export const SecretStoreInfoSchema = z.object({
   kind: z.enum(['os', 'key-file', 'memory', 'unavailable']),

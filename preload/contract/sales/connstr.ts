@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Empty, method } from './core';
+import { Empty, method } from '../core/rpc';
 
 /** Canonical XRM-tooling keys, in the order the builder writes them. */
 export const CANONICAL_KEYS = [
