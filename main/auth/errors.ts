@@ -1,5 +1,5 @@
 import { InteractionRequiredAuthError, type AuthError } from '@azure/msal-node';
-import { redact } from '../app/logger';
+import { redact } from '../platform/logger';
 import { ServiceError } from '../http/errors';
 import { AppFailure } from '../rpc/errors';
 

@@ -8,7 +8,7 @@ import {
   type DeviceCodeRequest,
 } from '@azure/msal-node';
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { redact } from '../app/logger';
+import { redact } from '../platform/logger';
 import type { Clock, Logger, SecretStore } from '../ports';
 import { systemClock } from '../ports';
 import { AppFailure } from '../rpc/errors';

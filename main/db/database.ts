@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDir, makePrivateFile } from '../app/paths';
+import { ensurePrivateDir, makePrivateFile } from '../platform/paths';
 import { AppFailure } from '../rpc/errors';
 import { MIGRATIONS, type Migration } from './migrations';
 import { damagedDatabase, diagnoseDatabaseFile, isDamageError } from './recovery';

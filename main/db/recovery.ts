@@ -5,7 +5,7 @@
  */
 import { closeSync, copyFileSync, existsSync, openSync, readSync, readdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { makePrivateFile } from '../app/paths';
+import { makePrivateFile } from '../platform/paths';
 import { AppFailure } from '../rpc/errors';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { redact } from '../app/logger';
+import { redact } from '../platform/logger';
 import type { Clock, Logger } from '../ports';
 import { systemClock } from '../ports';
 import { parseErrorBody, ServiceError } from './errors';

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDir } from '../app/paths';
+import { ensurePrivateDir } from '../platform/paths';
 import type { SecretStoreStatus } from '../ports';
 import type { SecretCipher } from './cipher';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp, type ConsoleApp } from '../../main/app/create-app';
-import { keyFile } from '../../main/app/paths';
+import { keyFile } from '../../main/platform/paths';
 import type { Logger } from '../../main/ports';
 import { KeyFileCipher } from '../../main/secrets/key-file-cipher';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { SyncFinished, SyncProgress } from '../../preload/contract';
 import { createApp, type ConsoleApp } from '../../main/app/create-app';
-import { keyFile } from '../../main/app/paths';
+import { keyFile } from '../../main/platform/paths';
 import { EmbeddedSandbox } from '../../main/app/sandbox-service';
 import { KeyFileCipher } from '../../main/secrets/key-file-cipher';
 import { quietLogger, tempDir } from './app';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../app/create-app';
 import { EmbeddedSandbox } from '../../app/sandbox-service';
-import { databaseFile, defaultDataDir, keyFile } from '../../app/paths';
+import { databaseFile, defaultDataDir, keyFile } from '../../platform/paths';
 import { openDatabase } from '../../db/database';
 import { recoverDatabase } from '../../db/recovery';
 import { AppFailure } from '../../rpc/errors';

@@ -4,7 +4,7 @@ import { openDatabase } from '../../db/database';
 import { JobQueue } from '../../kernel/jobs/queue';
 import { sandboxSession } from '../../integrations/sales/sync/cli-support/session';
 import path from 'node:path';
-import { databaseFile, defaultDataDir } from '../../app/paths';
+import { databaseFile, defaultDataDir } from '../../platform/paths';
 import { openProfileSession, takeRepeated } from '../../integrations/sales/sync/cli-support/profiles';
 import type { CliCommand, CliIo } from '../io';
 import { printResults, progressPrinter, type SyncCommandOptions } from './sync';

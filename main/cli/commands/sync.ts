@@ -6,7 +6,7 @@ import type { SyncJob } from '../../integrations/sales/sync/jobs/log';
 import { sandboxSession } from '../../integrations/sales/sync/cli-support/session';
 import path from 'node:path';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
-import { defaultDataDir } from '../../app/paths';
+import { defaultDataDir } from '../../platform/paths';
 import type { EmbeddedSandbox } from '../../app/sandbox-service';
 import { openProfileSession, takeRepeated } from '../../integrations/sales/sync/cli-support/profiles';
 import type { CliCommand, CliIo } from '../io';

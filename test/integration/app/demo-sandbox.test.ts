@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
+import { keyFile } from '../../../main/platform/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { startHost } from '../../../main/sandbox/kernel';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';

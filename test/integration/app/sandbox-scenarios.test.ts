@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PreflightInput, PreflightReport, SandboxScenario, SandboxScenarioResult, SetupDraft } from '../../../preload/contract';
 import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
+import { keyFile } from '../../../main/platform/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import type { DataverseClient } from '../../../main/clients';
 import { CURRENCY_IDS } from '../../../main/sandbox/dataverse/seed';

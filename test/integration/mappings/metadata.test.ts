@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
+import { keyFile } from '../../../main/platform/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { BusinessCentralClient } from '../../../main/clients/bc/client';
 import { DataverseClient } from '../../../main/clients/dataverse/client';

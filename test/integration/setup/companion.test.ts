@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
+import { keyFile } from '../../../main/platform/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import type { CompanionStatus } from '../../../preload/contract/sales/companion';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
+import { keyFile } from '../../../main/platform/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { openProfileSession } from '../../../main/integrations/sales/sync/cli-support/profiles';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../main/app/create-app';
-import { databaseFile, keyFile } from '../../../main/app/paths';
+import { databaseFile, keyFile } from '../../../main/platform/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { jobsCommandWith } from '../../../main/cli/commands/jobs';
 import { syncCommandWith } from '../../../main/cli/commands/sync';

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
 import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { keyFile } from '../../../main/app/paths';
+import { keyFile } from '../../../main/platform/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { DataverseClient } from '../../../main/clients/dataverse';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';

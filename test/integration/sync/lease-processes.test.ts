@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
 import { createApp, type ConsoleApp } from '../../../main/app/create-app';
-import { databaseFile, keyFile } from '../../../main/app/paths';
+import { databaseFile, keyFile } from '../../../main/platform/paths';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { openDatabase } from '../../../main/db/database';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultDataDir } from '../../../main/app/paths';
+import { defaultDataDir } from '../../../main/platform/paths';
 
 describe('data folder', () => {
   it('lives in the OS application-data folder', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { keyFile } from '../../../main/app/paths';
+import { keyFile } from '../../../main/platform/paths';
 import { createApp } from '../../../main/app/create-app';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { quietLogger, tempDir } from '../../support/app';

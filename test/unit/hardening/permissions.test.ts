@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APP_FOLDER, keyFile } from '../../../main/app/paths';
+import { APP_FOLDER, keyFile } from '../../../main/platform/paths';
 import { createApp } from '../../../main/app/create-app';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { quietLogger, tempDir } from '../../support/app';

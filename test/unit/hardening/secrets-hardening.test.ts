@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
-import { ProfileService } from '../../../main/profiles/service';
+import { ProfileService } from '../../../main/integrations/sales/connstr/profiles';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { DbSecretStore } from '../../../main/secrets/store';
 import { tempDir } from '../../support/app';
@@ -66,7 +66,7 @@ describe('profiles.save classifies secrets with the connection-string key rules'
 describe('connection profiles after the key is gone', () => {
   it('report the client secret as lost and missing (not set), so sign-in asks for it instead of failing', async () => {
     const { createApp } = await import('../../../main/app/create-app');
-    const { keyFile } = await import('../../../main/app/paths');
+    const { keyFile } = await import('../../../main/platform/paths');
     const { quietLogger } = await import('../../support/app');
     const t = tempDir();
     cleanups.push(t.cleanup);

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/db/database';
-import { ProfileService } from '../../../main/profiles/service';
+import { ProfileService } from '../../../main/integrations/sales/connstr/profiles';
 import { AppFailure } from '../../../main/rpc/errors';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { DbSecretStore, UnavailableCipher } from '../../../main/secrets/store';

@@ -29,7 +29,7 @@ describe('setup.getState / setup.saveState (resumable wizard)', () => {
     app.close();
     const { createApp } = await import('../../../main/app/create-app');
     const { KeyFileCipher } = await import('../../../main/secrets/key-file-cipher');
-    const { keyFile } = await import('../../../main/app/paths');
+    const { keyFile } = await import('../../../main/platform/paths');
     const { quietLogger } = await import('../../support/app');
     app = createApp({ host: 'memory', dataDir: dir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quietLogger });
     const again = await call('setup.getState');

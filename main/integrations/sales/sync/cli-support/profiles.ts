@@ -10,7 +10,7 @@ import { createApp, SANDBOX_AUTHORITY_HOST, type ConsoleApp } from '../../../../
 import { SetupStateStore } from '../../setup/state';
 import { setupDomain } from '../service/domain';
 import { demoSandboxNotRunning, readDemoSandboxInfo } from './demo-sandbox';
-import { databaseFile, keyFile } from '../../../../app/paths';
+import { databaseFile, keyFile } from '../../../../platform/paths';
 import type { EmbeddedSandbox } from '../../../../app/sandbox-service';
 import { openDatabase, type Db } from '../../../../db/database';
 import { systemClock, type Logger } from '../../../../ports';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Profile } from '../../preload/contract';
-import { SECRET_KEYS } from '../../preload/contract/sales/connstr';
-import { canonicalKey } from '../integrations/sales/connstr/keys';
-import type { Db } from '../db/database';
-import type { SecretStore } from '../ports';
-import { AppFailure } from '../rpc/errors';
+import type { Profile } from '../../../../preload/contract';
+import { SECRET_KEYS } from '../../../../preload/contract/sales/connstr';
+import { canonicalKey } from './keys';
+import type { Db } from '../../../db/database';
+import type { SecretStore } from '../../../ports';
+import { AppFailure } from '../../../rpc/errors';
 
 interface Row {
   id: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Empty, method } from './rpc';
+import { Empty, method } from '../core/rpc';
 
 /** Saved named profiles. Non-secret values are stored in SQLite, secrets in the SecretStore (write-only). */
 export const ProfileKindSchema = z.enum(['bc-onprem-connstr']);
