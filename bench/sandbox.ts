@@ -76,7 +76,7 @@ async function runBench(extra: Record<string, unknown> = {}): Promise<void> {
     child.once('message', (u) => resolve(((u as NodeJS.CpuUsage).user + (u as NodeJS.CpuUsage).system) / 1000));
     child.send('cpu');
   });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  let agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const headers = { Authorization: 'Bearer bench', Accept: 'application/json', 'OData-Version': '4.0', 'Content-Type': 'application/json' };
   const request = (method: string, path: string, body?: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = http.request(`${apiBase}/${path}`, { method, agent, headers }, (res) => {
@@ -151,6 +151,12 @@ async function runBench(extra: Record<string, unknown> = {}): Promise<void> {
     child.once('message', (m) => resolve(m as BigTable));
     child.send({ seed: readRows });
   }) : null;
+  // Seeding blocks the server for longer than its keep-alive timeout: the pooled sockets it closes meanwhile would be
+  // reused by the next request ("socket hang up"). Start the reads on fresh connections.
+  if (big) {
+    agent.destroy();
+    agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  }
   const largeTableReads = big ? await measureLargeTableReads(big, request) : null;
 
   console.log(JSON.stringify({

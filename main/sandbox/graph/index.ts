@@ -80,6 +80,7 @@ function defineProfiles(ctx: KernelContext): void {
   d({ name: 'licence-missing', description: 'Adding a user without a Teams licence to a team fails ("Failed to retrieve appliable Sku categories for the user").', defaults: {} });
 }
 
+const AGS_DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Sandbox', Slice: 'E', Ring: '1', ScaleUnit: '000', RoleInstance: 'LOCAL' } });
 const READ_DIR = ['Directory.Read.All', 'Directory.ReadWrite.All'];
 /** Application permissions (any one suffices) per route family, as Graph's permission tables list them. */
 export function requiredAppRoles(method: string, segs: string[]): string[] | null {
@@ -213,7 +214,7 @@ async function createGraph(ctx: KernelContext, opts: GraphOptions = {}): Promise
     const common: Record<string, string> = {
       'request-id': requestId,
       'client-request-id': clientRequestId,
-      'x-ms-ags-diagnostic': JSON.stringify({ ServerInfo: { DataCenter: 'Sandbox', Slice: 'E', Ring: '1', ScaleUnit: '000', RoleInstance: 'LOCAL' } }),
+      'x-ms-ags-diagnostic': AGS_DIAGNOSTIC,
       'Strict-Transport-Security': 'max-age=31536000',
       Date: date.toUTCString(),
     };

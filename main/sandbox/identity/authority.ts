@@ -118,6 +118,8 @@ export interface AuthorizeRequest {
   loginHint?: string;
 }
 
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class SandboxAuthority {
   readonly tenantId = SANDBOX_TENANT_ID;
   readonly kid: string;
@@ -129,6 +131,8 @@ export class SandboxAuthority {
   private readonly refreshTokens = new Map<string, RefreshToken>();
   private readonly clientKeys = new Map<string, ClientKey[]>();
   private readonly extraResources = new Map<string, ResourceDefinition>();
+  /** Access tokens whose signature was verified (token → payload); bounded, cleared when full. */
+  private readonly verified = new Map<string, Record<string, unknown>>();
 
   constructor(
     /** Base URL of the server (http://127.0.0.1:PORT). */
@@ -575,11 +579,18 @@ export class SandboxAuthority {
     if (!authorization) return { error: 'missing_token', description: 'Send an access token in the Authorization header: "Authorization: Bearer <token>".' };
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) return { error: 'invalid_token', description: 'The Authorization header must use the Bearer scheme with a single token.' };
-    const jwt = decodeJwt(m[1]!);
-    if (!jwt) return { error: 'invalid_token', description: 'The access token is malformed: it is not a signed JWT.' };
-    if (jwt.header.kid !== this.kid || !verifySignature(jwt, this.publicKey))
-      return { error: 'invalid_token', description: 'The access token signature is invalid: it was not issued by this sandbox authority (tokens from a previous sandbox run stop working after a restart; sign in again).' };
-    const p = jwt.payload;
+    // A token's signature is checked once (resource servers cache validated tokens too); issuer, audience and
+    // lifetime are checked on every call below, so expiry and audience mistakes still show per request.
+    let p = this.verified.get(m[1]!);
+    if (!p) {
+      const jwt = decodeJwt(m[1]!);
+      if (!jwt) return { error: 'invalid_token', description: 'The access token is malformed: it is not a signed JWT.' };
+      if (jwt.header.kid !== this.kid || !verifySignature(jwt, this.publicKey))
+        return { error: 'invalid_token', description: 'The access token signature is invalid: it was not issued by this sandbox authority (tokens from a previous sandbox run stop working after a restart; sign in again).' };
+      p = jwt.payload;
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
+      this.verified.set(m[1]!, p);
+    }
     if (p.iss !== this.issuer) return { error: 'invalid_token', description: `The token issuer '${String(p.iss)}' is not trusted; expected '${this.issuer}'.` };
     const norm = (s: string) => s.replace(/\/+$/, '').toLowerCase();
     if (typeof p.aud !== 'string' || norm(p.aud) !== norm(expectedAudience))
