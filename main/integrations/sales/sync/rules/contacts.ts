@@ -13,7 +13,7 @@ import type { TableMapping } from '../../../../../preload/contract/sales/mapping
 import { setIfChanged, type MappingRules } from '../engine/hooks';
 import type { Row } from '../ports';
 import { BcByNumber, code, coupledBcId, coupledDvId, text } from './documents';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 
 export const VENDOR_TABLE_ID = 23;
 const CUSTOMER_TABLE_ID = 18;

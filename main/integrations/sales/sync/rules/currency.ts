@@ -23,7 +23,7 @@ import type { LookupResolver } from '../engine/fields';
 import type { MappingRules } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';
 import type { Row } from '../ports';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 import { isLegacyUomMapping, unitImplicitMatch } from './units';
 
 export const CURRENCY_TABLE_ID = 4;

@@ -6,16 +6,12 @@
  * Rules talk to both sides only through the SidePorts (so they run against the in-memory fakes and against the
  * HTTP adapters alike) and read couplings from the same SQLite database as the engine.
  */
-import type { Db } from '../../../../db/database';
-import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
-import type { Clock } from '../../../../ports';
 import { CouplingStore } from '../coupling/store';
 import { currencyRules, masterDataImplicitMatch, masterDataLookups } from './currency';
 import { ownerRules } from './owner';
 import { salespeopleRuleModule } from './salespeople';
 import { unitRules } from './units';
-import { combineRules, type MappingRules, type RuleSet } from '../engine/hooks';
-import type { SyncSides } from '../ports';
+import { combineRules, type RuleSet } from '../engine/hooks';
 import { invoiceRules } from './invoices';
 import { opportunityRules } from './opportunities';
 import { orderLineRules, orderRules } from './orders';
@@ -26,6 +22,9 @@ import type { EngineOptions } from '../engine/engine';
 import type { LookupResolver } from '../engine/fields';
 import { contactRules } from './contacts';
 import { optionLookups, optionRules } from './options';
+import type { RuleDeps, RuleModule } from './types';
+
+export type { RuleDeps, RuleModule, RuleSettings } from './types';
 
 /** The first resolver that answers (undefined = "not mine") wins. */
 export function chainLookups(...resolvers: LookupResolver[]): LookupResolver {
@@ -37,37 +36,6 @@ export function chainLookups(...resolvers: LookupResolver[]): LookupResolver {
     return undefined;
   };
 }
-
-/** What the rules need to know about the connection (CRM Connection Setup / CDS Connection Setup fields). */
-export interface RuleSettings {
-  /** E.11: Person (owner from the coupled salesperson) or Team (company's default owning team). */
-  ownershipModel: 'person' | 'team';
-  /** BC's local currency code (General Ledger Setup "LCY Code"), e.g. NOK. */
-  lcyCode: string;
-  /** Current company's bcbi_company id (Dataverse), when the company has been set up there. */
-  companyId?: string | null;
-  /** The company's default owning team (bcbi_company.bcbi_defaultowningteam): owner under the Team model. */
-  defaultOwningTeamId?: string | null;
-  /** Unit-group mode (E.9) instead of the legacy one-unit "NAV <CODE>" groups. */
-  unitGroupMapping?: boolean;
-  /** Sales order integration: none, legacy (DV → BC submit) or bidirectional. */
-  salesOrderMode?: 'none' | 'legacy' | 'bidirectional';
-  /** Sales & Receivables Setup "Write-in Product Type/No.": the BC item or resource that carries Sales write-in lines. */
-  writeInProduct?: { type: 'Item' | 'Resource'; no: string } | null;
-  /** Product name used for the default price list ("Business Central"). */
-  productName?: string;
-}
-
-export interface RuleDeps {
-  db: Db;
-  clock: Clock;
-  sides: SyncSides;
-  couplings: CouplingStore;
-  settings: RuleSettings;
-}
-
-/** One rule module: built once per engine, asked once per pass for a mapping's rules. */
-export type RuleModule = (deps: RuleDeps) => (mapping: TableMapping) => MappingRules | null;
 
 /** Register modules here, in the order their `prepare` hooks should run. */
 const MODULES: RuleModule[] = [

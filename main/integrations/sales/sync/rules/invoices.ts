@@ -20,10 +20,11 @@
 import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { PassDirection } from '../coupling/store';
 import { setIfChanged, type DelegatedRun, type MappingRules, type RuleContext, type WrittenRecord } from '../engine/hooks';
-import { zeroCounters, type Counters, type SyncJob } from '../jobs/log';
+import type { Counters, SyncJob } from '../jobs/log';
 import type { Row } from '../ports';
-import { BcByNumber, code, coupledDvId, isWriteIn, linesOf, money, NO_DV_FILTER, normalizeDates, pool, syncDvLines, TABLE, text, type DesiredLine, type LineSet } from './documents';
-import type { RuleDeps } from './index';
+import { checkLineProducts, desiredDvLines, jobChanged, loadLineProducts, pushDvLines, runLinePass, writeDvLinesAfter, type DvHeader, type FailLine } from './document-lines';
+import { BcByNumber, code, coupledDvId, linesOf, money, NO_DV_FILTER, normalizeDates, pool, TABLE, text, type DesiredLine } from './documents';
+import type { RuleDeps } from './types';
 import { priceListForCurrency } from './pricelists';
 
 export const INVOICE_MAPPING = 'POSTEDSALESINV-INV';
@@ -57,7 +58,10 @@ export interface InvoiceOptions {
 
 const defaultPriceListFor = async (deps: RuleDeps, currencyCode: string): Promise<string> => (await priceListForCurrency(deps, currencyCode)).id;
 
-const LINES = { set: 'invoicedetails', logicalName: 'invoicedetail', parentAttr: 'invoiceid', tableId: TABLE.invoiceLine, namespace: 'd365ic:invoicedetail' };
+const HEADER: DvHeader = {
+  tableId: TABLE.invoice, set: 'invoices',
+  lines: { set: 'invoicedetails', logicalName: 'invoicedetail', parentAttr: 'invoiceid', tableId: TABLE.invoiceLine, namespace: 'd365ic:invoicedetail' },
+};
 
 /** The line mapping: its lines are written by the header's rule (afterWrite); run alone it re-pushes coupled headers' lines. */
 export const INVOICE_LINE_MAPPING = 'POSTEDSALESLINE-INV';
@@ -79,35 +83,16 @@ export function invoiceRules(deps: RuleDeps, opts: InvoiceOptions = {}): (mappin
  * Invoices not coupled yet are left to POSTEDSALESINV-INV, which writes their lines when it creates them.
  */
 async function runInvoiceLines(deps: RuleDeps, opts: InvoiceOptions, m: TableMapping, run: DelegatedRun): Promise<{ to: SyncJob | null; from: SyncJob | null; changed: boolean }> {
-  const jobId = run.log.start(m.name, 'Synchronization', 'ToIntegrationTable');
-  const counts: Counters = zeroCounters();
-  const fail = (row: Row, message: string, count = true) => {
-    if (count) counts.failed++;
-    run.log.error({ jobId, tableId: m.bcTableId, sourceSide: 'bc', sourceId: row.id, destinationId: null, message, detail: null });
-  };
-  let message = '';
-  try {
-    const cap = await deps.sides.bc.now();
-    const since = run.all ? null : run.watermarks(m.name).bc || null;
-    const pass = new InvoicePass(deps, opts);
-    let max = 0;
-    for await (const page of deps.sides.bc.queryModified('Sales Invoice Header', { filter: { conditions: [] }, since, pageSize: 200 })) {
-      for (const r of page) if (r.modifiedOn > max) max = r.modifiedOn;
-      const coupled = page.filter((r) => {
-        const c = deps.couplings.byBc(TABLE.invoice, r.id);
-        return !!c && !c.pending && c.resultTo === 'Success';
-      });
-      if (coupled.length) await pass.pushLines(coupled, counts, fail);
-    }
-    if (max > 0) run.advanceWatermark(m.name, 'bc', Math.min(max, cap));
-    if (counts.failed > 0) message = `${counts.failed} record(s) failed: open the job's errors to see why.`;
-  } catch (x) {
-    message = `The synchronization stopped: ${x instanceof Error ? x.message : String(x)} Run it again; it resumes where it stopped.`;
-    counts.failed++;
-  }
-  run.log.finish(jobId, counts, message);
-  const job = run.log.get(jobId)!;
-  return { to: job, from: null, changed: job.inserted + job.modified + job.deleted + job.failed > 0 };
+  const pass = new InvoicePass(deps, opts);
+  const job = await runLinePass(deps, m, run, {
+    dir: 'to', headers: 'Sales Invoice Header',
+    coupled: (r) => {
+      const c = deps.couplings.byBc(TABLE.invoice, r.id);
+      return !!c && !c.pending && c.resultTo === 'Success';
+    },
+    push: (coupled, counts, fail) => pass.pushLines(coupled, counts, fail),
+  });
+  return { to: job, from: null, changed: jobChanged(job) };
 }
 
 class InvoicePass {
@@ -148,14 +133,7 @@ class InvoicePass {
     const todo = rows.filter((r) => this.needsLines(r));
     const read = await linesOf(this.deps.sides.bc, 'Sales Invoice Line', 'Document Id', todo.map((r) => ({ key: r.id, value: r.id })));
     for (const [id, lines] of read) this.lines.set(id, lines);
-    const all = [...read.values()].flat();
-    await Promise.all([
-      this.customers.load(rows.map((r) => r.values['Sell-to Customer No.'])),
-      this.items.load(all.filter((l) => text(l.values.Type) === 'Item').map((l) => l.values['No.'])),
-      all.some((l) => text(l.values.Type) === 'Resource')
-        ? this.resources.load(all.filter((l) => text(l.values.Type) === 'Resource').map((l) => l.values['No.']))
-        : Promise.resolve(),
-    ]);
+    await Promise.all([this.customers.load(rows.map((r) => r.values['Sell-to Customer No.'])), loadLineProducts(this.items, this.resources, [...read.values()].flat())]);
     await this.loadOrders(todo.map((r) => code(r.values['Order No.'])).filter((n) => n !== '' && !this.orders.has(n)));
     const getList = this.opts.priceList ?? defaultPriceListFor;
     for (const cur of new Set(rows.map((r) => code(r.values['Currency Code'])))) {
@@ -227,84 +205,30 @@ class InvoicePass {
 
   /** Every item / resource on the invoice must exist, be unblocked and be coupled (BC checks this before insert). */
   private checkLines(invoiceNo: string, lines: readonly Row[]): string | null {
-    for (const l of lines) {
-      const type = text(l.values.Type);
-      if (type !== 'Item' && type !== 'Resource') continue;
-      if (isWriteIn(this.deps.settings.writeInProduct, type, l.values['No.'])) continue; // a write-in line in Sales
-      const no = code(l.values['No.']);
-      const rec = (type === 'Item' ? this.items : this.resources).get(no);
-      const where = `line ${text(l.values['Line No.'])} of posted sales invoice ${invoiceNo}`;
-      if (!rec) return `${type} ${no} on ${where} could not be found in Business Central.`;
-      if (rec.values.Blocked === true) return `${type} ${no} on ${where} is blocked. Unblock it and synchronize it to Dataverse, then the invoice is created by the next run.`;
-      const product = coupledDvId(this.deps.couplings, type === 'Item' ? TABLE.item : TABLE.resource, rec.id);
-      if (!product) {
-        return `${type} ${no} on ${where} is not coupled to a Dataverse product. ` +
-          `Couple or synchronize it (${type === 'Item' ? 'ITEM-PRODUCT' : 'RESOURCE-PRODUCT'}) first; the invoice is created by the next run.`;
-      }
-      this.products.set(l.id, product);
-    }
-    return null;
+    return checkLineProducts(this.deps, { items: this.items, resources: this.resources }, lines, this.products, {
+      where: (l) => `line ${text(l.values['Line No.'])} of posted sales invoice ${invoiceNo}`, strict: true, then: '; the invoice is created by the next run.',
+    });
   }
 
   /** POSTEDSALESLINE-INV run alone: the lines of coupled invoice headers, counted per line. */
-  async pushLines(headers: readonly Row[], counts: Counters, fail: (row: Row, message: string, count?: boolean) => void): Promise<void> {
+  async pushLines(headers: readonly Row[], counts: Counters, fail: FailLine): Promise<void> {
     const read = await linesOf(this.deps.sides.bc, 'Sales Invoice Line', 'Document Id', headers.map((r) => ({ key: r.id, value: r.id })));
-    const all = [...read.values()].flat();
-    await Promise.all([
-      this.items.load(all.filter((l) => text(l.values.Type) === 'Item').map((l) => l.values['No.'])),
-      all.some((l) => text(l.values.Type) === 'Resource')
-        ? this.resources.load(all.filter((l) => text(l.values.Type) === 'Resource').map((l) => l.values['No.']))
-        : Promise.resolve(),
-    ]);
-    const dvIds = headers.map((r) => this.deps.couplings.byBc(TABLE.invoice, r.id)!.dvId.toLowerCase());
-    const dvHeaders = new Map((await this.deps.sides.dataverse.getByIds('invoices', dvIds)).map((h) => [h.id.toLowerCase(), h]));
-    const sets: LineSet[] = [];
-    headers.forEach((r, index) => {
-      const no = text(r.values['No.']);
-      const head = dvHeaders.get(dvIds[index]!);
-      if (!head) return fail(r, `The Dataverse invoice of posted sales invoice ${no} was deleted. Synchronize POSTEDSALESINV-INV (or remove the coupling) first.`);
-      const lines = read.get(r.id) ?? [];
-      const err = this.checkLines(no, lines);
-      if (err) return fail(r, err);
-      sets.push({ index, parentDvId: dvIds[index]!, fresh: false, lines: this.desired(lines, head.values.transactioncurrencyid) });
-    });
-    // syncDvLines counts every failed line; the job error names the header (once).
-    for (const [i, msg] of await syncDvLines(this.deps.sides.dataverse, this.deps.couplings, LINES, sets, counts)) fail(headers[i]!, msg, false);
+    await loadLineProducts(this.items, this.resources, [...read.values()].flat());
+    await pushDvLines(this.deps, HEADER, headers, counts, fail,
+      (no) => `The Dataverse invoice of posted sales invoice ${no} was deleted. Synchronize POSTEDSALESINV-INV (or remove the coupling) first.`,
+      (r, no, currency) => {
+        const lines = read.get(r.id) ?? [];
+        return this.checkLines(no, lines) ?? this.desired(lines, currency);
+      });
   }
 
   private async afterWrite(_m: TableMapping, dir: PassDirection, records: readonly WrittenRecord[]): Promise<Map<number, string>> {
     if (dir !== 'to') return new Map();
-    const todo = records.map((r, index) => ({ r, index })).filter((x) => this.lines.has(x.r.source.id));
-    if (todo.length === 0) return new Map();
-    // Lines carry the header's currency; an update / retry only wrote what changed, so read the rest.
-    const missing = todo.filter((x) => !('transactioncurrencyid' in x.r.values)).map((x) => x.r.destId);
-    const headers = new Map((missing.length ? await this.deps.sides.dataverse.getByIds('invoices', missing) : []).map((h) => [h.id.toLowerCase(), h]));
-    const sets: LineSet[] = todo.map(({ r, index }) => {
-      const currency = 'transactioncurrencyid' in r.values ? r.values.transactioncurrencyid : headers.get(r.destId.toLowerCase())?.values.transactioncurrencyid;
-      return { index, parentDvId: r.destId.toLowerCase(), fresh: r.kind === 'insert' && !this.deps.couplings.byBc(TABLE.invoice, r.source.id)?.resultTo, lines: this.desired(this.lines.get(r.source.id)!, currency) };
-    });
-    return syncDvLines(this.deps.sides.dataverse, this.deps.couplings, LINES, sets);
+    return writeDvLinesAfter(this.deps, HEADER, records, this.lines, (lines, currency) => this.desired(lines, currency),
+      (r) => r.kind === 'insert' && !this.deps.couplings.byBc(TABLE.invoice, r.source.id)?.resultTo);
   }
 
   private desired(lines: readonly Row[], currency: unknown): DesiredLine[] {
-    const out: DesiredLine[] = [];
-    for (const l of lines) {
-      const v = l.values;
-      const type = text(v.Type);
-      if (type === '' || type === 'Comment') continue;
-      const amount = money(v.Amount);
-      const withVat = money(v['Amount Including VAT']);
-      const values: Record<string, unknown> = {
-        lineitemnumber: Number(v['Line No.'] ?? 0), quantity: Number(v.Quantity ?? 0), priceperunit: money(v['Unit Price']),
-        manualdiscountamount: money(v['Line Discount Amount']), baseamount: amount, extendedamount: withVat, tax: money(withVat - amount),
-        ispriceoverridden: true,
-      };
-      const product = this.products.get(l.id);
-      if (product) Object.assign(values, { productid: product, isproductoverridden: false });
-      else Object.assign(values, { productid: null, isproductoverridden: true, productdescription: (text(v.Description) || `${type} ${text(v['No.'])}`).slice(0, 500) });
-      if (typeof currency === 'string' && currency !== '') values.transactioncurrencyid = currency;
-      out.push({ bcId: l.id, values, label: `line ${text(v['Line No.'])}` });
-    }
-    return out;
+    return desiredDvLines(lines, this.products, currency, true);
   }
 }

@@ -14,7 +14,7 @@ import type { PassDirection } from '../coupling/store';
 import { setIfChanged, type MappingRules, type RuleContext } from '../engine/hooks';
 import type { Row } from '../ports';
 import { BcByNumber, coupledBcId, coupledDvId, normalizeDates, TABLE, text } from './documents';
-import type { RuleDeps } from './index';
+import type { RuleDeps } from './types';
 import { lcyCurrencyId } from './pricelists';
 
 export const OPPORTUNITY_MAPPING = 'OPPORTUNITY';

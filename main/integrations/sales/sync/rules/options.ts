@@ -12,7 +12,7 @@
 import type { FieldMapping, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { LookupResolver } from '../engine/fields';
 import { setIfChanged } from '../engine/hooks';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 
 /** Account option-set attribute → the option mapping that couples its values. */
 export const ACCOUNT_OPTION_MAPPINGS: Readonly<Record<string, string>> = {

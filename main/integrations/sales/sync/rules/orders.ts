@@ -22,12 +22,13 @@ import { idFromKey } from '../adapters/common';
 import type { PassDirection } from '../coupling/store';
 import { setIfChanged, type DelegatedRun, type MappingRules, type RuleContext, type WrittenRecord } from '../engine/hooks';
 import { MappingConfigError } from '../engine/engine';
-import { zeroCounters, type Counters, type SyncJob } from '../jobs/log';
+import type { Counters, SyncJob } from '../jobs/log';
 import type { Row, WriteOp } from '../ports';
 import {
-  BcByNumber, bcDate, code, coupledBcId, coupledDvId, isWriteIn, linesOf, money, normalizeDates, sameValue, syncDvLines, TABLE, text, type DesiredLine, type LineSet,
+  BcByNumber, bcDate, code, coupledBcId, coupledDvId, linesOf, money, normalizeDates, sameValue, TABLE, text, type DesiredLine,
 } from './documents';
-import type { RuleDeps } from './index';
+import { checkLineProducts, desiredDvLines, jobChanged, loadLineProducts, pushDvLines, runLinePass, writeDvLinesAfter, type DvHeader, type FailLine } from './document-lines';
+import type { RuleDeps } from './types';
 import { lcyCurrencyId, priceListForCurrency } from './pricelists';
 
 export const ORDER_MAPPING = 'SALESORDER-ORDER';
@@ -42,7 +43,10 @@ const NS_ORDER = 'd365ic:salesorder';
 const NS_LINE = 'd365ic:salesline';
 /** BC line Description length (Sales Line.Description is Text[100]). */
 const DESCRIPTION_MAX = 100;
-const DV_LINES = { set: 'salesorderdetails', logicalName: 'salesorderdetail', parentAttr: 'salesorderid', tableId: TABLE.orderLine, namespace: 'd365ic:salesorderdetail' };
+const HEADER: DvHeader = {
+  tableId: TABLE.order, set: 'salesorders',
+  lines: { set: 'salesorderdetails', logicalName: 'salesorderdetail', parentAttr: 'salesorderid', tableId: TABLE.orderLine, namespace: 'd365ic:salesorderdetail' },
+};
 
 const isOrderMapping = (m: TableMapping) => m.bcTable === 'Sales Header' && m.dataverseEntity === 'salesorder';
 const guid = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.toLowerCase() : null);
@@ -85,42 +89,18 @@ export function orderLineRules(deps: RuleDeps): (mapping: TableMapping) => Mappi
 async function runOrderLines(deps: RuleDeps, m: TableMapping, run: DelegatedRun): Promise<{ to: SyncJob | null; from: SyncJob | null; changed: boolean }> {
   if ((deps.settings.salesOrderMode ?? 'none') !== 'bidirectional')
     throw new MappingConfigError(`${m.name} runs only with bidirectional sales order integration. Turn it on in the connection setup, or leave the mapping out.`);
-  const pass = async (dir: 'to' | 'from'): Promise<SyncJob> => {
-    const jobId = run.log.start(m.name, 'Synchronization', dir === 'to' ? 'ToIntegrationTable' : 'FromIntegrationTable');
-    const counts: Counters = zeroCounters();
-    const fail = (row: Row, message: string, count = true) => {
-      if (count) counts.failed++;
-      run.log.error({ jobId, tableId: m.bcTableId, sourceSide: dir === 'to' ? 'bc' : 'dataverse', sourceId: row.id, destinationId: null, message, detail: null });
-    };
-    let message = '';
-    try {
-      const side = dir === 'to' ? deps.sides.bc : deps.sides.dataverse;
-      const cap = await side.now();
-      const wm = run.watermarks(m.name)[dir === 'to' ? 'bc' : 'dv'];
-      const since = run.all || !wm ? null : wm;
-      const filter = dir === 'to' ? { conditions: [] } : { conditions: [], companyScoped: false };
-      let max = 0;
-      const linePass = new OrderPass(deps, 'bidirectional');
-      for await (const page of side.queryModified(dir === 'to' ? 'Sales Header' : 'salesorders', { filter, since, pageSize: 200 })) {
-        for (const r of page) if (r.modifiedOn > max) max = r.modifiedOn;
-        const coupled = page.filter((r) => {
-          const c = dir === 'to' ? deps.couplings.byBc(TABLE.order, r.id) : deps.couplings.byDv(TABLE.order, r.id);
-          return !!c && !c.pending && c.bcId !== null;
-        });
-        if (coupled.length) await (dir === 'to' ? linePass.pushLinesTo(coupled, counts, fail) : linePass.pushLinesFrom(coupled, counts, fail));
-      }
-      if (max > 0) run.advanceWatermark(m.name, dir === 'to' ? 'bc' : 'dv', Math.min(max, cap));
-      if (counts.failed > 0) message = `${counts.failed} record(s) failed: open the job's errors to see why.`;
-    } catch (x) {
-      counts.failed++;
-      message = `The synchronization stopped: ${x instanceof Error ? x.message : String(x)} Run it again; it resumes where it stopped.`;
-    }
-    run.log.finish(jobId, counts, message);
-    return run.log.get(jobId)!;
-  };
+  const linePass = new OrderPass(deps, 'bidirectional');
+  const pass = (dir: 'to' | 'from'): Promise<SyncJob> => runLinePass(deps, m, run, {
+    dir, headers: dir === 'to' ? 'Sales Header' : 'salesorders',
+    coupled: (r) => {
+      const c = dir === 'to' ? deps.couplings.byBc(TABLE.order, r.id) : deps.couplings.byDv(TABLE.order, r.id);
+      return !!c && !c.pending && c.bcId !== null;
+    },
+    push: (coupled, counts, fail) => (dir === 'to' ? linePass.pushLinesTo(coupled, counts, fail) : linePass.pushLinesFrom(coupled, counts, fail)),
+  });
   const to = await pass('to');
   const from = await pass('from');
-  const changed = [to, from].some((j) => j.inserted + j.modified + j.deleted + j.failed > 0);
+  const changed = [to, from].some(jobChanged);
   return { to, from, changed };
 }
 
@@ -326,10 +306,8 @@ class OrderPass {
     if (dir === 'to') {
       const read = await linesOf(bc, 'Sales Line', 'Document Id', rows.map((r) => ({ key: r.id, value: r.id })));
       for (const [k, v] of read) this.lines.set(k, v);
-      const all = [...read.values()].flat();
       await this.look.customers.load(rows.map((r) => r.values['Sell-to Customer No.']));
-      await this.look.items.load(all.filter((l) => text(l.values.Type) === 'Item').map((l) => l.values['No.']));
-      if (all.some((l) => text(l.values.Type) === 'Resource')) await this.look.resources.load(all.filter((l) => text(l.values.Type) === 'Resource').map((l) => l.values['No.']));
+      await loadLineProducts(this.look.items, this.look.resources, [...read.values()].flat());
       for (const cur of new Set(rows.map((r) => code(r.values['Currency Code'])))) await this.look.priceList(cur);
     } else {
       const read = await linesOf(dataverse, 'salesorderdetails', 'salesorderid', rows.map((r) => ({ key: r.id, value: r.id })));
@@ -342,25 +320,18 @@ class OrderPass {
   }
 
   /** SOLINE-ORDERDETAIL BC → Sales: the Sales lines of coupled orders made equal to BC's. */
-  async pushLinesTo(orders: readonly Row[], counts: Counters, fail: (row: Row, message: string, count?: boolean) => void): Promise<void> {
+  async pushLinesTo(orders: readonly Row[], counts: Counters, fail: FailLine): Promise<void> {
     await this.beforeBatch('to', orders);
-    const dvIds = orders.map((r) => this.deps.couplings.byBc(TABLE.order, r.id)!.dvId.toLowerCase());
-    const heads = new Map((await this.deps.sides.dataverse.getByIds('salesorders', dvIds)).map((h) => [h.id.toLowerCase(), h]));
-    const sets: LineSet[] = [];
-    orders.forEach((r, index) => {
-      const no = text(r.values['No.']);
-      const head = heads.get(dvIds[index]!);
-      if (!head) return fail(r, `The Sales order of sales order ${no} was deleted. Synchronize SALESORDER-ORDER (or remove the coupling) first.`);
-      const lines = this.lines.get(r.id) ?? [];
-      const err = this.checkProducts(no, lines);
-      if (err) return fail(r, err);
-      sets.push({ index, parentDvId: dvIds[index]!, fresh: false, lines: this.dvLines(lines, head.values.transactioncurrencyid) });
-    });
-    for (const [i, msg] of await syncDvLines(this.deps.sides.dataverse, this.deps.couplings, DV_LINES, sets, counts)) fail(orders[i]!, msg, false);
+    await pushDvLines(this.deps, HEADER, orders, counts, fail,
+      (no) => `The Sales order of sales order ${no} was deleted. Synchronize SALESORDER-ORDER (or remove the coupling) first.`,
+      (r, no, currency) => {
+        const lines = this.lines.get(r.id) ?? [];
+        return this.checkProducts(no, lines) ?? this.dvLines(lines, currency);
+      });
   }
 
   /** SOLINE-ORDERDETAIL Sales → BC: the BC lines of coupled orders made equal to the Sales lines. */
-  async pushLinesFrom(orders: readonly Row[], counts: Counters, fail: (row: Row, message: string, count?: boolean) => void): Promise<void> {
+  async pushLinesFrom(orders: readonly Row[], counts: Counters, fail: FailLine): Promise<void> {
     await this.beforeBatch('from', orders);
     const sets: BcLineSet[] = orders.map((r, index) => ({
       index, bcOrderId: this.deps.couplings.byDv(TABLE.order, r.id)!.bcId!.toLowerCase(), label: text(r.values.name), dvLines: this.lines.get(r.id) ?? [], fresh: false,
@@ -373,19 +344,7 @@ class OrderPass {
 
   /** Every item / resource line must point at a coupled product (BC checks this before it sends an order). */
   private checkProducts(no: string, lines: readonly Row[]): string | null {
-    for (const l of lines) {
-      const type = text(l.values.Type);
-      if (type !== 'Item' && type !== 'Resource') continue;
-      if (isWriteIn(this.deps.settings.writeInProduct, type, l.values['No.'])) continue; // a write-in line in Sales
-      const rec = (type === 'Item' ? this.look.items : this.look.resources).get(l.values['No.']);
-      const product = rec ? coupledDvId(this.deps.couplings, type === 'Item' ? TABLE.item : TABLE.resource, rec.id) : null;
-      if (!product) {
-        return `${type} ${code(l.values['No.'])} on line ${text(l.values['Line No.'])} of sales order ${no} is not coupled to a Dataverse product. ` +
-          `Couple or synchronize it (${type === 'Item' ? 'ITEM-PRODUCT' : 'RESOURCE-PRODUCT'}) first.`;
-      }
-      this.products.set(l.id, product);
-    }
-    return null;
+    return checkLineProducts(this.deps, this.look, lines, this.products, { where: (l) => `line ${text(l.values['Line No.'])} of sales order ${no}`, strict: false, then: '.' });
   }
 
   private prepareTo(ctx: RuleContext, values: Record<string, unknown>): string | null {
@@ -421,35 +380,12 @@ class OrderPass {
     return null;
   }
 
-  private async afterWriteTo(records: readonly WrittenRecord[]): Promise<Map<number, string>> {
-    const todo = records.map((r, index) => ({ r, index })).filter((x) => this.lines.has(x.r.source.id));
-    if (todo.length === 0) return new Map();
-    const missing = todo.filter((x) => !('transactioncurrencyid' in x.r.values)).map((x) => x.r.destId);
-    const headers = new Map((missing.length ? await this.deps.sides.dataverse.getByIds('salesorders', missing) : []).map((h) => [h.id.toLowerCase(), h]));
-    const sets: LineSet[] = todo.map(({ r, index }) => {
-      const currency = 'transactioncurrencyid' in r.values ? r.values.transactioncurrencyid : headers.get(r.destId.toLowerCase())?.values.transactioncurrencyid;
-      return { index, parentDvId: r.destId.toLowerCase(), fresh: false, lines: this.dvLines(this.lines.get(r.source.id)!, currency) };
-    });
-    return syncDvLines(this.deps.sides.dataverse, this.deps.couplings, DV_LINES, sets);
+  private afterWriteTo(records: readonly WrittenRecord[]): Promise<Map<number, string>> {
+    return writeDvLinesAfter(this.deps, HEADER, records, this.lines, (lines, currency) => this.dvLines(lines, currency), () => false);
   }
 
   private dvLines(lines: readonly Row[], currency: unknown): DesiredLine[] {
-    const out: DesiredLine[] = [];
-    for (const l of lines) {
-      const v = l.values;
-      const type = text(v.Type);
-      if (type === '' || type === 'Comment') continue;
-      const values: Record<string, unknown> = {
-        lineitemnumber: Number(v['Line No.'] ?? 0), quantity: Number(v.Quantity ?? 0), priceperunit: money(v['Unit Price']),
-        manualdiscountamount: money(v['Line Discount Amount']), baseamount: money(v.Amount), extendedamount: money(v['Amount Including VAT']), ispriceoverridden: true,
-      };
-      const product = this.products.get(l.id);
-      if (product) Object.assign(values, { productid: product, isproductoverridden: false });
-      else Object.assign(values, { productid: null, isproductoverridden: true, productdescription: (text(v.Description) || `${type} ${text(v['No.'])}`).slice(0, 500) });
-      if (typeof currency === 'string' && currency !== '') values.transactioncurrencyid = currency;
-      out.push({ bcId: l.id, values, label: `line ${text(v['Line No.'])}` });
-    }
-    return out;
+    return desiredDvLines(lines, this.products, currency, false);
   }
 
   private prepareFrom(ctx: RuleContext, values: Record<string, unknown>): string | null {

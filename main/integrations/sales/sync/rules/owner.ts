@@ -23,7 +23,7 @@
 import type { FieldMapping, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { MappingRules } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 import { SalespersonDirectory } from './salespeople';
 
 /** Dataverse tables whose rows have an owner (user or team) among those the integration writes. */

@@ -18,7 +18,7 @@ import { idFromKey } from '../adapters/common';
 import type { MappingRules, RuleContext } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';
 import { SideError, type Row } from '../ports';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 
 /** BC table ids of the couplings the rules read. */
 export const TABLE = {

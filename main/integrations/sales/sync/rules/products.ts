@@ -20,7 +20,7 @@ import type { PassDirection } from '../coupling/store';
 import type { MappingRules, RuleContext, WrittenRecord } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';
 import { SideError, type Row, type WriteOp } from '../ports';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 import { defaultPriceList, lcyCurrencyId, PRICING_CURRENCY_AMOUNT, resetPass, RuleFailure, TABLE } from './pricelists';
 import { productUnitGroup, resetUnitPass, type ProductUnits } from './unitgroups';
 import type { UnitGroupRef } from './units';

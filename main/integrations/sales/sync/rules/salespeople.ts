@@ -9,7 +9,7 @@
 import type { BcFilter, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { MappingRules } from '../engine/hooks';
 import type { Row } from '../ports';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 
 export const SALESPERSON_TABLE_ID = 13;
 export const SALESPERSON_TABLE = 'Salesperson/Purchaser';

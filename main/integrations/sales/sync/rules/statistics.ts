@@ -19,7 +19,7 @@
 import { idFromKey } from '../adapters/common';
 import type { Row, WriteOp } from '../ports';
 import { code, linesOf, money, sameValue, TABLE, text } from './documents';
-import type { RuleDeps } from './index';
+import type { RuleDeps } from './types';
 import { INVOICE_STATE, invoiceState } from './invoices';
 import { lcyCurrencyId } from './pricelists';
 

@@ -19,7 +19,7 @@ import { SideError, type Row } from '../ports';
 import type { PassDirection } from '../coupling/store';
 import type { MappingRules, RuleContext } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 import { RuleFailure, TABLE } from './pricelists';
 import { baseUnitId, resolveUnitGroup, type UnitGroupRef } from './units';
 

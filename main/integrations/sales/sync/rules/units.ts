@@ -16,7 +16,7 @@ import { idFromKey } from '../adapters/common';
 import type { MappingRules, WrittenRecord } from '../engine/hooks';
 import { setIfChanged } from '../engine/hooks';
 import type { Row, WriteOp } from '../ports';
-import type { RuleDeps, RuleModule } from './index';
+import type { RuleDeps, RuleModule } from './types';
 
 export const UOM_TABLE_ID = 204;
 const NO_FILTER: DvFilter = { conditions: [], companyScoped: false };
