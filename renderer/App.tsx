@@ -6,12 +6,12 @@ import { HostStatusBanner } from './components/HostStatusBanner';
 import { AboutPage } from './pages/AboutPage';
 import { ConnectionsPage } from './pages/connections/ConnectionsPage';
 import { ReconnectBanner } from './pages/connections/ReconnectBanner';
-import { ConnectionStringPage } from './pages/connstr/ConnectionStringPage';
+import { ConnectionStringPage } from './pages/sales/connstr/ConnectionStringPage';
 import { HomePage } from './pages/home/HomePage';
-import { MappingsPage } from './pages/mappings/MappingsPage';
+import { MappingsPage } from './pages/sales/mappings/MappingsPage';
 import { SandboxPage } from './pages/sandbox/SandboxPage';
-import { SetupPage } from './pages/setup/SetupPage';
-import { SyncPage } from './pages/sync/SyncPage';
+import { SetupPage } from './pages/sales/setup/SetupPage';
+import { SyncPage } from './pages/sales/sync/SyncPage';
 import { useAppStore, type PageId } from './stores/app';
 
 const useStyles = makeStyles({

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AppError, CatalogStatus, MethodInput, MethodOutput, CountMatching, DiffSide, MappingCatalog, MappingProposal, MappingSetInfo, MappingSnapshot, MappingView } from '../../preload/contract';
 import type { Change, MappingOptions, ReviewStatus, TableMapping } from '../../preload/contract/sales/mapping-model';
-import { base64ToBlob, download } from '../pages/mappings/logic';
+import { base64ToBlob, download } from '../pages/sales/mappings/logic';
 import { fileSource } from '../transport/upload';
 import { call, RpcError } from '../transport/client';
 

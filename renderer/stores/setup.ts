@@ -12,7 +12,7 @@ import {
   type SetupMessage,
   type SetupStatus,
 } from '../../preload/contract/sales/setup';
-import { defaultWebClientUrl, enableBcVersion, isEmail, isGuid, nextStep, preflightInputOf, prevStep, withAllowedSdk, withBcLcy, withDemoDefaults, type Step } from '../pages/setup/logic';
+import { defaultWebClientUrl, enableBcVersion, isEmail, isGuid, nextStep, preflightInputOf, prevStep, withAllowedSdk, withBcLcy, withDemoDefaults, type Step } from '../pages/sales/setup/logic';
 import { call, RpcError } from '../transport/client';
 import { useConnectionsStore } from './connections';
 

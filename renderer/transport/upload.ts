@@ -1,5 +1,5 @@
 import { INLINE_FILE_MAX_BYTES, UPLOAD_MAX_BYTES } from '../../preload/contract';
-import { fileToBase64 } from '../pages/mappings/logic';
+import { fileToBase64 } from '../pages/sales/mappings/logic';
 import { call, RpcError } from './client';
 
 const MiB = 1024 * 1024;

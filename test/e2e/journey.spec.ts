@@ -64,7 +64,7 @@ interface SyncTexts {
 }
 const texts = (lang: Lang) => ({
   nav: catalog<{ nav: Record<string, string> }>(`${lang}.json`).nav,
-  sync: catalog<SyncTexts>(`sync/${lang}.json`),
+  sync: catalog<SyncTexts>(`sales/sync/${lang}.json`),
 });
 
 async function tab(page: Page, lang: Lang, name: 'home' | 'setup' | 'sync' | 'mappings') {

@@ -21,7 +21,7 @@ function catalog<T>(file: string): T {
 const TEXT = Object.fromEntries(
   (Object.keys(LANGS) as Lang[]).map((l) => {
     const { nav, sandbox } = catalog<{ nav: Record<string, string>; sandbox: { scenarios: { reset: { label: string } } } }>(`${l}.json`);
-    const { steps } = catalog<{ steps: Record<Step, { title: string }> }>(`setup/${l}.json`);
+    const { steps } = catalog<{ steps: Record<Step, { title: string }> }>(`sales/setup/${l}.json`);
     return [l, { setup: nav.setup!, sandbox: nav.sandbox!, finish: steps.finish.title, reset: sandbox.scenarios.reset.label }];
   }),
 ) as Record<Lang, { setup: string; sandbox: string; finish: string; reset: string }>;
@@ -227,7 +227,7 @@ test('every wizard step in Norwegian, Dutch and Finnish', async ({ page, host })
     // the other languages are still taken when one catalog is behind.
     await expect(page.getByRole('tab', { name: TEXT[lang].setup, exact: true })).toBeVisible();
     await expect(stepBox(page, 'finish').locator('#setup-step-heading')).toContainText(TEXT[lang].finish);
-    expect.soft(TEXT[lang].finish, `setup/${lang}.json steps.finish.title is still English`).not.toBe(TEXT.en.finish);
+    expect.soft(TEXT[lang].finish, `sales/setup/${lang}.json steps.finish.title is still English`).not.toBe(TEXT.en.finish);
 
     // The sandbox page's failure scenarios in the same language.
     await openTab(page, lang, 'sandbox');

@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../../main/integrations/sales/connstr';
 import type { Profile } from '../../preload/contract';
-import { ConnectionStringPage } from '../../renderer/pages/connstr/ConnectionStringPage';
+import { ConnectionStringPage } from '../../renderer/pages/sales/connstr/ConnectionStringPage';
 import { useConnstrStore } from '../../renderer/stores/connstr';
 import { fakeTransport } from '../../renderer/transport/fake';
 import { renderWith } from './render';

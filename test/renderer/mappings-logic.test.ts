@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultMappings } from '../../main/integrations/sales/mappings/defaults';
-import { filterRows, joinValues, runOrder, splitValues } from '../../renderer/pages/mappings/logic';
+import { filterRows, joinValues, runOrder, splitValues } from '../../renderer/pages/sales/mappings/logic';
 
 const names = fc.uniqueArray(fc.constantFrom('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'), { minLength: 1, maxLength: 8 });
 const graph = names.chain((ns) =>

@@ -3,10 +3,10 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import mappingsMigration from '../../main/db/migrations/0002_mappings';
 import snapshotsMigration from '../../main/db/migrations/0005_mapping_snapshots';
-import { createMappingHandlers } from '../../main/integrations/sales/mappings/service';
+import { createMappingHandlers } from '../../main/integrations/sales/mappings/handlers';
 import { fieldKey } from '../../preload/contract/sales/mapping-model';
 import { resources } from '../../renderer/i18n';
-import { MappingsPage } from '../../renderer/pages/mappings/MappingsPage';
+import { MappingsPage } from '../../renderer/pages/sales/mappings/MappingsPage';
 import { useMappingsStore } from '../../renderer/stores/mappings';
 import { fakeTransport, type FakeHandlers } from '../../renderer/transport/fake';
 import { renderWith } from './render';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FixAction, SDK_VERSION_VALUES, SetupDraft, SetupFindingStatus } from '../../preload/contract/sales/setup';
 import { LANGUAGES, resources } from '../../renderer/i18n';
-import { ADVANCED_FLAGS } from '../../renderer/pages/setup/logic';
+import { ADVANCED_FLAGS } from '../../renderer/pages/sales/setup/logic';
 
 type Tree = { [k: string]: string | Tree };
 const flatten = (t: Tree, prefix = ''): Record<string, string> =>
@@ -81,7 +81,7 @@ describe('setup catalogs', () => {
   });
 
   it('every literal key the setup page and its rules use exists in the setup namespace', () => {
-    const dir = path.join(root, 'renderer/pages/setup');
+    const dir = path.join(root, 'renderer/pages/sales/setup');
     const files = [...readdirSync(dir).map((f) => path.join(dir, f)), ...readdirSync(path.join(dir, 'steps')).map((f) => path.join(dir, 'steps', f)), path.join(root, 'renderer/stores/setup.ts')];
     const missing: string[] = [];
     let seen = 0;

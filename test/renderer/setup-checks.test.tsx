@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MethodOutput } from '../../preload/contract';
 import { DEFAULT_SETUP_DRAFT, type EnablePlan, type PreflightReport, type SetupDraft } from '../../preload/contract/sales/setup';
-import { SetupPage } from '../../renderer/pages/setup/SetupPage';
+import { SetupPage } from '../../renderer/pages/sales/setup/SetupPage';
 import { resetConnectionsStore } from '../../renderer/stores/connections';
 import { resetSetupStore, useSetupStore } from '../../renderer/stores/setup';
 import { renderWith } from './render';

@@ -13,7 +13,7 @@ import {
   toggleAdvanced,
   withAllowedSdk,
   withDemoDefaults,
-} from '../../renderer/pages/setup/logic';
+} from '../../renderer/pages/sales/setup/logic';
 import { APP_CLIENT_ID, demoProfiles, finding, m, report } from './setup-fixtures';
 
 const A = DEFAULT_SETUP_DRAFT.advanced;

@@ -1,8 +1,8 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETUP_DRAFT, type SetupDraft } from '../../preload/contract/sales/setup';
-import { railState, withBcLcy } from '../../renderer/pages/setup/logic';
-import { SetupPage } from '../../renderer/pages/setup/SetupPage';
+import { railState, withBcLcy } from '../../renderer/pages/sales/setup/logic';
+import { SetupPage } from '../../renderer/pages/sales/setup/SetupPage';
 import { resetConnectionsStore } from '../../renderer/stores/connections';
 import { resetSetupStore, useSetupStore } from '../../renderer/stores/setup';
 import { renderWith } from './render';

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETUP_DRAFT, type SetupDraft } from '../../preload/contract/sales/setup';
-import { SetupPage } from '../../renderer/pages/setup/SetupPage';
+import { SetupPage } from '../../renderer/pages/sales/setup/SetupPage';
 import { useAppStore } from '../../renderer/stores/app';
 import { resetConnectionsStore } from '../../renderer/stores/connections';
 import { resetSetupStore } from '../../renderer/stores/setup';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SyncJobSchema, SyncPassDirection, SyncPhase, SyncQueueStatus } from '../../preload/contract';
 import { LANGUAGES, resources } from '../../renderer/i18n';
-import { SHOWN_COUNTERS } from '../../renderer/pages/sync/format';
+import { SHOWN_COUNTERS } from '../../renderer/pages/sales/sync/format';
 import { MESSAGE_CODES, REASON_CODES } from '../../main/integrations/sales/sync/service/messages';
 
 type Tree = { [k: string]: string | Tree };
@@ -53,7 +53,7 @@ describe('sync catalogs', () => {
   });
 
   it('every literal key the sync page uses exists in its namespace', () => {
-    const dir = path.join(root, 'renderer/pages/sync');
+    const dir = path.join(root, 'renderer/pages/sales/sync');
     const missing: string[] = [];
     let seen = 0;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.tsx'))) {

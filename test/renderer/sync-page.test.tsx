@@ -1,9 +1,9 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppError, SyncJobDto, SyncMappingStatus, SyncProgress, SyncQueueEntryDto, SyncStatus } from '../../preload/contract';
-import { JobLog } from '../../renderer/pages/sync/JobLog';
-import { QueueCard, SkippedPanel } from '../../renderer/pages/sync/Panels';
-import { SyncPage } from '../../renderer/pages/sync/SyncPage';
+import { JobLog } from '../../renderer/pages/sales/sync/JobLog';
+import { QueueCard, SkippedPanel } from '../../renderer/pages/sales/sync/Panels';
+import { SyncPage } from '../../renderer/pages/sales/sync/SyncPage';
 import { resetSyncStore, useSyncStore } from '../../renderer/stores/sync';
 import { fakeTransport } from '../../renderer/transport/fake';
 import { renderWith } from './render';

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SyncReview, SyncReviewLineDto } from '../../preload/contract';
-import { ReviewPanel } from '../../renderer/pages/sync/ReviewPanel';
+import { ReviewPanel } from '../../renderer/pages/sales/sync/ReviewPanel';
 import { useAppStore } from '../../renderer/stores/app';
 import { useMappingsStore } from '../../renderer/stores/mappings';
 import { resetSyncStore, useSyncStore } from '../../renderer/stores/sync';

@@ -1,6 +1,6 @@
 import { fireEvent, screen } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FinishStep } from '../../renderer/pages/setup/steps/FinishStep';
+import { FinishStep } from '../../renderer/pages/sales/setup/steps/FinishStep';
 import { useAppStore } from '../../renderer/stores/app';
 import { useSetupStore } from '../../renderer/stores/setup';
 import { resetSyncStore, useSyncStore } from '../../renderer/stores/sync';

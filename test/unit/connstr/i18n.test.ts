@@ -5,7 +5,7 @@ import { MESSAGE_TEMPLATES, PRE_V16_CHECKLIST, SDK_VERSIONS, templateParams } fr
 import { FINDING_CODES } from '../../../main/integrations/sales/connstr/findings';
 import { SYNTAX_CODES } from '../../../main/integrations/sales/connstr/grammar';
 
-const dir = path.resolve(import.meta.dirname, '../../../renderer/i18n/locales/connstr');
+const dir = path.resolve(import.meta.dirname, '../../../renderer/i18n/locales/sales/connstr');
 const LANGS = ['en', 'nb-NO', 'nl-NL', 'fi-FI'] as const;
 const catalogs = Object.fromEntries(LANGS.map((l) => [l, JSON.parse(readFileSync(path.join(dir, `${l}.json`), 'utf8')) as Record<string, unknown>]));
 

@@ -3,7 +3,7 @@ import { SYNTAX_MESSAGES } from './grammar';
 
 /**
  * English message templates of every finding code, with i18next-style {{param}} placeholders.
- * renderer/i18n/locales/connstr/*.json translate the same codes with the same params (a unit test keeps
+ * renderer/i18n/locales/sales/connstr/*.json translate the same codes with the same params (a unit test keeps
  * en.json equal to this table). Params never carry a secret value: messages end up in logs and screenshots.
  */
 export const FINDING_TEMPLATES = {

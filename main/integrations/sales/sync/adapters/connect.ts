@@ -165,7 +165,7 @@ export function adapterMappings(options: Partial<MappingOptions> = {}, names: re
     });
 }
 
-/** Why a default mapping cannot run (a translatable message code: renderer/i18n/locales/sync `reason.<code>`). */
+/** Why a default mapping cannot run (a translatable message code: renderer/i18n/locales/sales/sync `reason.<code>`). */
 export interface SupportReason {
   code: 'noBcTable' | 'noDataverseEntity' | 'linesRunWithParent';
   params: Record<string, string>;
