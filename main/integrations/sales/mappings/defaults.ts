@@ -384,6 +384,12 @@ function salesMappings(o: MappingOptions): Spec[] {
   return specs;
 }
 
+/**
+ * The mapping set Enable creates from the defaults (setup/enable.ts), and whose match-based coupling choices sync
+ * follows (sync/service/catalog.ts). Here, below both, so neither imports the other for it.
+ */
+export const SALES_MAPPING_SET = 'Dynamics 365 Sales';
+
 /** Every default table mapping with its field mappings, in setup (and job-queue) order. */
 export function defaultMappings(options: Partial<MappingOptions> = {}): TableMapping[] {
   const o = resolveOptions(options);
