@@ -301,7 +301,18 @@ export const SyncFinishedSchema = z.object({
 });
 export type SyncFinished = z.infer<typeof SyncFinishedSchema>;
 
+/** Data main changed that the Sync page shows: the job log, the job queue, the full synchronization review. */
+export const SYNC_CHANGED = ['jobs', 'queue', 'review'] as const;
+export type SyncChangedWhat = (typeof SYNC_CHANGED)[number];
+/**
+ * Main says what changed (a job finished, the queue changed, review lines moved on) and the renderer reloads that
+ * part; the page never polls. Sent after the sync.progress / sync.finished event that caused it.
+ */
+export const SyncChangedSchema = z.object({ what: z.array(z.enum(SYNC_CHANGED)).min(1) });
+export type SyncChanged = z.infer<typeof SyncChangedSchema>;
+
 export const syncEvents = {
   'sync.progress': SyncProgressSchema,
   'sync.finished': SyncFinishedSchema,
+  'sync.changed': SyncChangedSchema,
 };

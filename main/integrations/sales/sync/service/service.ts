@@ -38,12 +38,11 @@ import { heldForInitialSync, releaseInitialHold } from './initial-hold';
 import { causeKey, fixOf, messageCode, stripSkippedNote } from './messages';
 import { EventPump } from '../../../../kernel/runs/pump';
 import { COUNT_CAP, reviewCounts } from './review-counts';
+import { withChangedEvents, type SyncEventSink } from './changed';
 import type { SidesFactory } from './sides';
 
-export interface SyncEvents {
-  progress(p: SyncProgress): void;
-  finished(f: SyncFinished): void;
-}
+/** progress, finished and (optional) sync.changed: changed.ts derives the run's changes, the queue's are sent below. */
+export type SyncEvents = SyncEventSink;
 
 export interface SyncServiceDeps {
   db: Db;
@@ -201,6 +200,7 @@ export class SyncService {
   readonly leases: TableLeases;
 
   constructor(private readonly d: SyncServiceDeps) {
+    this.d = { ...d, events: withChangedEvents(d.events) };
     this.leases = new TableLeases(d.db, d.clock, { label: d.owner ?? `the process ${process.pid}`, ...(d.leaseTtlMs !== undefined ? { ttlMs: d.leaseTtlMs } : {}) });
     this.queue = new JobQueue(d.db, d.clock);
     this.log = new JobLog(d.db, () => d.clock.now());
@@ -688,7 +688,9 @@ export class SyncService {
 
   /** Resume now what enabling held for the initial synchronization (the administrator decides not to wait for the review). */
   releaseInitialHold(): { resumed: string[] } {
-    return { resumed: releaseInitialHold(this.d.db, this.queue, this.d.clock) };
+    const resumed = releaseInitialHold(this.d.db, this.queue, this.d.clock);
+    this.d.events.changed?.({ what: ['queue'] });
+    return { resumed };
   }
 
   /**
@@ -785,6 +787,7 @@ export class SyncService {
     const e = this.entry(name);
     if (e.status === 'In Process') throw new AppFailure('SYNC_QUEUE_ENTRY_BUSY', `"${name}" is running now. Wait for it to finish, then change its status.`, { name });
     this.queue.setStatus(name, status);
+    this.d.events.changed?.({ what: ['queue'] });
     return this.queueEntries(null).find((x) => x.name === name) ?? queueDto(this.entry(name));
   }
   /**
@@ -803,6 +806,7 @@ export class SyncService {
       this.queueEntries(null); // the default entries exist from the first look at the queue on
       const find = (n: string) => this.mappingsOf().find((m) => m.name === n);
       report.woken = await wakeInactive(this.queue, mappingProbe(engine, find), this.d.clock.now());
+      if (report.woken.length) this.d.events.changed?.({ what: ['queue'] });
       for (const e of this.queue.due(this.d.clock.now())) {
         const m = e.mapping === null ? undefined : find(e.mapping);
         const feature = e.mapping === null && this.d.domain && FEATURE_JOBS[e.name];
