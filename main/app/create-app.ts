@@ -128,7 +128,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     db, clock: systemClock, logger,
     sides: appSidesFactory(connections, new SetupStateStore(db, systemClock)),
     domain: setupDomain(new SetupStateStore(db, systemClock)),
-    events: { progress: (p) => events.emit('sync.progress', p), finished: (f) => events.emit('sync.finished', f) },
+    events: { progress: (p) => events.emit('sync.progress', p), finished: (f) => events.emit('sync.finished', f), changed: (c) => events.emit('sync.changed', c) },
     owner: 'the Integration Console',
   });
 
