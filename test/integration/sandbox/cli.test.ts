@@ -123,7 +123,8 @@ describe('sandboxCommand in-process', () => {
     // The flag reached the resource servers' knobs.
     const knobs = (await (await fetch(`${info.dataverse.url}/_sandbox/knobs`)).json()) as { latencyMs: number };
     expect(knobs.latencyMs).toBe(1);
-    expect(err.join('')).not.toContain(info.clients.integration.clientSecret);
+    for (const c of Object.values(info.clients)) expect(err.join('')).not.toContain(c.clientSecret);
+    expect(err.join('')).toContain(info.graph.caFile);
     stop('SIGINT');
     await expect(running).resolves.toBe(0);
     await expect(fetch(info.identity.tokenEndpoint, { method: 'POST' })).rejects.toThrow();
