@@ -8,8 +8,9 @@ import { EXPOSURES, TABLES, findExposure } from './entities';
 import { legacyOData } from './legacy';
 import type { ExpandItem, OrderBy } from './odata';
 import { BcError, assertOrOnSameField, fieldsOf, parseExpand, parseFilter, parseOrderBy, parseSelect } from './odata';
-import type { BcStore, Row, StoredRow } from './store';
-import { etagFor } from './store';
+import type { BcStore } from './store';
+import type { Row, StoredRow } from './storage';
+import { etagFor } from './storage';
 
 export type BcVersion = 14 | 15 | 16 | 24;
 

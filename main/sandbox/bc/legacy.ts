@@ -11,8 +11,8 @@ import type { ApiContext, ApiRequest, ApiResponse } from './api';
 import { parseQuery } from './api';
 import type { FilterNode, Literal } from './odata';
 import { BcError, parseFilter } from './odata';
-import type { Row, StoredRow } from './store';
-import { etagFor } from './store';
+import type { Row, StoredRow } from './storage';
+import { etagFor } from './storage';
 
 const HEADERS = { 'Content-Type': 'application/json; odata.metadata=minimal', 'OData-Version': '4.0' };
 

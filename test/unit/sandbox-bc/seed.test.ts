@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_USERS } from '../../../main/sandbox/directory';
 import { findExposure } from '../../../main/sandbox/bc/entities';
-import { BcStore, etagFor } from '../../../main/sandbox/bc/store';
+import { BcStore } from '../../../main/sandbox/bc/store';
+import { etagFor } from '../../../main/sandbox/bc/storage';
 import { generateBenchData, generateDataverseDemoData, generateDemoData, loadDataset } from '../../../main/sandbox/seed';
 
 describe('demo generator', () => {

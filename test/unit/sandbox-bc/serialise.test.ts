@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { project } from '../../../main/sandbox/bc/api';
 import { EXPOSURES, TABLES, findExposure } from '../../../main/sandbox/bc/entities';
-import { BcStore, etagFor } from '../../../main/sandbox/bc/store';
+import { BcStore } from '../../../main/sandbox/bc/store';
+import { etagFor } from '../../../main/sandbox/bc/storage';
 import { generateDemoData, loadDataset } from '../../../main/sandbox/seed';
 
 // The collection read has SQLite build each row's JSON from the stored JSON; it must say exactly what the object path

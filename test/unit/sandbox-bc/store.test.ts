@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findExposure } from '../../../main/sandbox/bc/entities';
 import type { BcError } from '../../../main/sandbox/bc/odata';
-import { BcStore, etagFor } from '../../../main/sandbox/bc/store';
+import { BcStore } from '../../../main/sandbox/bc/store';
+import { etagFor } from '../../../main/sandbox/bc/storage';
 import { generateBenchData, loadDataset } from '../../../main/sandbox/seed';
 
 const exp = findExposure('v2.0', 'customers')!;
