@@ -151,7 +151,8 @@ function applyTaskFields(call: Call, env: PlannerEnv, t: PTask, b: Record<string
 }
 
 function activeTasks(env: PlannerEnv, planId: string): PTask[] {
-  return [...env.state.tasks.values()].filter((t) => t.planId === planId);
+  const ids = env.state.tasksByPlan.get(planId);
+  return ids ? [...ids].map((id) => env.state.tasks.get(id)!) : [];
 }
 
 export function routePlanner(env: PlannerEnv, call: Call): Reply | undefined {
@@ -251,6 +252,8 @@ export function routePlanner(env: PlannerEnv, call: Call): Reply | undefined {
       };
       applyTaskFields(call, env, t, b, p);
       st.tasks.set(t.id, t);
+      const ids = st.tasksByPlan.get(p.id) ?? new Set<string>();
+      st.tasksByPlan.set(p.id, ids.add(t.id));
       return { status: 201, body: { '@odata.context': ctx('planner/tasks/$entity'), ...taskJson(t) } };
     }
     const t = id ? st.tasks.get(id) : undefined;
@@ -273,6 +276,7 @@ export function routePlanner(env: PlannerEnv, call: Call): Reply | undefined {
     if (s.length === 3 && m === 'DELETE') {
       checkIfMatch(call, 'Task', t!, ['*']);
       st.tasks.delete(t!.id);
+      st.tasksByPlan.get(t!.planId)?.delete(t!.id);
       return { status: 204 };
     }
     if (s.length === 4 && s[3] === 'details' && m === 'GET') return { status: 200, body: { '@odata.context': ctx('planner/tasks/details/$entity'), ...detailsJson(t!) } };

@@ -118,6 +118,8 @@ export class GraphState {
   plans = new Map<string, PPlan>();
   buckets = new Map<string, PBucket>();
   tasks = new Map<string, PTask>();
+  /** Task ids per plan (the plan limits and GET /planner/plans/{id}/tasks read one plan, not every task). */
+  tasksByPlan = new Map<string, Set<string>>();
   /** Global Planner version counter (etags). */
   seq = 1;
   readonly tenantId = SANDBOX_TENANT_ID;
