@@ -10,7 +10,7 @@ import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../common/admin-host';
 import type { Knobs } from '../common/knobs';
 import { KnobStore, sleep } from '../common/knobs';
 import { findUserByUsername, SANDBOX_TENANT_DOMAIN, SANDBOX_TENANT_ID } from '../directory';
-import { loadSeed } from '../seed';
+import { loadSeed } from './seed';
 import type { ApiContext, ApiRequest, ApiResponse, BcVersion } from './api';
 import { dispatch, errorBody, errorResponse, MAX_BATCH_OPERATIONS, responseBody, route } from './api';
 import { BcError } from './odata';

@@ -4,7 +4,8 @@ import { SANDBOX_USERS } from '../../../main/sandbox/directory';
 import { findExposure } from '../../../main/sandbox/bc/entities';
 import { BcStore } from '../../../main/sandbox/bc/store';
 import { etagFor } from '../../../main/sandbox/bc/storage';
-import { generateBenchData, generateDataverseDemoData, generateDemoData, loadDataset } from '../../../main/sandbox/seed';
+import { generateBenchData, generateDataverseDemoData, generateDemoData } from '../../../main/sandbox/seed';
+import { loadDataset } from '../../../main/sandbox/bc/seed';
 
 describe('demo generator', () => {
   it('is deterministic per seed value and differs between seeds', () => {

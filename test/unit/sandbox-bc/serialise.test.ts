@@ -4,7 +4,8 @@ import { project } from '../../../main/sandbox/bc/api';
 import { EXPOSURES, TABLES, findExposure } from '../../../main/sandbox/bc/entities';
 import { BcStore } from '../../../main/sandbox/bc/store';
 import { etagFor } from '../../../main/sandbox/bc/storage';
-import { generateDemoData, loadDataset } from '../../../main/sandbox/seed';
+import { generateDemoData } from '../../../main/sandbox/seed';
+import { loadDataset } from '../../../main/sandbox/bc/seed';
 
 // The collection read has SQLite build each row's JSON from the stored JSON; it must say exactly what the object path
 // (hydrate → project → JSON.stringify) says, for every API page and for $select.

@@ -4,7 +4,8 @@ import { findExposure } from '../../../main/sandbox/bc/entities';
 import type { BcError } from '../../../main/sandbox/bc/odata';
 import { BcStore } from '../../../main/sandbox/bc/store';
 import { etagFor } from '../../../main/sandbox/bc/storage';
-import { generateBenchData, loadDataset } from '../../../main/sandbox/seed';
+import { generateBenchData } from '../../../main/sandbox/seed';
+import { loadDataset } from '../../../main/sandbox/bc/seed';
 
 const exp = findExposure('v2.0', 'customers')!;
 
