@@ -1,23 +1,28 @@
-import { DismissibleNotice, type AppInfo, type EventName, type EventPayload } from '../../preload/contract';
+import { METHOD_NAMES, type AppInfo, type EventName, type EventPayload } from '../../preload/contract';
 import { MsalAuth, type AuthorityRoute } from '../auth';
 import { createConnections, type Connections } from '../connections';
 import { openSystemBrowser } from '../host/open-browser';
-import { buildConnectionString, parseConnectionString, PRE_V16_CHECKLIST, SDK_VERSIONS } from '../integrations/sales/connstr';
+import { createConnstrHandlers, createProfileHandlers } from '../integrations/sales/connstr/handlers';
 import { openDatabase, type Db } from '../db/database';
 import { systemClock, type Browser, type Logger, type SecretStore } from '../ports';
 import { ProfileService } from '../integrations/sales/connstr/profiles';
 import { EventBus } from '../rpc/events';
 import { createRouter, type Handlers, type Router } from '../rpc/router';
-import { uploadHandlers } from '../rpc/uploads';
+import { missingHandlers } from '../rpc/handlers';
 import type { SecretCipher } from '../secrets/cipher';
 import { DbSecretStore } from '../secrets/store';
-import { createMappingHandlers } from '../integrations/sales/mappings/service';
+import { createMappingHandlers } from '../integrations/sales/mappings/handlers';
 import { createSetupHandlers, SetupStateStore } from '../integrations/sales/setup';
-import { appSidesFactory, createSyncHandlers, setupDomain, SyncService } from '../integrations/sales/sync/service';
+import { createSyncHandlers } from '../integrations/sales/sync/handlers';
+import { appSidesFactory, setupDomain, SyncService } from '../integrations/sales/sync/service';
 import { ensureDemoProfiles } from './demo-profiles';
 import { consoleLogger } from '../platform/logger';
 import { EmbeddedSandbox } from './sandbox-service';
-import { CompanionService, createCompanionHandlers } from '../integrations/sales/companion/service';
+import { createCompanionHandlers } from '../integrations/sales/companion/handlers';
+import { CompanionService } from '../integrations/sales/companion/service';
+import { createAppHandlers } from './app-handlers';
+import { createSandboxHandlers } from './sandbox-handlers';
+import { createUploadHandlers } from './upload-handlers';
 import { databaseFile, exportsDir } from '../platform/paths';
 import { removeDemoSandboxInfo, writeDemoSandboxInfo } from '../integrations/sales/sync/cli-support/demo-sandbox';
 
@@ -48,6 +53,8 @@ export const SANDBOX_AUTHORITY_HOST = 'https://login.sandbox.localhost';
 
 export interface ConsoleApp {
   router: Router;
+  /** The handlers behind `router` (inputs unchecked: call through the router unless the input is already parsed). */
+  handlers: Handlers;
   events: EventBus;
   db: Db;
   secrets: SecretStore;
@@ -101,19 +108,6 @@ export function createApp(opts: AppOptions): ConsoleApp {
     ? ensureDemoProfiles(connections.store, sandbox.handle, SANDBOX_AUTHORITY_HOST).catch((x) => logger.warn('Could not refresh the demo sandbox profiles', (x as Error).message))
     : Promise.resolve();
 
-  const getSetting = (key: string) => (db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
-  const setSetting = (key: string, value: string) =>
-    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
-
-  const dismissedNotices = (): DismissibleNotice[] => {
-    try {
-      const parsed = DismissibleNotice.array().safeParse(JSON.parse(getSetting('dismissedNotices') ?? '[]'));
-      return parsed.success ? parsed.data : [];
-    } catch {
-      return [];
-    }
-  };
-
   const info = (): AppInfo => ({
     version: APP_VERSION,
     host: opts.host,
@@ -144,30 +138,13 @@ export function createApp(opts: AppOptions): ConsoleApp {
     : null;
   heartbeat?.unref();
 
+  // The composition root: every domain's handler module, nothing inline (a method a domain forgets is a type error there).
   const handlers: Handlers = {
-    'app.info': () => info(),
-    'app.getSettings': () => ({ language: getSetting('language'), dismissedNotices: dismissedNotices() }),
-    'app.dismissNotice': ({ notice }) => {
-      const next = [...new Set([...dismissedNotices(), notice])];
-      setSetting('dismissedNotices', JSON.stringify(next));
-      return { dismissedNotices: next };
-    },
-    'app.setLanguage': ({ language }) => {
-      setSetting('language', language);
-      return { language };
-    },
-    'connstr.parse': ({ text }) => parseConnectionString(text),
-    'connstr.build': ({ values, maskSecrets }) => buildConnectionString(values, { maskSecrets }),
-    'connstr.sdkVersions': () => SDK_VERSIONS,
-    'connstr.checklist': () => PRE_V16_CHECKLIST,
-    'profiles.list': () => profiles.list(),
-    'profiles.save': (input) => profiles.save(input),
-    'profiles.delete': async ({ id }) => ({ deleted: await profiles.delete(id) }),
-    'sandbox.status': () => sandbox.status(),
-    'sandbox.setKnobs': ({ service, knobs }) => sandbox.setKnobs(service, knobs),
-    'sandbox.setAdminMode': ({ on }) => ({ adminMode: sandbox.setAdminMode(on) }),
-    'sandbox.scenario': ({ scenario }) => sandbox.scenario(scenario, new SetupStateStore(db, systemClock).draft()),
-    ...uploadHandlers,
+    ...createAppHandlers({ db, info }),
+    ...createConnstrHandlers(),
+    ...createProfileHandlers(profiles),
+    ...createSandboxHandlers({ sandbox, draft: () => new SetupStateStore(db, systemClock).draft() }),
+    ...createUploadHandlers(),
     ...connections.handlers,
     ...createMappingHandlers({ db, logger, connections, ...(opts.dataDir === ':memory:' ? {} : { exportDir: exportsDir(opts.dataDir) }) }),
     ...createSetupHandlers({ db, logger, connections }),
@@ -178,9 +155,16 @@ export function createApp(opts: AppOptions): ConsoleApp {
       options: () => setupDomain(new SetupStateStore(db, systemClock))().options,
     })),
   };
+  const missing = missingHandlers(METHOD_NAMES, handlers);
+  if (missing.length) {
+    if (heartbeat) clearInterval(heartbeat);
+    db.close();
+    throw new Error(`No handler for ${missing.join(', ')}: every contract method needs one.`);
+  }
 
   return {
     router: createRouter(handlers, logger),
+    handlers,
     events,
     db,
     secrets,

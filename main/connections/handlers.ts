@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { HandlersOf } from '../rpc/handlers';
 import { fileBytes } from '../rpc/uploads';
 import type { connectionMethods } from '../../preload/contract/core/connections';
 import type { Auth } from '../auth/port';
@@ -11,15 +11,9 @@ import { ConnectionStore } from './store';
 import { apiBase, defaultHeadersFor, testConnection } from './tester';
 import { exportConnections, parseExport } from './transfer';
 
-type M = typeof connectionMethods;
-export type ConnectionMethodName = keyof M;
-/**
- * Handler map for the connections.* and auth.* methods. Typed on the schema's *input* side (defaults optional),
- * which is wider than the parsed input the router passes, so the map is assignable to rpc/router Handlers.
- */
-export type ConnectionHandlers = {
-  [K in ConnectionMethodName]: (input: z.input<M[K]['input']>) => Promise<z.output<M[K]['output']>>;
-};
+export type ConnectionMethodName = keyof typeof connectionMethods;
+/** Handlers for the connections.* and auth.* methods; typed on the input side, so tests call them without the router. */
+export type ConnectionHandlers = HandlersOf<typeof connectionMethods, 'input'>;
 
 export interface ConnectionDeps {
   db: Db;

@@ -4,20 +4,16 @@ import {
   isMethodName,
   methods,
   type AppError,
-  type MethodName,
-  type MethodOutput,
-  type MethodParsedInput,
+  type Methods,
   type Result,
 } from '../../preload/contract';
 import { AppFailure } from './errors';
+import type { CallContext, HandlersOf } from './handlers';
 
-/** Who is calling: transports fill this in after their own origin/sender checks. */
-export interface CallContext {
-  transport: 'electron' | 'browser' | 'memory' | 'cli';
-}
+export type { CallContext, HandlersOf } from './handlers';
 
-export type Handler<M extends MethodName> = (input: MethodParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>;
-export type Handlers = { [M in MethodName]: Handler<M> };
+/** One handler per contract method: the domains' handler modules, spread together by the composition root. */
+export type Handlers = HandlersOf<Methods>;
 
 export interface RouterLog {
   error(message: string, detail?: unknown): void;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UPLOAD_CHUNK_CHARS, UPLOAD_MAX_BYTES, type MethodOutput, type MethodParsedInput } from '../../preload/contract';
+import { UPLOAD_CHUNK_CHARS, UPLOAD_MAX_BYTES } from '../../preload/contract';
 import { AppFailure } from './errors';
 
 /**
@@ -88,8 +88,3 @@ export function fileBytes(src: { base64?: string | undefined; uploadId?: string 
   }
   return src.uploadId !== undefined ? uploads.take(src.uploadId).data : decode(src.base64!);
 }
-
-export const uploadHandlers = {
-  'uploads.begin': ({ fileName, size }: MethodParsedInput<'uploads.begin'>): MethodOutput<'uploads.begin'> => uploads.begin(fileName, size),
-  'uploads.chunk': ({ uploadId, index, base64 }: MethodParsedInput<'uploads.chunk'>): MethodOutput<'uploads.chunk'> => uploads.chunk(uploadId, index, base64),
-};

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import mappingsMigration from '../../../main/db/migrations/0002_mappings';
 import snapshotsMigration from '../../../main/db/migrations/0005_mapping_snapshots';
 import { defaultMappings } from '../../../main/integrations/sales/mappings/defaults';
-import { createMappingHandlers, DEFAULT_SET_NAME } from '../../../main/integrations/sales/mappings/service';
+import { createMappingHandlers, DEFAULT_SET_NAME } from '../../../main/integrations/sales/mappings/handlers';
 import { createRouter, type Handlers } from '../../../main/rpc/router';
 import type { Change, FieldMapping, MappingSet } from '../../../preload/contract/sales/mapping-model';
 import { DIRECTIONS, fieldKey } from '../../../preload/contract/sales/mapping-model';

@@ -69,7 +69,7 @@ describe('router', () => {
   });
 
   it('passes parsed input (with defaults) to the handler', async () => {
-    const build = vi.fn(() => ({ text: 'a=b', errors: [], warnings: [] }));
+    const build = vi.fn(async () => ({ text: 'a=b', errors: [], warnings: [] }));
     await createRouter(handlers({ 'connstr.build': build })).call('connstr.build', { values: { a: 'b' } }, ctx);
     expect(build).toHaveBeenCalledWith({ values: { a: 'b' }, maskSecrets: false }, ctx);
   });

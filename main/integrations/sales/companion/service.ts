@@ -79,9 +79,3 @@ export class CompanionService {
     return value;
   }
 }
-
-export function createCompanionHandlers(svc: CompanionService) {
-  return {
-    'companion.status': ({ refresh }: { refresh?: boolean }) => svc.status(refresh ?? false),
-  };
-}

@@ -1,17 +1,15 @@
-import type { z } from 'zod';
 import type { setupMethods } from '../../../../preload/contract/sales/setup';
 import { BusinessCentralClient, DataverseClient } from '../../../clients';
 import type { Connections } from '../../../connections';
 import type { Db } from '../../../db/database';
 import type { Clock, Logger } from '../../../ports';
 import { AppFailure } from '../../../rpc/errors';
+import type { HandlersOf } from '../../../rpc/handlers';
 import type { SetupDeps, SolutionPackage } from './service';
 import { SetupService } from './service';
 import { draftProblems } from './state';
 
-type M = typeof setupMethods;
-/** Typed on the schema's input side (defaults optional), like ConnectionHandlers, so the map fits rpc Handlers. */
-export type SetupHandlers = { [K in keyof M]: (input: z.output<M[K]['input']>) => Promise<z.output<M[K]['output']>> | z.output<M[K]['output']> };
+export type SetupHandlers = HandlersOf<typeof setupMethods>;
 
 /**
  * Stand-in package for environments where the console cannot ship Microsoft's solution zip: it carries the unique
@@ -43,8 +41,8 @@ export function setupPortsFromConnections(deps: SetupHandlerDeps): SetupDeps {
 export function createSetupHandlers(deps: SetupHandlerDeps | { service: SetupService }): SetupHandlers {
   const svc = 'service' in deps ? deps.service : new SetupService(setupPortsFromConnections(deps));
   return {
-    'setup.getState': () => svc.state.state(),
-    'setup.saveState': ({ draft }) => {
+    'setup.getState': async () => svc.state.state(),
+    'setup.saveState': async ({ draft }) => {
       const problems = draftProblems(draft);
       if (problems.length) {
         const p = problems[0]!;
@@ -53,17 +51,17 @@ export function createSetupHandlers(deps: SetupHandlerDeps | { service: SetupSer
       svc.state.saveDraft(draft);
       return svc.state.state();
     },
-    'setup.detectBc': ({ bcProfileId }) => svc.detectBc(bcProfileId),
-    'setup.preflight': (input) => svc.preflight(input),
-    'setup.applyFix': ({ fix, preflight }) => svc.applyFix(fix, preflight),
-    'setup.previewRedeploy': ({ dataverseProfileId, integrationUser, bcProfileId }) => svc.previewRedeploy(dataverseProfileId, integrationUser, bcProfileId),
-    'setup.redeploy': ({ dataverseProfileId, integrationUser, bcProfileId }) => svc.redeploy(dataverseProfileId, integrationUser, bcProfileId),
-    'setup.previewResetRoles': ({ dataverseProfileId, integrationUser }) => svc.previewResetRoles(dataverseProfileId, integrationUser),
-    'setup.resetRoles': ({ dataverseProfileId, integrationUser }) => svc.resetRoles(dataverseProfileId, integrationUser),
-    'setup.salespeople': ({ dataverseProfileId, bcProfileId, bcCompanyId }) => svc.salespeople(dataverseProfileId, bcProfileId, bcCompanyId),
-    'setup.coupleSalespeople': ({ pairs }) => svc.coupleSalespeople(pairs),
-    'setup.previewEnable': ({ advanced, bcVersion }) => svc.previewEnable(advanced, bcVersion),
-    'setup.enable': ({ preflight, advanced, bcVersion, confirmOverwrite }) => svc.enable(preflight, advanced, bcVersion, confirmOverwrite),
-    'setup.disable': ({ dataverseProfileId }) => svc.disable(dataverseProfileId),
+    'setup.detectBc': async ({ bcProfileId }) => svc.detectBc(bcProfileId),
+    'setup.preflight': async (input) => svc.preflight(input),
+    'setup.applyFix': async ({ fix, preflight }) => svc.applyFix(fix, preflight),
+    'setup.previewRedeploy': async ({ dataverseProfileId, integrationUser, bcProfileId }) => svc.previewRedeploy(dataverseProfileId, integrationUser, bcProfileId),
+    'setup.redeploy': async ({ dataverseProfileId, integrationUser, bcProfileId }) => svc.redeploy(dataverseProfileId, integrationUser, bcProfileId),
+    'setup.previewResetRoles': async ({ dataverseProfileId, integrationUser }) => svc.previewResetRoles(dataverseProfileId, integrationUser),
+    'setup.resetRoles': async ({ dataverseProfileId, integrationUser }) => svc.resetRoles(dataverseProfileId, integrationUser),
+    'setup.salespeople': async ({ dataverseProfileId, bcProfileId, bcCompanyId }) => svc.salespeople(dataverseProfileId, bcProfileId, bcCompanyId),
+    'setup.coupleSalespeople': async ({ pairs }) => svc.coupleSalespeople(pairs),
+    'setup.previewEnable': async ({ advanced, bcVersion }) => svc.previewEnable(advanced, bcVersion),
+    'setup.enable': async ({ preflight, advanced, bcVersion, confirmOverwrite }) => svc.enable(preflight, advanced, bcVersion, confirmOverwrite),
+    'setup.disable': async ({ dataverseProfileId }) => svc.disable(dataverseProfileId),
   };
 }

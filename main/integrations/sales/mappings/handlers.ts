@@ -12,6 +12,7 @@ import type { mappingMethods } from '../../../../preload/contract/sales/mappings
 import type { Db } from '../../../db/database';
 import type { Logger } from '../../../ports';
 import { AppFailure } from '../../../rpc/errors';
+import type { HandlersOf } from '../../../rpc/handlers';
 import { fileBytes } from '../../../rpc/uploads';
 import type { Connections } from '../../../connections';
 import type { BcTable, DvEntity } from './catalog';
@@ -33,9 +34,7 @@ import { validateMappings } from './validate';
 
 type M = typeof mappingMethods;
 export type MappingMethodName = keyof M;
-export type MappingHandlers = {
-  [K in MappingMethodName]: (input: z.output<M[K]['input']>) => Promise<z.output<M[K]['output']>>;
-};
+export type MappingHandlers = HandlersOf<M>;
 type View = z.output<M['mappings.get']['output']>;
 type Snapshot = z.output<M['mappings.snapshots']['output']>[number];
 type Proposal = z.output<M['mappings.importFile']['output']>;
