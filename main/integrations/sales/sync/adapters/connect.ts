@@ -11,7 +11,6 @@ import { defaultMappings } from '../../mappings/defaults';
 import type { MappingOptions, TableMapping } from '../../../../../preload/contract/sales/mapping-model';
 import type { Clock } from '../../../../ports';
 import type { SyncSides } from '../ports';
-import type { SandboxInfo } from '../../../../sandbox/index';
 import { BcSide } from './bc';
 import { DataverseSide } from './dataverse';
 import { fieldsNotCarried } from './carried';
@@ -38,6 +37,10 @@ export function clientCredentials(tokenEndpoint: string, clientId: string, clien
   };
 }
 
+/** HTTP settings every side client starts from (long timeouts and retries: a sync run outlives short outages). */
+export const SIDE_HTTP = { timeoutMs: 120_000, maxRetries: 8 } as const;
+
+/** Where the sides connect, by URL: the CLI's --sandbox session, the benchmarks and the integration tests. */
 export interface Endpoints {
   dataverseApiBase: string;
   bcApiBase: string;
@@ -49,6 +52,17 @@ export interface Endpoints {
   clock?: Clock;
 }
 
+/** Where the sides connect, as ready HTTP clients (the app's connection profiles: base URL, headers, token provider). */
+export interface SideClients {
+  dataverse: HttpClient;
+  /** The Dataverse token provider ($batch parts carry their own authorization). */
+  dataverseAuth?: TokenProvider;
+  bc: HttpClient;
+  /** The BC company's id, or how to find it with the BC client (e.g. the profile's company by name). */
+  bcCompany: string | ((client: BusinessCentralClient) => Promise<string>);
+  clock?: Clock;
+}
+
 export interface ConnectedSides {
   sides: SyncSides;
   bc: BcSide;
@@ -57,20 +71,46 @@ export interface ConnectedSides {
   integrationUserId: string;
 }
 
-export async function connectSides(ep: Endpoints): Promise<ConnectedSides> {
-  const common = { timeoutMs: 120_000, maxRetries: 8, ...ep.http };
-  const dvHttp = new HttpClient({ baseUrl: ep.dataverseApiBase, ...(ep.dataverseAuth ? { auth: ep.dataverseAuth } : {}), ...common });
-  const bcHttp = new HttpClient({ baseUrl: ep.bcApiBase, ...(ep.bcAuth ? { auth: ep.bcAuth } : {}), ...common });
-  const dvClient = new DataverseClient({ http: dvHttp, ...(ep.dataverseAuth ? { auth: ep.dataverseAuth } : {}) });
-  const bcClient = new BusinessCentralClient({ http: bcHttp });
-  const dataverse = new DataverseSide({ client: dvClient, limiter: new AdaptiveLimiter({ initial: 8, max: DATAVERSE_MAX_CONCURRENCY }), ...(ep.clock ? { clock: ep.clock } : {}) });
-  const bc = new BcSide({ client: bcClient, companyId: ep.bcCompanyId, limiter: new AdaptiveLimiter({ initial: BC_MAX_CONCURRENCY, max: BC_MAX_CONCURRENCY }) });
+function clientsFor(ep: Endpoints): SideClients {
+  const common = { ...SIDE_HTTP, ...ep.http };
+  return {
+    dataverse: new HttpClient({ baseUrl: ep.dataverseApiBase, ...(ep.dataverseAuth ? { auth: ep.dataverseAuth } : {}), ...common }),
+    ...(ep.dataverseAuth ? { dataverseAuth: ep.dataverseAuth } : {}),
+    bc: new HttpClient({ baseUrl: ep.bcApiBase, ...(ep.bcAuth ? { auth: ep.bcAuth } : {}), ...common }),
+    bcCompany: ep.bcCompanyId,
+    ...(ep.clock ? { clock: ep.clock } : {}),
+  };
+}
+
+/**
+ * The one way sync gets its sides: Dataverse and BC clients over the given HTTP clients (or URLs), the side adapters
+ * with their adaptive limiters, and the integration user (whoAmI). The app's profiles (service/sides.ts), the CLI,
+ * the benchmarks and the tests all come through here.
+ */
+export async function connectSides(ep: Endpoints | SideClients): Promise<ConnectedSides> {
+  const c = 'bcApiBase' in ep ? clientsFor(ep) : ep;
+  const dvClient = new DataverseClient({ http: c.dataverse, ...(c.dataverseAuth ? { auth: c.dataverseAuth } : {}) });
+  const bcClient = new BusinessCentralClient({ http: c.bc });
+  const companyId = typeof c.bcCompany === 'string' ? c.bcCompany : await c.bcCompany(bcClient);
+  const dataverse = new DataverseSide({ client: dvClient, limiter: new AdaptiveLimiter({ initial: 8, max: DATAVERSE_MAX_CONCURRENCY }), ...(c.clock ? { clock: c.clock } : {}) });
+  const bc = new BcSide({ client: bcClient, companyId, limiter: new AdaptiveLimiter({ initial: BC_MAX_CONCURRENCY, max: BC_MAX_CONCURRENCY }) });
   const me = await dvClient.whoAmI();
   return { sides: { bc, dataverse }, bc, dataverse, integrationUserId: me.userId.toLowerCase() };
 }
 
+/**
+ * What connectSandbox reads of a sandbox's start-up JSON line (`d365ic sandbox`, startSandbox().info), as plain
+ * config: the sync wiring never imports the sandbox, its callers (the CLI, bench, tests) hand this in.
+ */
+export interface ClientSecretSandbox {
+  identity: { tokenEndpoint: string };
+  clients: { integration: { clientId: string; clientSecret: string } };
+  dataverse: { url: string; apiBase: string };
+  businessCentral: { apiBase: string; companyId: string };
+}
+
 /** Sides for a sandbox (or anything shaped like its start-up JSON) with the integration app's client secret. */
-export function connectSandbox(info: SandboxInfo, http?: Partial<HttpClientOptions>, clock?: Clock): Promise<ConnectedSides> {
+export function connectSandbox(info: ClientSecretSandbox, http?: Partial<HttpClientOptions>, clock?: Clock): Promise<ConnectedSides> {
   const cred = (r: string) => clientCredentials(info.identity.tokenEndpoint, info.clients.integration.clientId, info.clients.integration.clientSecret, r);
   return connectSides({
     dataverseApiBase: info.dataverse.apiBase, bcApiBase: info.businessCentral.apiBase, bcCompanyId: info.businessCentral.companyId,

@@ -5,16 +5,13 @@
  * In the app the profiles come from the enabled setup (integration profile for Dataverse, the BC profile and
  * company); while setup is not enabled the demo sandbox profiles are used and reported as such.
  */
-import type { ConnectionProfile, SyncSource } from '../../../../../preload/contract';
-import { BusinessCentralClient } from '../../../../clients/bc';
-import { AdaptiveLimiter, BC_MAX_CONCURRENCY, DATAVERSE_MAX_CONCURRENCY } from '../../../../clients/concurrency';
-import { DataverseClient } from '../../../../clients/dataverse';
+import type { ConnectionProfile } from '../../../../../preload/contract/core/connections';
+import type { SyncSource } from '../../../../../preload/contract/sales/sync';
+import type { BusinessCentralClient } from '../../../../clients/bc';
 import type { Connections } from '../../../../connections';
 import { AppFailure } from '../../../../rpc/errors';
 import type { SetupStateStore } from '../../setup/state';
-import type { ConnectedSides } from '../adapters/connect';
-import { BcSide } from '../adapters/bc';
-import { DataverseSide } from '../adapters/dataverse';
+import { connectSides, SIDE_HTTP, type ConnectedSides } from '../adapters/connect';
 
 /** What the SyncService needs to reach both sides. */
 export interface SidesFactory {
@@ -35,8 +32,6 @@ const keyOf = (s: { dataverse: { profileId: string } | null; bc: { profileId: st
 
 export type ProfileConnections = Pick<Connections, 'httpClientFor' | 'store' | 'sessions'>;
 
-const HTTP = { timeoutMs: 120_000, maxRetries: 8 };
-
 /** Refuses a profile of the wrong kind with a message that says which kind is needed. */
 export function checkKind(profile: ConnectionProfile, side: 'dataverse' | 'bc'): void {
   const ok = side === 'dataverse' ? profile.kind === 'dataverse' : profile.kind === 'bc-online' || profile.kind === 'bc-onprem';
@@ -55,24 +50,23 @@ export async function connectProfiles(c: ProfileConnections, dataverseProfileId:
   const [{ profile: dvProfile }, { profile: bcProfile }] = await Promise.all([c.store.get(dataverseProfileId), c.store.get(bcProfileId)]);
   checkKind(dvProfile, 'dataverse');
   checkKind(bcProfile, 'bc');
-  const dvHttp = await c.httpClientFor(dataverseProfileId, HTTP);
-  const bcHttp = await c.httpClientFor(bcProfileId, HTTP);
-  const dvClient = new DataverseClient({ http: dvHttp, auth: c.sessions.tokenProvider(dataverseProfileId) });
-  const bcClient = new BusinessCentralClient({ http: bcHttp });
-  let company = companyId;
-  if (!company) {
-    const companies = await bcClient.companies();
-    const named = bcProfile.company ? companies.find((x) => x.name === bcProfile.company || x.displayName === bcProfile.company) : undefined;
-    if (bcProfile.company && !named)
-      throw new AppFailure('CONNECTION_COMPANY_NOT_FOUND', `Company "${bcProfile.company}" was not found. Available: ${companies.map((x) => x.name).slice(0, 10).join(', ') || 'none'}. Correct the company on the profile.`);
-    if (!named && companies.length !== 1)
-      throw new AppFailure('SYNC_BC_COMPANY_REQUIRED', `"${bcProfile.name}" has ${companies.length} companies: enter the company on the connection profile (or choose it in the setup) so the sync knows which one to use.`, { profile: bcProfile.name, count: companies.length });
-    company = (named ?? companies[0]!).id;
-  }
-  const dataverse = new DataverseSide({ client: dvClient, limiter: new AdaptiveLimiter({ initial: 8, max: DATAVERSE_MAX_CONCURRENCY }) });
-  const bc = new BcSide({ client: bcClient, companyId: company, limiter: new AdaptiveLimiter({ initial: BC_MAX_CONCURRENCY, max: BC_MAX_CONCURRENCY }) });
-  const me = await dvClient.whoAmI();
-  return { sides: { bc, dataverse }, bc, dataverse, integrationUserId: me.userId.toLowerCase() };
+  const dataverse = await c.httpClientFor(dataverseProfileId, SIDE_HTTP);
+  const bc = await c.httpClientFor(bcProfileId, SIDE_HTTP);
+  return connectSides({
+    dataverse, dataverseAuth: c.sessions.tokenProvider(dataverseProfileId), bc,
+    bcCompany: companyId ?? ((client) => companyOf(client, bcProfile)),
+  });
+}
+
+/** The profile's company (by name), else the only company of the environment. */
+async function companyOf(client: BusinessCentralClient, bcProfile: ConnectionProfile): Promise<string> {
+  const companies = await client.companies();
+  const named = bcProfile.company ? companies.find((x) => x.name === bcProfile.company || x.displayName === bcProfile.company) : undefined;
+  if (bcProfile.company && !named)
+    throw new AppFailure('CONNECTION_COMPANY_NOT_FOUND', `Company "${bcProfile.company}" was not found. Available: ${companies.map((x) => x.name).slice(0, 10).join(', ') || 'none'}. Correct the company on the profile.`);
+  if (!named && companies.length !== 1)
+    throw new AppFailure('SYNC_BC_COMPANY_REQUIRED', `"${bcProfile.name}" has ${companies.length} companies: enter the company on the connection profile (or choose it in the setup) so the sync knows which one to use.`, { profile: bcProfile.name, count: companies.length });
+  return (named ?? companies[0]!).id;
 }
 
 export const DEMO_DATAVERSE = 'Demo sandbox · Dataverse';
