@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AppError, AppInfo, DismissibleNotice } from '../../preload/contract';
 import type { LanguageCode } from '../i18n';
-import { call, RpcError } from '../transport/client';
+import { asAppError, call } from '../transport/client';
 
 export type PageId = 'home' | 'connections' | 'setup' | 'connstr' | 'mappings' | 'sync' | 'sandbox' | 'about';
 
@@ -17,8 +17,6 @@ interface AppState {
   clearError(): void;
   dismissNotice(notice: DismissibleNotice): Promise<void>;
 }
-
-const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
 export const useAppStore = create<AppState>((set) => ({
   info: null,

@@ -12,8 +12,7 @@ import {
   type ConnectionTestReport,
   type DeviceCodeInfo,
 } from '../../preload/contract';
-import { call, RpcError, transport } from '../transport/client';
-import type { Transport } from '../transport/types';
+import { asAppError, call, subscription } from '../transport/client';
 
 /** Field path ("url", "app.clientId", "secrets.clientSecret") → English message from the contract or main. */
 export type FieldErrors = Record<string, string>;
@@ -48,8 +47,6 @@ interface ConnectionsState {
   clearImport(): void;
 }
 
-export const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
-
 /**
  * Validation problems → field paths. The contract's issues (client-side parse or the router's BAD_REQUEST) carry
  * dotted paths; main's cross-field CONNECTION_INVALID names its field in params.field.
@@ -72,8 +69,6 @@ export function validateDraft(input: ConnectionSaveInput): FieldErrors {
   return out;
 }
 
-let subscribed: { to: Transport; off: (() => void)[] } | null = null;
-
 export const useConnectionsStore = create<ConnectionsState>((set, get) => {
   const setStatus = (s: AuthStatus) => {
     const dc = get().deviceCode;
@@ -85,25 +80,16 @@ export const useConnectionsStore = create<ConnectionsState>((set, get) => {
     set({ statuses: { ...get().statuses, [s.profileId]: s }, tests, ...(endsDialog ? { deviceCode: null } : {}) });
   };
 
-  /** Events are per transport; tests swap transports, so re-subscribe when it changes. */
-  const subscribe = () => {
-    const t = transport();
-    if (subscribed?.to === t) return;
-    for (const off of subscribed?.off ?? []) off();
-    subscribed = {
-      to: t,
-      off: [
-        t.on('auth.status', (p) => {
-          const s = AuthStatusSchema.safeParse(p);
-          if (s.success) setStatus(s.data);
-        }),
-        t.on('auth.deviceCode', (p) => {
-          const d = DeviceCodeInfoSchema.safeParse(p);
-          if (d.success) set({ deviceCode: d.data });
-        }),
-      ],
-    };
-  };
+  const events = subscription((t) => [
+    t.on('auth.status', (p) => {
+      const s = AuthStatusSchema.safeParse(p);
+      if (s.success) setStatus(s.data);
+    }),
+    t.on('auth.deviceCode', (p) => {
+      const d = DeviceCodeInfoSchema.safeParse(p);
+      if (d.success) set({ deviceCode: d.data });
+    }),
+  ]);
 
   const flag = (key: 'testing' | 'signingIn', id: string, on: boolean) => {
     const next = { ...get()[key] };
@@ -133,7 +119,7 @@ export const useConnectionsStore = create<ConnectionsState>((set, get) => {
     error: null,
 
     async init() {
-      subscribe();
+      events.ensure();
       await get().refresh();
     },
 

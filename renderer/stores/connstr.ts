@@ -8,7 +8,7 @@ import {
   type Profile,
   type SdkVersion,
 } from '../../preload/contract';
-import { call, RpcError } from '../transport/client';
+import { asAppError, call, RpcError } from '../transport/client';
 
 export const MASK = '****';
 /** Stands in for a secret kept in the SecretStore so validation sees "present"; never shown or copied. */
@@ -45,8 +45,6 @@ interface ConnstrState {
 }
 
 let seq = 0;
-
-const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
 export const useConnstrStore = create<ConnstrState>((set, get) => {
   const effective = (values: Record<string, string>, stored: string[]) => {

@@ -3,7 +3,7 @@ import type { AppError, CatalogStatus, MethodInput, MethodOutput, CountMatching,
 import type { Change, MappingOptions, ReviewStatus, TableMapping } from '../../preload/contract/sales/mapping-model';
 import { base64ToBlob, download } from '../pages/sales/mappings/logic';
 import { fileSource } from '../transport/upload';
-import { call, RpcError } from '../transport/client';
+import { asAppError, call } from '../transport/client';
 
 /** A proposed change that no longer applied: English reason, code + params for the UI's words. */
 export interface Rejected { index: number; reason: string; code: string; params: Record<string, string | number> }
@@ -85,8 +85,6 @@ const storeCatalogProfile = (id: string | null) => {
 };
 
 const EXPORT_LANGUAGES = ['en', 'nb-NO', 'nl-NL', 'fi-FI'] as const;
-
-const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
 export const useMappingsStore = create<MappingsState>((set, get) => {
   /** Runs one call with busy/error handling; returns undefined when it failed (the error is shown). */

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AppError, KnobsDto, SandboxStatus } from '../../preload/contract';
-import { call, RpcError } from '../transport/client';
+import { asAppError, call } from '../transport/client';
 
 interface SandboxState {
   status: SandboxStatus | null;
@@ -9,8 +9,6 @@ interface SandboxState {
   setKnobs(service: 'dataverse' | 'businessCentral', knobs: Partial<KnobsDto>): Promise<void>;
   setAdminMode(on: boolean): Promise<void>;
 }
-
-const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
 export const useSandboxStore = create<SandboxState>((set, get) => ({
   status: null,

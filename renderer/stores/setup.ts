@@ -13,7 +13,7 @@ import {
   type SetupStatus,
 } from '../../preload/contract/sales/setup';
 import { defaultWebClientUrl, enableBcVersion, isEmail, isGuid, nextStep, preflightInputOf, prevStep, withAllowedSdk, withBcLcy, withDemoDefaults, type Step } from '../pages/sales/setup/logic';
-import { call, RpcError } from '../transport/client';
+import { asAppError, call, RpcError } from '../transport/client';
 import { useConnectionsStore } from './connections';
 
 export type DetectResult = MethodOutput<'setup.detectBc'>;
@@ -114,8 +114,6 @@ function withUrlDefaults(d: SetupDraft): SetupDraft {
   const bcWebClientUrl = d.advanced.bcWebClientUrl ?? defaultWebClientUrl(bcProfile);
   return { ...d, advanced: { ...d.advanced, salesUrl: salesUrl?.slice(0, 250) ?? null, bcWebClientUrl: bcWebClientUrl?.slice(0, 250) ?? null } };
 }
-
-const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
 
 const INITIAL = {
   loaded: false, draft: DEFAULT_SETUP_DRAFT, status: { enabled: false, enabledAt: null, crmVersion: null, solutionVersion: null, mappingSetName: null, disableReason: null },

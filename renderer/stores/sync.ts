@@ -1,11 +1,10 @@
 import { create } from 'zustand';
 import {
-  SyncFinishedSchema, SyncProgressSchema,
+  SYNC_CHANGED, SyncChangedSchema, SyncFinishedSchema, SyncProgressSchema,
   type AppError, type SyncErrorGroupDto, type SyncFinished, type SyncJobDto, type SyncJobErrorDto, type SyncPassDirection, type SyncProgress, type SyncQueueEntryDto,
-  type SyncReview, type SyncSkippedDto, type SyncStatus,
+  type SyncChangedWhat, type SyncReview, type SyncSkippedDto, type SyncStatus,
 } from '../../preload/contract';
-import { call, RpcError, transport } from '../transport/client';
-import type { Transport } from '../transport/types';
+import { asAppError, call, subscription } from '../transport/client';
 
 export const JOBS_PAGE = 20;
 const ERRORS_PAGE = 50;
@@ -63,10 +62,8 @@ interface SyncState {
   reviewShown(): void;
 }
 
-const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
-
-let subscribed: { to: Transport; off: (() => void)[] } | null = null;
 let reviewSeq = 0;
+let events: { reset(): void } | null = null;
 
 const INITIAL = {
   status: null, live: {}, runs: {}, lastFinished: null, jobs: { mapping: null, offset: 0, list: [], total: 0 }, errors: null, skipped: null,
@@ -75,8 +72,7 @@ const INITIAL = {
 
 /** Tests: forget state and event subscriptions between renders. */
 export function resetSyncStore(): void {
-  for (const off of subscribed?.off ?? []) off();
-  subscribed = null;
+  events?.reset();
   useSyncStore.setState(INITIAL);
 }
 
@@ -102,40 +98,68 @@ export const useSyncStore = create<SyncState>((set, get) => {
     await get().loadJobs(j.mapping, 0);
   };
 
-  /** Events are per transport; tests swap transports, so re-subscribe when it changes. */
-  const subscribe = () => {
-    const t = transport();
-    if (subscribed?.to === t) return;
-    for (const off of subscribed?.off ?? []) off();
-    subscribed = {
-      to: t,
-      off: [
-        t.on('sync.progress', (p) => {
-          const r = SyncProgressSchema.safeParse(p);
-          if (!r.success) return;
-          set({ live: { ...get().live, [r.data.mapping]: r.data } });
-          const review = get().review;
-          if (review?.runId !== r.data.runId) return;
-          // A line started: show it at once; a line ended: its status and message come from main.
-          if (r.data.done) void get().loadReview(false);
-          else if (r.data.phase === 'running')
-            // Only a line not started yet: a progress event that arrives late must not reopen a finished line.
-            set({ review: { ...review, lines: review.lines.map((l) => (l.name === r.data.mapping && l.jobStatus === '' ? { ...l, jobStatus: 'In Process' as const } : l)) } });
-        }),
-        t.on('sync.finished', (p) => {
-          const r = SyncFinishedSchema.safeParse(p);
-          if (!r.success) return;
-          const live = { ...get().live };
-          for (const [k, v] of Object.entries(live)) if (v.runId === r.data.runId) delete live[k];
-          const runs = { ...get().runs };
-          delete runs[r.data.runId];
-          set({ live, runs, lastFinished: r.data });
-          if (get().review?.runId === r.data.runId) void get().loadReview(false);
-          void refreshAfterRun();
-        }),
-      ],
-    };
+  /**
+   * Reloads what main said changed (sync.changed), never on a timer. Events come in bursts (each mapping's end, then
+   * the run's): while a reload is under way the next ones are merged into one more reload afterwards.
+   */
+  let pending = new Set<SyncChangedWhat>();
+  let reloading = false;
+  const reload = async (what: readonly SyncChangedWhat[]) => {
+    for (const w of what) pending.add(w);
+    if (reloading) return;
+    reloading = true;
+    try {
+      while (pending.size > 0) {
+        const now = pending;
+        pending = new Set();
+        const j = get().jobs;
+        await Promise.all([
+          now.has('jobs') || now.has('queue') ? get().refresh() : null,
+          now.has('jobs') ? get().loadJobs(j.mapping, j.offset) : null,
+          now.has('review') && get().review ? get().loadReview(false) : null,
+        ]);
+      }
+    } finally {
+      reloading = false;
+    }
   };
+
+  let lost = false;
+  const subscribed = subscription((t) => [
+    t.on('sync.progress', (p) => {
+      const r = SyncProgressSchema.safeParse(p);
+      if (!r.success) return;
+      set({ live: { ...get().live, [r.data.mapping]: r.data } });
+      const review = get().review;
+      // A line started: show it at once (a line's end comes from main, with sync.changed).
+      if (review?.runId !== r.data.runId || r.data.done || r.data.phase !== 'running') return;
+      // Only a line not started yet: a progress event that arrives late must not reopen a finished line.
+      set({ review: { ...review, lines: review.lines.map((l) => (l.name === r.data.mapping && l.jobStatus === '' ? { ...l, jobStatus: 'In Process' as const } : l)) } });
+    }),
+    t.on('sync.finished', (p) => {
+      const r = SyncFinishedSchema.safeParse(p);
+      if (!r.success) return;
+      const live = { ...get().live };
+      for (const [k, v] of Object.entries(live)) if (v.runId === r.data.runId) delete live[k];
+      const runs = { ...get().runs };
+      delete runs[r.data.runId];
+      set({ live, runs, lastFinished: r.data });
+    }),
+    t.on('sync.changed', (p) => {
+      const r = SyncChangedSchema.safeParse(p);
+      if (r.success) void reload(r.data.what);
+    }),
+    // Events sent while the browser host's link was down are lost: once it is back, reload everything once.
+    t.onConnection?.((state) => {
+      if (state === 'lost') lost = true;
+      else if (lost) {
+        lost = false;
+        void reload(SYNC_CHANGED);
+      }
+    }) ?? (() => undefined),
+  ]);
+  events = subscribed;
+  const subscribe = () => subscribed.ensure();
 
   return {
     ...INITIAL,

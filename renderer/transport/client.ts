@@ -30,6 +30,38 @@ export function transport(): Transport {
   return current;
 }
 
+/** Any failure of a call as the contract's AppError (a refused call carries main's; anything else is INTERNAL). */
+export const asAppError = (x: unknown): AppError => (x instanceof RpcError ? x.error : { code: 'INTERNAL', message: x instanceof Error ? x.message : String(x) });
+
+/** A store's push-event subscriptions: made on the current transport, made again when the transport changes. */
+export interface Subscription {
+  /** Subscribes on the current transport (once; again after the transport changed). */
+  ensure(): void;
+  /** Drops the subscriptions (tests, between renders). */
+  reset(): void;
+}
+
+/**
+ * Events are per transport and tests swap transports, so every store that listens re-subscribes when the transport
+ * changes: `listen` subscribes on the given transport and returns the unsubscribe functions.
+ */
+export function subscription(listen: (t: Transport) => (() => void)[]): Subscription {
+  let current: { to: Transport; off: (() => void)[] } | null = null;
+  const reset = () => {
+    for (const off of current?.off ?? []) off();
+    current = null;
+  };
+  return {
+    ensure() {
+      const t = transport();
+      if (current?.to === t) return;
+      reset();
+      current = { to: t, off: listen(t) };
+    },
+    reset,
+  };
+}
+
 /** Contract field names the catalogs name in their own words (common: errors.request.field.<name>); others: "A value". */
 export const REQUEST_FIELDS = ['name', 'values', 'value', 'field', 'attribute', 'expression', 'reviewer', 'comment', 'fileName', 'url', 'conditions'] as const;
 /** zod issue codes the catalogs word (common: errors.request.issue.<code>); others: "is not valid". */

@@ -128,6 +128,7 @@ describe('Sync page', () => {
     const before = calls(fake, 'sync.status').length;
     act(() => fake.push('sync.progress', progress({ phase: 'done', done: true, counters: { ...zero, inserted: 130 } })));
     act(() => fake.push('sync.finished', { runId: 'run-ITEM-PRODUCT', cancelled: false, results: [{ mapping: 'ITEM-PRODUCT', to: null, from: null, error: null }] }));
+    act(() => fake.push('sync.changed', { what: ['jobs', 'queue', 'review'] }));
     await waitFor(() => expect(screen.queryByTestId('sync-progress-ITEM-PRODUCT')).toBeNull());
     expect(calls(fake, 'sync.status').length).toBeGreaterThan(before);
     const row = screen.getByTestId('sync-row-ITEM-PRODUCT');

@@ -101,6 +101,8 @@ describe('full synchronization review card', () => {
       jobStatus: 'Error', message: 'You must specify which fields to use for match-based coupling of CURRENCY.', messageCode: { code: 'matchFieldsMissing', params: { mapping: 'CURRENCY' } },
     });
     act(() => fake.push('sync.progress', progress('UNIT GROUP', 'done')));
+    // A line's end reaches the page as main's sync.changed (the review reloads; it never polls).
+    act(() => fake.push('sync.changed', { what: ['jobs', 'review'] }));
     const unit = screen.getByTestId('sync-review-line-UNIT GROUP');
     await waitFor(() => expect(unit.getAttribute('data-status')).toBe('Success'));
     expect(unit.textContent).toContain('82 inserted, 0 modified, 0 failed.');
@@ -108,6 +110,7 @@ describe('full synchronization review card', () => {
     set('ITEM UOM', { jobStatus: 'Success', message: '60 inserted, 0 modified, 0 failed.' });
     Object.assign(state, { runId: null, finishedAt: Date.UTC(2026, 10, 23, 15), blocked: [] });
     act(() => fake.push('sync.finished', { runId: 'run-review', cancelled: false, results: [] }));
+    act(() => fake.push('sync.changed', { what: ['jobs', 'queue', 'review'] }));
     const reminder = await screen.findByTestId('sync-review-finished');
     expect(reminder.textContent).toContain('Synch. Only Coupled Records was cleared only for these jobs');
     const currency = screen.getByTestId('sync-review-line-CURRENCY');

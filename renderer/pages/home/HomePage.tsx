@@ -4,7 +4,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, SetupDraft, SetupStatus, SyncStatus } from '../../../preload/contract';
 import { useAppStore, type PageId } from '../../stores/app';
-import { asAppError, useConnectionsStore } from '../../stores/connections';
+import { asAppError } from '../../transport/client';
+import { useConnectionsStore } from '../../stores/connections';
 import { call } from '../../transport/client';
 import { salesSummary, type HomeStep, type ProfileState } from './summary';
 

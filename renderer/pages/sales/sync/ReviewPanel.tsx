@@ -40,8 +40,6 @@ const RECOMMENDATION = {
   'No Records Found': { key: 'none', color: 'subtle' },
 } as const;
 
-const REVIEW_POLL_MS = 5000;
-
 type BadgeColor = 'success' | 'danger' | 'informative' | 'warning' | 'subtle';
 
 function statusOf(l: SyncReviewLineDto, blocked: boolean): { key: string; color: BadgeColor } {
@@ -72,12 +70,6 @@ export function ReviewPanel() {
     card.current?.scrollIntoView?.({ block: 'start' });
     if (!useSyncStore.getState().review) void loadReview(false);
   }, [focusReview, reviewShown, loadReview]);
-  // Events drive the updates; a slow poll covers events missed while the window was reconnecting.
-  useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => void loadReview(false), REVIEW_POLL_MS);
-    return () => clearInterval(timer);
-  }, [running, loadReview]);
   const count = (r: SyncReview, n: number) => (n >= r.countCap ? ts('review.atLeast', { cap: r.countCap }) : String(n));
   const uncoupled = (r: SyncReview, n: number, of: number) =>
     of > 0 ? <span className={s.uncoupled}>{n >= r.countCap ? ts('review.uncoupledAtLeast', { cap: r.countCap }) : ts('review.uncoupled', { count: n })}</span> : null;
