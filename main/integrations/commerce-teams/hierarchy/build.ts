@@ -147,10 +147,11 @@ export function buildTargetingHierarchy(input: BuildInput): BuiltHierarchy {
       name = cut;
     }
     if (taken.has(name.toLowerCase())) {
-      const tag = n.storeNumber ?? n.partyNumber ?? String(taken.size);
-      const suffix = ` (${tag})`;
-      let next = name.slice(0, HIERARCHY_NAME_MAX - suffix.length) + suffix;
-      for (let k = 2; taken.has(next.toLowerCase()); k++) next = name.slice(0, HIERARCHY_NAME_MAX - suffix.length - 3) + ` (${tag}-${k})`.slice(0, suffix.length + 3);
+      // Suffix in the documented charset (letters, digits, space): the store or party number.
+      const tag = (n.storeNumber ?? n.partyNumber ?? '').replace(/[^A-Za-z0-9]/g, '') || String(taken.size);
+      const withSuffix = (sfx: string) => name.slice(0, HIERARCHY_NAME_MAX - sfx.length).trimEnd() + sfx;
+      let next = withSuffix(` ${tag}`);
+      for (let k = 2; taken.has(next.toLowerCase()); k++) next = withSuffix(` ${tag} ${k}`);
       warnings.push(w('HIERARCHY_NAME_RENAMED', `Two nodes are called "${name}"; this one is exported as "${next}" (names must be unique).`, { name, renamed: next }, { node: next, ...(n.storeNumber ? { storeNumber: n.storeNumber } : {}) }));
       name = next;
     }
