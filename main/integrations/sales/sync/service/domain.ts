@@ -3,7 +3,7 @@
  * ownership model, unit group mapping, sales order integration, LCY code). Until the setup is enabled the sync runs
  * against the demo sandbox, whose company keeps its books in NOK.
  */
-import type { SetupDraft } from '../../../../../preload/contract';
+import type { SetupDraft } from '../../../../../preload/contract/sales/setup';
 import type { MappingOptions } from '../../../../../preload/contract/sales/mapping-model';
 import type { SetupStateStore } from '../../setup/state';
 import type { RuleSettings } from '../rules';

@@ -7,7 +7,7 @@
  * It also gives the normalised cause of a record error (record ids and numbers stripped) so identical causes can be
  * grouped, and the action that fixes a cause when the message names one ("Synchronize CUSTPRCGRP-PRICE first.").
  */
-import type { SyncMessageCode } from '../../../../../preload/contract';
+import type { SyncMessageCode } from '../../../../../preload/contract/sales/sync';
 import { SKIPPED_NOTE } from '../coupling/store';
 
 type Params = SyncMessageCode['params'];
