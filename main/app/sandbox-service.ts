@@ -1,6 +1,8 @@
-import type { KnobsDto, SandboxScenario, SandboxScenarioResult, SandboxStatus, SetupDraft } from '../../preload/contract';
-import type { Knobs, KnobStore } from '../sandbox/common/knobs';
-import { SANDBOX_USERS } from '../sandbox/directory';
+import type { CommerceTeamsSandbox, GraphFaultProfileName, GraphFaultProfileState, KnobsDto, SandboxScenario, SandboxScenarioResult, SandboxStatus, SetupDraft } from '../../preload/contract';
+import { GRAPH_FAULT_PROFILES } from '../../preload/contract/core/sandbox';
+import type { Knobs, KnobStore } from '../sandbox/kernel/knobs';
+import { PERSONA_PASSWORD, SANDBOX_USERS } from '../sandbox/directory';
+import { COMMERCE_REGIONS, COMMERCE_STORES, COMMERCE_TEAMS_PERSONAS } from '../sandbox/commerce-teams-personas';
 import type { startSandbox } from '../sandbox';
 import type { FetchLike } from '../http/client';
 import { fetchTrustingSandboxCa } from './sandbox-fetch';
@@ -41,7 +43,7 @@ export class EmbeddedSandbox {
 
   status(): SandboxStatus {
     const s = this.sandbox;
-    if (!s) return { running: false, endpoints: null, users: [], knobs: null, adminMode: false };
+    if (!s) return { running: false, endpoints: null, users: [], knobs: null, adminMode: false, commerceTeams: null };
     const i = s.info;
     return {
       running: true,
@@ -59,7 +61,44 @@ export class EmbeddedSandbox {
       users: SANDBOX_USERS.filter((u) => u.kind !== 'application').map((u) => ({ username: u.username, password: u.password, roles: u.roles })),
       knobs: { dataverse: toDto(s.dataverse.knobs.get()), businessCentral: toDto(s.businessCentral.knobs.get()) },
       adminMode: this.adminMode,
+      commerceTeams: this.commerceTeams(s),
     };
+  }
+
+  private commerceTeams(s: Sandbox): CommerceTeamsSandbox {
+    const i = s.info;
+    return {
+      graph: { url: i.graph.url, betaUrl: i.graph.betaUrl, caFile: i.graph.caFile },
+      commerce: { url: i.commerce.url },
+      personaPassword: PERSONA_PASSWORD,
+      personas: COMMERCE_TEAMS_PERSONAS.map((p) => ({
+        upn: p.upn, displayName: p.displayName, kind: p.kind, personnelNumber: p.personnelNumber, place: placeOf(p.personnelNumber, p.kind),
+        accountEnabled: p.accountEnabled, teamsLicensed: p.teamsLicensed,
+      })),
+      graphFaults: this.graphFaults(s),
+    };
+  }
+
+  private graphFaults(s: Sandbox): GraphFaultProfileState[] {
+    const faults = s.graph.host.faults;
+    const defined = new Map(faults.defined().map((d) => [d.name, d]));
+    return GRAPH_FAULT_PROFILES.filter((n) => defined.has(n)).map((name) => {
+      const active = faults.active(name);
+      return { name, active: active !== undefined, params: { ...(active ?? defined.get(name)!.defaults) } };
+    });
+  }
+
+  /** Switch one named Graph fault profile on (defaults merged with `params`) or off. */
+  setGraphFaultProfile(name: GraphFaultProfileName, on: boolean, params?: Record<string, number | string>): GraphFaultProfileState[] {
+    const s = this.require();
+    try {
+      if (on) s.graph.host.faults.enable(name, params);
+      else s.graph.host.faults.disable(name);
+    } catch (x) {
+      // A parameter the profile does not have, or of the wrong type: the kernel's message names the valid ones.
+      throw new AppFailure('SANDBOX_FAULT_PROFILE_INVALID', (x as Error).message, { name });
+    }
+    return this.graphFaults(s);
   }
 
   setKnobs(service: 'dataverse' | 'businessCentral', patch: Partial<KnobsDto>): KnobsDto {
@@ -90,6 +129,16 @@ export class EmbeddedSandbox {
     if (!this.sandbox) throw new AppFailure('SANDBOX_NOT_RUNNING', 'The demo sandbox is not running in this console. Start the console without --no-sandbox.');
     return this.sandbox;
   }
+}
+
+/**
+ * Where a persona works: regional managers 1..7 lead COMMERCE_REGIONS in order; store staff use personnel numbers
+ * 100 × (store index + 1) + 0..3 (commerce-teams-personas.ts).
+ */
+function placeOf(personnelNumber: string, kind: CommerceTeamsSandbox['personas'][number]['kind']): string | null {
+  const n = Number(personnelNumber.slice(3));
+  if (kind === 'regional-manager') return COMMERCE_REGIONS[n - 1]?.name ?? null;
+  return COMMERCE_STORES[Math.floor(n / 100) - 1]?.name ?? null;
 }
 
 const toDto = (k: Knobs): KnobsDto => ({ latencyMs: k.latencyMs, faultRate: k.faultRate, faultSeed: k.faultSeed, faultKinds: [...k.faultKinds], burstLength: k.burstLength });

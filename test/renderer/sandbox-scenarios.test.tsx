@@ -21,6 +21,7 @@ function transport(answer?: (s: SandboxScenario) => SandboxScenarioResult | Prom
     users: [],
     knobs: { dataverse: KNOBS, businessCentral: KNOBS },
     adminMode,
+    commerceTeams: null,
   });
   return fakeTransport({
     'sandbox.status': status,

@@ -12,6 +12,44 @@ export type KnobsDto = z.infer<typeof KnobsSchema>;
 
 export const SandboxServiceSchema = z.enum(['dataverse', 'businessCentral']);
 
+/** The Graph sandbox's named fault profiles (docs/sandbox-graph.md), shared by tests and the sandbox page. */
+export const GRAPH_FAULT_PROFILES = ['replication-lag', 'lying-404', 'throttle-heavy', 'members-add-502', 'licence-missing'] as const;
+export const GraphFaultProfileNameSchema = z.enum(GRAPH_FAULT_PROFILES);
+export type GraphFaultProfileName = z.infer<typeof GraphFaultProfileNameSchema>;
+const FaultParamsSchema = z.record(z.string(), z.union([z.number(), z.string()]));
+export const GraphFaultProfileStateSchema = z.object({
+  name: GraphFaultProfileNameSchema,
+  active: z.boolean(),
+  /** The active parameters, or the defaults while off (e.g. {"seconds": 60}). */
+  params: FaultParamsSchema,
+});
+export type GraphFaultProfileState = z.infer<typeof GraphFaultProfileStateSchema>;
+
+export const CommerceTeamsPersonaKindSchema = z.enum(['regional-manager', 'store-manager', 'worker']);
+/** A Commerce ⇄ Teams demo persona: an Entra user (Graph side) and a Commerce worker / system user. */
+export const SandboxPersonaSchema = z.object({
+  upn: z.string(),
+  displayName: z.string(),
+  kind: CommerceTeamsPersonaKindSchema,
+  personnelNumber: z.string(),
+  /** The store (store staff) or region (regional managers) the persona belongs to. */
+  place: z.string().nullable(),
+  accountEnabled: z.boolean(),
+  teamsLicensed: z.boolean(),
+});
+export type SandboxPersona = z.infer<typeof SandboxPersonaSchema>;
+
+/** The Commerce ⇄ Teams part of the sandbox: Graph (HTTPS, its CA file), Commerce headquarters, personas, fault profiles. */
+export const CommerceTeamsSandboxSchema = z.object({
+  graph: z.object({ url: z.string(), betaUrl: z.string(), caFile: z.string() }),
+  commerce: z.object({ url: z.string() }),
+  /** Demo password of every persona (sandbox only). */
+  personaPassword: z.string(),
+  personas: z.array(SandboxPersonaSchema),
+  graphFaults: z.array(GraphFaultProfileStateSchema),
+});
+export type CommerceTeamsSandbox = z.infer<typeof CommerceTeamsSandboxSchema>;
+
 /** What the sandbox page shows. Demo passwords are sandbox fixtures (also printed by `d365ic sandbox`); no client secret. */
 export const SandboxStatusSchema = z.object({
   running: z.boolean(),
@@ -31,6 +69,8 @@ export const SandboxStatusSchema = z.object({
   users: z.array(z.object({ username: z.string(), password: z.string(), roles: z.array(z.string()) })),
   knobs: z.object({ dataverse: KnobsSchema, businessCentral: KnobsSchema }).nullable(),
   adminMode: z.boolean(),
+  /** Microsoft Graph and Commerce headquarters (null when the sandbox is not running). */
+  commerceTeams: CommerceTeamsSandboxSchema.nullable(),
 });
 export type SandboxStatus = z.infer<typeof SandboxStatusSchema>;
 
@@ -74,5 +114,10 @@ export const sandboxMethods = {
     z.strictObject({ scenario: SandboxScenarioSchema }),
     SandboxScenarioResultSchema,
     'Break the demo environment on purpose (one pre-flight failure per scenario), or reset it to the demo state.',
+  ),
+  'sandbox.setGraphFaultProfile': method(
+    z.strictObject({ name: GraphFaultProfileNameSchema, on: z.boolean(), params: FaultParamsSchema.optional() }),
+    z.array(GraphFaultProfileStateSchema),
+    'Switch one named Microsoft Graph fault profile on (with optional parameters) or off; returns every profile.',
   ),
 };

@@ -23,6 +23,7 @@ import { useTranslation } from 'react-i18next';
 import type { KnobsDto } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
 import { useSandboxStore } from '../../stores/sandbox';
+import { CommerceTeamsSandboxCards } from './CommerceTeamsSandbox';
 import { ScenariosCard } from './ScenariosCard';
 
 const useStyles = makeStyles({
@@ -141,6 +142,7 @@ export function SandboxPage() {
               </TableBody>
             </Table>
           </Card>
+          {status.commerceTeams ? <CommerceTeamsSandboxCards ct={status.commerceTeams} /> : null}
           <Card>
             <CardHeader header={<Text weight="semibold">{t('sandbox.knobsTitle')}</Text>} description={t('sandbox.knobsHint')} />
             <Switch label={t('sandbox.adminMode')} checked={status.adminMode} onChange={(_, d) => void setAdminMode(d.checked)} />
