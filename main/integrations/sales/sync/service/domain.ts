@@ -3,10 +3,18 @@
  * ownership model, unit group mapping, sales order integration, LCY code). Until the setup is enabled the sync runs
  * against the demo sandbox, whose company keeps its books in NOK.
  */
-import type { SetupDraft } from '../../../../../preload/contract/sales/setup';
+import type { SetupDraft, SetupStatus } from '../../../../../preload/contract/sales/setup';
 import type { MappingOptions } from '../../../../../preload/contract/sales/mapping-model';
-import type { SetupStateStore } from '../../setup/state';
 import type { RuleSettings } from '../rules';
+
+/**
+ * What sync reads of the setup: the wizard's draft and whether the connection is enabled. The setup's state store
+ * (setup/state.ts) is one; typed here so sync does not import the setup, which imports sync (enable holds the queue).
+ */
+export interface SetupReader {
+  draft(): SetupDraft;
+  status(): Pick<SetupStatus, 'enabled'>;
+}
 
 /** The demo sandbox company's local currency (main/sandbox/seed/demo.ts). */
 export const DEMO_LCY = 'NOK';
@@ -25,6 +33,6 @@ export function domainFromDraft(draft: SetupDraft, enabled: boolean): { settings
   };
 }
 
-export function setupDomain(setup: Pick<SetupStateStore, 'draft' | 'status'>): () => { settings: RuleSettings; options: Partial<MappingOptions> } {
+export function setupDomain(setup: SetupReader): () => { settings: RuleSettings; options: Partial<MappingOptions> } {
   return () => domainFromDraft(setup.draft(), setup.status().enabled);
 }

@@ -10,8 +10,8 @@ import type { SyncSource } from '../../../../../preload/contract/sales/sync';
 import type { BusinessCentralClient } from '../../../../clients/bc';
 import type { Connections } from '../../../../connections';
 import { AppFailure } from '../../../../rpc/errors';
-import type { SetupStateStore } from '../../setup/state';
 import { connectSides, SIDE_HTTP, type ConnectedSides } from '../adapters/connect';
+import type { SetupReader } from './domain';
 
 /** What the SyncService needs to reach both sides. */
 export interface SidesFactory {
@@ -76,7 +76,7 @@ export const DEMO_BC = 'Demo sandbox · Business Central';
  * The app's factory: the enabled setup's integration (else Dataverse) profile and BC profile + company; while
  * setup is not enabled, the demo sandbox's client-secret profiles.
  */
-export function appSidesFactory(c: ProfileConnections, setup: Pick<SetupStateStore, 'draft' | 'status'>): SidesFactory {
+export function appSidesFactory(c: ProfileConnections, setup: SetupReader): SidesFactory {
   const resolve = async (): Promise<SyncSource & { companyId: string | null }> => {
     const status = setup.status();
     if (status.enabled) {
