@@ -24,7 +24,7 @@ import { createAppHandlers } from './app-handlers';
 import { createSandboxHandlers } from './sandbox-handlers';
 import { createUploadHandlers } from './upload-handlers';
 import { databaseFile, exportsDir } from '../platform/paths';
-import { removeDemoSandboxInfo, writeDemoSandboxInfo } from '../integrations/sales/sync/cli-support/demo-sandbox';
+import { removeDemoSandboxInfo, SANDBOX_AUTHORITY_HOST, writeDemoSandboxInfo } from '../integrations/sales/sync/cli-support/demo-sandbox';
 
 export const APP_VERSION = '0.1.0';
 
@@ -49,7 +49,7 @@ export interface AppOptions {
 }
 
 /** The https name MSAL sees for the sandbox's identity service (mapped onto its loopback URL). */
-export const SANDBOX_AUTHORITY_HOST = 'https://login.sandbox.localhost';
+export { SANDBOX_AUTHORITY_HOST };
 
 export interface ConsoleApp {
   router: Router;

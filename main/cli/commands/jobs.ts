@@ -2,12 +2,12 @@ import { defaultJobs } from '../../integrations/sales/mappings/jobs';
 import { PROFILE_FLAGS_HELP, ProfileFlagError, profileOptionsFromFlags } from '../../integrations/sales/mappings/present';
 import { openDatabase } from '../../db/database';
 import { JobQueue } from '../../kernel/jobs/queue';
-import { sandboxSession } from '../../integrations/sales/sync/cli-support/session';
+import { sandboxSession } from '../sales-sandbox-session';
 import path from 'node:path';
 import { databaseFile, defaultDataDir } from '../../platform/paths';
 import { openProfileSession, takeRepeated } from '../../integrations/sales/sync/cli-support/profiles';
 import type { CliCommand, CliIo } from '../io';
-import { printResults, progressPrinter, type SyncCommandOptions } from './sync';
+import { demoSandboxOption, printResults, progressPrinter, type SyncCommandOptions } from './sync';
 import { UsageError, parseFlags } from '../io';
 
 const HELP = `Usage: d365ic jobs defaults [--json] [profile options]
@@ -79,7 +79,7 @@ async function queueCommand(sub: 'list' | 'hold' | 'resume' | 'run', args: strin
       ...(typeof flags['dataverse-profile'] === 'string' ? { dataverse: flags['dataverse-profile'] } : {}),
       ...(typeof flags['bc-profile'] === 'string' ? { bc: flags['bc-profile'] } : {}),
       ...(typeof flags.db === 'string' ? { dbFile: path.resolve(flags.db) } : {}),
-      onProgress: progressPrinter(io, json), ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+      onProgress: progressPrinter(io, json), ...demoSandboxOption(opts),
     });
     try {
       const t0 = Date.now();

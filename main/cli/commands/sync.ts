@@ -3,12 +3,12 @@ import { ADAPTER_MAPPINGS, mappingSupport, runnableMappings } from '../../integr
 import { dependencyOrder } from '../../integrations/sales/sync/engine/manual';
 import { initialSynchronization } from '../../integrations/sales/sync/cli-support/initial';
 import type { SyncJob } from '../../integrations/sales/sync/jobs/log';
-import { sandboxSession } from '../../integrations/sales/sync/cli-support/session';
+import { sandboxSession } from '../sales-sandbox-session';
 import path from 'node:path';
 import type { SyncFinished, SyncProgress } from '../../../preload/contract';
 import { defaultDataDir } from '../../platform/paths';
 import type { EmbeddedSandbox } from '../../app/sandbox-service';
-import { openProfileSession, takeRepeated } from '../../integrations/sales/sync/cli-support/profiles';
+import { openProfileSession, takeRepeated, type DemoSandboxRoute } from '../../integrations/sales/sync/cli-support/profiles';
 import type { CliCommand, CliIo } from '../io';
 import { parseFlags, UsageError } from '../io';
 
@@ -41,6 +41,13 @@ Exit code 1 when a record or a mapping failed.
 /** Options a host (or a test) can give the command: the embedded sandbox whose sign-in route profiles may use. */
 export interface SyncCommandOptions {
   sandbox?: EmbeddedSandbox;
+}
+
+/** The embedded sandbox as the profile session takes it: plain config (where its identity service listens, its fetch). */
+export function demoSandboxOption(opts: SyncCommandOptions): { demoSandbox?: DemoSandboxRoute } {
+  const handle = opts.sandbox?.handle;
+  if (!opts.sandbox || !handle) return {};
+  return { demoSandbox: { identityUrl: handle.identity.url, ...(opts.sandbox.fetch ? { fetch: opts.sandbox.fetch } : {}) } };
 }
 
 export const syncCommand: CliCommand = (args, io) => syncCommandWith({})(args, io);
@@ -188,7 +195,7 @@ async function runWithProfiles(profiles: string[], flags: Record<string, string 
   const dbFile = str(flags.db, 'db');
   const session = await openProfileSession({
     dataDir, profiles, ...(dv ? { dataverse: dv } : {}), ...(bc ? { bc } : {}), ...(dbFile ? { dbFile: path.resolve(dbFile) } : {}),
-    onProgress: progressPrinter(io, json), ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+    onProgress: progressPrinter(io, json), ...demoSandboxOption(opts),
   });
   try {
     const mapping = typeof flags.mapping === 'string' ? flags.mapping : null;

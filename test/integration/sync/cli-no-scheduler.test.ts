@@ -29,7 +29,9 @@ afterAll(async () => {
 describe('the CLI profile session', () => {
   it('starts no job queue heartbeat and names itself as the d365ic CLI', async () => {
     const intervals = vi.spyOn(globalThis, 'setInterval');
-    const session = await openProfileSession({ dataDir: tmp.dir, profiles: ['Demo sandbox · Dataverse', 'Demo sandbox · Business Central'], sandbox });
+    const session = await openProfileSession({
+      dataDir: tmp.dir, profiles: ['Demo sandbox · Dataverse', 'Demo sandbox · Business Central'], demoSandbox: { identityUrl: sandbox.handle!.identity.url },
+    });
     try {
       expect(intervals.mock.calls.filter(([, ms]) => ms === 30_000)).toEqual([]);
       expect(session.service.leases.label).toBe('the d365ic CLI');

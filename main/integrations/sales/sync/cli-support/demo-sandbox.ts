@@ -10,6 +10,9 @@ import path from 'node:path';
 
 export const DEMO_SANDBOX_FILE = 'demo-sandbox.json';
 
+/** The https name MSAL sees for the demo sandbox's identity service (the console and the CLI map it onto its loopback URL). */
+export const SANDBOX_AUTHORITY_HOST = 'https://login.sandbox.localhost';
+
 export interface DemoSandboxInfo {
   /** Process that runs the sandbox (the console). */
   pid: number;

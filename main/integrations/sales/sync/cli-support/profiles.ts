@@ -5,13 +5,16 @@
  * and the queue are shared with the console.
  */
 import { existsSync } from 'node:fs';
-import type { ConnectionProfile, SyncFinished, SyncProgress } from '../../../../../preload/contract';
-import { createApp, SANDBOX_AUTHORITY_HOST, type ConsoleApp } from '../../../../app/create-app';
+import type { ConnectionProfile } from '../../../../../preload/contract/core/connections';
+import type { SyncFinished, SyncProgress } from '../../../../../preload/contract/sales/sync';
+import { MsalAuth, type AuthorityRoute } from '../../../../auth';
+import { createConnections } from '../../../../connections';
+import type { FetchLike } from '../../../../http/client';
+import { DbSecretStore } from '../../../../secrets/store';
 import { SetupStateStore } from '../../setup/state';
 import { setupDomain } from '../service/domain';
-import { demoSandboxNotRunning, readDemoSandboxInfo } from './demo-sandbox';
+import { demoSandboxNotRunning, readDemoSandboxInfo, SANDBOX_AUTHORITY_HOST } from './demo-sandbox';
 import { databaseFile, keyFile } from '../../../../platform/paths';
-import type { EmbeddedSandbox } from '../../../../app/sandbox-service';
 import { openDatabase, type Db } from '../../../../db/database';
 import { systemClock, type Logger } from '../../../../ports';
 import { AppFailure } from '../../../../rpc/errors';
@@ -105,39 +108,50 @@ export interface OpenOptions extends ProfileChoice {
   onProgress?: (p: SyncProgress) => void;
   onFinished?: (f: SyncFinished) => void;
   eventIntervalMs?: number;
-  /** An embedded sandbox whose sign-in route the profiles use (tests; the console host passes its own). */
-  sandbox?: EmbeddedSandbox;
+  /** A demo sandbox running in this process whose sign-in route the profiles use (tests hand in their own). */
+  demoSandbox?: DemoSandboxRoute;
 }
+
+/** Where a demo sandbox's identity service listens, and the fetch that trusts its CA: plain config from the caller. */
+export interface DemoSandboxRoute {
+  identityUrl: string;
+  fetch?: FetchLike;
+}
+
+/** The CLI never opens a sign-in window (checkSignIn refuses user flows that are not signed in). */
+const noBrowser = { openExternal: async (): Promise<void> => { throw new Error('The d365ic CLI does not open sign-in windows.'); } };
 
 export async function openProfileSession(o: OpenOptions): Promise<ProfileSession> {
   if (!existsSync(databaseFile(o.dataDir)))
     throw new AppFailure('SYNC_PROFILE_NOT_FOUND', `There is no console data in ${o.dataDir}. Start the console once and create the connections (npm start), or pass --data-dir with the folder it uses.`, { profile: '' });
-  // The CLI reads secrets with the key file, as the browser host does (profiles saved by the Electron app are
-  // encrypted with the OS keychain instead and need their secret entered again for CLI use).
+  // The CLI builds the services it needs (store, secrets, connections) and never the console's job queue heartbeat:
+  // the console runs the queue. It reads secrets with the key file, as the browser host does (profiles saved by the
+  // Electron app are encrypted with the OS keychain instead and need their secret entered again for CLI use).
   // The "Demo sandbox" profiles sign in through the running console's sandbox (demo-sandbox.ts): map it like the console does.
-  const running = o.sandbox ? null : readDemoSandboxInfo(o.dataDir);
-  const app: ConsoleApp = createApp({
-    host: 'browser', dataDir: o.dataDir, cipher: (d) => new KeyFileCipher(keyFile(d)), logger: quiet, ...(o.sandbox ? { sandbox: o.sandbox } : {}),
-    // The CLI uses the console's connections and store, never its job queue heartbeat: the console runs the queue.
-    schedulerIntervalMs: 0,
-    ...(running ? { authorityRoutes: [{ authorityHost: SANDBOX_AUTHORITY_HOST, target: running.identityUrl }] } : {}),
-  });
+  const running = o.demoSandbox ? null : readDemoSandboxInfo(o.dataDir);
+  const identityUrl = o.demoSandbox?.identityUrl ?? running?.identityUrl;
+  const routes: AuthorityRoute[] = identityUrl ? [{ authorityHost: SANDBOX_AUTHORITY_HOST, target: identityUrl }] : [];
+  const { db } = openDatabase(databaseFile(o.dataDir));
   let own: Db | null = null;
   try {
-    await app.ready;
-    const all = await app.connections.store.list();
+    const secrets = new DbSecretStore(db, new KeyFileCipher(keyFile(o.dataDir)));
+    const connections = createConnections({
+      db, secrets, auth: new MsalAuth({ secrets, logger: quiet, routes }), browser: noBrowser, logger: quiet, emit: () => undefined,
+      ...(o.demoSandbox?.fetch ? { fetch: o.demoSandbox.fetch } : {}),
+    });
+    const all = await connections.store.list();
     const chosen = chooseProfiles(all, o);
     for (const p of [chosen.dataverse, chosen.bc])
-      if (!o.sandbox && !running && p.app?.authorityHost === SANDBOX_AUTHORITY_HOST)
+      if (!o.demoSandbox && !running && p.app?.authorityHost === SANDBOX_AUTHORITY_HOST)
         throw new AppFailure('SYNC_DEMO_SANDBOX_NOT_RUNNING', demoSandboxNotRunning(p.name, o.dataDir), { profile: p.name });
-    for (const p of [chosen.dataverse, chosen.bc]) checkSignIn(p, (await app.connections.store.get(p.id)).homeAccountId);
+    for (const p of [chosen.dataverse, chosen.bc]) checkSignIn(p, (await connections.store.get(p.id)).homeAccountId);
     const key = `${chosen.dataverse.id}|${chosen.bc.id}`;
     const sides: SidesFactory = {
       key: async () => key,
       source: async () => ({ kind: 'setup', dataverse: { profileId: chosen.dataverse.id, name: chosen.dataverse.name }, bc: { profileId: chosen.bc.id, name: chosen.bc.name }, message: null }),
       connect: async () => {
         try {
-          return { key, sides: await connectProfiles(app.connections, chosen.dataverse.id, chosen.bc.id, null) };
+          return { key, sides: await connectProfiles(connections, chosen.dataverse.id, chosen.bc.id, null) };
         } catch (x) {
           if (x instanceof AppFailure && x.code === 'AUTH_REQUIRED')
             throw new AppFailure('SYNC_PROFILE_SIGN_IN_REQUIRED', `${x.message} The CLI cannot sign in interactively: sign in in the console (Connections → Sign in), then run this command again.`, { profile: '' });
@@ -148,9 +162,9 @@ export async function openProfileSession(o: OpenOptions): Promise<ProfileSession
     const dbFile = o.dbFile ?? databaseFile(o.dataDir);
     if (o.dbFile) own = openDatabase(o.dbFile).db;
     const service = new SyncService({
-      db: own ?? app.db, clock: systemClock, sides, logger: quiet,
+      db: own ?? db, clock: systemClock, sides, logger: quiet,
       // The setup's rules and options, as the console's own service runs them (every default mapping, rules on).
-      domain: setupDomain(new SetupStateStore(app.db, systemClock)),
+      domain: setupDomain(new SetupStateStore(db, systemClock)),
       events: { progress: (p) => o.onProgress?.(p), finished: (f) => o.onFinished?.(f) },
       owner: 'the d365ic CLI',
       ...(o.eventIntervalMs !== undefined ? { eventIntervalMs: o.eventIntervalMs } : {}),
@@ -160,12 +174,12 @@ export async function openProfileSession(o: OpenOptions): Promise<ProfileSession
       close: async () => {
         service.leases.close();
         own?.close();
-        app.close();
+        db.close();
       },
     };
   } catch (x) {
     own?.close();
-    app.close();
+    db.close();
     throw x;
   }
 }

@@ -2,18 +2,19 @@
  * `d365ic sync run --sandbox` / `d365ic jobs run --sandbox`: a SQLite database with the sync tables, connected sides
  * and an engine over an embedded sandbox started for the command (the demo company with the domain rules, or the
  * bench data set with --records). Runs with connection profiles (--profile) go
- * through the app's SyncService instead: see profiles.ts.
+ * through the app's SyncService instead: see integrations/sales/sync/cli-support/profiles.ts. Here, in the CLI and not
+ * in the integration, because it starts the sandbox (only the app's sandbox service, the CLI, bench and tests do).
  */
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { openDatabase } from '../../../../db/database';
-import type { Db } from '../../../../db/database';
-import { startSandbox, type Sandbox } from '../../../../sandbox/index';
-import { adapterMappings, connectSandbox, runnableMappings, type ConnectedSides } from '../adapters/connect';
-import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
-import { domainEngineOptions, type RuleSettings } from '../rules';
-import { SyncEngine, type SyncProgress } from '../engine/engine';
+import { openDatabase } from '../db/database';
+import type { Db } from '../db/database';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { adapterMappings, connectSandbox, runnableMappings, type ConnectedSides } from '../integrations/sales/sync/adapters/connect';
+import type { TableMapping } from '../../preload/contract/sales/mapping-model';
+import { domainEngineOptions, type RuleSettings } from '../integrations/sales/sync/rules';
+import { SyncEngine, type SyncProgress } from '../integrations/sales/sync/engine/engine';
 
 export interface SessionOptions {
   /** SQLite file; default: a temporary file removed at close (the sandbox is temporary too). */
