@@ -9,8 +9,7 @@
  * lists what runs degraded, and the mappings editor, the Synchronization page and the XLSX review show it per mapping.
  */
 import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
-import { dataverseCarried } from './connect';
-import { BC_ENTITIES, type BcEntity, type BcProp } from './entities';
+import { BC_ENTITIES, DV_ENTITIES, type BcEntity, type BcProp } from './entities';
 
 /**
  * - needsCompanion: Business Central publishes the field (or the whole table) only through the companion extension,
@@ -19,6 +18,52 @@ import { BC_ENTITIES, type BcEntity, type BcProp } from './entities';
  * - notSupported: the console does not carry the Dataverse side yet (a lookup or option value nothing translates, an
  *   attribute the environment's metadata lacks, or a table the adapters do not know).
  */
+/**
+ * Dataverse lookups and option sets that only the domain rules translate (RULE_LOOKUPS below), and lookups nothing
+ * translates yet (vendorid of products, primarycontactid of accounts: BC numbers of a vendor / contact → the coupled
+ * row; see docs/sync-rules-master-data.md).
+ */
+const NOT_CARRIED = new Set([
+  'transactioncurrencyid', 'vendorid', 'defaultuomscheduleid', 'defaultuomid', 'ownerid', 'owneridtype', 'primarycontactid',
+  // Not in the sandbox's product metadata (main/sandbox/dataverse/metadata.ts has vendorname only).
+  'vendorpartnumber',
+  'parentcustomerid', 'parentcustomeridtype', 'pricelevelid', 'address1_freighttermscode', 'address1_shippingmethodcode', 'paymenttermscode',
+]);
+
+/**
+ * Per Dataverse entity set: attributes the sandbox's metadata does not have (main/sandbox/dataverse/metadata.ts), option
+ * sets without an option mapping (the option mappings couple the account's option sets only; documents have their own), and lookups the document rules set themselves (customerid from the Sell-to
+ * customer's coupling: a raw customer number would read as a change, and as a conflict on bidirectional orders).
+ */
+const NOT_CARRIED_BY_ENTITY: Record<string, ReadonlySet<string>> = {
+  invoices: new Set(['shipto_name', 'shipto_line1', 'shipto_line2', 'shipto_city', 'shipto_country', 'shipto_postalcode', 'shipto_stateorprovince',
+    'billto_name', 'billto_line1', 'billto_line2', 'billto_city', 'billto_country', 'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight',
+    'shippingmethodcode', 'paymenttermscode']),
+  salesorders: new Set(['shipto_line2', 'shipto_stateorprovince', 'billto_name', 'billto_line1', 'billto_line2', 'billto_city', 'billto_country',
+    'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight', 'bcbi_businesscentralordernumber', 'shippingmethodcode', 'freighttermscode', 'paymenttermscode',
+    'customerid', 'customeridtype']),
+};
+
+/**
+ * Lookups that only the domain rules translate (BC code → Dataverse id): carried when the engine runs with
+ * `rules: domainRules(...)` and adapterMappings is asked `{ withRules: true }`. Without the rules a raw code would
+ * reach Dataverse (DataverseSide refuses a non-GUID lookup value per record).
+ */
+export const RULE_LOOKUPS = new Set(['transactioncurrencyid', 'ownerid', 'owneridtype',
+  // rules/products.ts, pricelists.ts (unit groups, units, price lists).
+  'defaultuomscheduleid', 'defaultuomid', 'pricelevelid',
+  // rules/options.ts: account option sets ⇄ BC codes through the option mappings' couplings (E.13).
+  'paymenttermscode', 'address1_freighttermscode', 'address1_shippingmethodcode',
+  // rules/contacts.ts: a contact's parent account from its company's coupled customer / vendor.
+  'parentcustomerid', 'parentcustomeridtype']);
+/** Whether the adapters carry this Dataverse attribute of that entity set (carried.ts fieldsNotCarried asks). */
+export function dataverseCarried(set: string, attribute: string | null, withRules = false): boolean {
+  if (DV_ENTITIES[set] === undefined) return false;
+  if (attribute === null) return true;
+  return !(NOT_CARRIED.has(attribute) && !(withRules && RULE_LOOKUPS.has(attribute))) && !NOT_CARRIED_BY_ENTITY[set]?.has(attribute);
+}
+
+
 export const NOT_CARRIED_REASONS = ['needsCompanion', 'notInStandardApi', 'notSupported'] as const;
 export type NotCarriedReason = (typeof NOT_CARRIED_REASONS)[number];
 
@@ -31,7 +76,7 @@ export interface NotCarriedField {
 export interface CarryOptions {
   /** The companion extension is installed on the BC connection. */
   companionExtension: boolean;
-  /** The domain rules run (they translate the lookups in connect.ts RULE_LOOKUPS). */
+  /** The domain rules run (they translate the lookups in RULE_LOOKUPS). */
   withRules?: boolean;
 }
 

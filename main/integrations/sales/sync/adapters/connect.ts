@@ -118,32 +118,6 @@ export function connectSandbox(info: ClientSecretSandbox, http?: Partial<HttpCli
   });
 }
 
-/**
- * Dataverse lookups and option sets that only the domain rules translate (RULE_LOOKUPS below), and lookups nothing
- * translates yet (vendorid of products, primarycontactid of accounts: BC numbers of a vendor / contact → the coupled
- * row; see docs/sync-rules-master-data.md).
- */
-const NOT_CARRIED = new Set([
-  'transactioncurrencyid', 'vendorid', 'defaultuomscheduleid', 'defaultuomid', 'ownerid', 'owneridtype', 'primarycontactid',
-  // Not in the sandbox's product metadata (main/sandbox/dataverse/metadata.ts has vendorname only).
-  'vendorpartnumber',
-  'parentcustomerid', 'parentcustomeridtype', 'pricelevelid', 'address1_freighttermscode', 'address1_shippingmethodcode', 'paymenttermscode',
-]);
-
-/**
- * Per Dataverse entity set: attributes the sandbox's metadata does not have (main/sandbox/dataverse/metadata.ts), option
- * sets without an option mapping (the option mappings couple the account's option sets only; documents have their own), and lookups the document rules set themselves (customerid from the Sell-to
- * customer's coupling: a raw customer number would read as a change, and as a conflict on bidirectional orders).
- */
-const NOT_CARRIED_BY_ENTITY: Record<string, ReadonlySet<string>> = {
-  invoices: new Set(['shipto_name', 'shipto_line1', 'shipto_line2', 'shipto_city', 'shipto_country', 'shipto_postalcode', 'shipto_stateorprovince',
-    'billto_name', 'billto_line1', 'billto_line2', 'billto_city', 'billto_country', 'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight',
-    'shippingmethodcode', 'paymenttermscode']),
-  salesorders: new Set(['shipto_line2', 'shipto_stateorprovince', 'billto_name', 'billto_line1', 'billto_line2', 'billto_city', 'billto_country',
-    'billto_postalcode', 'billto_stateorprovince', 'totalamountlessfreight', 'bcbi_businesscentralordernumber', 'shippingmethodcode', 'freighttermscode', 'paymenttermscode',
-    'customerid', 'customeridtype']),
-};
-
 /** Mappings the HTTP adapters support: ITEM-PRODUCT and CUSTOMER with the field mappings they can carry. */
 export const ADAPTER_MAPPINGS = ['ITEM-PRODUCT', 'CUSTOMER'] as const;
 /**
@@ -159,18 +133,6 @@ export const DOCUMENT_MAPPINGS = ['POSTEDSALESINV-INV', 'OPPORTUNITY', 'SALESORD
  */
 export const MASTER_DATA_MAPPINGS = ['SALESPEOPLE', 'CURRENCY', 'UNIT OF MEASURE'] as const;
 /**
- * Lookups that only the domain rules translate (BC code → Dataverse id): carried when the engine runs with
- * `rules: domainRules(...)` and adapterMappings is asked `{ withRules: true }`. Without the rules a raw code would
- * reach Dataverse (DataverseSide refuses a non-GUID lookup value per record).
- */
-export const RULE_LOOKUPS = new Set(['transactioncurrencyid', 'ownerid', 'owneridtype',
-  // rules/products.ts, pricelists.ts (unit groups, units, price lists).
-  'defaultuomscheduleid', 'defaultuomid', 'pricelevelid',
-  // rules/options.ts: account option sets ⇄ BC codes through the option mappings' couplings (E.13).
-  'paymenttermscode', 'address1_freighttermscode', 'address1_shippingmethodcode',
-  // rules/contacts.ts: a contact's parent account from its company's coupled customer / vendor.
-  'parentcustomerid', 'parentcustomeridtype']);
-/**
  * Master data the defaults add besides MASTER_DATA_MAPPINGS (rules/options.ts, contacts.ts): the option mappings,
  * VENDOR and CONTACT, and the invoice lines (run by the invoice rules: rules/invoices.ts runInvoiceLines).
  */
@@ -183,13 +145,6 @@ export const LINE_MAPPINGS = ['POSTEDSALESLINE-INV'] as const;
  * translated by the rules: pass them explicitly with `{ withRules: true }`.
  */
 export const PRODUCT_MAPPINGS = ['RESOURCE-PRODUCT', 'UNIT GROUP', 'ITEM UOM', 'RESOURCE UOM', 'CUSTPRCGRP-PRICE', 'SALESPRC-PRODPRICE', 'PLHEADER-PRICE', 'PLLINE-PRODPRICE'] as const;
-
-/** Whether the adapters carry this Dataverse attribute of that entity set (carried.ts fieldsNotCarried asks). */
-export function dataverseCarried(set: string, attribute: string | null, withRules = false): boolean {
-  if (DV_ENTITIES[set] === undefined) return false;
-  if (attribute === null) return true;
-  return !(NOT_CARRIED.has(attribute) && !(withRules && RULE_LOOKUPS.has(attribute))) && !NOT_CARRIED_BY_ENTITY[set]?.has(attribute);
-}
 
 /**
  * The default mappings `names` with the field mappings the adapters carry (carried.ts fieldsNotCarried says which are

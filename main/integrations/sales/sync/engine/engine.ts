@@ -22,9 +22,9 @@ import { matchesBcFilter, matchesDvFilter } from './filters';
 import type { MappingRules, RuleSet, WrittenRecord } from './hooks';
 import { optionSetPort, runOptionMapping } from './options';
 import { compareDateTime, DV_SELECTION_SLACK_MS } from './time';
+import { ID_CHUNK, MappingConfigError } from './common';
 
-/** BC splits long id lists into OR-chunks of at most 400 (E.3 c); the adapters get the same bound. */
-export const ID_CHUNK = 400;
+export { ID_CHUNK, MappingConfigError } from './common';
 
 export interface EngineOptions {
   /** Rows per page asked from a side (default 500). */
@@ -79,11 +79,6 @@ export interface RunResult {
   from: SyncJob | null;
   /** Something was inserted, modified, deleted or failed: drives the job queue's inactivity rule (E.3 6). */
   changed: boolean;
-}
-
-/** Configuration problems that stop a pass before any record is touched. */
-export class MappingConfigError extends Error {
-  override name = 'MappingConfigError';
 }
 
 const defaultIsCode: IsCodeField = (m, f) => defaultCatalog.bcField(m.bcTableId, f)?.type === 'Code';

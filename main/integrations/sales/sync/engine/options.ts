@@ -4,9 +4,10 @@
  * values), so one pass holds the option list in memory; BC records are still read page by page.
  */
 import type { TableMapping } from '../../../../../preload/contract/sales/mapping-model';
-import { zeroCounters, type Counters, type SyncJob } from '../jobs/log';
-import type { Row } from '../ports';
-import { ID_CHUNK, MappingConfigError, type SyncEngine } from './engine';
+import { zeroCounters, type Counters, type JobLog, type SyncJob } from '../jobs/log';
+import type { Row, SyncSides } from '../ports';
+import type { CouplingStore } from '../coupling/store';
+import { ID_CHUNK, MappingConfigError } from './common';
 import { matchesBcFilter } from './filters';
 
 export interface OptionValue {
@@ -47,7 +48,16 @@ function codeField(m: TableMapping): string {
 /** What one To run did per BC code (match-based coupling reports it like record coupling does). */
 export interface OptionCouplingReport { coupled: { code: string; value: number }[]; created: string[]; unmatched: string[] }
 
-export async function runOptionMapping(engine: SyncEngine, m: TableMapping, port: OptionSetPort, report?: OptionCouplingReport): Promise<OptionRunResult> {
+/** What an option mapping run uses of the SyncEngine (structural: options.ts does not import engine.ts). */
+export interface OptionRunEngine {
+  readonly couplings: CouplingStore;
+  readonly log: JobLog;
+  readonly sides: SyncSides;
+  watermarks(mapping: string): { bc: number; dv: number };
+  advanceWatermark(mapping: string, side: 'bc' | 'dv', value: number): void;
+}
+
+export async function runOptionMapping(engine: OptionRunEngine, m: TableMapping, port: OptionSetPort, report?: OptionCouplingReport): Promise<OptionRunResult> {
   if (!m.isOptionMapping) throw new MappingConfigError(`${m.name} is not an option mapping: run it with SyncEngine.runMapping.`);
   if (m.direction === 'Bidirectional') throw new MappingConfigError(`${m.name}: option mappings cannot be Bidirectional. Choose To or From Integration Table.`);
   const field = codeField(m);
