@@ -5,7 +5,7 @@
  */
 import type { BcVersionInfo, BusinessCentralClient } from '../../../clients/bc';
 import { isServiceError } from '../../../http/errors';
-import { compareVersions } from '../setup/checks';
+import { compareVersions } from '../versions';
 import { COMPANION, COMPANION_CONTRACT } from './contract';
 
 export interface CompanionFact {

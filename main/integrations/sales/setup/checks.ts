@@ -8,6 +8,9 @@ import { COMPANION } from '../companion/contract';
 import type { CompanionFact } from '../companion/detect';
 import type { CompanionImpact } from '../sync/adapters/carried';
 import { msg } from './messages';
+import { compareVersions } from '../versions';
+
+export { compareVersions };
 
 export const BC_ROLE_IDS = {
   administrator: '8c8d4f51-a72b-e511-80d9-3863bb349780',
@@ -60,17 +63,6 @@ export function isSupportedCrmVersion(version: string): boolean {
   const major = Number(m[1]);
   const minor = Number(m[2]);
   return major > 6 && !(major === 7 && minor === 1);
-}
-
-/** Numeric dotted-version comparison ("9.10" > "9.9"); missing parts count as 0. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  const pb = b.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
 }
 
 export function describeUser(u: IntegrationUser): string {

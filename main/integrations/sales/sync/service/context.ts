@@ -74,6 +74,9 @@ export interface Run {
   done: Promise<SyncFinished>;
 }
 
+/** A run that has started: its id at once, its end when it finishes. */
+export type Started = { runId: string; done: Promise<SyncFinished> };
+
 /** The connection the engine was made for (`key`: the sides' description), the engine and the connected sides. */
 export interface Connection { key: string; engine: SyncEngine; connected: ConnectedSides }
 

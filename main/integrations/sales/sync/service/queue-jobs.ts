@@ -15,11 +15,10 @@ import { mappingProbe } from '../jobs/runner';
 import { createSalesOrdersFromSubmitted, settlePostedOrders } from '../rules/orders';
 import { updateAccountStatistics } from '../rules/statistics';
 import type { RuleDeps } from '../rules/types';
-import type { SyncContext } from './context';
+import type { Started, SyncContext } from './context';
 import { queueDto } from './dto';
 import { rethrow } from './failures';
 import { heldForInitialSync } from './initial-hold';
-import type { Started } from './runs';
 
 /** Feature jobs (D): what they run; each returns problem messages (empty = success). */
 type FeatureJob = (deps: RuleDeps) => Promise<string[]>;

@@ -10,12 +10,11 @@ import type { ConnectedSides } from '../adapters/connect';
 import type { SyncEngine } from '../engine/engine';
 import { nextToStart, reviewLines, reviewMappings, startOrder, type ReviewCounts, type ReviewLine } from '../review/planner';
 import { runReview } from '../review/run';
-import type { Run, SyncContext } from './context';
+import type { Run, Started, SyncContext } from './context';
 import { rethrow } from './failures';
 import { releaseInitialHold } from './initial-hold';
 import { messageCode } from './messages';
 import { COUNT_CAP, reviewCounts } from './review-counts';
-import type { Started } from './runs';
 
 /** The review page's state (E.12), kept in memory: lines (job status updated in place by runReview) and messages. */
 export interface ReviewState {

@@ -9,12 +9,10 @@ import type { SyncEngine } from '../engine/engine';
 import * as manual from '../engine/manual';
 import type { SyncJob } from '../jobs/log';
 import { runFullSync } from '../review/run';
-import type { Run, SyncContext } from './context';
+import type { Run, Started, SyncContext } from './context';
 import { pick, toDto } from './dto';
 import { explain, rethrow } from './failures';
 import { runQueueEntry } from './queue-jobs';
-
-export type Started = { runId: string; done: Promise<SyncFinished> };
 
 export class Runs {
   constructor(private readonly c: SyncContext) {}

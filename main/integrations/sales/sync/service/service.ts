@@ -14,11 +14,11 @@ import type { SyncPassDirection } from '../../../../../preload/contract/sales/sy
 import type { JobQueue, TickReport } from '../../../../kernel/jobs/queue';
 import type { TableLeases } from '../../../../kernel/runs/lease';
 import type { Catalog } from './catalog';
-import { SyncContext, type SyncServiceDeps } from './context';
+import { SyncContext, type Started, type SyncServiceDeps } from './context';
 import { ManualActions } from './manual';
 import { QueueJobs } from './queue-jobs';
 import { Review } from './review';
-import { Runs, type Started } from './runs';
+import { Runs } from './runs';
 import { SyncStatusReader } from './status';
 
 export { cancellable } from './cancel';
