@@ -3,6 +3,7 @@
  * published edges (valid today), the stores and the store ⇄ team mapping from Commerce, builds the tree
  * (./build) and checks it against Teams' rules (./rules). Used by `d365ic teams hierarchy` and the console.
  */
+import { filter } from '../../../clients/odata';
 import type { CommercePort } from '../mapping/directory';
 import { mappingCollection, readMappings, readStores } from '../mapping/directory';
 import type { BuildWarning, HierarchyChoice, HierarchyEdge, TreeNode } from './build';
@@ -29,7 +30,7 @@ export async function listHierarchies(c: CommercePort): Promise<HierarchyChoice[
 /** The hierarchy's published edges valid at `at` (ValidFrom ≤ at ≤ ValidTo). */
 export async function readEdges(c: CommercePort, hierarchy: string, at: Date): Promise<HierarchyEdge[]> {
   const set = (await c.collectionFor('OrganizationHierarchiesPublished')) ?? 'OrganizationHierarchiesPublished';
-  const rows = await c.list(set, { filter: `HierarchyType eq '${hierarchy.replace(/'/g, "''")}'`, select: ['ChildOrganizationPartyNumber', 'ParentOrganizationPartyNumber', 'ChildOrganizationName', 'ValidFrom', 'ValidTo'] });
+  const rows = await c.list(set, { filter: filter.eq('HierarchyType', hierarchy), select: ['ChildOrganizationPartyNumber', 'ParentOrganizationPartyNumber', 'ChildOrganizationName', 'ValidFrom', 'ValidTo'] });
   const t = at.getTime();
   return rows
     .filter((r) => (!r.ValidFrom || Date.parse(String(r.ValidFrom)) <= t) && (!r.ValidTo || Date.parse(String(r.ValidTo)) >= t))

@@ -168,3 +168,17 @@ export function toCsv(rows: readonly (readonly string[])[], opts: { delimiter?: 
   const body = rows.map((r) => r.map((v) => csvField(v, d)).join(d)).join(eol) + (rows.length ? eol : '');
   return (opts.bom ? '\ufeff' : '') + body;
 }
+
+/**
+ * File bytes → text: UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"), else Windows-1252
+ * (Excel's plain "CSV" in Western European locales writes the ANSI code page).
+ */
+export function decodeText(bytes: Uint8Array): { text: string; encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' } {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252' };
+  }
+}

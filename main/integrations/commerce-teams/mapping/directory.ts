@@ -9,6 +9,7 @@
 import type { CommerceClient, CommerceRow } from '../../../clients/commerce';
 import { keySegment } from '../../../clients/commerce';
 import type { GraphClient, GraphGroup } from '../../../clients/graph';
+import { filter } from '../../../clients/odata';
 import type { StoreInfo, StoreMapping, TeamInfo } from './model';
 import { MAPPING_ENTITY_LABEL, MAPPING_ENTITY_NAME, SOURCE_TYPE_STORE, normaliseGuid } from './model';
 
@@ -126,4 +127,17 @@ export async function lookupTeams(g: GraphPort, ids: readonly string[]): Promise
     else throw r.error ?? new Error(`Graph answered ${r.status} for group ${id}.`);
   }
   return out;
+}
+
+/** The mail nickname the provisioning engine gives the communications team (engine.ts COMMUNICATIONS_TEAM). */
+export const COMMUNICATIONS_TEAM_NICKNAME = 'RETAILCOMMUNICATION_D365';
+
+/** The communications team: by id or nickname when given, else the group with the engine's nickname; null when none. */
+export async function findCommunicationsTeam(g: GraphPort, o: { idOrNickname?: string | null } = {}): Promise<TeamInfo | null> {
+  const given = o.idOrNickname?.trim() || null;
+  const id = given ? normaliseGuid(given) : null;
+  if (id) return (await lookupTeams(g, [id])).get(id) ?? null;
+  const nick = given ?? COMMUNICATIONS_TEAM_NICKNAME;
+  const hits = await g.collect<GraphGroup>('groups', { filter: filter.eq('mailNickname', nick), select: GROUP_SELECT.split(',') });
+  return hits[0] ? teamInfo(hits[0]) : null;
 }
