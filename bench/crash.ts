@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../main/db/database';
 import type { SandboxInfo } from '../main/sandbox/index';
-import { prng } from '../main/sandbox/common/knobs';
+import { prng } from '../main/sandbox/kernel/knobs';
 import { adapterMappings } from '../main/integrations/sales/sync/adapters/connect';
 import { SyncEngine } from '../main/integrations/sales/sync/engine/engine';
 import type { Row, WriteOp } from '../main/integrations/sales/sync/ports';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import type { Knobs } from './common/knobs';
+import type { Knobs } from './kernel/knobs';
 import { COMMERCE_TEAMS_PERSONAS, FINDING_CASES } from './commerce-teams-personas';
 import { COMMERCE_CLIENT, GRAPH_CLIENT, PERSONA_USERS, SANDBOX_CLIENTS, SANDBOX_USERS } from './directory';
 import type { SandboxUser } from './directory';

@@ -1,14 +1,16 @@
 /**
- * Business Central sandbox: a node:http server on 127.0.0.1 that behaves like BC's API (online and
- * on-premises URL forms), backed by better-sqlite3. See docs/sandbox-bc.md for the routes and entities.
+ * Business Central sandbox: a service on the sandbox kernel's host (registered as 'business-central') that behaves
+ * like BC's API (online and on-premises URL forms), backed by better-sqlite3. The host owns listening, the body
+ * limit, the Date header, latency and the seeded random faults (drawn here after routing and the credential check,
+ * in BC's error shape). See docs/sandbox-bc.md for the routes and entities.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Authenticate, SandboxPrincipal } from '../auth';
+import type http from 'node:http';
+import type { AuthFailure, Authenticate, SandboxPrincipal } from '../auth';
 import { isAuthFailure } from '../auth';
-import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../common/admin-host';
-import type { Knobs } from '../common/knobs';
-import { KnobStore, sleep } from '../common/knobs';
+import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../kernel/admin-host';
+import type { Knobs, KnobStore } from '../kernel/knobs';
+import { registerService, startHost } from '../kernel';
+import type { KernelContext, SandboxService } from '../kernel';
 import { findUserByUsername, SANDBOX_TENANT_DOMAIN, SANDBOX_TENANT_ID } from '../directory';
 import { loadSeed } from './seed';
 import type { ApiContext, ApiRequest, ApiResponse, BcVersion } from './api';
@@ -68,16 +70,10 @@ function send(res: http.ServerResponse, r: ApiResponse): void {
   res.end(payload);
 }
 
-async function readBody(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BcError(413, 'BadRequest_RequestTooLarge', 'The request body exceeds 350 MB. Send smaller batches.');
-    chunks.push(c as Buffer);
-  }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+/** The request body as JSON (undefined when empty); the host has already checked its size. */
+function parseBody(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  const text = raw.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -86,7 +82,7 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
 }
 
 /** Verify the caller. Online: bearer only. On-premises: Basic user:webServiceAccessKey, or bearer. */
-function authenticate(opts: BusinessCentralOptions, header: string | undefined, online: boolean): SandboxPrincipal | BcError {
+function authenticate(bearer: () => SandboxPrincipal | AuthFailure, header: string | undefined, online: boolean): SandboxPrincipal | BcError {
   const challenge = online ? `Bearer authorization_uri="https://login.microsoftonline.com/${SANDBOX_TENANT_ID}/oauth2/authorize", resource_id="${BC_AUDIENCE}"` : 'Basic realm=""';
   const fail = (msg: string) => new BcError(401, 'Authentication_InvalidCredentials', msg, { 'WWW-Authenticate': challenge });
   if (header?.startsWith('Basic ')) {
@@ -99,32 +95,34 @@ function authenticate(opts: BusinessCentralOptions, header: string | undefined, 
     return { kind: 'user', objectId: user.objectId, appId: '', audience: BC_AUDIENCE, scopes: [], username: user.username };
   }
   if (!header) return fail(online ? 'No bearer token. Request a token for https://api.businesscentral.dynamics.com/.default.' : 'Authentication is required: send Basic credentials (user name and Web Service Access Key) or a bearer token.');
-  const p = opts.authenticate(header, BC_AUDIENCE);
+  const p = bearer();
   if (isAuthFailure(p)) return fail(`The credentials provided are incorrect: ${p.description}`);
   return p;
 }
 
-export async function startBusinessCentral(opts: BusinessCentralOptions): Promise<BusinessCentralService> {
-  const clock = opts.clock ?? Date.now;
+/** The BC service as the kernel runs it, with what `BusinessCentralService` exposes besides the host's URL and knobs. */
+export interface BusinessCentralSandboxService extends SandboxService, Omit<BusinessCentralService, 'url' | 'apiBase' | 'onPremApiBase' | 'knobs' | 'close'> {}
+
+export function createBusinessCentral(kernel: KernelContext, opts: Omit<BusinessCentralOptions, 'port' | 'knobs' | 'clock' | 'authenticate'>): BusinessCentralSandboxService {
+  const clock = () => kernel.clock.now();
   const version: BcVersion = opts.version ?? 24;
   const tenant = opts.tenant ?? SANDBOX_TENANT_ID;
   const environment = opts.environment ?? 'production';
   const store = new BcStore(opts.dbPath, clock);
   const seeded = store.companies();
   const companyId = seeded.length > 0 ? seeded[0]!.id : loadSeed(store, { kind: opts.seed ?? 'demo', records: opts.records, seedValue: opts.seedValue });
-  const knobs = new KnobStore(opts.knobs);
   const throttle = new Throttle({ ...DEFAULT_BC_LIMITS, ...opts.limits }, clock);
   const ctx: ApiContext = {
-    store, version, tenant, tenantDomain: SANDBOX_TENANT_DOMAIN, environment, instance: 'BC', baseUrl: '', maxPageSize: BC_MAX_PAGE_SIZE,
+    store, version, tenant, tenantDomain: SANDBOX_TENANT_DOMAIN, environment, instance: 'BC', baseUrl: kernel.origin, maxPageSize: BC_MAX_PAGE_SIZE,
     companionExtension: opts.companionExtension ?? true,
   };
 
-  async function sandboxControl(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+  async function sandboxControl(req: http.IncomingMessage, res: http.ServerResponse, path: string, raw: Buffer): Promise<void> {
     if (!isLoopback(req.socket.remoteAddress)) return send(res, errorResponse(new BcError(403, 'Authorization_Forbidden', 'Sandbox controls are loopback-only.')));
     const json = (status: number, body: unknown) => send(res, { status, headers: { 'Content-Type': 'application/json' }, body });
-    if (req.method === 'GET') return json(200, path === '/_sandbox/knobs' ? knobs.get() : throttle.limits);
+    if (req.method === 'GET') return json(200, path === '/_sandbox/knobs' ? kernel.knobs() : throttle.limits);
     if (req.method !== 'PATCH') return json(405, errorBody('BadRequest_MethodNotAllowed', 'Use GET or PATCH.'));
-    const body = await readBody(req);
+    const body = parseBody(raw);
     if (typeof body !== 'object' || body === null) return json(400, errorBody('BadRequest', 'Send a JSON object with the fields to change.'));
     const patch = body as Record<string, unknown>;
     const allowed: Record<string, (v: unknown) => boolean> =
@@ -139,18 +137,18 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
         : Object.fromEntries(Object.keys(DEFAULT_BC_LIMITS).map((k) => [k, (v: unknown) => typeof v === 'number' && v >= 0]));
     for (const [k, v] of Object.entries(patch))
       if (!allowed[k]?.(v)) return json(400, errorBody('BadRequest', `Invalid value for '${k}'. Allowed fields: ${Object.keys(allowed).join(', ')}.`));
-    if (path === '/_sandbox/knobs') return json(200, knobs.set(patch as Partial<Knobs>));
+    if (path === '/_sandbox/knobs') return json(200, kernel.setKnobs(patch as Partial<Knobs>));
     throttle.limits = { ...throttle.limits, ...(patch as Partial<BcLimits>) };
     return json(200, throttle.limits);
   }
 
   /** GET/PATCH /_sandbox/extensions {"companionExtension": boolean}: install or remove the companion extension. */
-  async function extensionsControl(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function extensionsControl(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): Promise<void> {
     const json = (status: number, body: unknown) => send(res, { status, headers: { 'Content-Type': 'application/json' }, body });
     if (!isLoopback(req.socket.remoteAddress)) return send(res, errorResponse(new BcError(403, 'Authorization_Forbidden', 'Sandbox controls are loopback-only.')));
     if (req.method === 'GET') return json(200, { companionExtension: ctx.companionExtension !== false });
     if (req.method !== 'PATCH') return json(405, errorBody('BadRequest_MethodNotAllowed', 'Use GET or PATCH.'));
-    const body = (await readBody(req)) as Record<string, unknown> | undefined;
+    const body = parseBody(raw) as Record<string, unknown> | undefined;
     if (typeof body !== 'object' || body === null || Object.keys(body).some((k) => k !== 'companionExtension') || typeof body.companionExtension !== 'boolean')
       return json(400, errorBody('BadRequest', 'Send {"companionExtension": true} to install the companion extension or false to remove it.'));
     ctx.companionExtension = body.companionExtension;
@@ -210,21 +208,21 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
     return { status: 200, headers: { 'Content-Type': 'application/json', 'OData-Version': '4.0' }, body: { responses } };
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): Promise<void> {
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
     const path = qi < 0 ? url : url.slice(0, qi);
     if (path.startsWith('/_sandbox/') && !adminHostAllowed(req)) return send(res, errorResponse(new BcError(421, 'Authorization_Forbidden', WRONG_HOST_MESSAGE)));
-    if (path === '/_sandbox/knobs' || path === '/_sandbox/limits') return sandboxControl(req, res, path);
-    if (path === '/_sandbox/extensions') return extensionsControl(req, res);
+    if (path === '/_sandbox/knobs' || path === '/_sandbox/limits') return sandboxControl(req, res, path, raw);
+    if (path === '/_sandbox/extensions') return extensionsControl(req, res, raw);
     let release: (() => void) | undefined;
     try {
       const r = route(ctx, path);
       if (r.kind === 'none') throw new BcError(404, 'BadRequest_NotFound', `No HTTP resource was found that matches the request URI '${path}'. Check the API version and route.`);
-      const who = authenticate(opts, req.headers.authorization, r.online);
+      const who = authenticate(() => kernel.authenticate(req, BC_AUDIENCE), req.headers.authorization, r.online);
       if (who instanceof BcError) throw who;
       const user = who.objectId || who.username || 'anonymous';
-      const fault = knobs.faults.next();
+      const fault = kernel.nextFault();
       if (fault === 'reset') {
         req.socket.destroy();
         return;
@@ -233,9 +231,8 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
       if (fault === '5xx') throw new BcError(503, 'Internal_ServiceUnavailable', 'The service is temporarily unavailable (injected fault). Retry after the indicated delay.', { 'Retry-After': '1' });
       throttle.count(user);
       release = await throttle.acquire(user);
-      const body = await readBody(req);
-      const lat = knobs.get().latencyMs;
-      if (lat > 0) await sleep(lat);
+      const body = parseBody(raw);
+      await kernel.delay();
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       const apiReq: ApiRequest = { method: req.method ?? 'GET', path, query: qi < 0 ? '' : url.slice(qi + 1), headers, body };
@@ -253,40 +250,53 @@ export async function startBusinessCentral(opts: BusinessCentralOptions): Promis
     }
   }
 
-  const server = http.createServer((req, res) => {
-    // The Date header is the server's clock (clients read it as "server now"): the sandbox's, not the host's.
-    res.setHeader('Date', new Date(clock()).toUTCString());
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, errorResponse(e));
-      else res.destroy();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
-  ctx.baseUrl = url;
   return {
-    url,
-    apiBase: `${url}/v2.0/${tenant}/${environment}/api/v2.0`,
-    onPremApiBase: `${url}/BC/api/v2.0`,
+    name: 'business-central',
     tenant,
     environment,
     companyId,
-    knobs,
     store,
+    injectsOwnFaults: true,
+    adminPaths: ['/_sandbox/knobs', '/_sandbox/limits', '/_sandbox/extensions'],
+    tooLarge: (_req, res) => send(res, errorResponse(new BcError(413, 'BadRequest_RequestTooLarge', 'The request body exceeds 350 MB. Send smaller batches.'))),
+    handle: (req, res, body) =>
+      handle(req, res, body).catch((e: unknown) => {
+        if (!res.headersSent) send(res, errorResponse(e));
+        else res.destroy();
+      }),
     setCompanionExtension: (installed: boolean) => void (ctx.companionExtension = installed),
     get companionExtension() {
       return ctx.companionExtension !== false;
     },
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      store.close();
+    close: async () => store.close(),
+  };
+}
+registerService('business-central', createBusinessCentral);
+
+export async function startBusinessCentral(opts: BusinessCentralOptions): Promise<BusinessCentralService> {
+  const { port, knobs, clock, authenticate, ...rest } = opts;
+  const host = await startHost({ port: port ?? 0, authenticate, maxBodyBytes: MAX_BODY_BYTES, ...(knobs ? { knobs } : {}), ...(clock ? { clock } : {}) });
+  let bc: BusinessCentralSandboxService;
+  try {
+    bc = (await host.start('business-central', rest)) as BusinessCentralSandboxService;
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+  const url = host.origin;
+  return {
+    url,
+    apiBase: `${url}/v2.0/${bc.tenant}/${bc.environment}/api/v2.0`,
+    onPremApiBase: `${url}/BC/api/v2.0`,
+    tenant: bc.tenant,
+    environment: bc.environment,
+    companyId: bc.companyId,
+    knobs: host.knobs,
+    store: bc.store,
+    setCompanionExtension: (installed: boolean) => bc.setCompanionExtension(installed),
+    get companionExtension() {
+      return bc.companionExtension;
     },
+    close: () => host.close(),
   };
 }

@@ -1,18 +1,20 @@
 /**
- * Dataverse Web API v9.2 sandbox: an HTTP server on 127.0.0.1 in front of `DataverseCore`. This layer owns what
- * only exists on the wire: bearer-token → systemuser mapping, disabled users, administration mode, service
- * protection limits, latency and fault knobs (`/_sandbox/knobs`).
+ * Dataverse Web API v9.2 sandbox: a service on the sandbox kernel's host (registered as 'dataverse') in front of
+ * `DataverseCore`. The host owns listening, the body limit, the Date header, latency and the seeded random faults;
+ * this layer owns what only exists on Dataverse's wire: bearer-token → systemuser mapping, disabled users,
+ * administration mode, service protection limits, Dataverse-shaped faults and `/_sandbox/knobs` (the host's knobs
+ * plus limits, admin mode and change-tracking expiry).
  */
-import http from 'node:http';
-import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../common/admin-host';
+import type http from 'node:http';
+import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../kernel/admin-host';
+import { registerService, startHost } from '../kernel';
+import type { KernelContext, SandboxService } from '../kernel';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { Authenticate } from '../auth';
 import { isAuthFailure } from '../auth';
 import { SANDBOX_TENANT_ID } from '../directory';
-import type { Knobs } from '../common/knobs';
-import { KnobStore, sleep } from '../common/knobs';
+import type { Knobs, KnobStore } from '../kernel/knobs';
 import { DataverseCore } from './core';
 import { errorResponse } from './handlers/shared';
 import type { DvResponse } from './handlers/shared';
@@ -59,13 +61,16 @@ const KnobsPatch = z.strictObject({
 const API_PREFIX = /^\/api\/data\/v9\.[0-2](\/|$|\?)/i;
 const MAX_BODY = 128 * 1024 * 1024;
 
-export async function startDataverse(opts: DataverseOptions): Promise<DataverseService> {
-  const clock = opts.clock ?? Date.now;
-  const knobs = new KnobStore(opts.knobs);
+/** The Dataverse service as the kernel runs it, with the sandbox extras `DataverseService` exposes. */
+export interface DataverseSandboxService extends SandboxService, Omit<DataverseService, 'url' | 'apiBase' | 'knobs' | 'close'> {}
+
+export function createDataverse(ctx: KernelContext, opts: Omit<DataverseOptions, 'port' | 'knobs' | 'clock' | 'authenticate'>): DataverseSandboxService {
+  const clock = () => ctx.clock.now();
+  const url = ctx.origin;
+  const apiBase = `${url}/api/data/v9.2`;
   const store = new DvStore(opts.dbPath);
   const protection = new ServiceProtection({ ...DEFAULT_LIMITS, ...opts.limits }, clock);
   let adminMode = false;
-  let url = '';
   const callerCache = new Map<string, { epoch: number; caller: Caller | DvError }>();
 
   function resolveCaller(kind: 'user' | 'app', key: string): Caller | DvError {
@@ -133,7 +138,7 @@ export async function startDataverse(opts: DataverseOptions): Promise<DataverseS
     if (!/^(127\.|::1$|::ffff:127\.)/.test(remote)) { send(res, errorResponse(new DvError(403, CODES.privilegeDenied, 'Sandbox knobs are only reachable from loopback.'))); return; }
     if (!adminHostAllowed(req)) { send(res, errorResponse(new DvError(421, CODES.privilegeDenied, WRONG_HOST_MESSAGE))); return; }
     const path = (req.url ?? '').split('?')[0];
-    if (path === '/_sandbox/knobs' && req.method === 'GET') { send(res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...knobs.get(), limits: protection.limits, adminMode }) }); return; }
+    if (path === '/_sandbox/knobs' && req.method === 'GET') { send(res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...ctx.knobs(), limits: protection.limits, adminMode }) }); return; }
     if (path === '/_sandbox/knobs' && req.method === 'PATCH') {
       let patch: Record<string, unknown>;
       try { patch = JSON.parse(body || '{}') as Record<string, unknown>; } catch { send(res, errorResponse(new DvError(400, CODES.payloadError, 'Knobs PATCH body must be JSON, e.g. {"latencyMs":50}.'))); return; }
@@ -146,32 +151,12 @@ export async function startDataverse(opts: DataverseOptions): Promise<DataverseS
       if (limits) protection.limits = { ...protection.limits, ...limits };
       if (typeof am === 'boolean') adminMode = am;
       if (expireChangeTracking === true) core.expireChangeTokens();
-      const k = knobs.set(rest);
+      const k = ctx.setKnobs(rest);
       send(res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...k, limits: protection.limits, adminMode }) });
       return;
     }
     send(res, errorResponse(new DvError(404, CODES.resourceNotFound, `Unknown sandbox endpoint ${req.method} ${path}. Use GET/PATCH /_sandbox/knobs.`)));
   }
-
-  // The request listener is attached only once `core` exists; nobody knows the port before we return anyway.
-  const server = http.createServer({ keepAlive: true });
-  const onHttpRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    // The Date header is the server's clock (clients read it as "server now"): the sandbox's, not the host's.
-    res.setHeader('Date', new Date(clock()).toUTCString());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) { req.destroy(); return; }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      void onRequest(req, res, Buffer.concat(chunks).toString('utf8')).catch((err: unknown) => {
-        if (!res.headersSent) send(res, errorResponse(new DvError(500, CODES.unexpected, `Unexpected sandbox failure: ${err instanceof Error ? err.message : String(err)}`)));
-      });
-    });
-  };
-  server.keepAliveTimeout = 60_000;
 
   async function onRequest(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
     const rawUrl = req.url ?? '/';
@@ -180,11 +165,11 @@ export async function startDataverse(opts: DataverseOptions): Promise<DataverseS
       send(res, errorResponse(new DvError(404, CODES.resourceNotFound, `Resource not found for the segment '${rawUrl.split('?')[0].replace(/^\//, '')}'. The Web API lives under /api/data/v9.2/.`)));
       return;
     }
-    const fault = knobs.faults.next();
+    const fault = ctx.nextFault();
     if (fault === 'reset') { req.socket.destroy(); return; }
     if (fault) { send(res, faultResponse(fault)); return; }
 
-    const principal = opts.authenticate(req.headers.authorization, url);
+    const principal = ctx.authenticate(req, url);
     if (isAuthFailure(principal)) {
       const authority = opts.authority ?? `https://login.microsoftonline.com/${SANDBOX_TENANT_ID}`;
       send(res, errorResponse(new DvError(401, '0x80072560', `Bearer token is invalid or missing (${principal.description}). Acquire a token for the resource ${url}.`, {
@@ -209,8 +194,7 @@ export async function startDataverse(opts: DataverseOptions): Promise<DataverseS
     }
     const started = performance.now();
     try {
-      const latency = knobs.get().latencyMs;
-      if (latency > 0) await sleep(latency);
+      await ctx.delay();
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const r = core.handle({ method: req.method ?? 'GET', url: rawUrl, headers, body }, caller);
@@ -223,36 +207,52 @@ export async function startDataverse(opts: DataverseOptions): Promise<DataverseS
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  url = `http://127.0.0.1:${port}`;
-  const apiBase = `${url}/api/data/v9.2`;
   const core = new DataverseCore(store, { url, apiBase, clock, organizationId: ORGANIZATION_ID });
   const seed = opts.seed ?? 'demo';
   try {
     seedDataverse(core, seed, opts.solutionImported ?? seed === 'demo', opts.masterData);
   } catch (err) {
-    // Do not leave a listening socket or an open database behind a failed start.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Do not leave an open database behind a failed start (the caller closes the host).
     store.close();
     throw err;
   }
-  server.on('request', onHttpRequest);
 
   return {
-    url, apiBase, knobs, core,
+    name: 'dataverse',
+    core,
+    // Faults come after the API path check, in Dataverse's error shape; latency after service protection admits the call.
+    injectsOwnFaults: true,
+    adminPaths: ['/_sandbox/knobs'],
+    // A body over the limit resets the connection, as the Dataverse sandbox always did.
+    tooLarge: (req) => req.socket.destroy(),
+    handle: async (req, res, body) => {
+      await onRequest(req, res, body.toString('utf8')).catch((err: unknown) => {
+        if (!res.headersSent) send(res, errorResponse(new DvError(500, CODES.unexpected, `Unexpected sandbox failure: ${err instanceof Error ? err.message : String(err)}`)));
+      });
+    },
     setAdminMode(on) { adminMode = on; },
     setLimits(l) { protection.limits = { ...protection.limits, ...l }; },
     expireChangeTokens() { core.expireChangeTokens(); },
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      store.close();
-    },
+    close: async () => { store.close(); },
+  };
+}
+registerService('dataverse', createDataverse);
+
+export async function startDataverse(opts: DataverseOptions): Promise<DataverseService> {
+  const { port, knobs, clock, authenticate, ...rest } = opts;
+  const host = await startHost({ port: port ?? 0, authenticate, maxBodyBytes: MAX_BODY, keepAliveTimeoutMs: 60_000, ...(knobs ? { knobs } : {}), ...(clock ? { clock } : {}) });
+  let dv: DataverseSandboxService;
+  try {
+    dv = (await host.start('dataverse', rest)) as DataverseSandboxService;
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+  return {
+    url: host.origin, apiBase: `${host.origin}/api/data/v9.2`, knobs: host.knobs, core: dv.core,
+    setAdminMode: (on) => dv.setAdminMode(on),
+    setLimits: (l) => dv.setLimits(l),
+    expireChangeTokens: () => dv.expireChangeTokens(),
+    close: () => host.close(),
   };
 }

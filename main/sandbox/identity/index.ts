@@ -1,14 +1,15 @@
 /**
- * Sandbox identity service: an Entra-ID-shaped OAuth 2.0 / OpenID Connect authority on 127.0.0.1 (node:http).
+ * Sandbox identity service: an Entra-ID-shaped OAuth 2.0 / OpenID Connect authority on 127.0.0.1, a service on the
+ * sandbox kernel's host (registered as 'identity'; the host owns listening, body limits, the Date header and close).
  * See docs/sandbox.md for endpoints, users, knobs and why it speaks plain HTTP.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
 import type { Authenticate } from '../auth';
-import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../common/admin-host';
+import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../kernel/admin-host';
+import { registerService, startHost } from '../kernel';
+import type { KernelContext, SandboxService } from '../kernel';
 import { findUserByUsername } from '../directory';
 import type { AuthorizeRequest, IdentityKnobs } from './authority';
 import { SandboxAuthority } from './authority';
@@ -43,48 +44,55 @@ export interface IdentityService {
 
 const MAX_BODY = 1 << 20;
 
-export async function startIdentity(opts: IdentityOptions = {}): Promise<IdentityService> {
-  const server = createServer();
-  const port = await listen(server, opts.port ?? 0);
-  const url = `http://127.0.0.1:${port}`;
-  const state = new SandboxAuthority(url, opts.clock ?? Date.now, {
+/** The identity service as the kernel runs it; `state` is the authority behind it. */
+export interface IdentitySandboxService extends SandboxService {
+  state: SandboxAuthority;
+}
+
+/** Request bodies as the kernel read them (size-checked), for the form and JSON readers below. */
+const bodies = new WeakMap<IncomingMessage, Buffer>();
+
+export function createIdentity(ctx: KernelContext, opts: Omit<IdentityOptions, 'port' | 'clock'> = {}): IdentitySandboxService {
+  const state = new SandboxAuthority(ctx.origin, () => ctx.clock.now(), {
     ...opts.knobs,
     ...(opts.tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds: opts.tokenLifetimeSeconds } : {}),
   });
   for (const c of opts.clientCertificates ?? []) state.registerClientCertificate(c.clientId, c.pem, c.thumbprintSha256);
-  server.on('request', (req, res) => {
-    handle(state, req, res).catch((x: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: 'server_error', error_description: `Sandbox identity failed: ${(x as Error).message}` });
-      else res.destroy();
-    });
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
+  return {
+    name: 'identity',
+    state,
+    adminPaths: ['/_sandbox/identity'],
+    // Entra's faults are the authority knobs (/_sandbox/identity); the host's random faults would hit every sign-in.
+    injectsOwnFaults: true,
+    tooLarge: (req, res) =>
+      sendJson(res, 413, (req.url ?? '').startsWith('/_sandbox/')
+        ? { error: 'invalid_request', message: 'Request body too large (limit 1 MB).' }
+        : { error: 'invalid_request', error_description: 'Request body too large (limit 1 MB).' }),
+    handle: async (req, res, body) => {
+      bodies.set(req, body);
+      await handle(state, req, res).catch((x: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { error: 'server_error', error_description: `Sandbox identity failed: ${(x as Error).message}` });
+        else res.destroy();
+      });
+    },
+  };
+}
+registerService('identity', createIdentity);
+
+export async function startIdentity(opts: IdentityOptions = {}): Promise<IdentityService> {
+  const { port, clock, ...rest } = opts;
+  const host = await startHost({ port: port ?? 0, maxBodyBytes: MAX_BODY, ...(clock ? { clock } : {}) });
+  const { state } = (await host.start('identity', rest)) as IdentitySandboxService;
+  const url = host.origin;
   return {
     url,
     authority: `${url}/${state.tenantId}`,
     tokenEndpoint: `${url}/${state.tenantId}/oauth2/v2.0/token`,
     authenticate: state.authenticate,
     authorityState: state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive sockets (MSAL's fetch, browsers) would hold close() open indefinitely.
-        for (const s of sockets) s.destroy();
-      }),
+    // The host destroys keep-alive sockets (MSAL's fetch, browsers), which would hold close() open indefinitely.
+    close: () => host.close(),
   };
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new Error(`Port ${port} on 127.0.0.1 is already in use: choose another --port or stop the program using it.`) : e),
-    );
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 }
 
 // ------------------------------------------------------------------------------------------------------------ routing
@@ -309,19 +317,7 @@ class BodyError extends Error {
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new BodyError(413, 'Request body too large (limit 1 MB).'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return Promise.resolve((bodies.get(req) ?? Buffer.alloc(0)).toString('utf8'));
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {

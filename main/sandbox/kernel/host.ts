@@ -17,9 +17,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Authenticate } from '../auth';
-import { adminHostAllowed, WRONG_HOST_MESSAGE } from '../common/admin-host';
-import { KnobStore, sleep } from '../common/knobs';
-import type { FaultKind, Knobs } from '../common/knobs';
+import { adminHostAllowed, WRONG_HOST_MESSAGE } from './admin-host';
+import { KnobStore, sleep } from './knobs';
+import type { FaultKind, Knobs } from './knobs';
 import { serviceFactory } from './registry';
 import { ensureSandboxTls } from './tls';
 import type { FaultProfileDefinition, FaultProfiles, KernelContext, SandboxClock, SandboxService } from './types';
@@ -37,6 +37,8 @@ export interface HostOptions {
   /** Base clock (ms since epoch); defaults to Date.now. The host adds an advanceable offset. */
   clock?: () => number;
   knobs?: Partial<Knobs>;
+  /** Idle keep-alive timeout of client connections (ms). Default 5,000. */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface SandboxHost {
@@ -98,7 +100,7 @@ export function createFaultProfiles(): FaultProfiles {
 export async function startHost(opts: HostOptions = {}): Promise<SandboxHost> {
   const tls = opts.https ? ensureSandboxTls(opts.https.dataDir) : undefined;
   const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createHttpServer();
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = opts.keepAliveTimeoutMs ?? 5_000;
   const port = await listen(server, opts.port ?? 0);
   const origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const clock = createClock(opts.clock);
@@ -117,6 +119,12 @@ export async function startHost(opts: HostOptions = {}): Promise<SandboxHost> {
       const h = req.headers.authorization;
       return opts.authenticate(Array.isArray(h) ? h[0] : h, audience);
     },
+    setKnobs: (patch) => knobs.set(patch),
+    nextFault: () => knobs.faults.next(),
+    delay: async () => {
+      const ms = knobs.get().latencyMs;
+      if (ms > 0) await sleep(ms);
+    },
   };
 
   const pick = (path: string): SandboxService | undefined => {
@@ -134,6 +142,10 @@ export async function startHost(opts: HostOptions = {}): Promise<SandboxHost> {
     return best?.service;
   };
 
+  /** The service that claimed this /_sandbox path with `adminPaths`, if any. */
+  const adminOwner = (path: string): SandboxService | undefined =>
+    mounts.find((m) => m.service.adminPaths?.some((p) => path === p || path.startsWith(`${p}/`)))?.service;
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((x: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalServerError', message: `Sandbox host failed: ${(x as Error).message}` } });
@@ -142,21 +154,25 @@ export async function startHost(opts: HostOptions = {}): Promise<SandboxHost> {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) return tooLarge(req, res, maxBody);
-    const body = await readBody(req, maxBody);
-    if (body === null) return tooLarge(req, res, maxBody);
+    // The Date header is the server's clock (clients read it as "server now"): the sandbox's, not the computer's.
+    res.setHeader('Date', new Date(clock.now()).toUTCString());
     const path = (req.url ?? '/').split('?')[0]!;
-    if (path === '/_sandbox' || path.startsWith('/_sandbox/')) {
+    const isAdmin = path === '/_sandbox' || path.startsWith('/_sandbox/');
+    const owner = isAdmin ? adminOwner(path) : undefined;
+    const service = owner ?? pick(path);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBody) return tooLarge(req, res, maxBody, service);
+    const body = await readBody(req, maxBody);
+    if (body === null) return tooLarge(req, res, maxBody, service);
+    if (owner) return owner.handle(req, res, body);
+    if (isAdmin) {
       if (!adminHostAllowed(req)) return sendJson(res, 421, { error: { code: 'MisdirectedRequest', message: WRONG_HOST_MESSAGE } });
       if (await admin(req, res, path.slice('/_sandbox'.length), body)) return;
-    } else {
-      const k = knobs.get();
-      if (k.latencyMs > 0) await sleep(k.latencyMs);
+    } else if (!service?.injectsOwnFaults) {
+      await ctx.delay();
       const fault = knobs.faults.next();
       if (fault) return injectFault(res, fault);
     }
-    const service = pick(path);
     if (!service) return sendJson(res, 404, { error: { code: 'NotFound', message: `No sandbox service answers ${path} on this host.` } });
     await service.handle(req, res, body);
   }
@@ -224,11 +240,12 @@ export async function startHost(opts: HostOptions = {}): Promise<SandboxHost> {
       return service;
     },
     async close() {
-      for (const m of mounts) await m.service.close?.();
+      // Stop serving first (keep-alive sockets would hold close() open), then let the services release their stores.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
+      for (const m of mounts) await m.service.close?.();
     },
   };
 }
@@ -270,7 +287,12 @@ function injectFault(res: ServerResponse, kind: FaultKind): void {
   sendJson(res, 503, { error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable (sandbox fault injection). Retry later.' } });
 }
 
-function tooLarge(req: IncomingMessage, res: ServerResponse, max: number): void {
+function tooLarge(req: IncomingMessage, res: ServerResponse, max: number, service?: SandboxService): void {
+  if (service?.tooLarge) {
+    service.tooLarge(req, res, max);
+    req.resume();
+    return;
+  }
   res.setHeader('Connection', 'close');
   sendJson(res, 413, { error: { code: 'RequestEntityTooLarge', message: `The request body is larger than this sandbox accepts (${max} bytes). Send smaller requests (split batches).` } });
   req.resume();

@@ -4,13 +4,26 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthFailure, SandboxPrincipal } from '../auth';
-import type { Knobs } from '../common/knobs';
+import type { FaultKind, Knobs } from './knobs';
 
 export interface SandboxService {
   name: string;
   /** Answer one request. `body` is the whole request body (already size-checked by the kernel). */
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void>;
   close?(): Promise<void>;
+  /**
+   * The service applies the host's latency and random faults itself (`ctx.delay()`, `ctx.nextFault()`) at the point
+   * its real counterpart would fail — after routing and the token check, in its own error shape — instead of the
+   * host doing it before the request reaches the service.
+   */
+  injectsOwnFaults?: boolean;
+  /**
+   * `/_sandbox/...` paths (prefixes) the service answers itself — including the loopback Host check — instead of the
+   * host's administration routes, e.g. Dataverse's `/_sandbox/knobs` with its extra limits and admin mode.
+   */
+  adminPaths?: string[];
+  /** Answer a request whose body exceeds the host's limit in the service's own shape (default: the host's 413). */
+  tooLarge?(req: IncomingMessage, res: ServerResponse, maxBytes: number): void;
 }
 
 /** Sandbox time: the real clock (or an injected one) plus an offset that tests and /_sandbox/clock can advance. */
@@ -50,6 +63,12 @@ export interface KernelContext {
   knobs(): Knobs;
   /** Verify the request's Authorization header for an audience with the identity sandbox's verifier. Never throws. */
   authenticate(req: IncomingMessage, audience: string): SandboxPrincipal | AuthFailure;
+  /** Change the host's generic knobs (for services that keep their own `/_sandbox/knobs` route). */
+  setKnobs(patch: Partial<Knobs>): Knobs;
+  /** The next random fault of the host's seeded sequence, or null (services with `injectsOwnFaults`). */
+  nextFault(): FaultKind | null;
+  /** Wait the host's `latencyMs` (services with `injectsOwnFaults`). */
+  delay(): Promise<void>;
 }
 
 export type ServiceFactory<O = unknown> = (ctx: KernelContext, options: O) => SandboxService | Promise<SandboxService>;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SANDBOX_USERS } from '../directory';
-import { prng } from '../common/knobs';
+import { prng } from '../kernel/knobs';
 import type { Place } from './names';
 import { COMPANY_PATTERNS, FIRST_NAMES, LAST_NAMES, PLACES, PRODUCTS } from './names';
 
