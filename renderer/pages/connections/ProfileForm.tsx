@@ -23,7 +23,7 @@ import { useReturnFocus } from '../../components/useReturnFocus';
 import { useConnectionsStore, validateDraft, type FieldErrors } from '../../stores/connections';
 import { ErrorText } from './ErrorText';
 import { toSaveInput, withKind, withTier, type Draft } from './draft';
-import { FIELDS_FOR, KINDS, METHODS_BY_KIND, SECRET_FOR, TIERS } from './kinds';
+import { FIELDS_FOR, isSandboxAuthority, KIND_HELP, KINDS, METHOD_NOTES, METHODS_BY_KIND, SECRET_FOR, TIERS } from './kinds';
 
 const useStyles = makeStyles({
   surface: { maxWidth: '760px', width: '100%' },
@@ -32,6 +32,7 @@ const useStyles = makeStyles({
   colourRow: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
   swatch: { width: '40px', height: '32px', padding: 0, border: `1px solid ${tokens.colorNeutralStroke1}`, borderRadius: tokens.borderRadiusMedium },
   mono: { fontFamily: tokens.fontFamilyMonospace },
+  help: { display: 'block', marginTop: tokens.spacingVerticalM, padding: tokens.spacingHorizontalM, borderLeft: `3px solid ${tokens.colorBrandStroke1}`, backgroundColor: tokens.colorNeutralBackground2 },
 });
 
 /** Form field ids → the paths the contract / main report errors on. */
@@ -69,6 +70,11 @@ export function ProfileForm({ initial, onClose }: { initial: Draft; onClose(): v
   const f = FIELDS_FOR[d.kind];
   const slot = SECRET_FOR[d.authMethod];
   const secretStored = !!slot && d.secretsSet.includes(slot);
+  // What the chosen method needs for this kind (Graph: admin consent; Commerce: the Entra applications page), and
+  // against the demo sandbox what it cannot do (its apps hold no certificate).
+  const methodNote = METHOD_NOTES[d.kind]?.includes(d.authMethod) ? t(`form.methodHint.${d.kind}.${d.authMethod}`) : undefined;
+  const sandboxNote = d.authMethod === 'certificate' && f.app && isSandboxAuthority(d.authorityHost) ? t('form.sandboxCertificate', { ns: 'connections' }) : undefined;
+  const methodHint = [methodNote, sandboxNote].filter(Boolean).join(' ') || undefined;
 
   const update = (patch: Partial<Draft>) => {
     const next = { ...d, ...patch };
@@ -176,11 +182,16 @@ export function ProfileForm({ initial, onClose }: { initial: Draft; onClose(): v
                 {f.environmentName ? text('environmentName', { required: true, placeholder: 'Production' }) : null}
                 {f.company ? text('company', { hint: t('form.companyHint', { ns: 'connections' }) }) : null}
               </div>
+              {KIND_HELP.includes(d.kind) ? (
+                <Text className={s.help} data-testid="kind-help" data-kind={d.kind}>
+                  {t(`form.kindHelp.${d.kind}`)}
+                </Text>
+              ) : null}
 
               <div className={s.section}>
                 <Text weight="semibold">{t('form.signInSection', { ns: 'connections' })}</Text>
                 <div className={s.grid}>
-                  <Field label={t('form.authMethod', { ns: 'connections' })} {...fieldError('authMethod')}>
+                  <Field label={t('form.authMethod', { ns: 'connections' })} hint={methodHint ? <span data-testid="method-hint">{methodHint}</span> : undefined} {...fieldError('authMethod')}>
                     <Select value={d.authMethod} onChange={(_, v) => update({ authMethod: v.value as Draft['authMethod'], secret: '' })}>
                       {METHODS_BY_KIND[d.kind].map((m) => (
                         <option key={m} value={m}>

@@ -27,3 +27,21 @@ export const FIELDS_FOR: Record<ConnectionKind, { url: 'required' | 'optional'; 
 };
 
 export const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
+
+/** Kinds whose form shows a paragraph of setup help (form.kindHelp.<kind>): what the service needs before a test can pass. */
+export const KIND_HELP: ConnectionKind[] = ['graph', 'commerce-hq'];
+
+/** Kind/method pairs with a note under the sign-in method (form.methodHint.<kind>.<method>): what the method needs there. */
+export const METHOD_NOTES: Partial<Record<ConnectionKind, AuthMethod[]>> = {
+  graph: ['interactive', 'device-code', 'client-secret', 'certificate'],
+  'commerce-hq': ['interactive', 'device-code', 'client-secret', 'certificate'],
+};
+
+/** The demo sandbox's identity service (its authority is https://login.sandbox.localhost). */
+export function isSandboxAuthority(authorityHost: string): boolean {
+  try {
+    return new URL(authorityHost).hostname.endsWith('.sandbox.localhost');
+  } catch {
+    return false;
+  }
+}
