@@ -45,10 +45,12 @@ if (!app.requestSingleInstanceLock()) {
     });
     installSessionPolicies(devServer);
     // The demo sandbox is the default environment for a new user (D365IC_NO_SANDBOX=1 turns it off).
-    sandbox = process.env.D365IC_NO_SANDBOX === '1' ? EmbeddedSandbox.none() : await EmbeddedSandbox.start({ seed: 'demo' });
+    const dataDir = process.env.D365IC_DATA_DIR ?? app.getPath('userData');
+    // The Graph sandbox's CA stays in the data folder across launches (its path is on the Demo sandbox page).
+    sandbox = process.env.D365IC_NO_SANDBOX === '1' ? EmbeddedSandbox.none() : await EmbeddedSandbox.start({ seed: 'demo', dataDir });
     consoleApp = createApp({
       host: 'electron',
-      dataDir: process.env.D365IC_DATA_DIR ?? app.getPath('userData'),
+      dataDir,
       cipher: () => new SafeStorageCipher(),
       sandbox,
       browser: { openExternal: (url) => shell.openExternal(url) },

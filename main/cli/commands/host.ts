@@ -40,7 +40,7 @@ export const hostCommand: CliCommand = async (args, io) => {
     if (flags['restore-backup'] && flags['fresh-store']) throw new UsageError(`Choose one: --restore-backup or --fresh-store.\n\n${HELP}`);
     io.stderr(recoverStore(databaseFile(dataDir), flags['restore-backup'] ? 'backup' : 'fresh') + '\n');
   }
-  const sandbox = flags['no-sandbox'] ? EmbeddedSandbox.none() : await EmbeddedSandbox.start({ seed: 'demo' });
+  const sandbox = flags['no-sandbox'] ? EmbeddedSandbox.none() : await EmbeddedSandbox.start({ seed: 'demo', dataDir }); // the Graph sandbox's CA stays in the data folder across launches
   // Tests only: a shorter job-queue heartbeat than BC's ~30 s, so an E2E test can watch the queue run on schedule.
   const tick = Number(io.env.D365IC_SCHEDULER_INTERVAL_MS);
   const schedulerIntervalMs = Number.isInteger(tick) && tick > 0 ? tick : undefined;

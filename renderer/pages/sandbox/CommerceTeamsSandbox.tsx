@@ -25,7 +25,12 @@ import { useSandboxStore } from '../../stores/sandbox';
 import { call, RpcError } from '../../transport/client';
 
 const useStyles = makeStyles({
-  code: { fontFamily: tokens.fontFamilyMonospace, wordBreak: 'break-all' },
+  code: { fontFamily: tokens.fontFamilyMonospace, overflowWrap: 'anywhere' },
+  labelCol: { width: '30%' },
+  copyCol: { width: '170px' },
+  w18: { width: '18%' },
+  w34: { width: '34%' },
+  w15: { width: '15%' },
   filter: { maxWidth: '320px', marginBottom: tokens.spacingVerticalS },
   scroll: { maxHeight: '420px', overflowY: 'auto' },
   faults: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
@@ -90,9 +95,9 @@ export function CommerceTeamsSandboxCards({ ct }: { ct: CommerceTeamsSandbox }) 
           <TableBody>
             {rows.map(([id, k, v]) => (
               <TableRow key={id} data-testid={`sandbox-ct-${id}`}>
-                <TableCell>{k}</TableCell>
+                <TableCell className={s.labelCol}>{k}</TableCell>
                 <TableCell className={s.code}>{v}</TableCell>
-                <TableCell>
+                <TableCell className={s.copyCol}>
                   <CopyButton label={id === 'graph-ca' ? t('sandbox.ct.copyCaPath') : t('copy.copy')} getText={async () => v} />
                 </TableCell>
               </TableRow>
@@ -116,11 +121,11 @@ export function CommerceTeamsSandboxCards({ ct }: { ct: CommerceTeamsSandbox }) 
           <Table aria-label={t('sandbox.ct.personasTitle')} size="small">
             <TableHeader>
               <TableRow>
-                <TableHeaderCell>{t('sandbox.ct.persona')}</TableHeaderCell>
-                <TableHeaderCell>{t('sandbox.user')}</TableHeaderCell>
-                <TableHeaderCell>{t('sandbox.ct.role')}</TableHeaderCell>
-                <TableHeaderCell>{t('sandbox.ct.place')}</TableHeaderCell>
-                <TableHeaderCell>{t('sandbox.ct.state')}</TableHeaderCell>
+                <TableHeaderCell className={s.w18}>{t('sandbox.ct.persona')}</TableHeaderCell>
+                <TableHeaderCell className={s.w34}>{t('sandbox.user')}</TableHeaderCell>
+                <TableHeaderCell className={s.w15}>{t('sandbox.ct.role')}</TableHeaderCell>
+                <TableHeaderCell className={s.w18}>{t('sandbox.ct.place')}</TableHeaderCell>
+                <TableHeaderCell className={s.w15}>{t('sandbox.ct.state')}</TableHeaderCell>
               </TableRow>
             </TableHeader>
             <TableBody>
