@@ -3,6 +3,7 @@
  * (reference E.3 [Inf]): the communications team at the root, the hierarchy's nodes below it, stores as leaves
  * with their team ids (from the store ⇄ team mapping). Pure.
  */
+import type { HierarchyBuildCode } from '../../../../preload/contract/commerce-teams/mapping';
 import type { HierarchyNode } from './rules';
 import { HIERARCHY_NAME_MAX } from './rules';
 
@@ -51,15 +52,7 @@ export interface TreeNode {
   children: TreeNode[];
 }
 
-export type BuildWarningCode =
-  | 'HIERARCHY_STORE_WITHOUT_TEAM'
-  | 'HIERARCHY_BRANCH_EMPTY'
-  | 'HIERARCHY_NAME_RENAMED'
-  | 'HIERARCHY_NAME_TRUNCATED'
-  | 'HIERARCHY_NO_COMMUNICATIONS_TEAM'
-  | 'HIERARCHY_SOURCE_PARENT_MISSING'
-  | 'HIERARCHY_SOURCE_CYCLE'
-  | 'HIERARCHY_STORE_TEAM_REUSED';
+export type BuildWarningCode = HierarchyBuildCode;
 
 export interface BuildWarning {
   severity: 'warning';
@@ -88,7 +81,7 @@ export interface BuiltHierarchy {
   warnings: BuildWarning[];
 }
 
-const w = (code: BuildWarningCode, message: string, params: Record<string, string | number> = {}, at: { storeNumber?: string; node?: string } = {}): BuildWarning => ({ severity: 'warning', code, message, params, ...at });
+const w = (code: BuildWarningCode, message: string, params: Record<string, string | number> = {}, at: { storeNumber?: string; node?: string } = {}): BuildWarning => ({ severity: 'warning', code, message, params: { ...(at.node !== undefined ? { node: at.node } : {}), ...(at.storeNumber !== undefined ? { storeNumber: at.storeNumber } : {}), ...params }, ...at });
 
 export function buildTargetingHierarchy(input: BuildInput): BuiltHierarchy {
   const warnings: BuildWarning[] = [];

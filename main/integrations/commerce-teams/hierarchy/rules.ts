@@ -9,6 +9,7 @@
  * are roots; TeamId a GUID, required on leaves; attribute columns ≤ 50, ≤ 50 distinct values, values ≤ 100;
  * `Name:Value` columns hold 0/1; bucket columns `#Name` ≤ 25. The Teams admin center upload is at most 1 MB.
  */
+import type { HierarchyIssueCode } from '../../../../preload/contract/commerce-teams/mapping';
 import { parseCsv, toCsv } from '../mapping/csv';
 
 export const HIERARCHY_MAX_NODES = 15_000;
@@ -30,33 +31,7 @@ export interface HierarchyNode {
   attributes?: Record<string, string>;
 }
 
-export type HierarchyIssueCode =
-  | 'HIERARCHY_CSV_HEADER'
-  | 'HIERARCHY_CSV_SYNTAX'
-  | 'HIERARCHY_EMPTY'
-  | 'HIERARCHY_TOO_MANY_NODES'
-  | 'HIERARCHY_NAME_EMPTY'
-  | 'HIERARCHY_NAME_TOO_LONG'
-  | 'HIERARCHY_NAME_CHARSET'
-  | 'HIERARCHY_NAME_DUPLICATE'
-  | 'HIERARCHY_PARENT_MISSING'
-  | 'HIERARCHY_PARENTS_NOT_ROOTS'
-  | 'HIERARCHY_TOO_MANY_PARENTS'
-  | 'HIERARCHY_PARENT_CELL_TOO_LONG'
-  | 'HIERARCHY_CYCLE'
-  | 'HIERARCHY_LEAF_WITHOUT_TEAM'
-  | 'HIERARCHY_TEAM_ID_MALFORMED'
-  | 'HIERARCHY_TEAM_TWICE'
-  | 'HIERARCHY_TOO_MANY_ATTRIBUTES'
-  | 'HIERARCHY_ATTRIBUTE_VALUES'
-  | 'HIERARCHY_ATTRIBUTE_VALUE_TOO_LONG'
-  | 'HIERARCHY_ATTRIBUTE_NOT_BINARY'
-  | 'HIERARCHY_TOO_MANY_BUCKETS'
-  | 'HIERARCHY_FILE_TOO_BIG_FOR_ADMIN_CENTER'
-  | 'HIERARCHY_NOT_FOUND'
-  | 'HIERARCHY_NOT_RETAIL_REPORTING'
-  | 'HIERARCHY_NONE_FOR_REPORTING'
-  | 'HIERARCHY_AMBIGUOUS';
+export type { HierarchyIssueCode };
 
 export interface HierarchyIssue {
   severity: 'error' | 'warning';
@@ -71,11 +46,13 @@ export interface HierarchyIssue {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOC_CHARSET = /^[A-Za-z0-9 ]*$/;
 
+/** `row` and `node` also go into params, so a translation can name them. */
+const withAt = (params: Record<string, string | number>, at: { row?: number; node?: string }) => ({ ...(at.row !== undefined ? { row: at.row } : {}), ...(at.node !== undefined ? { node: at.node } : {}), ...params });
 function err(code: HierarchyIssueCode, message: string, params: Record<string, string | number> = {}, at: { row?: number; node?: string } = {}): HierarchyIssue {
-  return { severity: 'error', code, message, params, ...at };
+  return { severity: 'error', code, message, params: withAt(params, at), ...at };
 }
 function warn(code: HierarchyIssueCode, message: string, params: Record<string, string | number> = {}, at: { row?: number; node?: string } = {}): HierarchyIssue {
-  return { severity: 'warning', code, message, params, ...at };
+  return { severity: 'warning', code, message, params: withAt(params, at), ...at };
 }
 
 /** Every E.1/E.2 rule over a list of nodes in file order (row = index + 2). */

@@ -5,6 +5,7 @@
  *
  * Every finding carries a code and params (the renderer translates) and an English message (CLI, logs).
  */
+import type { MappingIssueCode, MappingNoteCode } from '../../../../preload/contract/commerce-teams/mapping';
 import type { CsvDelimiter, CsvRecord } from './csv';
 import { parseCsv, toCsv } from './csv';
 
@@ -32,25 +33,7 @@ export interface TeamInfo {
   isTeam: boolean;
 }
 
-export type MappingIssueCode =
-  | 'CSV_TEXT_AFTER_QUOTE'
-  | 'CSV_UNCLOSED_QUOTE'
-  | 'MAPPING_CSV_EMPTY'
-  | 'MAPPING_CSV_HEADER'
-  | 'MAPPING_CSV_HEADER_MISSING'
-  | 'MAPPING_CSV_FIELD_COUNT'
-  | 'MAPPING_SOURCE_TYPE'
-  | 'MAPPING_STORE_EMPTY'
-  | 'MAPPING_STORE_UNKNOWN'
-  | 'MAPPING_TEAM_ID_MALFORMED'
-  | 'MAPPING_TEAM_NOT_FOUND'
-  | 'MAPPING_GROUP_NOT_TEAM'
-  | 'MAPPING_STORE_TWICE'
-  | 'MAPPING_STORE_DUPLICATE_ROW'
-  | 'MAPPING_TEAM_TWO_STORES'
-  | 'MAPPING_TEAM_MAPPED_ELSEWHERE'
-  | 'MAPPING_COMMUNICATIONS_TEAM'
-  | 'MAPPING_WRITE_FAILED';
+export type { MappingIssueCode, MappingNoteCode };
 
 export interface MappingIssue {
   row: number;
@@ -59,7 +42,6 @@ export interface MappingIssue {
   message: string;
 }
 
-export type MappingNoteCode = 'MAPPING_TEAM_EMPTY' | 'MAPPING_STORE_ZEROS_RESTORED' | 'MAPPING_UNCHANGED';
 export interface MappingNote {
   row: number;
   code: MappingNoteCode;
