@@ -20,6 +20,7 @@ import type { Connections } from '../../connections';
 import { createConnections } from '../../connections';
 import { isUserFlow } from '../../connections/model';
 import { MsalAuth } from '../../auth/msal-auth';
+import type { AuthorityRoute } from '../../auth';
 import { openDatabase, type Db } from '../../db/database';
 import { HttpClient, type FetchLike, type TokenProvider } from '../../http/client';
 import { databaseFile, defaultDataDir, keyFile } from '../../platform/paths';
@@ -72,6 +73,10 @@ export interface ConnectOptions {
   graph?: { pollStartMs?: number; pollMaxMs?: number; provisioningTimeoutMs?: number };
   /** Give up on a Retry-After longer than this (ms). Default 5 min. */
   maxRetryAfterMs?: number;
+  /** Profiles: authority hosts answered by a loopback identity service (the sandbox). */
+  routes?: AuthorityRoute[];
+  /** Profiles: the fetch for Graph calls only (e.g. one trusting the Graph sandbox's CA). */
+  graphFetch?: FetchLike;
 }
 
 export class TeamsUsageError extends Error {}
@@ -215,7 +220,7 @@ export async function connectProfiles(connections: Connections, commerce: Connec
   const commerceUrl = (commerce.url ?? '').replace(/\/+$/, '').replace(/\/data$/i, '');
   const graphRoot = `${(graph.url ?? 'https://graph.microsoft.com').replace(/\/+$/, '').replace(/\/v1\.0$/, '')}/v1.0`;
   const commerceHttp = await connections.httpClientFor(commerce.id, { baseUrl: commerceUrl, ...httpCommon(o) });
-  const graphHttp = await connections.httpClientFor(graph.id, { baseUrl: graphRoot, ...httpCommon(o) });
+  const graphHttp = await connections.httpClientFor(graph.id, { baseUrl: graphRoot, ...httpCommon(o), ...(o.graphFetch ? { fetch: o.graphFetch } : {}) });
   const graphAuth = connections.sessions.tokenProvider(graph.id);
   return {
     ...buildClients(commerceHttp, connections.sessions.tokenProvider(commerce.id), graphHttp, o),
@@ -235,7 +240,7 @@ export async function connectProfileNames(names: readonly string[], dataDir: str
     const logger = o.logger ?? quiet;
     const connections = createConnections({
       db, secrets, logger,
-      auth: new MsalAuth({ secrets, logger }),
+      auth: new MsalAuth({ secrets, logger, ...(o.routes ? { routes: o.routes } : {}) }),
       browser: { openExternal: async () => { throw new AppFailure('AUTH_REQUIRED', 'The CLI never opens a sign-in window.'); } },
       emit: (() => undefined) as never,
       ...(o.clock ? { clock: o.clock } : {}),

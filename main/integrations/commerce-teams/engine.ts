@@ -58,6 +58,8 @@ interface Desired {
   members: Map<string, string>;
   /** Every Graph user id of the store in Commerce (prune keeps these). */
   known: Set<string>;
+  /** Graph user ids of the store's managers in Commerce, usable or not (prune never demotes them). */
+  knownManagers: Set<string>;
 }
 
 interface Snapshot {
@@ -214,10 +216,12 @@ export class TeamsEngine {
     const owners = new Map<string, string>();
     const members = new Map<string, string>();
     const known = new Set<string>();
+    const knownManagers = new Set<string>();
     for (const p of [...store.managers, ...store.workers]) {
       const key = personKey(p);
       const u = key ? s.users.get(key) : null;
       if (u) known.add(u.id);
+      if (u && p.manager) knownManagers.add(u.id);
     }
     for (const p of store.managers) {
       const u = usable(p);
@@ -227,7 +231,7 @@ export class TeamsEngine {
       const u = usable(p);
       if (u && !owners.has(u.id)) members.set(u.id, u.userPrincipalName ?? p.upn ?? u.id);
     }
-    return { store, mailNickname: storeMailNickname(store.name), owners, members, known };
+    return { store, mailNickname: storeMailNickname(store.name), owners, members, known, knownManagers };
   }
 
   private async groupByNickname(nick: string): Promise<GraphGroup | null> {
@@ -340,7 +344,7 @@ export class TeamsEngine {
       const roster = where.groupId ? await this.roster(where.groupId, where.isTeam) : { owners: new Set<string>(), all: new Map<string, string>() };
       const ownersAdd = [...d.owners].filter(([id]) => !roster.owners.has(id));
       const membersAdd = [...d.members].filter(([id]) => !roster.all.has(id));
-      const ownersRemove = o.prune ? [...roster.owners].filter((id) => !d.owners.has(id)).map((id) => [id, roster.all.get(id) ?? id] as const) : [];
+      const ownersRemove = o.prune ? [...roster.owners].filter((id) => !d.owners.has(id) && !d.knownManagers.has(id)).map((id) => [id, roster.all.get(id) ?? id] as const) : [];
       const membersRemove = o.prune ? [...roster.all].filter(([id]) => !roster.owners.has(id) && !d.owners.has(id) && !d.members.has(id) && !d.known.has(id)) : [];
       // Owners that must go stay members when they still work in the store.
       const rename = !where.mapped && where.groupId && where.displayName !== undefined && where.displayName !== store.name;
