@@ -27,7 +27,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
     child.on('error', reject);
     child.on('close', (code) => {
       const lines = stdout.trim().split('\n');
-      let last: unknown = null;
+      let last: unknown;
       try {
         last = JSON.parse(lines[lines.length - 1] ?? '');
       } catch {
