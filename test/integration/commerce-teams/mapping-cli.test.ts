@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMUNICATIONS_TEAM } from '../../../main/integrations/commerce-teams/engine';
 import { COMMUNICATIONS_TEAM_NICKNAME } from '../../../main/integrations/commerce-teams/mapping/directory';
+import { teamsHierarchyResultSchema, teamsMappingResultSchema } from '../../../preload/contract/commerce-teams/mapping';
 import { startTeamsSandbox } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -23,7 +24,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
     execFile(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), ...args], { cwd: ROOT, env: { ...process.env, D365IC_DATA_DIR: dir }, timeout: 120_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       const last = stdout.trim().split('\n').pop() ?? '';
-      let json: Record<string, unknown> | null = null;
+      let json: Record<string, unknown> | null;
       try {
         json = JSON.parse(last) as Record<string, unknown>;
       } catch {
@@ -56,11 +57,13 @@ describe('d365ic teams mapping / hierarchy (child process, --sandbox-info)', () 
     writeFileSync(file, `\ufeffSOURCETYPE;SOURCEID;TEAMID\r\nRetailStore;001001;${teams['001001']}\r\nRetailStore;001002;${h.comms}\r\nRetailStore;001013;${teams['001013']}\r\nRetailStore;001099;${teams['001002']}\r\n`);
     const imp = await cli(['teams', 'mapping', 'import', file, '--sandbox-info', info, '--json']);
     expect(imp.code).toBe(1);
+    teamsMappingResultSchema.parse(imp.json);
     expect(imp.json).toEqual({ rows: 4, imported: 2, errors: [{ row: 3, message: expect.stringContaining('communications team') }, { row: 5, message: expect.stringContaining('001099') }] });
 
     const out = path.join(dir, 'out.csv');
     const exp = await cli(['teams', 'mapping', 'export', out, '--sandbox-info', info, '--json']);
     expect(exp.code).toBe(0);
+    teamsMappingResultSchema.parse(exp.json);
     expect(exp.json).toEqual({ rows: 2, imported: 0, errors: [] });
     expect(readFileSync(out, 'utf8')).toBe(`SOURCETYPE,SOURCEID,TEAMID\r\nRetailStore,001001,${teams['001001']}\r\nRetailStore,001013,${teams['001013']}\r\n`);
 
@@ -73,6 +76,7 @@ describe('d365ic teams mapping / hierarchy (child process, --sandbox-info)', () 
     const out = path.join(dir, 'hierarchy.csv');
     const r = await cli(['teams', 'hierarchy', '--out', out, '--sandbox-info', info, '--json']);
     expect(r.code).toBe(0);
+    teamsHierarchyResultSchema.parse(r.json);
     expect(r.json).toMatchObject({ rows: expect.any(Number), stores: 2 });
     expect((r.json!.warnings as { code: string }[]).some((w) => w.code === 'HIERARCHY_STORE_WITHOUT_TEAM')).toBe(true);
     const csv = readFileSync(out, 'utf8');
@@ -82,6 +86,7 @@ describe('d365ic teams mapping / hierarchy (child process, --sandbox-info)', () 
 
     const bad = await cli(['teams', 'hierarchy', '--hierarchy', 'Nordlys store clusters', '--out', path.join(dir, 'x.csv'), '--sandbox-info', info, '--json']);
     expect(bad.code).toBe(1);
+    teamsHierarchyResultSchema.parse(bad.json);
     expect(bad.json).toMatchObject({ rows: 0, stores: 0, warnings: [{ code: 'HIERARCHY_NOT_RETAIL_REPORTING', severity: 'error' }] });
 
     const text = await cli(['teams', 'hierarchy', '--out', out, '--sandbox-info', info]);
