@@ -109,6 +109,7 @@ export async function listTeams(g: GraphPort): Promise<TeamInfo[]> {
   const byId = new Map<string, TeamInfo>();
   const groups = await g.collect<GraphGroup>('groups', { filter: "resourceProvisioningOptions/Any(x:x eq 'Team')", select: GROUP_SELECT.split(','), top: 999 });
   for (const x of groups) byId.set(x.id.toLowerCase(), { ...teamInfo(x), isTeam: true });
+  // GET /teams needs Team.ReadBasic.All, which a least-privilege app may lack: the groups query above is the main source.
   const teams = await g.collect<{ id: string; displayName: string }>('teams', { top: 999 }).catch(() => [] as { id: string; displayName: string }[]);
   for (const t of teams) if (!byId.has(t.id.toLowerCase())) byId.set(t.id.toLowerCase(), { id: t.id.toLowerCase(), displayName: t.displayName, mailNickname: null, isTeam: true });
   return [...byId.values()].sort((a, b) => a.displayName.localeCompare(b.displayName));
