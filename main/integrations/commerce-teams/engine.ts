@@ -315,14 +315,15 @@ export class TeamsEngine {
       if (store.managers.length === 0) return { row: { storeNumber: store.storeNumber, teamId: null, action: 'skip' as const, reason: 'no-manager', ...empty } };
       if (store.managers.length > GRAPH_OWNER_CAP) return { row: { storeNumber: store.storeNumber, teamId: null, action: 'skip' as const, reason: 'owners-over-limit', ...empty } };
       const where = await this.locate(store, d.mailNickname, s.org);
-      return { d, where };
+      const roster = where.groupId && !where.problem ? await this.roster(where.groupId, where.isTeam) : { owners: new Set<string>(), all: new Map<string, string>() };
+      return { d, where, roster };
     });
     for (const r of rows) {
       if ('row' in r && r.row) {
         stores.push(r.row);
         continue;
       }
-      const { d, where } = r as { d: Desired; where: Awaited<ReturnType<TeamsEngine['locate']>> };
+      const { d, where, roster } = r as { d: Desired; where: Awaited<ReturnType<TeamsEngine['locate']>>; roster: Awaited<ReturnType<TeamsEngine['roster']>> };
       const store = d.store;
       const base = { storeNumber: store.storeNumber, displayName: store.name, mailNickname: d.mailNickname };
       const empty = { owners: { add: [], remove: [] }, members: { add: [], remove: [] } };
@@ -341,7 +342,6 @@ export class TeamsEngine {
         nickOwner.set(d.mailNickname.toLowerCase(), store.storeNumber);
       }
       internal.desired.set(store.storeNumber, { d, groupId: where.groupId, isTeam: where.isTeam, mapped: where.mapped });
-      const roster = where.groupId ? await this.roster(where.groupId, where.isTeam) : { owners: new Set<string>(), all: new Map<string, string>() };
       const ownersAdd = [...d.owners].filter(([id]) => !roster.owners.has(id));
       const membersAdd = [...d.members].filter(([id]) => !roster.all.has(id));
       const ownersRemove = o.prune ? [...roster.owners].filter((id) => !d.owners.has(id) && !d.knownManagers.has(id)).map((id) => [id, roster.all.get(id) ?? id] as const) : [];
