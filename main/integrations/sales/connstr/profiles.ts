@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Profile } from '../../../../preload/contract';
+import type { Profile } from '../../../../preload/contract/sales/profiles';
 import { SECRET_KEYS } from '../../../../preload/contract/sales/connstr';
 import { canonicalKey } from './keys';
 import type { Db } from '../../../db/database';
