@@ -1,6 +1,7 @@
-import { makeStaticStyles, makeStyles, MessageBar, MessageBarBody, Tab, TabList, Text, tokens } from '@fluentui/react-components';
+import { makeStaticStyles, makeStyles, Tab, TabList, Text, tokens } from '@fluentui/react-components';
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ErrorBar } from './components/ErrorBar';
 import { LanguagePicker } from './components/LanguagePicker';
 import { HostStatusBanner } from './components/HostStatusBanner';
 import { AboutPage } from './pages/AboutPage';
@@ -24,6 +25,9 @@ const useStyles = makeStyles({
   body: { display: 'grid', gridTemplateColumns: '240px minmax(0, 1fr)', minHeight: 0 },
   nav: { padding: tokens.spacingVerticalM, backgroundColor: tokens.colorNeutralBackground1, borderRight: `1px solid ${tokens.colorNeutralStroke2}` },
   tab: { justifyContent: 'flex-start', textAlign: 'start' },
+  group: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS, marginBottom: tokens.spacingVerticalM },
+  groupLabel: { margin: 0, padding: `0 ${tokens.spacingHorizontalMNudge}`, color: tokens.colorNeutralForeground3, textTransform: 'none' },
+  coming: { margin: 0, padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalMNudge}`, color: tokens.colorNeutralForeground3, fontStyle: 'italic' },
   skip: {
     position: 'absolute', left: tokens.spacingHorizontalS, top: '-100px', zIndex: 1000,
     padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`, backgroundColor: tokens.colorNeutralBackground1,
@@ -45,19 +49,39 @@ const useGlobalFocusStyles = makeStaticStyles({
   },
 });
 
-const PAGES: { id: PageId; label: string; Page: ComponentType }[] = [
-  { id: 'home', label: 'nav.home', Page: HomePage },
-  { id: 'connections', label: 'nav.connections', Page: ConnectionsPage },
-  { id: 'setup', label: 'nav.setup', Page: SetupPage },
-  { id: 'connstr', label: 'nav.connstr', Page: ConnectionStringPage },
-  { id: 'mappings', label: 'nav.mappings', Page: MappingsPage },
-  { id: 'sync', label: 'nav.sync', Page: SyncPage },
-  { id: 'sandbox', label: 'nav.sandbox', Page: SandboxPage },
-  { id: 'about', label: 'nav.about', Page: AboutPage },
+type NavPage = { id: PageId; label: string; Page: ComponentType };
+/** The navigation, grouped: the general pages, then one group per integration (a group with no pages says it is coming). */
+const GROUPS: { id: string; label: string; pages: NavPage[] }[] = [
+  {
+    id: 'general', label: 'nav.group.general',
+    pages: [
+      { id: 'home', label: 'nav.home', Page: HomePage },
+      { id: 'connections', label: 'nav.connections', Page: ConnectionsPage },
+    ],
+  },
+  {
+    id: 'sales', label: 'nav.group.sales',
+    pages: [
+      { id: 'setup', label: 'nav.setup', Page: SetupPage },
+      { id: 'connstr', label: 'nav.connstr', Page: ConnectionStringPage },
+      { id: 'mappings', label: 'nav.mappings', Page: MappingsPage },
+      { id: 'sync', label: 'nav.sync', Page: SyncPage },
+    ],
+  },
+  { id: 'commerce-teams', label: 'nav.group.commerceTeams', pages: [] },
+  {
+    id: 'more', label: 'nav.group.more',
+    pages: [
+      { id: 'sandbox', label: 'nav.sandbox', Page: SandboxPage },
+      { id: 'about', label: 'nav.about', Page: AboutPage },
+    ],
+  },
 ];
+const PAGES = GROUPS.flatMap((g) => g.pages);
 
 export function App() {
   const { t } = useTranslation();
+  const { t: tsh } = useTranslation('shell');
   const s = useStyles();
   useGlobalFocusStyles();
   const page = useAppStore((x) => x.page);
@@ -85,22 +109,31 @@ export function App() {
       </header>
       <div className={s.body}>
         <nav className={s.nav} aria-label={t('shell.navigation')}>
-          <TabList vertical selectedValue={page} onTabSelect={(_, d) => setPage(d.value as PageId)}>
-            {PAGES.map((p) => (
-              <Tab key={p.id} value={p.id} className={s.tab}>
-                {t(p.label)}
-              </Tab>
-            ))}
-          </TabList>
+          {GROUPS.map((g) => (
+            <section key={g.id} className={s.group} data-testid={`nav-group-${g.id}`}>
+              <Text as="h2" id={`nav-group-${g.id}`} size={200} weight="semibold" className={s.groupLabel}>
+                {tsh(g.label)}
+              </Text>
+              {g.pages.length > 0 ? (
+                <TabList vertical aria-labelledby={`nav-group-${g.id}`} selectedValue={page} onTabSelect={(_, d) => setPage(d.value as PageId)}>
+                  {g.pages.map((p) => (
+                    <Tab key={p.id} value={p.id} className={s.tab}>
+                      {t(p.label)}
+                    </Tab>
+                  ))}
+                </TabList>
+              ) : (
+                <Text as="p" size={200} className={s.coming}>
+                  {tsh('nav.comingSoon')}
+                </Text>
+              )}
+            </section>
+          ))}
         </nav>
         <main className={s.main} id="main-content" tabIndex={-1}>
           <HostStatusBanner />
           <ReconnectBanner />
-          {error ? (
-            <MessageBar intent="error">
-              <MessageBarBody>{t(`errors.${error.code}`, { ...(error.params ?? {}), defaultValue: error.message })}</MessageBarBody>
-            </MessageBar>
-          ) : null}
+          {error ? <ErrorBar error={error} testId="app-error" /> : null}
           <Current />
         </main>
       </div>

@@ -29,6 +29,10 @@ import homeEn from './locales/home/en.json';
 import homeFi from './locales/home/fi-FI.json';
 import homeNb from './locales/home/nb-NO.json';
 import homeNl from './locales/home/nl-NL.json';
+import shellEn from './locales/shell/en.json';
+import shellFi from './locales/shell/fi-FI.json';
+import shellNb from './locales/shell/nb-NO.json';
+import shellNl from './locales/shell/nl-NL.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -39,10 +43,10 @@ export const LANGUAGES = [
 export type LanguageCode = (typeof LANGUAGES)[number]['code'];
 
 export const resources = {
-  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn },
-  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb },
-  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl },
-  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi },
+  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
+  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
+  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
+  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {
@@ -69,7 +73,7 @@ export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, 
     resources,
     lng: language,
     fallbackLng: 'en',
-    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home'],
+    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell'],
     defaultNS: 'common',
     interpolation: { escapeValue: false },
     returnNull: false,

@@ -8,6 +8,7 @@ import { asAppError } from '../../transport/client';
 import { useConnectionsStore } from '../../stores/connections';
 import { call } from '../../transport/client';
 import { salesSummary, type HomeStep, type ProfileState } from './summary';
+import { errorText } from '../../components/ErrorBar';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '1100px' },
@@ -121,7 +122,7 @@ export function HomePage() {
               <>
                 {data?.errors.map((e) => (
                   <MessageBar key={e.code + e.message} intent="warning">
-                    <MessageBarBody>{th('readFailed', { message: i18n.t(`errors.${e.code}`, { ...(e.params ?? {}), message: e.message, defaultValue: e.message }) })}</MessageBarBody>
+                    <MessageBarBody>{th('readFailed', { message: errorText(i18n.t, e) })}</MessageBarBody>
                   </MessageBar>
                 ))}
                 <dl className={s.facts}>

@@ -35,6 +35,7 @@ import { useConnstrStore } from '../../../stores/connstr';
 import { RpcError } from '../../../transport/client';
 import { ADVANCED_FIELDS, CHOICE_FIELDS, fieldsFor } from './fields';
 import { ChecklistCard } from './ChecklistCard';
+import { ErrorBar, errorText } from '../../../components/ErrorBar';
 
 const useStyles = makeStyles({
   page: { display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) 340px', gap: tokens.spacingHorizontalL, alignItems: 'start' },
@@ -223,11 +224,7 @@ export function ConnectionStringPage() {
           ) : null}
         </Toolbar>
 
-        {store.error ? (
-          <MessageBar intent="error">
-            <MessageBarBody>{t(`errors.${store.error.code}`, { ...(store.error.params ?? {}), defaultValue: store.error.message })}</MessageBarBody>
-          </MessageBar>
-        ) : null}
+        {store.error ? <ErrorBar error={store.error} testId="connstr-page-error" /> : null}
 
         <Card>
           <CardHeader header={<Text weight="semibold">{t('connstr.string.label')}</Text>} description={t('connstr.string.hint')} />
@@ -360,7 +357,7 @@ export function ConnectionStringPage() {
                   try {
                     await navigator.clipboard.writeText(await store.copyText(true));
                   } catch (x) {
-                    setCopyError(x instanceof RpcError ? t(`errors.${x.error.code}`, { ...(x.error.params ?? {}), defaultValue: x.error.message }) : t('copy.failed'));
+                    setCopyError(x instanceof RpcError ? errorText(t, x.error) : t('copy.failed'));
                   }
                 }}
               >

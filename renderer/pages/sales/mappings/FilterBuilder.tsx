@@ -9,6 +9,7 @@ import type { BcFilter, Change, DvCondition, DvFilter, TableMapping } from '../.
 import { useMappingsStore, type FilterPreview } from '../../../stores/mappings';
 import { useBcTableCaption } from './findings';
 import { joinValues, negateBcExpression, parseDvValue, showDvValue, splitValues } from './logic';
+import { errorText } from '../../../components/ErrorBar';
 
 const useStyles = makeStyles({
   wrap: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: tokens.spacingHorizontalL },
@@ -67,7 +68,7 @@ function usePreview(input: MethodInput<'mappings.previewFilter'>) {
 function usePreviewError(p: FilterPreview): string | null {
   const { t } = useTranslation();
   const { t: tm } = useTranslation('mappings');
-  if (p.appError) return t(`errors.${p.appError.code}`, { ...(p.appError.params ?? {}), defaultValue: p.appError.message });
+  if (p.appError) return errorText(t, p.appError);
   if (p.errorCode) return tm(`filterError.${p.errorCode}`, { ...(p.errorParams ?? {}), defaultValue: p.error ?? '' });
   return p.error;
 }
@@ -119,7 +120,7 @@ function CountButton({ side, mapping }: { side: 'bc' | 'dataverse'; mapping: Tab
     if (r.ok) {
       const n = new Intl.NumberFormat(i18n.language).format(r.value.count);
       setResult({ text: r.value.capped ? tm('count.resultCapped', { n, source: source.name }) : tm('count.result', { count: r.value.count, n, source: source.name }), error: false });
-    } else setResult({ text: t(`errors.${r.error.code}`, { ...(r.error.params ?? {}), defaultValue: r.error.message }), error: true });
+    } else setResult({ text: errorText(t, r.error), error: true });
   };
   return (
     <div className={s.row}>

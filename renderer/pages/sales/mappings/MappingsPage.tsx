@@ -16,6 +16,7 @@ import { useBcTableCaption, useFindingText } from './findings';
 import { MetadataBar } from './MetadataBar';
 import { ReviewPanel } from './ReviewPanel';
 import { CompareCard, ReconnectCard, SignOffCard } from './SideCards';
+import { ErrorBar } from '../../../components/ErrorBar';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -76,7 +77,6 @@ function useUndoKeys() {
 }
 
 export function MappingsPage() {
-  const { t } = useTranslation();
   const { t: tm, i18n } = useTranslation('mappings');
   const s = useStyles();
   const findingText = useFindingText();
@@ -138,11 +138,7 @@ export function MappingsPage() {
         {view ? <Text data-testid="mappings-totals">{`${tm('list.errors', { count: totals.errors })}, ${tm('list.warnings', { count: totals.warnings })} · ${tm('toolbar.revision', { revision: view.revision })}`}</Text> : null}
       </div>
       <MetadataBar />
-      {store.error ? (
-        <MessageBar intent="error" data-testid="mappings-error">
-          <MessageBarBody>{t(`errors.${store.error.code}`, { ...(store.error.params ?? {}), message: store.error.message, defaultValue: store.error.message })}</MessageBarBody>
-        </MessageBar>
-      ) : null}
+      {store.error ? <ErrorBar error={store.error} testId="mappings-error" /> : null}
       {store.notice ? (
         <MessageBar intent="success" data-testid="mappings-notice">
           <MessageBarBody>{tm(store.notice.key, store.notice.params ?? {})}</MessageBarBody>

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useConnectionsStore } from '../../../stores/connections';
 import { useSetupStore } from '../../../stores/setup';
 import { DeviceCodeDialog } from '../../connections/DeviceCodeDialog';
-import { ErrorText } from '../../connections/ErrorText';
+import { ErrorBar } from '../../../components/ErrorBar';
 import { nextBlocker, railState, STEPS, type Step } from './logic';
 import { AdvancedStep } from './steps/AdvancedStep';
 import { BusinessCentralStep } from './steps/BusinessCentralStep';
@@ -128,7 +128,7 @@ export function SetupPage() {
           {ts('page.intro')}
         </Text>
       </div>
-      {errors.page ? <ErrorText error={errors.page} /> : null}
+      {errors.page ? <ErrorBar error={errors.page} /> : null}
       {resumed ? (
         <MessageBar intent="info" data-testid="setup-resumed">
           <MessageBarBody>
@@ -151,7 +151,7 @@ export function SetupPage() {
             {ts(`steps.${step}.help`)}
           </Text>
           <View />
-          {errors.save ? <ErrorText error={errors.save} title={ts('page.notSaved')} /> : null}
+          {errors.save ? <ErrorBar error={errors.save} title={ts('page.notSaved')} /> : null}
           <div className={s.footer}>
             {blocker && step !== 'finish' ? (
               <Text className={s.reason} data-testid="setup-next-reason" id="setup-next-reason">

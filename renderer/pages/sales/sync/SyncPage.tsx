@@ -29,6 +29,7 @@ import { processed, progressValue, reasonText, SHOWN_COUNTERS, when } from './fo
 import { JobLog } from './JobLog';
 import { QueueCard, SkippedPanel } from './Panels';
 import { ReviewPanel } from './ReviewPanel';
+import { ErrorBar, errorText } from '../../../components/ErrorBar';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '1300px' },
@@ -129,16 +130,7 @@ export function SyncPage() {
           <MessageBarBody>{ts('source.none')}</MessageBarBody>
         </MessageBar>
       ) : null}
-      {error ? (
-        <MessageBar intent="error" data-testid="sync-error">
-          <MessageBarBody>
-            {ts(`errors.${error.code}`, { ns: 'common', ...(error.params ?? {}), defaultValue: error.message })}{' '}
-            <Button appearance="transparent" size="small" onClick={clearError}>
-              {ts('actions.dismiss')}
-            </Button>
-          </MessageBarBody>
-        </MessageBar>
-      ) : null}
+      {error ? <ErrorBar error={error} testId="sync-error" onDismiss={clearError} /> : null}
       {notice ? (
         <MessageBar intent="success">
           <MessageBarBody>
@@ -157,7 +149,7 @@ export function SyncPage() {
             <ul>
               {problems.map((r) => (
                 <li key={r.mapping}>
-                  <strong>{r.mapping}</strong>: {ts(`errors.${r.error!.code}`, { ns: 'common', message: r.error!.message, ...(r.error!.params ?? {}), defaultValue: r.error!.message })}
+                  <strong>{r.mapping}</strong>: {errorText(ts, r.error!)}
                 </li>
               ))}
             </ul>

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { SetupDraft } from '../../../../../preload/contract/sales/setup';
 import { useAppStore } from '../../../../stores/app';
 import { useSetupStore } from '../../../../stores/setup';
-import { ErrorText } from '../../../connections/ErrorText';
+import { ErrorBar } from '../../../../components/ErrorBar';
 import { translateMessage, withAllowedSdk, withBcLcy } from '../logic';
 import { ProfilePicker, UrlField, useSetupStyles } from '../shared';
 
@@ -72,7 +72,7 @@ export function BusinessCentralStep() {
           </Field>
         </div>
       ) : null}
-      {error ? <ErrorText error={error} /> : null}
+      {error ? <ErrorBar error={error} /> : null}
       {version ? (
         <div className={s.stack} data-testid="setup-bc-version" data-major={version.major ?? ''} data-path={version.path}>
           <Text weight="semibold">

@@ -3,7 +3,7 @@ import { PersonArrowRightRegular } from '@fluentui/react-icons';
 import { useTranslation } from 'react-i18next';
 import { useConnectionsStore } from '../../../../stores/connections';
 import { useSetupStore } from '../../../../stores/setup';
-import { ErrorText } from '../../../connections/ErrorText';
+import { ErrorBar } from '../../../../components/ErrorBar';
 import { DEMO_NAMES } from '../logic';
 import { ProfilePicker, UrlField, useSetupStyles } from '../shared';
 
@@ -56,7 +56,7 @@ export function DataverseStep() {
           </Text>
         ) : null}
       </div>
-      {error ? <ErrorText error={error} /> : null}
+      {error ? <ErrorBar error={error} /> : null}
     </div>
   );
 }

@@ -22,7 +22,7 @@ import { useConnectionsStore } from '../../../../stores/connections';
 import { useSetupStore } from '../../../../stores/setup';
 import { useSyncStore } from '../../../../stores/sync';
 import { useReturnFocus } from '../../../../components/useReturnFocus';
-import { ErrorText } from '../../../connections/ErrorText';
+import { ErrorBar } from '../../../../components/ErrorBar';
 import { ADVANCED_FLAGS, enableBlockers, itemAvailabilityMode, translateMessage } from '../logic';
 import { useSetupStyles } from '../shared';
 
@@ -230,8 +230,8 @@ export function FinishStep() {
         </MessageBar>
       ) : null}
       {!report && !status.enabled ? <Text className={s.hint}>{ts('finish.noReport')}</Text> : null}
-      {errors.enable ? <ErrorText error={errors.enable} /> : null}
-      {errors.disable ? <ErrorText error={errors.disable} /> : null}
+      {errors.enable ? <ErrorBar error={errors.enable} /> : null}
+      {errors.disable ? <ErrorBar error={errors.disable} /> : null}
       <div className={s.row}>
         {status.enabled ? (
           <Button data-testid="setup-disable" icon={<PlugDisconnectedRegular />} onClick={() => setConfirmDisable(true)}>

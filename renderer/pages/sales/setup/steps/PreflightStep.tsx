@@ -28,7 +28,7 @@ import { useTranslation } from 'react-i18next';
 import type { SetupFinding } from '../../../../../preload/contract/sales/setup';
 import { useReturnFocus } from '../../../../components/useReturnFocus';
 import { useSetupStore, type Applied } from '../../../../stores/setup';
-import { ErrorText } from '../../../connections/ErrorText';
+import { ErrorBar } from '../../../../components/ErrorBar';
 import { fixNeedsPreview, translateMessage } from '../logic';
 import { useSetupStyles } from '../shared';
 
@@ -94,7 +94,7 @@ function FixPreviewDialog() {
                 </ul>
               </div>
             ) : null}
-            {error ? <ErrorText error={error} plain /> : null}
+            {error ? <ErrorBar error={error} plain /> : null}
           </DialogContent>
           <DialogActions>
             <Button data-testid="setup-fix-cancel" onClick={() => useSetupStore.getState().cancelPending()}>
@@ -176,8 +176,8 @@ export function PreflightStep() {
       </div>
       {running ? <ProgressBar data-testid="setup-preflight-progress" aria-label={ts('pre.running')} thickness="large" /> : null}
       {running ? <Text>{ts('pre.running')}</Text> : null}
-      {errors.preflight ? <ErrorText error={errors.preflight} /> : null}
-      {errors.fix ? <ErrorText error={errors.fix} /> : null}
+      {errors.preflight ? <ErrorBar error={errors.preflight} /> : null}
+      {errors.fix ? <ErrorBar error={errors.fix} /> : null}
       {applied ? (
         <MessageBar intent="success" data-testid="setup-fix-applied">
           <MessageBarBody>{appliedText(applied)}</MessageBarBody>

@@ -21,7 +21,7 @@ import { ArrowSyncRegular, CheckmarkStarburstRegular, LinkMultipleRegular } from
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSetupStore } from '../../../../stores/setup';
-import { ErrorText } from '../../../connections/ErrorText';
+import { ErrorBar } from '../../../../components/ErrorBar';
 import { translateMessage } from '../logic';
 import { useSetupStyles } from '../shared';
 
@@ -84,7 +84,7 @@ export function SalespeopleStep() {
       </div>
       <Text className={s.hint} data-testid="setup-sp-buttons-hint">{ts('sp.buttonsHint')}</Text>
       {duplicate ? <Text className={s.hint} role="alert">{ts('sp.duplicate')}</Text> : null}
-      {error ? <ErrorText error={error} /> : null}
+      {error ? <ErrorBar error={error} /> : null}
       {result ? (
         <MessageBar intent="success" data-testid="setup-sp-result">
           <MessageBarBody>{ts('sp.result', { count: result.coupled, replaced: result.replaced })}</MessageBarBody>
