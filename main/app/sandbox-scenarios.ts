@@ -258,7 +258,7 @@ export class SandboxScenarios {
   /** The seeded System Administrator as the author of restored rows (createdby / modifiedby). */
   private systemCaller(): Caller {
     const admin = SANDBOX_USERS.find((u) => u.kind === 'admin') ?? SANDBOX_USERS[0]!;
-    return { systemuserid: admin.systemUserId, businessunitid: this.core.rootBusinessUnit(), roleIds: [], privileges: new Set(), isAdmin: true, accessMode: 0 };
+    return { systemuserid: admin.dataverse!.systemUserId, businessunitid: this.core.rootBusinessUnit(), roleIds: [], privileges: new Set(), isAdmin: true, accessMode: 0 };
   }
 
   /** Role and user changes must reach the sandbox's token → caller cache, which is keyed by this counter. */

@@ -58,7 +58,7 @@ export class EmbeddedSandbox {
         companyId: i.businessCentral.companyId,
         integrationClientId: i.clients.integration.clientId,
       },
-      users: SANDBOX_USERS.filter((u) => u.kind !== 'application').map((u) => ({ username: u.username, password: u.password, roles: u.roles })),
+      users: SANDBOX_USERS.filter((u) => u.kind !== 'application').map((u) => ({ username: u.username, password: u.password, roles: u.dataverse?.roles ?? [] })),
       knobs: { dataverse: toDto(s.dataverse.knobs.get()), businessCentral: toDto(s.businessCentral.knobs.get()) },
       adminMode: this.adminMode,
       commerceTeams: this.commerceTeams(s),

@@ -1,7 +1,9 @@
 /**
  * The sandbox's tenant directory: one source of truth for the demo users and app registrations that the
- * identity service signs in, and that Dataverse and Business Central map tokens to. Deterministic ids so
- * tests and screenshots are stable.
+ * identity service signs in, and that Dataverse, Business Central, Graph and Commerce map tokens to. A user is an
+ * Entra account plus one facet per service that knows it (`user.dataverse?.roles`, `user.bc?.webServiceAccessKey`,
+ * `user.graph?.teamsLicensed`, `user.commerce?.personnelNumber`); a service adds its own facet instead of fields on
+ * the shared user. Deterministic ids so tests and screenshots are stable.
  */
 import { COMMERCE_TEAMS_PERSONAS } from './commerce-teams-personas';
 import type { CommerceTeamsPersonaKind } from './commerce-teams-personas';
@@ -19,9 +21,8 @@ export const ROLE_IDS = {
 /** The Commerce ⇄ Teams personas (commerce-teams-personas.ts) sign in too, with their persona kind. */
 export type SandboxUserKind = 'admin' | 'integration' | 'application' | 'salesperson' | CommerceTeamsPersonaKind;
 
+/** A directory user: the Entra account every service sees, plus one optional facet per service that knows the user. */
 export interface SandboxUser {
-  /** Dataverse systemuserid. */
-  systemUserId: string;
   /** Entra object id (oid claim, azureactivedirectoryobjectid). */
   objectId: string;
   username: string;
@@ -31,14 +32,45 @@ export interface SandboxUser {
   /** On-premises style DOMAIN\user, used by AD/IFD lookups. */
   domainName: string;
   kind: SandboxUserKind;
+  /** Entra account enabled: a disabled account cannot sign in (Graph shows it as accountEnabled false). */
+  accountEnabled: boolean;
+  /** Dataverse: the systemuser seeded for this user (absent: no Dataverse user). */
+  dataverse?: DataverseUserFacet;
+  /** Business Central: on-premises credentials and the salesperson the user is. */
+  bc?: BcUserFacet;
+  /** Microsoft Graph: what the Graph sandbox's directory shows beyond the Entra account. */
+  graph?: GraphUserFacet;
+  /** Commerce headquarters: the worker behind the user. */
+  commerce?: CommerceUserFacet;
+}
+
+export interface DataverseUserFacet {
+  /** Dataverse systemuserid. */
+  systemUserId: string;
   /** Dataverse role names granted at seed time. */
   roles: string[];
-  /** Business Central salesperson code coupled by name/e-mail suggestions (salespeople only). */
-  salespersonCode?: string;
   islicensed: boolean;
   isdisabled: boolean;
+}
+
+export interface BcUserFacet {
   /** BC on-premises web service access key (Basic auth). */
   webServiceAccessKey?: string;
+  /** Business Central salesperson code coupled by name/e-mail suggestions (salespeople only). */
+  salespersonCode?: string;
+}
+
+export interface GraphUserFacet {
+  /** A licence that includes Teams (assignedLicenses). */
+  teamsLicensed: boolean;
+  jobTitle: string | null;
+}
+
+export interface CommerceUserFacet {
+  /** HcmWorker.PersonnelNumber. */
+  personnelNumber: string;
+  /** F&O SystemUsers.UserID, for users who sign in to headquarters (managers). */
+  userId?: string;
 }
 
 export interface SandboxClient {
@@ -55,38 +87,31 @@ export interface SandboxClient {
 
 const u = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
+/** A demo Dataverse + BC user: licensed, enabled, Teams-licensed in Graph. */
+function demoUser(
+  n: number, name: string, displayName: string, password: string, kind: SandboxUserKind, roles: string[],
+  bc: BcUserFacet = {}, jobTitle: string | null = null,
+): SandboxUser {
+  return {
+    objectId: u(0x200 + n), username: `${name}@${SANDBOX_TENANT_DOMAIN}`, displayName, password, domainName: `NORDLYS\\${name}`, kind, accountEnabled: true,
+    dataverse: { systemUserId: u(0x100 + n), roles, islicensed: true, isdisabled: false },
+    bc, graph: { teamsLicensed: true, jobTitle },
+  };
+}
+
+const BC_INTEGRATION_ROLES = ['Dynamics 365 Business Central Integration Administrator', 'Dynamics 365 Business Central Integration User'];
+
 export const SANDBOX_USERS: SandboxUser[] = [
+  demoUser(1, 'admin', 'Ingrid Admin', 'Sandbox!Admin1', 'admin', ['System Administrator'], { webServiceAccessKey: 'wsk-admin-8f3c2a91d4e6b7a0c5f1' }),
+  demoUser(2, 'bc-integration', 'BC Integration', 'Sandbox!Integration1', 'integration', BC_INTEGRATION_ROLES, { webServiceAccessKey: 'wsk-integration-3b9d7e21a6c4f08e' }),
+  demoUser(3, 'kari.nordmann', 'Kari Nordmann', 'Sandbox!Sales1', 'salesperson', ['Salesperson'], { salespersonCode: 'KN' }, 'Salesperson'),
+  demoUser(4, 'jan.devries', 'Jan de Vries', 'Sandbox!Sales2', 'salesperson', ['Salesperson'], { salespersonCode: 'JDV' }, 'Salesperson'),
+  demoUser(5, 'aino.virtanen', 'Aino Virtanen', 'Sandbox!Sales3', 'salesperson', ['Salesperson'], { salespersonCode: 'AV' }, 'Salesperson'),
   {
-    systemUserId: u(0x101), objectId: u(0x201), username: `admin@${SANDBOX_TENANT_DOMAIN}`, displayName: 'Ingrid Admin',
-    password: 'Sandbox!Admin1', domainName: 'NORDLYS\\admin', kind: 'admin', roles: ['System Administrator'],
-    islicensed: true, isdisabled: false, webServiceAccessKey: 'wsk-admin-8f3c2a91d4e6b7a0c5f1',
-  },
-  {
-    systemUserId: u(0x102), objectId: u(0x202), username: `bc-integration@${SANDBOX_TENANT_DOMAIN}`, displayName: 'BC Integration',
-    password: 'Sandbox!Integration1', domainName: 'NORDLYS\\bc-integration', kind: 'integration',
-    roles: ['Dynamics 365 Business Central Integration Administrator', 'Dynamics 365 Business Central Integration User'],
-    islicensed: true, isdisabled: false, webServiceAccessKey: 'wsk-integration-3b9d7e21a6c4f08e',
-  },
-  {
-    systemUserId: u(0x103), objectId: u(0x203), username: `kari.nordmann@${SANDBOX_TENANT_DOMAIN}`, displayName: 'Kari Nordmann',
-    password: 'Sandbox!Sales1', domainName: 'NORDLYS\\kari.nordmann', kind: 'salesperson', roles: ['Salesperson'],
-    salespersonCode: 'KN', islicensed: true, isdisabled: false,
-  },
-  {
-    systemUserId: u(0x104), objectId: u(0x204), username: `jan.devries@${SANDBOX_TENANT_DOMAIN}`, displayName: 'Jan de Vries',
-    password: 'Sandbox!Sales2', domainName: 'NORDLYS\\jan.devries', kind: 'salesperson', roles: ['Salesperson'],
-    salespersonCode: 'JDV', islicensed: true, isdisabled: false,
-  },
-  {
-    systemUserId: u(0x105), objectId: u(0x205), username: `aino.virtanen@${SANDBOX_TENANT_DOMAIN}`, displayName: 'Aino Virtanen',
-    password: 'Sandbox!Sales3', domainName: 'NORDLYS\\aino.virtanen', kind: 'salesperson', roles: ['Salesperson'],
-    salespersonCode: 'AV', islicensed: true, isdisabled: false,
-  },
-  {
-    systemUserId: u(0x106), objectId: u(0x206), username: `integration-app@${SANDBOX_TENANT_DOMAIN}`, displayName: '# Business Central Integration (app)',
-    password: '', domainName: '', kind: 'application',
-    roles: ['Dynamics 365 Business Central Integration Administrator', 'Dynamics 365 Business Central Integration User'],
-    islicensed: false, isdisabled: false,
+    // The application user of the confidential client: a Dataverse user only (no password, no mailbox, no Graph profile).
+    objectId: u(0x206), username: `integration-app@${SANDBOX_TENANT_DOMAIN}`, displayName: '# Business Central Integration (app)',
+    password: '', domainName: '', kind: 'application', accountEnabled: true,
+    dataverse: { systemUserId: u(0x106), roles: BC_INTEGRATION_ROLES, islicensed: false, isdisabled: false },
   },
 ];
 
@@ -123,9 +148,13 @@ export const PERSONA_PASSWORD = 'Sandbox!Persona1';
  * sandbox signs them in with PERSONA_PASSWORD; a persona whose Entra account is disabled cannot sign in. They are
  * not Dataverse users (no systemuser rows) — Dataverse and Business Central seed from SANDBOX_USERS only.
  */
+const PERSONA_TITLES = { 'regional-manager': 'Regional manager', 'store-manager': 'Store manager', worker: 'Sales associate' } as const;
+
 export const PERSONA_USERS: SandboxUser[] = COMMERCE_TEAMS_PERSONAS.map((p) => ({
-  systemUserId: p.objectId, objectId: p.objectId, username: p.upn, displayName: p.displayName, password: PERSONA_PASSWORD,
-  domainName: `NORDLYS\\${p.upn.split('@')[0]!}`, kind: p.kind, roles: [], islicensed: p.teamsLicensed, isdisabled: !p.accountEnabled,
+  objectId: p.objectId, username: p.upn, displayName: p.displayName, password: PERSONA_PASSWORD,
+  domainName: `NORDLYS\\${p.upn.split('@')[0]!}`, kind: p.kind, accountEnabled: p.accountEnabled,
+  graph: { teamsLicensed: p.teamsLicensed, jobTitle: PERSONA_TITLES[p.kind] },
+  commerce: { personnelNumber: p.personnelNumber, ...(p.userId ? { userId: p.userId } : {}) },
 }));
 
 export function findUserByUsername(username: string): SandboxUser | undefined {

@@ -161,7 +161,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         commerce: { clientId: COMMERCE_CLIENT.clientId, clientSecret: COMMERCE_CLIENT.clientSecret! },
       },
       users: [
-        ...SANDBOX_USERS.filter((u) => u.kind !== 'application' && u.password).map((u) => ({ username: u.username, password: u.password, roles: [...u.roles] })),
+        ...SANDBOX_USERS.filter((u) => u.kind !== 'application' && u.password).map((u) => ({ username: u.username, password: u.password, roles: [...(u.dataverse?.roles ?? [])] })),
         ...DEMO_PERSONAS.map((u) => ({ username: u.username, password: u.password, roles: [PERSONA_ROLE[u.kind]!] })),
       ],
     } satisfies SandboxInfo);

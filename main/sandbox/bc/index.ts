@@ -90,7 +90,8 @@ function authenticate(bearer: () => SandboxPrincipal | AuthFailure, header: stri
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     const user = i < 0 ? undefined : findUserByUsername(decoded.slice(0, i));
-    if (!user || !user.webServiceAccessKey || user.webServiceAccessKey !== decoded.slice(i + 1))
+    const key = user?.bc?.webServiceAccessKey;
+    if (!user || !key || key !== decoded.slice(i + 1))
       return fail('The server has rejected the client credentials. Use the user name and its Web Service Access Key (not the password).');
     return { kind: 'user', objectId: user.objectId, appId: '', audience: BC_AUDIENCE, scopes: [], username: user.username };
   }

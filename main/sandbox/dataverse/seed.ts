@@ -20,9 +20,10 @@ export type MasterData = Record<string, Record<string, unknown>[]>;
 
 export function seedDataverse(core: DataverseCore, kind: 'demo' | 'empty', solutionImported: boolean, masterData?: MasterData): void {
   if (core.store.getMeta('seeded')) return; // a persistent dbPath keeps its data across restarts
-  const admin = SANDBOX_USERS.find((u) => u.kind === 'admin') ?? SANDBOX_USERS[0];
+  const admin = SANDBOX_USERS.find((u) => u.kind === 'admin' && u.dataverse) ?? SANDBOX_USERS.find((u) => u.dataverse);
+  if (!admin?.dataverse) throw new Error('directory.ts has no user with a Dataverse facet; the Dataverse sandbox cannot seed.');
   const system: Caller = {
-    systemuserid: admin.systemUserId, businessunitid: ROOT_BU_ID, roleIds: [ROLE_DEFS[0].roleid],
+    systemuserid: admin.dataverse.systemUserId, businessunitid: ROOT_BU_ID, roleIds: [ROLE_DEFS[0].roleid],
     privileges: privilegesOf([ROLE_DEFS[0].roleid]), isAdmin: true, accessMode: 0,
   };
   core.store.transaction(() => {
@@ -45,22 +46,24 @@ export function seedDataverse(core: DataverseCore, kind: 'demo' | 'empty', solut
       core.createRow(ent('role'), { roleid: r.roleid, name: r.name, roletemplateid: r.roletemplateid ?? null, 'businessunitid@odata.bind': `businessunits(${ROOT_BU_ID})` }, system);
     }
     for (const u of SANDBOX_USERS) {
-      const app = SANDBOX_CLIENTS.find((c) => c.applicationUserId === u.systemUserId);
+      const dv = u.dataverse;
+      if (!dv) continue;
+      const app = SANDBOX_CLIENTS.find((c) => c.applicationUserId === dv.systemUserId);
       const [first, ...rest] = u.displayName.replace(/^# /, '').split(' ');
       core.createRow(ent('systemuser'), {
-        systemuserid: u.systemUserId, fullname: u.displayName, firstname: first, lastname: rest.join(' ') || first,
+        systemuserid: dv.systemUserId, fullname: u.displayName, firstname: first, lastname: rest.join(' ') || first,
         domainname: u.kind === 'application' ? `${app?.clientId ?? u.objectId}@${u.username.split('@')[1]}` : u.username,
         internalemailaddress: u.kind === 'application' ? null : u.username, azureactivedirectoryobjectid: u.objectId,
-        applicationid: app?.clientId ?? null, isdisabled: u.isdisabled, islicensed: u.islicensed,
+        applicationid: app?.clientId ?? null, isdisabled: dv.isdisabled, islicensed: dv.islicensed,
         isintegrationuser: u.kind === 'integration' || u.kind === 'application', accessmode: u.kind === 'application' ? 4 : 0,
         'businessunitid@odata.bind': `businessunits(${ROOT_BU_ID})`,
       }, system);
     }
     if (solutionImported) core.importNavSolution(system, '24.0.0.0');
     for (const u of SANDBOX_USERS) {
-      for (const rn of u.roles) {
+      for (const rn of u.dataverse?.roles ?? []) {
         const def = ROLE_BY_NAME.get(rn);
-        if (def && core.store.exists('role', def.roleid)) core.store.addRole(u.systemUserId, def.roleid);
+        if (def && core.store.exists('role', def.roleid)) core.store.addRole(u.dataverse!.systemUserId, def.roleid);
       }
     }
     if (kind === 'demo') {
@@ -72,7 +75,7 @@ export function seedDataverse(core: DataverseCore, kind: 'demo' | 'empty', solut
         ['kari.nordmann', 'Fjellheim Sykkel AS', 'Bergen'], ['jan.devries', 'Kanaal Fietsen BV', 'Utrecht'], ['aino.virtanen', 'Järvi Pyörä Oy', 'Tampere'],
       ];
       for (const [who, name, city] of demo) {
-        const u = SANDBOX_USERS.find((x) => x.username.startsWith(`${who}@`));
+        const u = SANDBOX_USERS.find((x) => x.username.startsWith(`${who}@`))?.dataverse;
         if (!u) continue;
         const roles = core.store.rolesOf(u.systemUserId);
         const caller: Caller = { systemuserid: u.systemUserId, businessunitid: ROOT_BU_ID, roleIds: roles, privileges: privilegesOf(roles), isAdmin: false, accessMode: 0 };

@@ -162,7 +162,7 @@ export function seedGraph(state: GraphState, now: number): void {
   };
   for (const u of SANDBOX_USERS) {
     if (u.kind === 'application') continue;
-    add(u.objectId, u.displayName, u.username, { enabled: !u.isdisabled, teams: u.islicensed, jobTitle: u.kind === 'salesperson' ? 'Salesperson' : null });
+    add(u.objectId, u.displayName, u.username, { enabled: u.accountEnabled, teams: u.graph?.teamsLicensed ?? false, jobTitle: u.graph?.jobTitle ?? null });
   }
   const titles = { 'regional-manager': 'Regional manager', 'store-manager': 'Store manager', worker: 'Sales associate' } as const;
   for (const p of COMMERCE_TEAMS_PERSONAS) add(p.objectId, p.displayName, p.upn, { enabled: p.accountEnabled, teams: p.teamsLicensed, jobTitle: titles[p.kind] });

@@ -236,7 +236,7 @@ export class SandboxAuthority {
   private checkAccount(user: SandboxUser): void {
     const k = this.knobs;
     const name = user.username.toLowerCase();
-    if (user.isdisabled || k.disabledUsers.some((d) => d.toLowerCase() === name)) throw AAD.userDisabled();
+    if (!user.accountEnabled || k.disabledUsers.some((d) => d.toLowerCase() === name)) throw AAD.userDisabled();
     if (k.conditionalAccessBlocked.some((d) => d === '*' || d.toLowerCase() === name)) throw AAD.conditionalAccess();
   }
 
@@ -440,7 +440,7 @@ export class SandboxAuthority {
     const parsed = parseScopes(scope);
     if (parsed.resourceScopes.length === 0 || parsed.permissions.some((p) => p !== '.default')) throw AAD.defaultScopeRequired(scope);
     const def = this.resolveResource(parsed);
-    const appUser = SANDBOX_USERS.find((u) => u.systemUserId === client.applicationUserId);
+    const appUser = SANDBOX_USERS.find((u) => u.dataverse?.systemUserId === client.applicationUserId);
     const lifetime = this.knobs.tokenLifetimeSeconds;
     const access = this.mint({
       aud: parsed.resource, appid: client.clientId, azp: client.clientId, appidacr: acr, azpacr: acr, idtyp: 'app', app_displayname: client.displayName,

@@ -17,7 +17,7 @@ button{margin-top:16px;padding:6px 20px;background:#0067b8;color:#fff;border:0}b
 
 /** The demo users a tester can sign in with (the sandbox's own, public demo credentials). */
 export function demoUsersNote(): string {
-  const rows = SANDBOX_USERS.filter((u) => u.password && !u.isdisabled)
+  const rows = SANDBOX_USERS.filter((u) => u.password && u.accountEnabled)
     .map((u) => `<tr><td><code>${esc(u.username)}</code></td><td><code>${esc(u.password)}</code></td><td>${esc(u.displayName)}</td></tr>`)
     .join('');
   return `<section class="note" aria-labelledby="demo-users"><h2 id="demo-users" style="font-size:14px">Demo users of the Integration Console sandbox</h2>

@@ -99,8 +99,8 @@ export function masterTables(rng: Rng): Pick<BcDataset['tables'], 'currencies' |
     { code: 'SEK', displayName: 'Svenske kronor', symbol: 'kr', rate: 1.01 },
     { code: 'USD', displayName: 'US-dollar', symbol: '$', rate: 10.68 },
   ];
-  const salespeople = SANDBOX_USERS.filter((u) => u.salespersonCode).map((u) => ({
-    id: rng.guid(), code: u.salespersonCode!, displayName: u.displayName, email: u.username, phoneNo: `+47 9${rng.int(1000000, 9999999)}`,
+  const salespeople = SANDBOX_USERS.filter((u) => u.bc?.salespersonCode).map((u) => ({
+    id: rng.guid(), code: u.bc!.salespersonCode!, displayName: u.displayName, email: u.username, phoneNo: `+47 9${rng.int(1000000, 9999999)}`,
     jobTitle: 'Key Account Manager', commisionPercent: 2.5,
   }));
   // Not coupled to any Dataverse user: exercises the "salesperson without user" path.

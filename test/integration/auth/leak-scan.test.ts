@@ -94,7 +94,7 @@ describe('secret-leak scan', () => {
     await h['auth.signIn']({ profileId: certProfile.id }).catch(() => undefined); // not registered: an error payload is scanned too
     const onprem = await h['connections.save']({
       ...dataverseProfile(sb, { name: 'Leak BC', kind: 'bc-onprem', url: `${sb.bc.url}/BC`, authMethod: 'bc-access-key', app: null, userName: ADMIN.username }),
-      secrets: { accessKey: ADMIN.webServiceAccessKey! },
+      secrets: { accessKey: ADMIN.bc!.webServiceAccessKey! },
     });
     await h['auth.signIn']({ profileId: onprem.id });
     await h['connections.test']({ profileId: onprem.id });
@@ -120,10 +120,10 @@ describe('secret-leak scan', () => {
     const known = [
       ...issued,
       CONFIDENTIAL_CLIENT.clientSecret!,
-      ADMIN.webServiceAccessKey!,
+      ADMIN.bc!.webServiceAccessKey!,
       ...SANDBOX_USERS.map((u) => u.password).filter(Boolean),
       ...VALID_PEM.split('\n').filter((l) => l.length > 40),
-      Buffer.from(`${ADMIN.username}:${ADMIN.webServiceAccessKey}`).toString('base64'),
+      Buffer.from(`${ADMIN.username}:${ADMIN.bc!.webServiceAccessKey}`).toString('base64'),
     ];
     // Sanity: the detector does fire on what it is meant to catch.
     expect(findLeaks(JSON.stringify({ t: issued[0] }), known).length).toBeGreaterThan(0);

@@ -309,7 +309,7 @@ describe('application sign-in (client secret, certificate) and BC', () => {
 
     const onprem = await app.handlers['connections.save']({
       ...dataverseProfile(sb, { name: 'BC onprem', kind: 'bc-onprem', url: `${sb.bc.url}/BC`, authMethod: 'bc-access-key', app: null, userName: ADMIN.username }),
-      secrets: { accessKey: ADMIN.webServiceAccessKey! },
+      secrets: { accessKey: ADMIN.bc!.webServiceAccessKey! },
     });
     expect((await app.handlers['auth.signIn']({ profileId: onprem.id })).state).toBe('signed-in');
     const r2 = await app.handlers['connections.test']({ profileId: onprem.id });

@@ -20,11 +20,11 @@ const getJson = async (url: string, headers: Record<string, string>) => {
 describe('authentication', () => {
   it('on-premises: accepts Basic user + web service access key and bearer; rejects others with WWW-Authenticate Basic', async () => {
     bc = await startBc({ seed: 'demo' });
-    const admin = SANDBOX_USERS.find((u) => u.webServiceAccessKey)!;
-    const ok = await getJson(`${bc.onPremApiBase}/companies`, basic(admin.username, admin.webServiceAccessKey!));
+    const admin = SANDBOX_USERS.find((u) => u.bc?.webServiceAccessKey)!;
+    const ok = await getJson(`${bc.onPremApiBase}/companies`, basic(admin.username, admin.bc!.webServiceAccessKey!));
     expect(ok.status).toBe(200);
     expect(ok.body.value[0].name).toBe('Nordlys Handel AS');
-    expect((await getJson(`${bc.onPremApiBase}/companies`, basic(admin.domainName, admin.webServiceAccessKey!))).status).toBe(200);
+    expect((await getJson(`${bc.onPremApiBase}/companies`, basic(admin.domainName, admin.bc!.webServiceAccessKey!))).status).toBe(200);
     const wrong = await getJson(`${bc.onPremApiBase}/companies`, basic(admin.username, admin.password));
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toMatch(/^Basic/);
@@ -37,8 +37,8 @@ describe('authentication', () => {
 
   it('online: requires a bearer token for the BC audience and refuses Basic', async () => {
     bc = await startBc({ seed: 'empty' });
-    const admin = SANDBOX_USERS.find((u) => u.webServiceAccessKey)!;
-    const b = await getJson(`${bc.apiBase}/companies`, basic(admin.username, admin.webServiceAccessKey!));
+    const admin = SANDBOX_USERS.find((u) => u.bc?.webServiceAccessKey)!;
+    const b = await getJson(`${bc.apiBase}/companies`, basic(admin.username, admin.bc!.webServiceAccessKey!));
     expect(b.status).toBe(401);
     expect(b.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect((await getJson(`${bc.apiBase}/companies`, { Authorization: 'Bearer garbage' })).status).toBe(401);

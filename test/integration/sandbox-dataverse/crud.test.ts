@@ -40,9 +40,9 @@ describe('Dataverse sandbox: create / retrieve / update / delete', () => {
       expect((await c.patch(`accounts(${id})`, { telephone1: '123' }, { 'If-Match': '*' })).status).toBe(204);
     } finally { c.token = sales; }
     const g = await c.get(`accounts(${id})?$select=createdon,modifiedon,_createdby_value,_modifiedby_value,_ownerid_value,statuscode`);
-    expect(g.json._createdby_value).toBe(USERS.admin.systemUserId);
-    expect(g.json._ownerid_value).toBe(USERS.admin.systemUserId);
-    expect(g.json._modifiedby_value).toBe(USERS.sales.systemUserId);
+    expect(g.json._createdby_value).toBe(USERS.admin.dataverse!.systemUserId);
+    expect(g.json._ownerid_value).toBe(USERS.admin.dataverse!.systemUserId);
+    expect(g.json._modifiedby_value).toBe(USERS.sales.dataverse!.systemUserId);
     expect(g.json.createdon).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(g.json.statuscode).toBe(1);
   });
@@ -160,11 +160,11 @@ describe('Dataverse sandbox: create / retrieve / update / delete', () => {
 
   it('answers WhoAmI and RetrieveVersion', async () => {
     const who = await c.get('WhoAmI');
-    expect(who.json.UserId).toBe(USERS.admin.systemUserId);
+    expect(who.json.UserId).toBe(USERS.admin.dataverse!.systemUserId);
     expect(who.json['@odata.context']).toContain('WhoAmIResponse');
     c.token = TOKENS.app;
     try {
-      expect((await c.get('WhoAmI()')).json.UserId).toBe(USERS.appUser.systemUserId);
+      expect((await c.get('WhoAmI()')).json.UserId).toBe(USERS.appUser.dataverse!.systemUserId);
     } finally { c.token = TOKENS.admin; }
     expect((await c.get('RetrieveVersion()')).json.Version).toMatch(/^9\.2\./);
   });
@@ -172,9 +172,9 @@ describe('Dataverse sandbox: create / retrieve / update / delete', () => {
   it('impersonates with CallerObjectId / MSCRMCallerID only for callers allowed to', async () => {
     const r = await c.post('accounts?$select=_createdby_value,_ownerid_value', { name: 'On behalf' }, { CallerObjectId: USERS.sales.objectId, Prefer: 'return=representation' });
     expect(r.status).toBe(201);
-    expect(r.json._createdby_value).toBe(USERS.sales.systemUserId);
-    expect(r.json._ownerid_value).toBe(USERS.sales.systemUserId);
-    expect((await c.get('WhoAmI', { MSCRMCallerID: USERS.sales2.systemUserId })).json.UserId).toBe(USERS.sales2.systemUserId);
+    expect(r.json._createdby_value).toBe(USERS.sales.dataverse!.systemUserId);
+    expect(r.json._ownerid_value).toBe(USERS.sales.dataverse!.systemUserId);
+    expect((await c.get('WhoAmI', { MSCRMCallerID: USERS.sales2.dataverse!.systemUserId })).json.UserId).toBe(USERS.sales2.dataverse!.systemUserId);
     const denied = await c.req('GET', 'WhoAmI', { token: TOKENS.sales, headers: { CallerObjectId: USERS.admin.objectId } });
     expect(denied.status).toBe(403);
     expect(denied.json.error.message).toContain('prvActOnBehalfOfAnotherUser');

@@ -27,7 +27,7 @@ describe('Dataverse sandbox: authentication, privileges and roles', () => {
     expect(r.status).toBe(403);
     expect(r.json.error.code).toBe('0x80040220');
     expect(r.json.error.message).toMatch(new RegExp(
-      `^Principal user \\(Id=${USERS.sales.systemUserId}, type=8, roleCount=1, .*\\) ?,? ?is missing prvCreateProduct privilege \\(Id=[0-9a-f-]{36}\\) on OTC=1024 for entity 'product'`));
+      `^Principal user \\(Id=${USERS.sales.dataverse!.systemUserId}, type=8, roleCount=1, .*\\) ?,? ?is missing prvCreateProduct privilege \\(Id=[0-9a-f-]{36}\\) on OTC=1024 for entity 'product'`));
     expect((await sales.get('products?$select=name')).status).toBe(200);
     const del = await sales.del(`transactioncurrencies(${(await c.get('transactioncurrencies?$select=isocurrencycode&$top=1')).json.value[0].transactioncurrencyid})`);
     expect(del.status).toBe(403);
@@ -39,7 +39,7 @@ describe('Dataverse sandbox: authentication, privileges and roles', () => {
     expect((await app.post('products', { name: 'App product', productnumber: 'APP-1' })).status).toBe(204);
     expect((await new Client(svc, 'Bearer app:11111111-2222-4333-8444-555555555555').get('WhoAmI')).status).toBe(403);
     // disable a salesperson: from then on their token is refused
-    const id = USERS.sales2.systemUserId;
+    const id = USERS.sales2.dataverse!.systemUserId;
     expect((await c.patch(`systemusers(${id})`, { isdisabled: true }, { 'If-Match': '*' })).status).toBe(204);
     const r = await new Client(svc, TOKENS.sales2).get('WhoAmI');
     expect(r.status).toBe(403);
@@ -50,7 +50,7 @@ describe('Dataverse sandbox: authentication, privileges and roles', () => {
   });
 
   it('assigns and removes roles through systemuserroles_association/$ref; privileges follow', async () => {
-    const uid = USERS.sales2.systemUserId;
+    const uid = USERS.sales2.dataverse!.systemUserId;
     const roles = await c.get("roles?$select=name,roletemplateid&$filter=name eq 'System Administrator'");
     const sysAdmin = roles.json.value[0];
     expect(sysAdmin.roletemplateid).toBe(ROLE_IDS.systemAdministratorTemplate);
@@ -73,7 +73,7 @@ describe('Dataverse sandbox: authentication, privileges and roles', () => {
   });
 
   it('RetrieveUserPrivileges lists the privileges granted by the user\'s roles', async () => {
-    const r = await c.get(`systemusers(${USERS.sales.systemUserId})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`);
+    const r = await c.get(`systemusers(${USERS.sales.dataverse!.systemUserId})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`);
     expect(r.status).toBe(200);
     const names = r.json.RolePrivileges.map((p: any) => p.PrivilegeName);
     expect(names).toContain('prvCreateAccount');
@@ -96,7 +96,7 @@ describe('Dataverse sandbox: authentication, privileges and roles', () => {
     expect(org.expirechangetrackingindays).toBe(7);
     const isos = (await c.get('transactioncurrencies?$select=isocurrencycode&$orderby=isocurrencycode')).json.value.map((x: any) => x.isocurrencycode);
     expect(isos).toEqual(['EUR', 'NOK', 'SEK', 'USD']);
-    const app = (await c.get(`systemusers(${USERS.appUser.systemUserId})?$select=applicationid,isintegrationuser,accessmode`)).json;
+    const app = (await c.get(`systemusers(${USERS.appUser.dataverse!.systemUserId})?$select=applicationid,isintegrationuser,accessmode`)).json;
     expect(app.applicationid).toMatch(/^[0-9a-f-]{36}$/);
     const bcRoles = (await c.get(`roles?$select=name&$filter=roleid eq ${ROLE_IDS.bcIntegrationAdministrator} or roleid eq ${ROLE_IDS.bcIntegrationUser}`)).json.value;
     expect(bcRoles).toHaveLength(2);
@@ -134,7 +134,7 @@ describe('Dataverse sandbox: solution import on an empty org', () => {
     // the integration user gets BC roles only once someone assigns them
     const integ = new Client(empty, TOKENS.integration);
     expect((await integ.get('nav_connections')).status).toBe(403);
-    await e.post(`systemusers(${USERS.integration.systemUserId})/systemuserroles_association/$ref`, { '@odata.id': `roles(${ROLE_IDS.bcIntegrationAdministrator})` });
+    await e.post(`systemusers(${USERS.integration.dataverse!.systemUserId})/systemuserroles_association/$ref`, { '@odata.id': `roles(${ROLE_IDS.bcIntegrationAdministrator})` });
     expect((await integ.get('nav_connections')).status).toBe(200);
   });
 });

@@ -276,7 +276,7 @@ describe('device code', () => {
 
   it('the verification page lists the demo users and their passwords (and says the console lists them too)', async () => {
     const page = await (await fetch(`${id.url}/devicelogin`)).text();
-    for (const u of SANDBOX_USERS.filter((x) => x.password && !x.isdisabled)) {
+    for (const u of SANDBOX_USERS.filter((x) => x.password && x.accountEnabled)) {
       expect(page).toContain(u.username);
       expect(page).toContain(u.password);
     }

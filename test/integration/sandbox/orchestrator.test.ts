@@ -143,7 +143,7 @@ describe('startSandbox', () => {
     const r = await fetch(`${sb.info.dataverse.apiBase}/WhoAmI`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
     expect(r.status).toBe(200);
     const who = (await r.json()) as { UserId: string };
-    expect(who.UserId).toBe(SANDBOX_USERS.find((u) => u.kind === 'application')!.systemUserId);
+    expect(who.UserId).toBe(SANDBOX_USERS.find((u) => u.kind === 'application')!.dataverse!.systemUserId);
     const bcWithDvToken = await fetch(`${sb.info.businessCentral.apiBase}/companies`, { headers: { authorization: `Bearer ${token}` } });
     expect(bcWithDvToken.status).toBe(401);
   });
@@ -163,7 +163,7 @@ describe('startSandbox', () => {
       (await (await fetch(sb.info.identity.tokenEndpoint, { method: 'POST', body: new URLSearchParams({ client_id: pub.clientId, ...fields }) })).json()) as { access_token: string; refresh_token: string };
     const dv = await redeem({ grant_type: 'authorization_code', code, redirect_uri: 'http://localhost:5999', code_verifier: verifier, scope: `${sb.info.dataverse.url}/user_impersonation offline_access` });
     const who = (await (await fetch(`${sb.info.dataverse.apiBase}/WhoAmI`, { headers: { authorization: `Bearer ${dv.access_token}` } })).json()) as { UserId: string };
-    expect(who.UserId).toBe(admin.systemUserId);
+    expect(who.UserId).toBe(admin.dataverse!.systemUserId);
     const bc = await redeem({ grant_type: 'refresh_token', refresh_token: dv.refresh_token, scope: 'https://api.businesscentral.dynamics.com/Financials.ReadWrite.All' });
     const companies = await fetch(`${sb.info.businessCentral.apiBase}/companies`, { headers: { authorization: `Bearer ${bc.access_token}` } });
     expect(companies.status).toBe(200);

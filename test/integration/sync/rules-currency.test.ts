@@ -23,7 +23,7 @@ let sb: Sandbox;
 let c: ConnectedSides;
 const tmp = tempDir('d365ic-rules-currency-');
 const ALL = { conditions: [] } as never;
-const userId = (who: string) => SANDBOX_USERS.find((u) => u.username.startsWith(`${who}@`))!.systemUserId.toLowerCase();
+const userId = (who: string) => SANDBOX_USERS.find((u) => u.username.startsWith(`${who}@`))!.dataverse!.systemUserId.toLowerCase();
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0, seed: 'demo' });

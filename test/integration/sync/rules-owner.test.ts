@@ -20,7 +20,7 @@ import { coupleOptionMappings } from './options-support';
 let sb: Sandbox;
 let c: ConnectedSides;
 const tmp = tempDir('d365ic-rules-owner-');
-const kari = SANDBOX_USERS.find((u) => u.username.startsWith('kari.nordmann@'))!.systemUserId.toLowerCase();
+const kari = SANDBOX_USERS.find((u) => u.username.startsWith('kari.nordmann@'))!.dataverse!.systemUserId.toLowerCase();
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0, seed: 'demo' });

@@ -20,12 +20,12 @@ describe('demo generator', () => {
     const d = generateDemoData(1);
     expect(d.company.name).toBe('Nordlys Handel AS');
     const sp = d.tables.salespeoplePurchasers!.map((s) => s.code);
-    for (const u of SANDBOX_USERS.filter((x) => x.salespersonCode)) {
-      expect(sp).toContain(u.salespersonCode);
-      expect(d.tables.salespeoplePurchasers!.find((s) => s.code === u.salespersonCode)!.email).toBe(u.username);
+    for (const u of SANDBOX_USERS.filter((x) => x.bc?.salespersonCode)) {
+      expect(sp).toContain(u.bc?.salespersonCode);
+      expect(d.tables.salespeoplePurchasers!.find((s) => s.code === u.bc?.salespersonCode)!.email).toBe(u.username);
     }
     // exactly one salesperson that no directory user maps to
-    expect(sp.filter((c) => !SANDBOX_USERS.some((u) => u.salespersonCode === c))).toHaveLength(1);
+    expect(sp.filter((c) => !SANDBOX_USERS.some((u) => u.bc?.salespersonCode === c))).toHaveLength(1);
     expect(d.tables.currencies!.map((c) => c.code).sort()).toEqual(['EUR', 'NOK', 'SEK', 'USD']);
     expect(new Set(d.tables.currencyExchangeRates!.map((r) => r.currencyCode))).toEqual(new Set(['EUR', 'SEK', 'USD']));
     expect(new Set(d.tables.customers!.map((c) => c.country))).toEqual(expect.objectContaining({}));

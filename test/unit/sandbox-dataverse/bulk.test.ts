@@ -18,7 +18,7 @@ import { SANDBOX_USERS } from '../../../main/sandbox/directory';
 
 const admin = ROLE_DEFS[0].roleid;
 const adminUser = SANDBOX_USERS.find((u) => u.kind === 'admin') ?? SANDBOX_USERS[0];
-const caller: Caller = { systemuserid: adminUser.systemUserId, businessunitid: nameGuid('businessunit:root'), roleIds: [admin], privileges: privilegesOf([admin]), isAdmin: true, accessMode: 0 };
+const caller: Caller = { systemuserid: adminUser.dataverse!.systemUserId, businessunitid: nameGuid('businessunit:root'), roleIds: [admin], privileges: privilegesOf([admin]), isAdmin: true, accessMode: 0 };
 const TEAM = nameGuid('team:default');
 const ANNOTATIONS = { prefer: 'odata.include-annotations="*"' };
 const T0 = 1_750_000_000_000;
@@ -50,7 +50,7 @@ const accountChanges = fc.record({
   name: text, telephone1: fc.option(text, { nil: null }), revenue: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null), fc.constant('12.50')),
   numberofemployees: fc.option(fc.integer({ min: -5, max: 1e6 }), { nil: null }), creditonhold: fc.option(fc.boolean(), { nil: null }),
   customertypecode: fc.option(fc.integer({ min: 0, max: 13 }), { nil: null }), statecode: fc.constantFrom(0, 1), statuscode: fc.constantFrom(1, 2),
-  'primarycontactid@odata.bind': fc.constantFrom('contacts(C)', null), 'ownerid@odata.bind': fc.constantFrom(`systemusers(${adminUser.systemUserId})`, `teams(${TEAM})`),
+  'primarycontactid@odata.bind': fc.constantFrom('contacts(C)', null), 'ownerid@odata.bind': fc.constantFrom(`systemusers(${adminUser.dataverse!.systemUserId})`, `teams(${TEAM})`),
   'parentaccountid@odata.bind': fc.constantFrom('accounts(P)', null), description: fc.option(text, { nil: null }),
 }, { requiredKeys: [] });
 

@@ -13,7 +13,7 @@ import { SANDBOX_USERS } from '../../../main/sandbox/directory';
 
 const admin = ROLE_DEFS[0].roleid;
 const user = SANDBOX_USERS.find((u) => u.kind === 'admin') ?? SANDBOX_USERS[0];
-const caller: Caller = { systemuserid: user.systemUserId, businessunitid: nameGuid('businessunit:root'), roleIds: [admin], privileges: privilegesOf([admin]), isAdmin: true, accessMode: 0 };
+const caller: Caller = { systemuserid: user.dataverse!.systemUserId, businessunitid: nameGuid('businessunit:root'), roleIds: [admin], privileges: privilegesOf([admin]), isAdmin: true, accessMode: 0 };
 type Json = Record<string, unknown>;
 
 describe('UpsertMultiple existence prefetch', () => {
