@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineInterrupted } from '../../../main/integrations/commerce-teams/engine';
+import { COMMERCE_TEAMS_PERSONAS } from '../../../main/sandbox/commerce-teams-personas';
 import { startEngineHarness, type EngineHarness } from './engine-harness';
 
 const STORES = Array.from({ length: 29 }, (_, i) => `0010${String(i + 1).padStart(2, '0')}`);
@@ -61,6 +62,24 @@ describe('apply with Graph fault profiles', () => {
     expect(r.failed).toEqual([]);
     expect(h.sb.graph.stats.throttled).toBeGreaterThan(0);
     await expectConverged(h);
+  });
+});
+
+describe('per-member results', () => {
+  it('a 207 from members/add reports each failed member next to its Commerce worker; the rest of the team is made', async () => {
+    h = await startEngineHarness();
+    const gone = COMMERCE_TEAMS_PERSONAS.find((p) => p.personnelNumber === 'NR-000402')!;
+    const x = h;
+    const r = await h.engine({
+      onStep: (store, step) => {
+        // The Entra user disappears between the plan and the member add (deleted in Entra meanwhile).
+        if (store === '001004' && step === 'team') x.sb.graph.state.users.delete(gone.objectId);
+      },
+    }).apply();
+    expect(r.failed).toEqual([{ storeNumber: '001004', code: 'NotFound', message: expect.stringContaining(gone.upn), userId: gone.objectId, personnelNumber: 'NR-000402' }]);
+    expect(r.teamsCreated).toBe(30);
+    const team = x.sb.graph.state.groups.get(x.groupsOfStore('001004')[0]!)!;
+    expect(team.members.size).toBe(2);
   });
 });
 
