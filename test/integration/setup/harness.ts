@@ -17,7 +17,7 @@ export interface Wiring {
   dataverseUrl: string;
   dataverseApiBase: string;
   bcApiBase?: string;
-  info: Pick<SandboxInfo, 'identity' | 'clients'>;
+  info: { identity: SandboxInfo['identity']; clients: Pick<SandboxInfo['clients'], 'integration'> };
 }
 
 /** Profiles the tests use: 'admin' (System Administrator, ROPC), 'integration' (the application user), 'bc'. */
