@@ -164,3 +164,29 @@ describe('teams engine: mapped stores, collisions, missing setup', () => {
     expect(permissionFindings(token([]))[0]!.code).toBe('TEAMS_GRAPH_PERMISSION_MISSING');
   });
 });
+
+describe('teams engine: the 20-link cap', () => {
+  let h: EngineHarness;
+  beforeAll(async () => {
+    h = await startEngineHarness();
+  });
+  afterAll(() => h?.close());
+
+  it('a store with 25 managers: the group is created with 20 owner binds and the rest follow (no 400)', async () => {
+    const db = h.sb.commerce.store.db;
+    const extra = COMMERCE_TEAMS_PERSONAS.filter((p) => p.kind === 'worker' && p.personnelNumber >= 'NR-001201' && p.personnelNumber !== FINDING_CASES.workerWithoutIdentity && p.accountEnabled && p.teamsLicensed).slice(0, 24);
+    expect(extra).toHaveLength(24);
+    const ins = db.prepare('INSERT INTO "RetailChannelWorkers" (RecId, RecVersion, ETag, RetailChannelId, PersonnelNumber, StoreNumber, IsActive) VALUES (?, 1, ?, ?, ?, ?, ?)');
+    extra.forEach((p, i) => {
+      ins.run(800000 + i, 'x', 'NR-001011', p.personnelNumber, '001011', 'Yes');
+      db.prepare('UPDATE "RetailStaff" SET EmploymentType = ? WHERE PersonnelNumber = ?').run('Manager', p.personnelNumber);
+    });
+    const plan = await h.engine().plan();
+    expect(plan.stores.find((s) => s.storeNumber === '001011')!.owners.add).toHaveLength(25);
+    const r = await h.engine().apply();
+    expect(r.failed).toEqual([]);
+    const g = h.sb.graph.state.groups.get(h.groupsOfStore('001011')[0]!)!;
+    expect(g.owners.size).toBe(25);
+    expect(onlyNoneOrSkip(await h.engine().plan())).toBe(true);
+  });
+});
