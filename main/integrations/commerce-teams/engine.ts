@@ -437,9 +437,10 @@ export class TeamsEngine {
     let created = false;
     if (!groupId) {
       // 1. The link first: a crash from here on resumes on this store's group (found by link, nickname and marker).
-      const link = this.d.links.reserve('RetailStore', sn, d.mailNickname, d.store.name);
+      // (A group id already on the link was checked by the plan and found gone: only the nickname counts now.)
+      this.d.links.reserve('RetailStore', sn, d.mailNickname, d.store.name);
       await this.step(sn, 'reserved');
-      groupId = link.groupId ?? (await this.groupByNickname(d.mailNickname))?.id ?? null;
+      groupId = (await this.groupByNickname(d.mailNickname))?.id ?? null;
       if (!groupId) {
         groupId = await this.createGroup(d.store.name, d.mailNickname, `${d.store.name} ${storeMarker(sn)}`, [...d.owners.keys()], storeMarker(sn));
         created = true;
@@ -511,8 +512,8 @@ export class TeamsEngine {
     let groupId = c.groupId;
     const ids = [...c.members.keys()].sort();
     if (!groupId) {
-      const link = this.d.links.reserve('Communications', src, COMMUNICATIONS_TEAM.mailNickname, COMMUNICATIONS_TEAM.displayName);
-      groupId = link.groupId ?? (await this.groupByNickname(COMMUNICATIONS_TEAM.mailNickname))?.id ?? null;
+      this.d.links.reserve('Communications', src, COMMUNICATIONS_TEAM.mailNickname, COMMUNICATIONS_TEAM.displayName);
+      groupId = (await this.groupByNickname(COMMUNICATIONS_TEAM.mailNickname))?.id ?? null;
       if (!groupId) {
         // One owner (a team needs one); every task manager becomes a member below.
         groupId = await this.createGroup(COMMUNICATIONS_TEAM.displayName, COMMUNICATIONS_TEAM.mailNickname, `Retail task managers publish task lists from here. ${commsMarker}`, ids.slice(0, 1), commsMarker);

@@ -104,6 +104,28 @@ describe('teams engine on the demo seed', () => {
   });
 });
 
+describe('teams engine: a team deleted in Teams', () => {
+  let h: EngineHarness;
+  beforeAll(async () => {
+    h = await startEngineHarness();
+  });
+  afterAll(() => h?.close());
+
+  it('a link (and mapping) to a group that no longer exists: the store gets a new team, exactly one', async () => {
+    expect((await h.engine().apply()).failed).toEqual([]);
+    const [old] = h.groupsOfStore('001008');
+    h.sb.graph.state.groups.delete(old!);
+    h.sb.commerce.store.db.prepare('DELETE FROM "RetailTeamsSourceTeamMappings" WHERE SourceId = ?').run('001008');
+    const plan = await h.engine().plan();
+    expect(plan.stores.find((s) => s.storeNumber === '001008')).toMatchObject({ action: 'create', teamId: null });
+    const r = await h.engine().apply();
+    expect(r).toMatchObject({ teamsCreated: 1, failed: [] });
+    expect(h.groupsOfStore('001008')).toHaveLength(1);
+    expect(h.groupsOfStore('001008')[0]).not.toBe(old);
+    expect(onlyNoneOrSkip(await h.engine().plan())).toBe(true);
+  });
+});
+
 describe('teams engine: mapped stores, collisions, missing setup', () => {
   let h: EngineHarness;
   beforeAll(async () => {

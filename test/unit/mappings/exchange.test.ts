@@ -23,7 +23,7 @@ describe('JSON exchange', () => {
 
   it('the published JSON Schema is the one generated from the model', () => {
     const published = JSON.parse(readFileSync(path.join(root, 'docs/schemas/mapping-set.v1.schema.json'), 'utf8'));
-    // If the model changed, regenerate: npx tsx -e "import('./main/mappings/exchange-json.ts').then(m => console.log(JSON.stringify(m.mappingSetJsonSchema(), null, 2)))" > docs/schemas/mapping-set.v1.schema.json
+    // If the model changed, regenerate: npx tsx -e "import('./main/integrations/sales/mappings/exchange-json.ts').then(m => console.log(JSON.stringify(m.mappingSetJsonSchema(), null, 2)))" > docs/schemas/mapping-set.v1.schema.json
     expect(published, 'docs/schemas/mapping-set.v1.schema.json is stale: regenerate it from the model').toEqual(JSON.parse(JSON.stringify(mappingSetJsonSchema())));
     expect(published.properties.schemaVersion.const).toBe(1);
   });
