@@ -19,10 +19,14 @@ import { ensureDemoProfiles } from './demo-profiles';
 import { consoleLogger } from '../platform/logger';
 import { EmbeddedSandbox } from './sandbox-service';
 import { createCompanionHandlers } from '../integrations/sales/companion/handlers';
+import { createTeamsHandlers } from '../integrations/commerce-teams/handlers';
+import { TeamsConsoleService } from '../integrations/commerce-teams/console/service';
 import { CompanionService } from '../integrations/sales/companion/service';
 import { createAppHandlers } from './app-handlers';
 import { createSandboxHandlers } from './sandbox-handlers';
 import { createUploadHandlers } from './upload-handlers';
+import { createTeamsMappingHandlers } from '../integrations/commerce-teams/mapping/handlers';
+import { createTeamsHierarchyHandlers } from '../integrations/commerce-teams/hierarchy/handlers';
 import { databaseFile, exportsDir } from '../platform/paths';
 import { removeDemoSandboxInfo, SANDBOX_AUTHORITY_HOST, writeDemoSandboxInfo } from '../integrations/sales/sync/cli-support/demo-sandbox';
 
@@ -138,6 +142,9 @@ export function createApp(opts: AppOptions): ConsoleApp {
     : null;
   heartbeat?.unref();
 
+  const teams = new TeamsConsoleService({ db, clock: systemClock });
+
+  const teamsConsole = { connections, logger, ...(opts.dataDir === ':memory:' ? {} : { exportDir: exportsDir(opts.dataDir) }) };
   // The composition root: every domain's handler module, nothing inline (a method a domain forgets is a type error there).
   const handlers: Handlers = {
     ...createAppHandlers({ db, info }),
@@ -154,6 +161,11 @@ export function createApp(opts: AppOptions): ConsoleApp {
       connections, source: appSidesFactory(connections, new SetupStateStore(db, systemClock)), clock: systemClock, logger,
       options: () => setupDomain(new SetupStateStore(db, systemClock))().options,
     })),
+    // Commerce ⇄ Teams: store ⇄ team mapping and the targeting hierarchy (issue 14).
+    ...createTeamsMappingHandlers(teamsConsole),
+    ...createTeamsHierarchyHandlers(teamsConsole),
+    // Commerce ⇄ Teams provisioning (issue 14): configuration, pre-flight, plan, apply runs, schedule.
+    ...createTeamsHandlers(teams),
   };
   const missing = missingHandlers(METHOD_NAMES, handlers);
   if (missing.length) {

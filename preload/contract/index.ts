@@ -8,7 +8,9 @@ import { profileMethods } from './sales/profiles';
 import { sandboxMethods } from './core/sandbox';
 import { setupMethods } from './sales/setup';
 import { syncEvents, syncMethods } from './sales/sync';
+import { teamsEvents, teamsMethods } from './commerce-teams/teams';
 import { uploadMethods } from './core/uploads';
+import { teamsHierarchyMethods, teamsMappingMethods } from './commerce-teams/mapping-methods';
 
 export * from './core/rpc';
 export * from './core/app';
@@ -22,6 +24,8 @@ export * from './sales/setup';
 export * from './sales/sync';
 export * from './core/urls';
 export * from './core/uploads';
+export * from './commerce-teams/mapping-methods';
+export * from './commerce-teams/teams';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:
@@ -39,6 +43,9 @@ export const methods = {
   ...syncMethods,
   ...companionMethods,
   ...uploadMethods,
+  ...teamsMethods,
+  ...teamsMappingMethods,
+  ...teamsHierarchyMethods,
 };
 
 /** Push events main → renderer, validated before they are sent. */
@@ -46,6 +53,7 @@ export const events = {
   ...appEvents,
   ...connectionEvents,
   ...syncEvents,
+  ...teamsEvents,
 };
 
 export type Methods = typeof methods;

@@ -8,6 +8,7 @@ import syncPartialIndexes from './0007_sync_partial_indexes';
 import syncPendingIndex from './0008_sync_pending_index';
 import syncLeases from './0009_sync_leases';
 import commerceTeamsLinks from './0010_commerce_teams_links';
+import commerceTeamsRuns from './0011_commerce_teams_runs';
 
 export interface Migration {
   id: number;
@@ -19,4 +20,4 @@ export interface Migration {
  * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
  * (its checksum is stored in `_migrations` and checked at every start).
  */
-export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes, syncPendingIndex, syncLeases, commerceTeamsLinks];
+export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes, syncPendingIndex, syncLeases, commerceTeamsLinks, commerceTeamsRuns];
