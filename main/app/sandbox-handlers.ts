@@ -17,5 +17,6 @@ export function createSandboxHandlers({ sandbox, draft }: SandboxHandlerDeps): H
     'sandbox.setAdminMode': async ({ on }) => ({ adminMode: sandbox.setAdminMode(on) }),
     'sandbox.scenario': async ({ scenario }) => sandbox.scenario(scenario, draft()),
     'sandbox.setGraphFaultProfile': async ({ name, on, params }) => sandbox.setGraphFaultProfile(name, on, params),
+    'sandbox.setGraphConsent': async ({ granted }) => sandbox.setGraphConsent(granted),
   };
 }

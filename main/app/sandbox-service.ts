@@ -1,5 +1,7 @@
 import type { CommerceTeamsSandbox, GraphFaultProfileName, GraphFaultProfileState, KnobsDto, SandboxScenario, SandboxScenarioResult, SandboxStatus, SetupDraft } from '../../preload/contract';
 import { GRAPH_FAULT_PROFILES } from '../../preload/contract/core/sandbox';
+import type { GraphConsent } from '../../preload/contract/core/sandbox';
+import { GRAPH_RESOURCE, KNOWN_RESOURCES } from '../sandbox/identity/scopes';
 import type { Knobs, KnobStore } from '../sandbox/kernel/knobs';
 import { PERSONA_PASSWORD, SANDBOX_USERS } from '../sandbox/directory';
 import { COMMERCE_REGIONS, COMMERCE_STORES, COMMERCE_TEAMS_PERSONAS } from '../sandbox/commerce-teams-personas';
@@ -76,7 +78,27 @@ export class EmbeddedSandbox {
         accountEnabled: p.accountEnabled, teamsLicensed: p.teamsLicensed,
       })),
       graphFaults: this.graphFaults(s),
+      graphConsent: this.graphConsent(s),
     };
+  }
+
+  private graphConsent(s: Sandbox): GraphConsent {
+    const clientId = s.info.clients.graph.clientId;
+    const resource = GRAPH_RESOURCE;
+    const q = new URLSearchParams({ client_id: clientId });
+    return {
+      clientId,
+      roles: s.identity.authorityState.consentedRoles(clientId, resource),
+      requested: KNOWN_RESOURCES[resource]!.appRoles,
+      adminConsentUrl: `${s.info.identity.authority}/adminconsent?${q}`,
+    };
+  }
+
+  /** Revoke the Graph app's admin consent (tokens without application permissions) or grant every permission again. */
+  setGraphConsent(granted: boolean): GraphConsent {
+    const s = this.require();
+    s.identity.authorityState.setAppConsent(s.info.clients.graph.clientId, GRAPH_RESOURCE, granted ? null : []);
+    return this.graphConsent(s);
   }
 
   private graphFaults(s: Sandbox): GraphFaultProfileState[] {

@@ -120,7 +120,15 @@ export async function testConnection(profile: ConnectionProfile, deps: TestDeps)
             // Reading /organization needs Organization.Read.All (or Directory.Read.All), which a least-privilege
             // integration app does not have: then a read the integration does need (users) proves the token is
             // accepted, and the permission check below says what is missing.
-            if (x instanceof ServiceError && (x.status === 403 || x.status === 404)) return (await timed<{ value: unknown[] }>('users?$top=1&$select=id'), { value: [] });
+            if (x instanceof ServiceError && (x.status === 403 || x.status === 404)) {
+              try {
+                return (await timed<{ value: unknown[] }>('users?$top=1&$select=id'), { value: [] });
+              } catch (y) {
+                // Refused twice: a token with no application permission at all means no admin consent — say that.
+                checkGraphAppRoles(header, details);
+                throw y;
+              }
+            }
             throw x;
           });
           details.organization = org.value?.[0]?.displayName ?? '';

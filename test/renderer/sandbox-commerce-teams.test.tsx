@@ -20,6 +20,9 @@ const DEFAULTS: Record<string, Record<string, number | string>> = { 'replication
 /** A fake main whose fault profiles are real state: the page must show what the switch changed. */
 function transport() {
   const active = new Map<string, Record<string, number | string>>();
+  const REQUESTED = ['User.Read.All', 'Group.ReadWrite.All'];
+  let consented = true;
+  const consent = () => ({ clientId: 'graph-app', roles: consented ? REQUESTED : [], requested: REQUESTED, adminConsentUrl: 'http://127.0.0.1:1/tenant/adminconsent?client_id=graph-app' });
   const faults = (): GraphFaultProfileState[] =>
     GRAPH_FAULT_PROFILES.map((name) => ({ name, active: active.has(name), params: active.get(name) ?? DEFAULTS[name] ?? {} }));
   const status = (): SandboxStatus => ({
@@ -37,10 +40,15 @@ function transport() {
       personaPassword: 'Sandbox!Persona1',
       personas: PERSONAS,
       graphFaults: faults(),
+      graphConsent: consent(),
     },
   });
   const fake = fakeTransport({
     'sandbox.status': status,
+    'sandbox.setGraphConsent': ({ granted }) => {
+      consented = granted;
+      return consent();
+    },
     'sandbox.setGraphFaultProfile': ({ name, on, params }) => {
       if (on) active.set(name, { ...(DEFAULTS[name] ?? {}), ...(params ?? {}) });
       else active.delete(name);
@@ -111,5 +119,19 @@ describe('sandbox page: Commerce ⇄ Teams', () => {
     fireEvent.click(screen.getByRole('switch', { name: 'replication-lag' }));
     await waitFor(() => expect(screen.getByTestId('sandbox-fault-state-replication-lag').textContent).toBe('Off · seconds=60'));
     expect(t.calls.filter((c) => c.method === 'sandbox.setGraphFaultProfile').map((c) => c.payload)).toEqual([{ name: 'replication-lag', on: true }, { name: 'replication-lag', on: false }]);
+  });
+
+  it('revokes and re-grants the Graph app admin consent through sandbox.setGraphConsent', async () => {
+    const t = transport();
+    renderWith(<SandboxPage />, t);
+    const card = await screen.findByTestId('sandbox-ct-consent');
+    expect(within(card).getByTestId('sandbox-ct-consent-roles').textContent).toBe('Tokens carry: User.Read.All, Group.ReadWrite.All');
+    expect(within(card).getByTestId('sandbox-ct-consent-url').textContent).toContain('/adminconsent?client_id=graph-app');
+    fireEvent.click(screen.getByRole('switch', { name: 'Admin consent granted' }));
+    await waitFor(() => expect(screen.getByTestId('sandbox-ct-consent-roles').textContent).toBe('Tokens carry no application permission. The app asks for: User.Read.All, Group.ReadWrite.All'));
+    expect((screen.getByRole('switch', { name: 'Admin consent revoked' }) as HTMLInputElement).checked).toBe(false);
+    fireEvent.click(screen.getByRole('switch', { name: 'Admin consent revoked' }));
+    await waitFor(() => expect(screen.getByTestId('sandbox-ct-consent-roles').textContent).toContain('Tokens carry: '));
+    expect(t.calls.filter((c) => c.method === 'sandbox.setGraphConsent').map((c) => c.payload)).toEqual([{ granted: false }, { granted: true }]);
   });
 });

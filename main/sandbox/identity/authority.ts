@@ -131,6 +131,12 @@ export class SandboxAuthority {
   private readonly refreshTokens = new Map<string, RefreshToken>();
   private readonly clientKeys = new Map<string, ClientKey[]>();
   private readonly extraResources = new Map<string, ResourceDefinition>();
+  /**
+   * Admin consent per confidential client and resource (client id → resource → granted application roles). A client
+   * with no entry has every application role of the resource (the demo apps come pre-consented); an admin can revoke
+   * and re-grant, as in Entra's "API permissions" blade, to reproduce a missing permission or consent.
+   */
+  private readonly consent = new Map<string, Map<string, string[]>>();
   /** Access tokens whose signature was verified (token → payload); bounded, cleared when full. */
   private readonly verified = new Map<string, Record<string, unknown>>();
 
@@ -164,6 +170,46 @@ export class SandboxAuthority {
   /** Add a resource (audience) with its own permissions, e.g. a custom API. Loopback origins are always accepted. */
   registerResource(resource: string, def: ResourceDefinition): void {
     this.extraResources.set(resource.replace(/\/+$/, ''), def);
+  }
+
+  /** The application roles a client-credentials token for `resource` carries: what admin consent granted. */
+  grantedAppRoles(clientId: string, resource: string, def: ResourceDefinition): string[] {
+    return this.consent.get(clientId)?.get(resource) ?? def.appRoles;
+  }
+
+  /** The roles granted now to a client for a resource (for the admin API; unknown resource: none). */
+  consentedRoles(clientId: string, resource: string): string[] {
+    const key = resource.replace(/\/+$/, '');
+    const def = resourceDefinition(key, this.extraResources);
+    return def ? this.grantedAppRoles(clientId, key, def) : [];
+  }
+
+  /**
+   * Set the admin-consented application roles of a confidential client for a resource (`null`: back to every role).
+   * Throws for an unknown client, a public client, an unknown resource or a role the resource does not define.
+   */
+  setAppConsent(clientId: string, resource: string, roles: readonly string[] | null): { clientId: string; resource: string; roles: string[] } {
+    const client = SANDBOX_CLIENTS.find((c) => c.clientId === clientId);
+    if (!client) throw new Error(`No app registration with client id "${clientId}" in the sandbox directory.`);
+    if (client.kind !== 'confidential') throw new Error(`App "${client.displayName}" is a public client; application permissions need a confidential client.`);
+    const key = resource.replace(/\/+$/, '');
+    const def = resourceDefinition(key, this.extraResources);
+    if (!def) throw new Error(`Unknown resource "${resource}".`);
+    const unknown = (roles ?? []).filter((r) => !def.appRoles.includes(r));
+    if (unknown.length) throw new Error(`${key} has no application permission ${unknown.join(', ')}; it defines ${def.appRoles.join(', ') || 'none'}.`);
+    const perClient = this.consent.get(clientId) ?? new Map<string, string[]>();
+    if (roles === null) perClient.delete(key);
+    else perClient.set(key, [...new Set(roles)]);
+    this.consent.set(clientId, perClient);
+    return { clientId, resource: key, roles: this.grantedAppRoles(clientId, key, def) };
+  }
+
+  /** Entra's admin consent: a tenant administrator grants every application permission the app requests for a resource. */
+  grantAdminConsent(clientId: string, resource: string, admin: SandboxUser): { clientName: string; roles: string[] } {
+    if (admin.kind !== 'admin') throw new AadError(403, 'access_denied', 90094, `AADSTS90094: ${admin.displayName} is not an administrator of this tenant. Granting application permissions requires a Global Administrator or Privileged Role Administrator.`);
+    const client = SANDBOX_CLIENTS.find((c) => c.clientId === clientId);
+    if (!client || client.kind !== 'confidential') throw AAD.unknownClient(clientId);
+    return { clientName: client.displayName, roles: this.setAppConsent(clientId, resource, null).roles };
   }
 
   /**
@@ -445,7 +491,10 @@ export class SandboxAuthority {
     const access = this.mint({
       aud: parsed.resource, appid: client.clientId, azp: client.clientId, appidacr: acr, azpacr: acr, idtyp: 'app', app_displayname: client.displayName,
       oid: appUser?.objectId ?? client.servicePrincipalObjectId ?? client.clientId, sub: appUser?.objectId ?? client.servicePrincipalObjectId ?? client.clientId,
-      ...(def.appRoles.length ? { roles: def.appRoles } : {}),
+      ...(() => {
+        const roles = this.grantedAppRoles(client.clientId, parsed.resource, def);
+        return roles.length ? { roles } : {};
+      })(),
     }, lifetime);
     return { token_type: 'Bearer', scope: `${parsed.resource}/.default`, expires_in: lifetime, ext_expires_in: lifetime, access_token: access };
   }

@@ -14,7 +14,7 @@ import { findUserByUsername } from '../directory';
 import type { AuthorizeRequest, IdentityKnobs } from './authority';
 import { SandboxAuthority } from './authority';
 import { AadError, errorBody } from './errors';
-import { deviceLoginPage, errorPage, formPostPage, signInPage, signedOutPage } from './pages';
+import { adminConsentPage, deviceLoginPage, errorPage, formPostPage, signInPage, signedOutPage } from './pages';
 import { parseScopes } from './scopes';
 
 export { SandboxAuthority } from './authority';
@@ -147,6 +147,11 @@ async function handle(a: SandboxAuthority, req: IncomingMessage, res: ServerResp
       case 'GET oauth2/v2.0/authorize':
       case 'POST oauth2/v2.0/authorize':
         return authorize(a, req, res, method, u, tenant);
+      case 'GET adminconsent':
+      case 'POST adminconsent':
+      case 'GET v2.0/adminconsent':
+      case 'POST v2.0/adminconsent':
+        return adminConsent(a, req, res, method, u, tenant, rest.startsWith('v2.0/'));
       case 'GET oauth2/v2.0/logout': {
         const target = u.searchParams.get('post_logout_redirect_uri');
         // Only loopback targets: an open redirect on a sign-out URL is a phishing aid even in a sandbox.
@@ -254,6 +259,50 @@ async function deviceLogin(a: SandboxAuthority, req: IncomingMessage, res: Serve
   }
 }
 
+// ------------------------------------------------------------------------------------------------------- admin consent
+
+/**
+ * Entra's admin consent endpoint (`/{tenant}/adminconsent?client_id&redirect_uri&state`, v2.0 also `scope`): a tenant
+ * administrator signs in and grants the app every application permission it asks for (v1: of every resource it is
+ * configured for — here Microsoft Graph; v2.0: of the resource named by `scope=<resource>/.default`). The browser is
+ * then sent to the redirect URI (loopback only in the sandbox) with `admin_consent=True&tenant=…&state=…`, or shown a
+ * done page when there is none.
+ */
+async function adminConsent(a: SandboxAuthority, req: IncomingMessage, res: ServerResponse, method: string, u: URL, tenant: string, v2: boolean): Promise<void> {
+  const params = method === 'POST' ? await readForm(req) : u.searchParams;
+  const clientId = params.get('client_id') ?? '';
+  const redirect = params.get('redirect_uri') ?? '';
+  const state = params.get('state') ?? undefined;
+  const scope = params.get('scope') ?? '';
+  if (redirect && !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(redirect))
+    return sendHtml(res, 400, errorPage('Sign in', `AADSTS50011: The redirect URI '${redirect}' is not registered for the application (the sandbox accepts loopback redirect URIs only).`));
+  let resource = 'https://graph.microsoft.com';
+  if (v2) {
+    const parsed = parseScopes(scope || 'https://graph.microsoft.com/.default');
+    if (!parsed.resource) return sendHtml(res, 400, errorPage('Sign in', `AADSTS70011: The provided value for the input parameter 'scope' is not valid: '${scope}'.`));
+    resource = parsed.resource;
+  }
+  const action = u.pathname;
+  const fields: Record<string, string> = { client_id: clientId, ...(redirect ? { redirect_uri: redirect } : {}), ...(state ? { state } : {}), ...(v2 && scope ? { scope } : {}) };
+  if (method === 'GET') return sendHtml(res, 200, adminConsentPage({ action, clientId, resource, params: fields }));
+  try {
+    const admin = a.signIn(params.get('username') ?? '', params.get('password') ?? '');
+    const { clientName, roles } = a.grantAdminConsent(clientId, resource, admin);
+    if (redirect) {
+      const target = new URL(redirect);
+      target.searchParams.set('admin_consent', 'True');
+      target.searchParams.set('tenant', tenant);
+      if (state) target.searchParams.set('state', state);
+      res.writeHead(302, { location: target.toString() });
+      return void res.end();
+    }
+    return sendHtml(res, 200, adminConsentPage({ action, clientId, resource, params: fields, done: `${admin.displayName} granted ${clientName} these application permissions of ${resource} for the organization: ${roles.join(', ')}.` }));
+  } catch (x) {
+    const message = x instanceof Error ? x.message : String(x);
+    return sendHtml(res, 200, adminConsentPage({ action, clientId, resource, params: fields, username: params.get('username') ?? '', error: message }));
+  }
+}
+
 // -------------------------------------------------------------------------------------------------------------- admin
 
 /**
@@ -263,6 +312,8 @@ async function deviceLogin(a: SandboxAuthority, req: IncomingMessage, res: Serve
  *  GET  /_sandbox/identity/devicecodes                pending device codes
  *  POST /_sandbox/identity/devicecodes/approve        {"userCode","username"}  (approve without the page)
  *  POST /_sandbox/identity/devicecodes/deny           {"userCode"}
+ *  GET  /_sandbox/identity/clients/{id}/consent?resource=R   the admin-consented application roles
+ *  PUT  /_sandbox/identity/clients/{id}/consent       {"resource", "roles": [..] | null}  (revoke/grant; null = all)
  */
 async function admin(a: SandboxAuthority, req: IncomingMessage, res: ServerResponse, segs: string[], method: string): Promise<void> {
   if (!isLoopback(req.socket.remoteAddress)) return sendJson(res, 403, { error: 'forbidden', message: 'Sandbox administration is only available from this computer (loopback).' });
@@ -284,6 +335,17 @@ async function admin(a: SandboxAuthority, req: IncomingMessage, res: ServerRespo
       const thumb = typeof body.thumbprintSha256 === 'string' ? body.thumbprintSha256 : undefined;
       if (thumb !== undefined && !/^[0-9a-fA-F]{64}$/.test(thumb)) return sendJson(res, 400, { error: 'invalid_request', message: 'thumbprintSha256 must be 64 hex characters.' });
       return sendJson(res, 201, a.registerClientCertificate(path[1]!, body.pem, thumb));
+    }
+    if (path[0] === 'clients' && path[2] === 'consent' && path.length === 3 && (method === 'GET' || method === 'PUT')) {
+      if (method === 'GET') {
+        const resource = new URL(req.url ?? '/', a.url).searchParams.get('resource') ?? 'https://graph.microsoft.com';
+        return sendJson(res, 200, { clientId: path[1], resource, roles: a.consentedRoles(path[1]!, resource) });
+      }
+      const body = (await readJson(req)) as { resource?: unknown; roles?: unknown };
+      const roles = body.roles === null ? null : Array.isArray(body.roles) && body.roles.every((r) => typeof r === 'string') ? (body.roles as string[]) : undefined;
+      if (typeof body.resource !== 'string' || roles === undefined)
+        return sendJson(res, 400, { error: 'invalid_request', message: 'Send {"resource": "https://graph.microsoft.com", "roles": ["User.Read.All", …]} (roles null: every role).' });
+      return sendJson(res, 200, a.setAppConsent(path[1]!, body.resource, roles));
     }
     if (path[0] === 'devicecodes' && path.length === 1 && method === 'GET') return sendJson(res, 200, { value: a.pendingDeviceCodes() });
     if (path[0] === 'devicecodes' && path.length === 2 && method === 'POST' && (path[1] === 'approve' || path[1] === 'deny')) {

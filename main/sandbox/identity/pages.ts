@@ -74,6 +74,21 @@ ${demoUsersNote()}`,
   );
 }
 
+/** Entra's "Permissions requested — Accept for your organization" page of the admin consent endpoint. */
+export function adminConsentPage(opts: { action: string; clientId: string; resource: string; params: Record<string, string>; username?: string; error?: string; done?: string }): string {
+  if (opts.done) return layout('Permissions granted', `<h1>Permissions granted</h1><p>${esc(opts.done)}</p><p>You can close this window.</p>`);
+  return layout(
+    'Permissions requested',
+    `<h1>Permissions requested</h1><p>Accept for your organization: the app <code>${esc(opts.clientId)}</code> asks for its application permissions of <b>${esc(opts.resource)}</b>. Only a tenant administrator can grant them.</p>
+${opts.error ? `<p class="error" role="alert">${esc(opts.error)}</p>` : ''}
+<form method="post" action="${esc(opts.action)}">${hidden(opts.params)}
+<label for="username">Administrator (email)</label><input id="username" name="username" type="text" autocomplete="username" value="${esc(opts.username ?? '')}" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Accept</button></form>
+${demoUsersNote()}`,
+  );
+}
+
 export function signedOutPage(): string {
   return layout('Signed out', '<h1>You signed out of your account</h1><p>It\'s a good idea to close all browser windows.</p>');
 }

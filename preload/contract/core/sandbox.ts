@@ -40,6 +40,17 @@ export const SandboxPersonaSchema = z.object({
 export type SandboxPersona = z.infer<typeof SandboxPersonaSchema>;
 
 /** The Commerce ⇄ Teams part of the sandbox: Graph (HTTPS, its CA file), Commerce headquarters, personas, fault profiles. */
+export const GraphConsentSchema = z.object({
+  clientId: z.string(),
+  /** Granted application permissions (empty: no admin consent). */
+  roles: z.array(z.string()),
+  /** Every application permission the app asks for. */
+  requested: z.array(z.string()),
+  /** Entra's admin consent URL for the app (a tenant administrator accepts there). */
+  adminConsentUrl: z.string(),
+});
+export type GraphConsent = z.infer<typeof GraphConsentSchema>;
+
 export const CommerceTeamsSandboxSchema = z.object({
   graph: z.object({ url: z.string(), betaUrl: z.string(), caFile: z.string() }),
   commerce: z.object({ url: z.string() }),
@@ -47,6 +58,8 @@ export const CommerceTeamsSandboxSchema = z.object({
   personaPassword: z.string(),
   personas: z.array(SandboxPersonaSchema),
   graphFaults: z.array(GraphFaultProfileStateSchema),
+  /** Admin consent of the Graph app (identity sandbox): the application permissions its tokens carry now. */
+  graphConsent: GraphConsentSchema,
 });
 export type CommerceTeamsSandbox = z.infer<typeof CommerceTeamsSandboxSchema>;
 
@@ -119,5 +132,10 @@ export const sandboxMethods = {
     z.strictObject({ name: GraphFaultProfileNameSchema, on: z.boolean(), params: FaultParamsSchema.optional() }),
     z.array(GraphFaultProfileStateSchema),
     'Switch one named Microsoft Graph fault profile on (with optional parameters) or off; returns every profile.',
+  ),
+  'sandbox.setGraphConsent': method(
+    z.strictObject({ granted: z.boolean() }),
+    GraphConsentSchema,
+    "Revoke the Graph app's admin consent (its tokens carry no application permission) or grant it again.",
   ),
 };

@@ -19,7 +19,7 @@ import {
 } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, CommerceTeamsSandbox, GraphFaultProfileName, GraphFaultProfileState, SandboxPersona } from '../../../preload/contract';
+import type { AppError, CommerceTeamsSandbox, GraphConsent, GraphFaultProfileName, GraphFaultProfileState, SandboxPersona } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
 import { useSandboxStore } from '../../stores/sandbox';
 import { call, RpcError } from '../../transport/client';
@@ -58,6 +58,24 @@ export function CommerceTeamsSandboxCards({ ct }: { ct: CommerceTeamsSandbox }) 
   const [error, setError] = useState<AppError | null>(null);
   const reload = useSandboxStore((x) => x.load);
   const shownFaults = faults ?? ct.graphFaults;
+  const [consent, setConsent] = useState<GraphConsent | null>(null);
+  const [consentBusy, setConsentBusy] = useState(false);
+  const shownConsent = consent ?? ct.graphConsent;
+  const consented = shownConsent.roles.length > 0;
+
+  const toggleConsent = async (granted: boolean) => {
+    setConsentBusy(true);
+    setError(null);
+    try {
+      setConsent(await call('sandbox.setGraphConsent', { granted }));
+    } catch (x) {
+      setError(x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
+    } finally {
+      setConsentBusy(false);
+    }
+    await reload();
+    setConsent(null);
+  };
 
   const toggle = async (name: GraphFaultProfileName, on: boolean) => {
     setBusy(name);
@@ -141,6 +159,31 @@ export function CommerceTeamsSandboxCards({ ct }: { ct: CommerceTeamsSandbox }) 
             </TableBody>
           </Table>
         </div>
+      </Card>
+
+      <Card data-testid="sandbox-ct-consent">
+        <CardHeader header={<Text weight="semibold">{t('sandbox.ct.consentTitle')}</Text>} description={t('sandbox.ct.consentHint')} />
+        <Switch
+          data-testid="sandbox-ct-consent-switch"
+          label={consented ? t('sandbox.ct.consentGranted') : t('sandbox.ct.consentRevoked')}
+          checked={consented}
+          disabled={consentBusy}
+          onChange={(_, d) => void toggleConsent(d.checked)}
+        />
+        <Text size={200} className={s.params} data-testid="sandbox-ct-consent-roles">
+          {consented ? t('sandbox.ct.consentRoles', { roles: shownConsent.roles.join(', ') }) : t('sandbox.ct.consentNone', { roles: shownConsent.requested.join(', ') })}
+        </Text>
+        <Table aria-label={t('sandbox.ct.consentTitle')} size="small">
+          <TableBody>
+            <TableRow data-testid="sandbox-ct-consent-url">
+              <TableCell className={s.labelCol}>{t('sandbox.ct.consentUrl')}</TableCell>
+              <TableCell className={s.code}>{shownConsent.adminConsentUrl}</TableCell>
+              <TableCell className={s.copyCol}>
+                <CopyButton label={t('copy.copy')} getText={async () => shownConsent.adminConsentUrl} />
+              </TableCell>
+            </TableRow>
+          </TableBody>
+        </Table>
       </Card>
 
       <Card data-testid="sandbox-ct-faults">

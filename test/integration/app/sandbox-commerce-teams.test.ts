@@ -128,3 +128,28 @@ describe('sandbox.setGraphFaultProfile', () => {
     }
   });
 });
+
+describe('sandbox.setGraphConsent', () => {
+  async function graphToken(): Promise<string[] | undefined> {
+    const info = sandbox.handle!.info;
+    const r = await fetch(info.identity.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.clients.graph.clientId, client_secret: info.clients.graph.clientSecret, scope: info.graph.scope }),
+    });
+    const jwt = ((await r.json()) as { access_token: string }).access_token;
+    return (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { roles?: string[] }).roles;
+  }
+
+  it('revokes the Graph app admin consent (tokens lose every role) and grants it again; status shows it', async () => {
+    const before = (await call<SandboxStatus>(app, 'sandbox.status')).commerceTeams!.graphConsent;
+    expect(before.roles).toEqual(before.requested);
+    expect(before.adminConsentUrl).toMatch(/\/adminconsent\?client_id=/);
+    const revoked = await call<{ roles: string[] }>(app, 'sandbox.setGraphConsent', { granted: false });
+    expect(revoked.roles).toEqual([]);
+    expect(await graphToken()).toBeUndefined();
+    expect((await call<SandboxStatus>(app, 'sandbox.status')).commerceTeams!.graphConsent.roles).toEqual([]);
+    await call(app, 'sandbox.setGraphConsent', { granted: true });
+    expect(await graphToken()).toEqual(before.requested);
+  });
+});

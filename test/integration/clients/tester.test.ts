@@ -62,8 +62,10 @@ describe('Microsoft Graph', () => {
   });
 
   it('a token without roles means no admin consent; a 403 from Graph names the permission it wanted', async () => {
-    const denied = await withRoles(undefined);
-    // The directory read itself is refused (403 Authorization_RequestDenied) before the roles are looked at.
+    // Both directory reads are refused (403 Authorization_RequestDenied): with no role at all that is missing consent.
+    expect((await withRoles(undefined)).error?.code).toBe('CONNECTION_GRAPH_NO_ADMIN_CONSENT');
+    // With some roles but not the one the read needs, the missing permissions are named.
+    const denied = await withRoles(['Tasks.ReadWrite.All']);
     expect(denied.error?.code).toBe('CONNECTION_GRAPH_PERMISSION_MISSING');
     expect(denied.error?.message).toMatch(/User\.Read\.All/);
     const host = await startHost({ https: {}, authenticate: () => ({ kind: 'app', objectId: 'o', appId: 'app-x', audience: 'https://graph.microsoft.com', scopes: ['User.Read.All'] }) });
