@@ -142,7 +142,12 @@ export function createApp(opts: AppOptions): ConsoleApp {
     : null;
   heartbeat?.unref();
 
-  const teams = new TeamsConsoleService({ db, clock: systemClock });
+  // Commerce ⇄ Teams (issue 14): its scheduled sync has its own heartbeat and runs only while provisioning is enabled.
+  const teams = new TeamsConsoleService({
+    db, clock: systemClock, connections, logger, schedulerIntervalMs: interval,
+    events: { progress: (p) => events.emit('teams.progress', p), changed: (c) => events.emit('teams.changed', c) },
+    ...(sandbox.fetch ? { graphFetch: sandbox.fetch } : {}),
+  });
 
   const teamsConsole = { connections, logger, ...(opts.dataDir === ':memory:' ? {} : { exportDir: exportsDir(opts.dataDir) }) };
   // The composition root: every domain's handler module, nothing inline (a method a domain forgets is a type error there).
@@ -170,6 +175,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
   const missing = missingHandlers(METHOD_NAMES, handlers);
   if (missing.length) {
     if (heartbeat) clearInterval(heartbeat);
+    teams.close();
     db.close();
     throw new Error(`No handler for ${missing.join(', ')}: every contract method needs one.`);
   }
@@ -187,6 +193,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     ready,
     close: () => {
       if (heartbeat) clearInterval(heartbeat);
+      teams.close();
       if (sandbox.handle) removeDemoSandboxInfo(opts.dataDir);
       db.close();
     },

@@ -26,6 +26,7 @@ export * from './core/urls';
 export * from './core/uploads';
 export * from './commerce-teams/mapping-methods';
 export * from './commerce-teams/teams';
+export * from './commerce-teams/findings';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:

@@ -17,6 +17,8 @@ CREATE TABLE commerce_teams_config (
   graph_profile_id TEXT,
   consent_at INTEGER,
   prune_default INTEGER NOT NULL DEFAULT 0 CHECK (prune_default IN (0, 1)),
+  schedule_enabled INTEGER NOT NULL DEFAULT 0 CHECK (schedule_enabled IN (0, 1)),
+  schedule_every_minutes INTEGER NOT NULL DEFAULT 60 CHECK (schedule_every_minutes >= 1),
   schedule_prune INTEGER NOT NULL DEFAULT 0 CHECK (schedule_prune IN (0, 1)),
   updated_at INTEGER NOT NULL
 ) STRICT;

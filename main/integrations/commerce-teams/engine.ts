@@ -46,6 +46,19 @@ export interface EngineDeps {
   concurrency?: number;
   /** Test hook: called at each persisted step; throwing EngineInterrupted stops the run as a crash would. */
   onStep?: (storeNumber: string, step: 'reserved' | 'group-created' | 'group' | 'team' | 'members' | 'mapped') => void | Promise<void>;
+  /** Apply's progress (the console's run page): the phase a store entered; `totals` is the run's live result. */
+  onProgress?: (e: EngineProgress, totals: Readonly<TeamsApplyResult>) => void;
+}
+
+/** One progress step of apply; storeNumber 'communications' = the communications team. */
+export interface EngineProgress {
+  storeNumber: string;
+  phase: 'creating-group' | 'waiting-replication' | 'creating-team' | 'adding-members' | 'removing-members' | 'writing-mapping' | 'store-done' | 'store-failed';
+  teamId?: string;
+  operationStatus?: string;
+  secondsLeft?: number;
+  count?: number;
+  error?: { code: string; message: string };
 }
 
 /** Thrown by onStep to stop apply like a crash (propagates; no per-store error handling). */
@@ -398,32 +411,53 @@ export class TeamsEngine {
 
   // ----------------------------------------------------------------------------------------------- apply
 
-  async apply(o: { prune?: boolean } = {}): Promise<TeamsApplyResult> {
+  /**
+   * `stores` limits the work to those stores ('communications' = the communications team); `signal` stops starting
+   * stores (those in flight finish; one stopped by the abort is neither done nor failed); `onPlan` sees the plan.
+   */
+  async apply(o: { prune?: boolean; stores?: readonly string[]; signal?: AbortSignal; onPlan?: (plan: TeamsPlan) => void } = {}): Promise<TeamsApplyResult> {
     const plan = await this.plan(o);
+    o.onPlan?.(plan);
     const result: TeamsApplyResult = { teamsCreated: 0, ownersAdded: 0, membersAdded: 0, membersRemoved: 0, failed: [] };
-    const work = plan.stores.filter((r) => r.action === 'create' || r.action === 'update');
+    this.totals = result;
+    const work = plan.stores.filter((r) => (r.action === 'create' || r.action === 'update') && (!o.stores || o.stores.includes(r.storeNumber)));
     await mapLimit(work, this.d.concurrency ?? 4, async (row) => {
+      if (o.signal?.aborted) return;
       const it = plan.internal.desired.get(row.storeNumber)!;
       try {
         await this.applyStore(row, it, result, plan.internal);
         this.d.links.setError('RetailStore', row.storeNumber, null);
+        this.progress({ storeNumber: row.storeNumber, phase: 'store-done', ...(this.d.links.get('RetailStore', row.storeNumber)?.groupId ? { teamId: this.d.links.get('RetailStore', row.storeNumber)!.groupId! } : {}) });
       } catch (x) {
-        if (x instanceof EngineInterrupted) throw x;
+        if (x instanceof EngineInterrupted || o.signal?.aborted) throw x;
         const e = describe(x);
         result.failed.push({ storeNumber: row.storeNumber, ...e });
         this.d.links.setError('RetailStore', row.storeNumber, `${e.code}: ${e.message}`);
+        this.progress({ storeNumber: row.storeNumber, phase: 'store-failed', error: e });
       }
+    }).catch((x: unknown) => {
+      if (!(o.signal?.aborted && !(x instanceof EngineInterrupted))) throw x;
     });
-    if (plan.communicationsTeam.action === 'create' || plan.communicationsTeam.action === 'update') {
+    const comms = COMMUNICATIONS_TEAM.sourceId;
+    if ((plan.communicationsTeam.action === 'create' || plan.communicationsTeam.action === 'update') && (!o.stores || o.stores.includes(comms)) && !o.signal?.aborted) {
       try {
         await this.applyComms(plan.internal.comms!, result);
+        this.progress({ storeNumber: comms, phase: 'store-done' });
       } catch (x) {
         if (x instanceof EngineInterrupted) throw x;
-        result.failed.push({ storeNumber: COMMUNICATIONS_TEAM.sourceId, ...describe(x) });
+        if (!o.signal?.aborted) {
+          result.failed.push({ storeNumber: comms, ...describe(x) });
+          this.progress({ storeNumber: comms, phase: 'store-failed', error: describe(x) });
+        }
       }
     }
     result.failed.sort((a, b) => a.storeNumber.localeCompare(b.storeNumber));
     return result;
+  }
+
+  private totals: TeamsApplyResult = { teamsCreated: 0, ownersAdded: 0, membersAdded: 0, membersRemoved: 0, failed: [] };
+  private progress(e: EngineProgress): void {
+    this.d.onProgress?.(e, this.totals);
   }
 
   private async step(storeNumber: string, s: Parameters<NonNullable<EngineDeps['onStep']>>[1]): Promise<void> {
@@ -442,6 +476,7 @@ export class TeamsEngine {
       await this.step(sn, 'reserved');
       groupId = (await this.groupByNickname(d.mailNickname))?.id ?? null;
       if (!groupId) {
+        this.progress({ storeNumber: sn, phase: 'creating-group' });
         groupId = await this.createGroup(d.store.name, d.mailNickname, `${d.store.name} ${storeMarker(sn)}`, [...d.owners.keys()], storeMarker(sn));
         created = true;
         await this.step(sn, 'group-created');
@@ -451,7 +486,7 @@ export class TeamsEngine {
       if (created) result.ownersAdded += d.owners.size;
     }
     if (!it.isTeam) {
-      await this.teamify(groupId);
+      await this.teamify(groupId, sn);
       result.teamsCreated++;
       if (!it.mapped) this.d.links.setGroup('RetailStore', sn, groupId, 'team');
       await this.step(sn, 'team');
@@ -462,6 +497,7 @@ export class TeamsEngine {
     const membersAdd = [...d.members.keys()].filter((id) => !roster.all.has(id));
     const adds = [...ownersAdd.map((userId) => ({ userId, owner: true })), ...membersAdd.map((userId) => ({ userId }))];
     if (adds.length) {
+      this.progress({ storeNumber: sn, phase: 'adding-members', count: adds.length });
       const res = await this.throttled(() => this.d.graph.addTeamMembers(groupId!, adds));
       for (const r of res) {
         const owner = ownersAdd.includes(r.userId);
@@ -478,6 +514,7 @@ export class TeamsEngine {
     await this.step(sn, 'members');
     const delta = it.delta;
     if (delta) {
+      if (delta.ownersRemove.length + delta.membersRemove.length) this.progress({ storeNumber: sn, phase: 'removing-members', count: delta.ownersRemove.length + delta.membersRemove.length });
       // Removals after adds, so a team never loses its last owner on the way.
       const members = await this.throttled(() => this.d.graph.teamMembers(groupId!));
       const membership = new Map(members.map((m) => [m.userId, String(m.id)]));
@@ -498,6 +535,7 @@ export class TeamsEngine {
       }
       if (delta.rename) await this.throttled(() => this.d.graph.call('PATCH', `groups/${encodeURIComponent(groupId!)}`, { json: { displayName: d.store.name } }));
     }
+    this.progress({ storeNumber: sn, phase: 'writing-mapping', teamId: groupId });
     await this.writeMapping(sn, groupId);
     await this.step(sn, 'mapped');
     if (!it.mapped || this.d.links.get('RetailStore', sn)) {
@@ -522,7 +560,7 @@ export class TeamsEngine {
       this.d.links.setGroup('Communications', src, groupId, 'group');
     }
     if (!c.isTeam) {
-      await this.teamify(groupId);
+      await this.teamify(groupId, src);
       result.teamsCreated++;
       this.d.links.setGroup('Communications', src, groupId, 'team');
     }
@@ -565,17 +603,19 @@ export class TeamsEngine {
    * replicated the new group yet (wait and retry, up to 15 min); 409 "Team already exists" = an earlier try
    * (a lying 404) made it: success once the team reads back.
    */
-  private async teamify(groupId: string): Promise<void> {
+  private async teamify(groupId: string, storeNumber = ''): Promise<void> {
     const deadline = this.clock.now() + REPLICATION_TIMEOUT_MS;
     let delay = 10_000;
     for (;;) {
       try {
         const started = await this.throttled(() => this.d.graph.startTeamCreation({ 'group@odata.bind': `https://graph.microsoft.com/v1.0/groups('${groupId}')` }));
-        await this.d.graph.waitForTeamOperation(started.operationUrl);
+        this.progress({ storeNumber, phase: 'creating-team', teamId: groupId, operationStatus: 'notStarted' });
+        await this.d.graph.waitForTeamOperation(started.operationUrl, { onStatus: (op) => this.progress({ storeNumber, phase: 'creating-team', teamId: groupId, operationStatus: op.status }) });
         break;
       } catch (x) {
         if (isStatus(x, 409)) break;
         if (!isStatus(x, 404) || this.clock.now() + delay > deadline) throw x;
+        this.progress({ storeNumber, phase: 'waiting-replication', teamId: groupId, secondsLeft: Math.ceil(delay / 1000) });
         await this.d.sleep(delay);
         delay = Math.min(delay * 2, 120_000);
       }
