@@ -104,7 +104,7 @@ async function main(): Promise<void> {
         if (d.lostUpdates + d.duplicates + d.mismatches > 0) {
           // Say why: skipped couplings (repeated failures) and their last errors.
           const { db } = openDatabase(dbFile);
-          const rows = db.prepare("SELECT bc_id, dv_id, skipped, result_to, error_to, pending FROM sync_couplings WHERE skipped = 1 OR result_to = 'Failure' OR pending = 1 LIMIT 3").all();
+          const rows = db.prepare("SELECT a_id AS bc_id, b_id AS dv_id, skipped, result_to_b AS result_to, error_to_b AS error_to, pending_to FROM kernel_couplings WHERE skipped = 1 OR result_to_b = 'Failure' OR pending_to IS NOT NULL LIMIT 3").all();
           process.stderr.write(`[bench:crash] run ${run + 1} couplings needing attention: ${JSON.stringify(rows)}\n`);
           db.close();
         }

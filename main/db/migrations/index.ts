@@ -9,6 +9,7 @@ import syncPendingIndex from './0008_sync_pending_index';
 import syncLeases from './0009_sync_leases';
 import commerceTeamsLinks from './0010_commerce_teams_links';
 import commerceTeamsRuns from './0011_commerce_teams_runs';
+import kernelCouplings from './0012_kernel_couplings';
 
 export interface Migration {
   id: number;
@@ -20,4 +21,4 @@ export interface Migration {
  * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
  * (its checksum is stored in `_migrations` and checked at every start).
  */
-export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes, syncPendingIndex, syncLeases, commerceTeamsLinks, commerceTeamsRuns];
+export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes, syncPendingIndex, syncLeases, commerceTeamsLinks, commerceTeamsRuns, kernelCouplings];

@@ -130,7 +130,7 @@ describe('crash / resume', () => {
         expect(canon(dvRows)).toEqual(canon(clean.dv.all('products')));
         // Every record is coupled exactly once and nothing is left pending.
         expect(resumed.couplings.count(27)).toBe(bcRows.length);
-        expect(db.prepare('SELECT COUNT(*) AS n FROM sync_couplings WHERE pending = 1').get()).toEqual({ n: 0 });
+        expect(db.prepare('SELECT COUNT(*) AS n FROM kernel_couplings WHERE pending_to IS NOT NULL').get()).toEqual({ n: 0 });
         db.close();
       }),
       { numRuns: 40 },

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../../main/db/database';
 import sync from '../../../main/db/migrations/0004_sync';
 import syncLeases from '../../../main/db/migrations/0009_sync_leases';
+import kernelCouplings from '../../../main/db/migrations/0012_kernel_couplings';
 import { MAPPING_DEFAULT_FIELD, type FieldMapping, type TableMapping } from '../../../preload/contract/sales/mapping-model';
 import type { BcFilter, DvFilter } from '../../../preload/contract/sales/mapping-model';
 import type { MatchCondition, QueryModified, Row, Side, SideError, SidePort, WriteOp, WriteResult } from '../../../main/integrations/sales/sync/ports';
@@ -185,8 +186,10 @@ export function syncDb(file = ':memory:'): Db {
   db.pragma('foreign_keys = ON');
   // Test files only: durability against power loss is not what these tests are about, and fsync is slow.
   if (file !== ':memory:') db.pragma('synchronous = OFF');
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_couplings'").get();
+  // Migration 12 moves sync_couplings into the kernel's coupling store (and drops it): apply it after 4.
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_mapping_state'").get();
   if (!has) db.exec(sync.sql);
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'kernel_couplings'").get()) db.exec(kernelCouplings.sql);
   if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_leases'").get()) db.exec(syncLeases.sql);
   return db;
 }

@@ -49,7 +49,7 @@ describe('CouplingStore batch forms (sync hot path)', () => {
       { tableId: 27, dvEntity: 'product', bcId: 'b2', dvId: 'aaaaaaaa-0000-7000-8000-00000000000b' },
     ]))).toThrow(/UNIQUE/);
     expect(s.count(27)).toBe(before);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM sync_couplings WHERE bc_id = ?').get('new')).toEqual({ n: 0 });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM kernel_couplings WHERE integration = 'sales' AND a_id = ?").get('new')).toEqual({ n: 0 });
   });
 
   it('markSuccessMany writes the same columns as markSuccess, per direction, and leaves other rows alone', () => {
@@ -79,7 +79,7 @@ describe('CouplingStore batch forms (sync hot path)', () => {
     expect(s.byRowId(p.rowId)).toMatchObject({ bcId: 'bc-new', jobFrom: 'j2', bcModifiedOn: 5 });
   });
 
-  it('failed / skipped / idempotency lookups use the partial indexes of migration 7, with keyset paging on the rowid', () => {
+  it('failed / skipped / pending / idempotency lookups use the partial indexes (migrations 7 and 8, kept by 12), with keyset paging on the rowid', () => {
     const { s, db } = store();
     const made = s.insertMany(Array.from({ length: 30 }, (_, i) => ({ tableId: 27, dvEntity: 'product', bcId: `b${i}`, dvId: newDataverseId() })));
     for (const c of made.filter((_, i) => i % 3 === 0)) s.markFailure(c.rowId, 'to', 'j', `err ${c.rowId}`);
@@ -88,16 +88,19 @@ describe('CouplingStore batch forms (sync hot path)', () => {
     expect(failed.map((c) => c.bcId)).toEqual(['b0', 'b6', 'b9', 'b12']);
     expect(s.failedPage('to', 27, failed[3]!.rowId, 100).map((c) => c.bcId)).toEqual(['b15', 'b18', 'b21', 'b24', 'b27']);
     expect(s.countSkipped(27)).toBe(1);
-    expect(plan(db, "SELECT * FROM sync_couplings WHERE table_id = ? AND result_to = 'Failure' AND skipped = 0 AND id > ? ORDER BY id LIMIT ?", 27, 0, 5))
-      .toMatch(/USING INDEX sync_couplings_failed_to \(table_id=\? AND rowid>\?\)/);
-    expect(plan(db, 'SELECT * FROM sync_couplings WHERE skipped = 1 AND table_id = ? AND id > ? ORDER BY id LIMIT ?', 27, 0, 5)).toMatch(/sync_couplings_skipped/);
-    expect(plan(db, 'SELECT * FROM sync_couplings WHERE idempotency_key = ?', 'k')).toMatch(/sync_couplings_idem/);
+    expect(plan(db, "SELECT * FROM kernel_couplings WHERE integration = ? AND mapping = ? AND result_to_b = 'Failure' AND skipped = 0 AND id > ? ORDER BY id LIMIT ?", 'sales', '27', 0, 5))
+      .toMatch(/USING INDEX kernel_couplings_failed_to_b \(integration=\? AND mapping=\? AND rowid>\?\)/);
+    expect(plan(db, 'SELECT * FROM kernel_couplings WHERE skipped = 1 AND integration = ? AND mapping = ? AND id > ? ORDER BY id LIMIT ?', 'sales', '27', 0, 5)).toMatch(/kernel_couplings_skipped/);
+    expect(plan(db, "SELECT * FROM kernel_couplings WHERE integration = ? AND mapping = ? AND pending_to = 'a' AND id > ? ORDER BY id LIMIT ?", 'sales', '27', 0, 5))
+      .toMatch(/USING INDEX kernel_couplings_pending \(integration=\? AND mapping=\? AND pending_to=\? AND rowid>\?\)$/);
+    expect(plan(db, 'SELECT * FROM kernel_couplings WHERE integration = ? AND idempotency_key = ?', 'sales', 'k')).toMatch(/kernel_couplings_idem/);
     // Only the rows the queries look for are in these indexes.
     const def = (name: string) => (db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string }).sql;
-    expect(def('sync_couplings_failed_to')).toMatch(/WHERE result_to = 'Failure' AND skipped = 0$/);
-    expect(def('sync_couplings_failed_from')).toMatch(/WHERE result_from = 'Failure' AND skipped = 0$/);
-    expect(def('sync_couplings_skipped')).toMatch(/WHERE skipped = 1$/);
-    expect(def('sync_couplings_idem')).toMatch(/WHERE idempotency_key IS NOT NULL$/);
+    expect(def('kernel_couplings_failed_to_b')).toMatch(/WHERE result_to_b = 'Failure' AND skipped = 0$/);
+    expect(def('kernel_couplings_failed_to_a')).toMatch(/WHERE result_to_a = 'Failure' AND skipped = 0$/);
+    expect(def('kernel_couplings_skipped')).toMatch(/WHERE skipped = 1$/);
+    expect(def('kernel_couplings_pending')).toMatch(/WHERE pending_to IS NOT NULL$/);
+    expect(def('kernel_couplings_idem')).toMatch(/WHERE idempotency_key IS NOT NULL$/);
     // Idempotency keys stay unique.
     s.insert({ tableId: 18, dvEntity: 'account', bcId: null, dvId: newDataverseId(), idempotencyKey: 'same' });
     expect(() => s.insert({ tableId: 18, dvEntity: 'account', bcId: null, dvId: newDataverseId(), idempotencyKey: 'same' })).toThrow(/UNIQUE/);

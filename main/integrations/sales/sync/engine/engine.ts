@@ -140,8 +140,6 @@ export class SyncEngine {
       setDv: db.prepare(`INSERT INTO sync_mapping_state (mapping, dv_watermark) VALUES (?, ?)
                          ON CONFLICT (mapping) DO UPDATE SET dv_watermark = MAX(dv_watermark, excluded.dv_watermark)`),
       reset: db.prepare('UPDATE sync_mapping_state SET bc_watermark = 0, dv_watermark = 0 WHERE mapping = ?'),
-      pendingFrom: db.prepare('SELECT dv_id AS id, id AS rowId FROM sync_couplings WHERE table_id = ? AND pending = 1 AND bc_id IS NULL AND id > ? ORDER BY id LIMIT ?'),
-      pendingTo: db.prepare('SELECT bc_id AS id, id AS rowId FROM sync_couplings WHERE table_id = ? AND pending = 1 AND bc_id IS NOT NULL AND id > ? ORDER BY id LIMIT ?'),
     };
   }
 
@@ -264,10 +262,9 @@ export class SyncEngine {
 
   private async recoverPending(p: Pass): Promise<void> {
     const tableId = p.mapping.bcTableId;
-    const stmt = p.dir === 'to' ? this.wm.pendingTo : this.wm.pendingFrom;
     let after = 0;
     for (;;) {
-      const page = stmt.all(tableId, after, ID_CHUNK) as { id: string; rowId: number }[];
+      const page = this.couplings.pendingSources(p.dir, tableId, after, ID_CHUNK);
       if (page.length === 0) break;
       after = page[page.length - 1]!.rowId;
       const ids = page.map((r) => r.id).filter((id) => !p.done.has(id));

@@ -525,7 +525,7 @@ export async function settlePostedOrders(deps: RuleDeps): Promise<{ settled: num
   const mode = deps.settings.salesOrderMode ?? 'none';
   const out = { settled: 0, failures: [] as string[] };
   if (mode === 'none') return out;
-  const rows = deps.db.prepare('SELECT id, bc_id AS bcId, dv_id AS dvId FROM sync_couplings WHERE table_id = ? AND pending = 0 AND bc_id IS NOT NULL ORDER BY id').all(TABLE.order) as { id: number; bcId: string; dvId: string }[];
+  const rows = [...deps.couplings.coupledPages(TABLE.order)].flat();
   for (let i = 0; i < rows.length; i += 400) {
     const page = rows.slice(i, i + 400);
     const present = await deps.sides.bc.exists('Sales Header', page.map((r) => r.bcId));
@@ -553,7 +553,7 @@ export async function settlePostedOrders(deps: RuleDeps): Promise<{ settled: num
         }
         out.settled++;
         if (mode !== 'legacy') continue;
-        deps.couplings.remove(w.g.id);
+        deps.couplings.remove(w.g.rowId);
         for (const l of dvLines.get(w.g.dvId) ?? []) {
           const c = deps.couplings.byDv(TABLE.orderLine, l.id);
           if (c) deps.couplings.remove(c.rowId);

@@ -61,14 +61,7 @@ const zero = (): Figures => ({ outstandingOrders: 0, shippedNotInvoiced: 0, outs
 
 /** Coupled (not pending) couplings of a BC table, in keyset pages. */
 function* coupledPages(deps: RuleDeps, tableId: number): Generator<{ bcId: string; dvId: string }[]> {
-  const stmt = deps.db.prepare('SELECT id, bc_id AS bcId, dv_id AS dvId FROM sync_couplings WHERE table_id = ? AND pending = 0 AND bc_id IS NOT NULL AND id > ? ORDER BY id LIMIT ?');
-  let after = 0;
-  for (;;) {
-    const page = stmt.all(tableId, after, CHUNK) as { id: number; bcId: string; dvId: string }[];
-    if (page.length === 0) return;
-    after = page[page.length - 1]!.id;
-    yield page.map(({ bcId, dvId }) => ({ bcId, dvId }));
-  }
+  for (const page of deps.couplings.coupledPages(tableId, CHUNK)) yield page.map(({ bcId, dvId }) => ({ bcId, dvId }));
 }
 
 async function scan(side: RuleDeps['sides']['bc'], entity: string, each: (r: Row) => void): Promise<void> {

@@ -13,6 +13,7 @@ import { EventPump } from '../../../../kernel/runs/pump';
 import type { Clock, Logger } from '../../../../ports';
 import { AppFailure } from '../../../../rpc/errors';
 import type { ConnectedSides } from '../adapters/connect';
+import { CouplingStore } from '../coupling/store';
 import { SyncEngine, type EngineOptions, type SyncProgress as EngineProgress } from '../engine/engine';
 import { JobLog, zeroCounters } from '../jobs/log';
 import { domainEngineOptions } from '../rules';
@@ -91,6 +92,8 @@ export class SyncContext {
   /** Reads only: the engine (made at the first connection) owns closing jobs a dead process left open. */
   readonly log: JobLog;
   readonly q: SyncStatements;
+  /** Reads of the couplings for the status and the skipped list (the engines write them). */
+  readonly couplings: CouplingStore;
   readonly mappings: MappingCatalog;
   private readonly interval: number;
   /** This service's hold on BC tables in the database, shared by every engine it makes (jobs/lease.ts). */
@@ -105,6 +108,7 @@ export class SyncContext {
     this.mappings = new MappingCatalog(d);
     this.interval = d.eventIntervalMs ?? 200;
     this.q = syncStatements(d.db);
+    this.couplings = new CouplingStore(d.db, () => d.clock.now());
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * The sync service's reads of the job log and couplings (prepared statements) and the DTOs the `sync.*` contract
+ * The sync service's reads of the job log (prepared statements) and the DTOs the `sync.*` contract
  * answers with (jobs, queue entries).
  */
 import type { SyncCounters, SyncJobDto, SyncMessageCode, SyncQueueEntryDto } from '../../../../../preload/contract/sales/sync';
@@ -12,7 +12,7 @@ import { messageCode } from './messages';
 /** A prepared statement of the console's database. */
 export type Statement = Database.Statement;
 
-export type SyncStatements = Record<'last' | 'jobsAll' | 'jobsOf' | 'countAll' | 'countOf' | 'job' | 'state' | 'couplings' | 'skipped' | 'skippedPage' | 'errorMessages', Statement>;
+export type SyncStatements = Record<'last' | 'jobsAll' | 'jobsOf' | 'countAll' | 'countOf' | 'job' | 'state' | 'errorMessages', Statement>;
 
 /** The statements the status, the job log pages and the manual actions read with. */
 export function syncStatements(db: Db): SyncStatements {
@@ -25,12 +25,7 @@ export function syncStatements(db: Db): SyncStatements {
     countOf: p('SELECT COUNT(*) AS n FROM sync_jobs WHERE mapping = ?'),
     job: p('SELECT mapping FROM sync_jobs WHERE id = ?'),
     state: p('SELECT bc_watermark AS bc, dv_watermark AS dv FROM sync_mapping_state WHERE mapping = ?'),
-    // Real couplings only: a pending one is a create that has not been confirmed (it failed, or is under way).
-    // Option mappings couple in sync_option_couplings (CRM Option Mapping), keyed by mapping name.
-    couplings: p(`SELECT (SELECT COUNT(*) FROM sync_couplings WHERE table_id = ? AND pending = 0)
-                 + (SELECT COUNT(*) FROM sync_option_couplings WHERE mapping = ?) AS n`),
-    skipped: p('SELECT COUNT(*) AS n FROM sync_couplings WHERE skipped = 1 AND table_id = ?'),
-    skippedPage: p('SELECT id, bc_id, dv_id, error_to, error_from FROM sync_couplings WHERE skipped = 1 AND table_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    // Couplings (counts, skipped records) are read through the Sales binding of the kernel's coupling store (context.couplings).
     errorMessages: p('SELECT message, COUNT(*) AS n, MIN(no) AS first FROM sync_job_errors WHERE job_id = ? GROUP BY message'),
   };
 }

@@ -33,8 +33,9 @@ export class SyncStatusReader {
         watermarks: { bc: wm && wm.bc > 0 ? wm.bc : null, dataverse: wm && wm.dv > 0 ? wm.dv : null },
         queue: entry,
         running: a ? { runId: a.run.id, phase: a.item.phase, direction: a.item.direction, counters: { ...a.item.counters }, written: a.item.written, full: a.run.full } : null,
-        couplings: (this.c.q.couplings.get(m.bcTableId, m.name) as { n: number }).n,
-        skipped: (this.c.q.skipped.get(m.bcTableId) as { n: number }).n,
+        // Real couplings only (a pending one is a create not confirmed yet), plus the mapping's option couplings.
+        couplings: this.c.couplings.countForStatus(m),
+        skipped: this.c.couplings.countSkipped(m.bcTableId),
         runnable: !cat.reasons.has(m.name), reason: cat.reasons.get(m.name) ?? null,
       };
     });
@@ -92,8 +93,8 @@ export class SyncStatusReader {
 
   skipped(mapping: string, afterRowId: number, limit: number): { records: SyncSkippedDto[]; next: number | null } {
     const m = this.c.mapping(mapping);
-    const rows = this.c.q.skippedPage.all(m.bcTableId, afterRowId, limit + 1) as { id: number; bc_id: string | null; dv_id: string; error_to: string | null; error_from: string | null }[];
-    const records = rows.slice(0, limit).map((r) => ({ rowId: r.id, bcId: r.bc_id, dataverseId: r.dv_id, errorTo: r.error_to, errorFrom: r.error_from }));
+    const rows = this.c.couplings.skippedPage(m.bcTableId, afterRowId, limit + 1);
+    const records = rows.slice(0, limit).map((r) => ({ rowId: r.rowId, bcId: r.bcId, dataverseId: r.dvId, errorTo: r.errorTo, errorFrom: r.errorFrom }));
     return { records, next: rows.length > limit ? records[records.length - 1]!.rowId : null };
   }
 }
