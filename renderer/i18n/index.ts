@@ -33,6 +33,10 @@ import shellEn from './locales/shell/en.json';
 import shellFi from './locales/shell/fi-FI.json';
 import shellNb from './locales/shell/nb-NO.json';
 import shellNl from './locales/shell/nl-NL.json';
+import teamsProvisionEn from './locales/commerce-teams/provision/en.json';
+import teamsProvisionFi from './locales/commerce-teams/provision/fi-FI.json';
+import teamsProvisionNb from './locales/commerce-teams/provision/nb-NO.json';
+import teamsProvisionNl from './locales/commerce-teams/provision/nl-NL.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -43,10 +47,10 @@ export const LANGUAGES = [
 export type LanguageCode = (typeof LANGUAGES)[number]['code'];
 
 export const resources = {
-  en: { common: en, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
-  'nb-NO': { common: nb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
-  'nl-NL': { common: nl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
-  'fi-FI': { common: fi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
+  en: { common: { ...en, errors: { ...en.errors, ...teamsProvisionEn.errors } }, teamsProvision: teamsProvisionEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
+  'nb-NO': { common: { ...nb, errors: { ...nb.errors, ...teamsProvisionNb.errors } }, teamsProvision: teamsProvisionNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
+  'nl-NL': { common: { ...nl, errors: { ...nl.errors, ...teamsProvisionNl.errors } }, teamsProvision: teamsProvisionNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
+  'fi-FI': { common: { ...fi, errors: { ...fi.errors, ...teamsProvisionFi.errors } }, teamsProvision: teamsProvisionFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {
@@ -73,7 +77,7 @@ export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, 
     resources,
     lng: language,
     fallbackLng: 'en',
-    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell'],
+    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell', 'teamsProvision'],
     defaultNS: 'common',
     interpolation: { escapeValue: false },
     returnNull: false,
