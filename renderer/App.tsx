@@ -13,6 +13,8 @@ import { MappingsPage } from './pages/sales/mappings/MappingsPage';
 import { SandboxPage } from './pages/sandbox/SandboxPage';
 import { SetupPage } from './pages/sales/setup/SetupPage';
 import { SyncPage } from './pages/sales/sync/SyncPage';
+import { TeamsProvisionPage } from './pages/commerce-teams/provision/TeamsProvisionPage';
+import { TeamsSetupPage } from './pages/commerce-teams/setup/TeamsSetupPage';
 import { useAppStore, type PageId } from './stores/app';
 
 const useStyles = makeStyles({
@@ -68,7 +70,13 @@ const GROUPS: { id: string; label: string; pages: NavPage[] }[] = [
       { id: 'sync', label: 'nav.sync', Page: SyncPage },
     ],
   },
-  { id: 'commerce-teams', label: 'nav.group.commerceTeams', pages: [] },
+  {
+    id: 'commerce-teams', label: 'nav.group.commerceTeams',
+    pages: [
+      { id: 'ct-setup', label: 'teamsPages:nav.setup', Page: TeamsSetupPage },
+      { id: 'ct-provision', label: 'teamsPages:nav.provision', Page: TeamsProvisionPage },
+    ],
+  },
   {
     id: 'more', label: 'nav.group.more',
     pages: [

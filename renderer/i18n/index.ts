@@ -37,6 +37,10 @@ import teamsProvisionEn from './locales/commerce-teams/provision/en.json';
 import teamsProvisionFi from './locales/commerce-teams/provision/fi-FI.json';
 import teamsProvisionNb from './locales/commerce-teams/provision/nb-NO.json';
 import teamsProvisionNl from './locales/commerce-teams/provision/nl-NL.json';
+import teamsPagesEn from './locales/commerce-teams/pages/en.json';
+import teamsPagesFi from './locales/commerce-teams/pages/fi-FI.json';
+import teamsPagesNb from './locales/commerce-teams/pages/nb-NO.json';
+import teamsPagesNl from './locales/commerce-teams/pages/nl-NL.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -46,11 +50,16 @@ export const LANGUAGES = [
 ] as const;
 export type LanguageCode = (typeof LANGUAGES)[number]['code'];
 
+/** A page catalog's error texts (main's AppFailure codes) join the common `errors.<code>` the ErrorBar looks up. */
+function withErrors<C extends { errors: object }>(common: C, errors: Record<string, string>): C {
+  return { ...common, errors: { ...common.errors, ...errors } };
+}
+
 export const resources = {
-  en: { common: { ...en, errors: { ...en.errors, ...teamsProvisionEn.errors } }, teamsProvision: teamsProvisionEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
-  'nb-NO': { common: { ...nb, errors: { ...nb.errors, ...teamsProvisionNb.errors } }, teamsProvision: teamsProvisionNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
-  'nl-NL': { common: { ...nl, errors: { ...nl.errors, ...teamsProvisionNl.errors } }, teamsProvision: teamsProvisionNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
-  'fi-FI': { common: { ...fi, errors: { ...fi.errors, ...teamsProvisionFi.errors } }, teamsProvision: teamsProvisionFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
+  en: { common: withErrors(withErrors(en, teamsProvisionEn.errors), teamsPagesEn.errors), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
+  'nb-NO': { common: withErrors(withErrors(nb, teamsProvisionNb.errors), teamsPagesNb.errors), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
+  'nl-NL': { common: withErrors(withErrors(nl, teamsProvisionNl.errors), teamsPagesNl.errors), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
+  'fi-FI': { common: withErrors(withErrors(fi, teamsProvisionFi.errors), teamsPagesFi.errors), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {
@@ -77,7 +86,7 @@ export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, 
     resources,
     lng: language,
     fallbackLng: 'en',
-    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell', 'teamsProvision'],
+    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell', 'teamsPages', 'teamsProvision'],
     defaultNS: 'common',
     interpolation: { escapeValue: false },
     returnNull: false,
