@@ -275,6 +275,53 @@ describe('teams.apply runs', () => {
   });
 });
 
+describe('what a run shows while Graph pushes back', () => {
+  it('a member Teams refuses (207) is recorded next to the Commerce worker; retryFailed adds them once they are back', async () => {
+    const store = STORES[2]!;
+    const g = groupsOfStore(store)[0]!;
+    const gone = [...g.members].find((id) => !g.owners.has(id))!;
+    const user = sb.graph.state.users.get(gone)!;
+    g.members.delete(gone);
+    // The Entra user disappears between the plan and the member add.
+    const off = bus.subscribe((name, p) => {
+      const e = p as TeamsProgress;
+      if (name === 'teams.progress' && e.storeNumber === store && e.phase === 'adding-members') sb.graph.state.users.delete(gone);
+    });
+    await call('teams.apply', {});
+    const run = await svc.running()!.done;
+    off();
+    expect(run).toMatchObject({ state: 'partial', counts: { storesPlanned: 1, storesDone: 1, storesFailed: 0, membersAdded: 0 } });
+    expect(run.errors).toEqual([{ storeNumber: store, code: 'NotFound', message: expect.stringContaining(user.userPrincipalName!), userId: gone, personnelNumber: expect.stringMatching(/^NR-/) }]);
+    const detail = await call<{ stores: { storeNumber: string; state: string; members: { add: string[] } }[] }>('teams.run', { runId: run.runId });
+    expect(detail.stores.find((s) => s.storeNumber === store)).toMatchObject({ state: 'done', members: { add: [user.userPrincipalName] } });
+
+    sb.graph.state.users.set(gone, user);
+    await call('teams.retryFailed', { runId: run.runId });
+    const retry = await svc.running()!.done;
+    expect(retry).toMatchObject({ state: 'succeeded', storeNumbers: [store], counts: { membersAdded: 1 } });
+    expect(g.members.has(gone)).toBe(true);
+  });
+
+  it("Graph's 429s show as a throttled phase with the Retry-After to count down; the run still converges", async () => {
+    sb.graph.host.faults.enable('throttle-heavy', { factor: 20 });
+    try {
+      for (const s of STORES.slice(3, 8)) {
+        const g = groupsOfStore(s)[0]!;
+        g.members.delete([...g.members].find((id) => !g.owners.has(id))!);
+      }
+      const { runId } = await call<{ runId: string }>('teams.apply', {});
+      const run = await svc.running()!.done;
+      expect(run).toMatchObject({ state: 'succeeded', counts: { membersAdded: 5 } });
+      const throttled = progressOf(runId).filter((e) => e.phase === 'throttled');
+      expect(throttled.length).toBeGreaterThan(0);
+      for (const e of throttled) expect(e).toMatchObject({ storeNumber: null, retryAfterSeconds: expect.any(Number) });
+      expect(Math.max(...throttled.map((e) => e.retryAfterSeconds!))).toBeGreaterThan(0);
+    } finally {
+      sb.graph.host.faults.disable('throttle-heavy');
+    }
+  });
+});
+
 describe('teams schedule', () => {
   it('the job-queue entry runs "sync teams and members" when due: a member removed in Teams is added back', async () => {
     expect(await call('teams.getSchedule')).toMatchObject({ entry: TEAMS_SYNC_ENTRY, enabled: false, status: null, lastRunId: null });
