@@ -26,12 +26,18 @@ export const MAPPING_ISSUE_CODES = [
   'MAPPING_TEAM_MAPPED_ELSEWHERE',
   'MAPPING_COMMUNICATIONS_TEAM',
   'MAPPING_WRITE_FAILED',
+  // The console's mapping editor (a draft, not a file).
+  'MAPPING_TEAM_SHARED',
 ] as const;
 export type MappingIssueCode = (typeof MAPPING_ISSUE_CODES)[number];
 
 /** Notes on rows that are not errors. */
 export const MAPPING_NOTE_CODES = ['MAPPING_TEAM_EMPTY', 'MAPPING_STORE_ZEROS_RESTORED', 'MAPPING_UNCHANGED'] as const;
 export type MappingNoteCode = (typeof MAPPING_NOTE_CODES)[number];
+
+/** Errors the console's teamsMapping.* / teamsHierarchy.* methods answer with (params in the texts). */
+export const TEAMS_CONSOLE_ERROR_CODES = ['TEAMS_PROFILE_MISSING', 'TEAMS_PROFILE_CHOOSE', 'TEAMS_SERVICE_FAILED', 'MAPPING_ENTITY_MISSING'] as const;
+export type TeamsConsoleErrorCode = (typeof TEAMS_CONSOLE_ERROR_CODES)[number];
 
 /** Targeting hierarchy: picking it, Teams' rules (E.1/E.2). */
 export const HIERARCHY_ISSUE_CODES = [

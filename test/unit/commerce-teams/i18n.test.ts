@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HIERARCHY_BUILD_CODES, HIERARCHY_ISSUE_CODES, MAPPING_ISSUE_CODES, MAPPING_NOTE_CODES } from '../../../preload/contract/commerce-teams/mapping';
+import { HIERARCHY_BUILD_CODES, HIERARCHY_ISSUE_CODES, MAPPING_ISSUE_CODES, MAPPING_NOTE_CODES, TEAMS_CONSOLE_ERROR_CODES } from '../../../preload/contract/commerce-teams/mapping';
 import en from '../../../renderer/i18n/locales/commerce-teams/mapping/en.json';
 import fi from '../../../renderer/i18n/locales/commerce-teams/mapping/fi-FI.json';
 import nb from '../../../renderer/i18n/locales/commerce-teams/mapping/nb-NO.json';
@@ -8,7 +8,7 @@ import { buildTargetingHierarchy } from '../../../main/integrations/commerce-tea
 import { validateHierarchy } from '../../../main/integrations/commerce-teams/hierarchy/rules';
 import { parseMappingCsv, planMappingImport } from '../../../main/integrations/commerce-teams/mapping/model';
 
-const ALL = [...MAPPING_ISSUE_CODES, ...MAPPING_NOTE_CODES, ...HIERARCHY_ISSUE_CODES, ...HIERARCHY_BUILD_CODES];
+const ALL = [...MAPPING_ISSUE_CODES, ...MAPPING_NOTE_CODES, ...HIERARCHY_ISSUE_CODES, ...HIERARCHY_BUILD_CODES, ...TEAMS_CONSOLE_ERROR_CODES];
 const catalogs = { en, 'nb-NO': nb, 'nl-NL': nl, 'fi-FI': fi } as Record<string, Record<string, string>>;
 const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
 

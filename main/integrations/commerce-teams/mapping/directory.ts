@@ -142,3 +142,20 @@ export async function findCommunicationsTeam(g: GraphPort, o: { idOrNickname?: s
   const hits = await g.collect<GraphGroup>('groups', { filter: filter.eq('mailNickname', nick), select: GROUP_SELECT.split(',') });
   return hits[0] ? teamInfo(hits[0]) : null;
 }
+
+/** Removes the rows of these stores (the store is then provisioned or mapped anew); independent operations. */
+export async function deleteMappings(c: CommercePort, set: string, storeNumbers: readonly string[], o: { chunk?: number } = {}): Promise<WriteResult[]> {
+  const out: WriteResult[] = [];
+  const size = o.chunk ?? 100;
+  for (let i = 0; i < storeNumbers.length; i += size) {
+    const part = storeNumbers.slice(i, i + size);
+    const res = await c.batch(part.map((s) => ({ method: 'DELETE' as const, url: `${set}(${keySegment({ SourceType: SOURCE_TYPE_STORE, SourceId: s })})`, headers: { 'If-Match': '*' } })));
+    part.forEach((storeNumber, k) => {
+      const r = res.find((x) => x.item === k);
+      // Already gone is what was wanted.
+      const ok = !!r?.ok || r?.status === 404;
+      out.push({ storeNumber, ok, status: r?.status ?? 0, message: ok ? null : (r?.error?.message ?? `HTTP ${r?.status ?? 0}`) });
+    });
+  }
+  return out;
+}
