@@ -149,7 +149,8 @@ export function createApp(opts: AppOptions): ConsoleApp {
     ...(sandbox.fetch ? { graphFetch: sandbox.fetch } : {}),
   });
 
-  const teamsConsole = { connections, logger, ...(opts.dataDir === ':memory:' ? {} : { exportDir: exportsDir(opts.dataDir) }) };
+  // The mapping and hierarchy pages use the profiles of the Commerce ⇄ Teams configuration when it names them.
+  const teamsConsole = { connections, logger, config: async () => teams.getConfig(), ...(opts.dataDir === ':memory:' ? {} : { exportDir: exportsDir(opts.dataDir) }) };
   // The composition root: every domain's handler module, nothing inline (a method a domain forgets is a type error there).
   const handlers: Handlers = {
     ...createAppHandlers({ db, info }),

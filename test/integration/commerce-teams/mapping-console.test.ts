@@ -82,7 +82,7 @@ describe('teamsMapping.* over the demo sandbox', () => {
     const profiles = await app.connections.store.list();
     const graph = profiles.find((p) => p.name === 'Demo sandbox · Microsoft 365 (Graph)')!;
     const commerce = profiles.find((p) => p.kind === 'commerce-hq')!;
-    const copy = await app.connections.store.save({ ...graph, id: undefined, name: 'Second Graph', secrets: { clientSecret: 'x' } } as never);
+    const copy = await app.connections.store.save({ ...graph, id: undefined, name: 'Second Graph', secrets: { clientSecret: sandbox.handle!.info.clients.graph.clientSecret } } as never);
     try {
       const f = await failure(call('teamsMapping.load'));
       expect(f.code).toBe('TEAMS_PROFILE_CHOOSE');
@@ -90,7 +90,11 @@ describe('teamsMapping.* over the demo sandbox', () => {
       const e = await call<MappingEditor>('teamsMapping.load', { graphProfileId: graph.id, commerceProfileId: commerce.id });
       expect(e.profiles.graph?.id).toBe(graph.id);
       expect((await failure(call('teamsMapping.load', { graphProfileId: commerce.id }))).code).toBe('TEAMS_PROFILE_WRONG_KIND');
+      // The Commerce ⇄ Teams configuration's profiles are used when the call names none.
+      await call('teams.setConfig', { commerceProfileId: commerce.id, graphProfileId: copy.id });
+      expect((await call<{ profiles: MappingEditor['profiles'] }>('teamsHierarchy.list')).profiles.graph?.name).toBe('Second Graph');
     } finally {
+      await call('teams.setConfig', { commerceProfileId: null, graphProfileId: null });
       await app.connections.store.delete(copy.id);
     }
   });

@@ -80,8 +80,10 @@ export interface TeamsClients {
 /** Both clients over the chosen profiles, and the communications team (never a store's team). */
 export async function openClients(deps: TeamsConsoleDeps, refs: ProfileRefs): Promise<TeamsClients> {
   const cfg = deps.config ? await deps.config().catch(() => null) : null;
-  const commerceProfile = await pick(deps, 'commerce-hq', refs.commerceProfileId ?? cfg?.commerceProfileId);
-  const graphProfile = await pick(deps, 'graph', refs.graphProfileId ?? cfg?.graphProfileId);
+  // A configured profile that was deleted since is not an error here: the choice falls back to the usable one.
+  const configured = async (id: string | null | undefined) => (id && (await deps.connections.store.find(id)) ? id : null);
+  const commerceProfile = await pick(deps, 'commerce-hq', refs.commerceProfileId ?? (await configured(cfg?.commerceProfileId)));
+  const graphProfile = await pick(deps, 'graph', refs.graphProfileId ?? (await configured(cfg?.graphProfileId)));
   const c = await connectProfiles(deps.connections, commerceProfile, graphProfile, deps.connect ?? {});
   const communicationsTeam = await guard(() => findCommunicationsTeam(c.graph, { idOrNickname: cfg?.communicationsTeam ?? null }));
   return {
