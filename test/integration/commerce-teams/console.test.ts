@@ -13,6 +13,7 @@ import * as sandbox from '../../../main/sandbox';
 import { SANDBOX_TENANT_ID } from '../../../main/sandbox/tenant';
 import { FINDING_CASES } from '../../../main/sandbox/commerce-teams-personas';
 import { fetchTrustingCa } from '../../../main/clients/graph';
+import { connectSandboxInfo } from '../../../main/integrations/commerce-teams/connect';
 import { createConnections, type Connections } from '../../../main/connections';
 import { MsalAuth } from '../../../main/auth/msal-auth';
 import { openDatabase, type Db } from '../../../main/db/database';
@@ -31,6 +32,9 @@ import { keyFile } from '../../../main/platform/paths';
 type EventEnvelope = { name: string; payload: unknown };
 const AUTHORITY = 'https://login.sandbox.localhost';
 const STORES = Array.from({ length: 29 }, (_, i) => `0010${String(i + 1).padStart(2, '0')}`);
+/** A store whose mail nickname a team made outside the console holds: the one-click fix maps the store to it. */
+const FOREIGN_STORE = '001012';
+let foreignTeam = '';
 const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!);
 
 let sb: Awaited<ReturnType<typeof sandbox.startSandbox>>;
@@ -162,6 +166,26 @@ describe('teams.check with a one-click fix', () => {
     expect(await callRaw('teams.applyFix', { fixId: f.fix!.fixId, params: f.fix!.params })).toMatchObject({ ok: false, error: { code: 'TEAMS_FIX_NOT_APPLICABLE', params: { fixId: 'assign-task-role' } } });
     expect(await callRaw('teams.previewFix', { fixId: 'delete-everything', params: {} })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
+
+  it("a team made outside the console holds a store's mail nickname: the fix maps the store to that team (synced, not re-created)", async () => {
+    const row = (await call<{ stores: { storeNumber: string; displayName?: string; mailNickname?: string }[] }>('teams.plan', {})).stores.find((x) => x.storeNumber === FOREIGN_STORE)!;
+    const graph = connectSandboxInfo(sb.info).graph;
+    foreignTeam = (await graph.createGroup({ displayName: `${row.displayName} (IT)`, mailNickname: row.mailNickname! })).id;
+    sb.graph.state.groups.get(foreignTeam)!.team = { id: foreignTeam, readyAt: 0, createdAt: 0, isArchived: false, memberSettings: {}, channels: [] };
+
+    const { findings } = await call<{ findings: { code: string; storeNumber?: string; fix?: { fixId: string; params: Record<string, string> } }[] }>('teams.check');
+    const f = findings.find((x) => x.code === 'TEAMS_MAIL_NICKNAME_COLLISION' && x.storeNumber === FOREIGN_STORE)!;
+    expect(f.fix).toMatchObject({ fixId: 'map-store-to-team', params: { storeNumber: FOREIGN_STORE, teamId: foreignTeam } });
+    const preview = await call<{ changes: unknown[] }>('teams.previewFix', { fixId: f.fix!.fixId, params: f.fix!.params });
+    expect(preview.changes).toEqual([{ code: 'TEAMS_FIX_MAP_STORE', params: { storeNumber: FOREIGN_STORE, teamId: foreignTeam, teamName: `${row.displayName} (IT)` } }]);
+    const mapped = () => sb.commerce.store.db.prepare<[string], { TeamId: string }>('SELECT TeamId FROM "RetailTeamsSourceTeamMappings" WHERE SourceId = ?').get(FOREIGN_STORE)?.TeamId;
+    expect(mapped()).toBeUndefined();
+    const applied = await call<{ findings: { code: string; storeNumber?: string }[] }>('teams.applyFix', { fixId: f.fix!.fixId, params: f.fix!.params });
+    expect(applied.findings.filter((x) => x.storeNumber === FOREIGN_STORE).map((x) => x.code)).not.toContain('TEAMS_MAIL_NICKNAME_COLLISION');
+    expect(mapped()).toBe(foreignTeam);
+    const plan = await call<{ stores: { storeNumber: string; action: string; reason?: string; teamId: string | null }[] }>('teams.plan', {});
+    expect(plan.stores.find((x) => x.storeNumber === FOREIGN_STORE)).toMatchObject({ action: 'update', reason: 'mapped', teamId: foreignTeam });
+  });
 });
 
 describe('teams.plan', () => {
@@ -171,7 +195,7 @@ describe('teams.plan', () => {
     expect(plan.prune).toBe(false);
     expect(plan.stores).toHaveLength(30);
     const byAction = plan.stores.reduce<Record<string, number>>((m, s) => ({ ...m, [s.action]: (m[s.action] ?? 0) + 1 }), {});
-    expect(byAction).toEqual({ create: 29, skip: 1 });
+    expect(byAction).toEqual({ create: 28, update: 1, skip: 1 }); // the mapped store is synced, not created
     expect(plan.stores.find((s) => s.action === 'skip')).toMatchObject({ storeNumber: FINDING_CASES.storeWithoutManager, reason: 'no-manager' });
     expect(plan.communicationsTeam.action).toBe('create');
     expect(plan.communicationsTeam.members.add).toContain(FINDING_CASES.regionalManagerWithoutRole);
@@ -266,7 +290,9 @@ describe('teams.apply runs', () => {
     const run = await svc.running()!.done;
     expect(run).toMatchObject({ runId, trigger: 'retry', state: 'succeeded', storeNumbers: [STORES[28]], parentRunId: partialRun });
     expect(run.counts).toMatchObject({ storesPlanned: 1, storesDone: 1 });
-    for (const s of STORES) expect(groupsOfStore(s), s).toHaveLength(1);
+    for (const s of STORES) expect(groupsOfStore(s), s).toHaveLength(s === FOREIGN_STORE ? 0 : 1);
+    // The mapped store uses the team made outside the console, now with the store's manager as owner.
+    expect(sb.graph.state.groups.get(foreignTeam)!.owners.size).toBe(1);
     expect([...sb.graph.state.groups.values()].filter((g) => g.team)).toHaveLength(30);
     const plan = await call<{ stores: { action: string }[]; communicationsTeam: { action: string } }>('teams.plan', {});
     expect(plan.stores.every((s) => s.action === 'none' || s.action === 'skip')).toBe(true);
@@ -364,5 +390,35 @@ describe('teams schedule', () => {
     const on = await call<{ effects: { code: string; params: Record<string, unknown> }[] }>('teams.enable');
     expect(on.effects).toEqual([{ code: 'TEAMS_ENABLE_RUNS_ALLOWED', params: {} }, { code: 'TEAMS_ENABLE_SCHEDULE_READY', params: { everyMinutes: 5 } }]);
     expect(await call('teams.getSchedule')).toMatchObject({ status: 'Ready' });
+  });
+});
+
+describe('a team deleted in Teams', () => {
+  it('the stale mapping is cleared by its fix; the new team waits out replication with a countdown', async () => {
+    const store = STORES[9]!;
+    const old = groupsOfStore(store)[0]!.id;
+    sb.graph.state.groups.delete(old);
+    const { findings } = await call<{ findings: { code: string; storeNumber?: string; fix?: { fixId: string; params: Record<string, string> } }[] }>('teams.check');
+    const f = findings.find((x) => x.code === 'TEAMS_MAPPED_TEAM_NOT_FOUND' && x.storeNumber === store)!;
+    expect(f.fix).toEqual({ fixId: 'clear-stale-mapping', params: { storeNumber: store, teamId: old }, previewCodes: ['TEAMS_FIX_CLEAR_MAPPING'] });
+    expect((await call<{ changes: unknown[] }>('teams.previewFix', { fixId: f.fix!.fixId, params: f.fix!.params })).changes).toEqual([{ code: 'TEAMS_FIX_CLEAR_MAPPING', params: { storeNumber: store, teamId: old } }]);
+    const applied = await call<{ findings: { code: string; storeNumber?: string }[] }>('teams.applyFix', { fixId: f.fix!.fixId, params: f.fix!.params });
+    expect(applied.findings.filter((x) => x.storeNumber === store)).toEqual([]);
+
+    sb.graph.host.faults.enable('replication-lag', { seconds: 60 });
+    try {
+      const { runId } = await call<{ runId: string }>('teams.apply', {});
+      const run = await svc.running()!.done;
+      expect(run).toMatchObject({ state: 'succeeded', counts: { teamsCreated: 1, storesDone: 1 } });
+      const waits = progressOf(runId).filter((e) => e.phase === 'waiting-replication');
+      expect(waits.length).toBeGreaterThan(0);
+      for (const e of waits) expect(e).toMatchObject({ storeNumber: store, secondsLeft: expect.any(Number) });
+      expect(waits[0]!.secondsLeft).toBeGreaterThanOrEqual(1);
+    } finally {
+      sb.graph.host.faults.disable('replication-lag');
+    }
+    expect(groupsOfStore(store)).toHaveLength(1);
+    expect(groupsOfStore(store)[0]!.id).not.toBe(old);
+    expect(sb.commerce.store.db.prepare<[string], { TeamId: string }>('SELECT TeamId FROM "RetailTeamsSourceTeamMappings" WHERE SourceId = ?').get(store)?.TeamId).toBe(groupsOfStore(store)[0]!.id);
   });
 });
