@@ -56,10 +56,10 @@ function withErrors<C extends { errors: object }>(common: C, errors: Record<stri
 }
 
 export const resources = {
-  en: { common: withErrors(withErrors(en, teamsProvisionEn.errors), teamsPagesEn.errors), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
-  'nb-NO': { common: withErrors(withErrors(nb, teamsProvisionNb.errors), teamsPagesNb.errors), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
-  'nl-NL': { common: withErrors(withErrors(nl, teamsProvisionNl.errors), teamsPagesNl.errors), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
-  'fi-FI': { common: withErrors(withErrors(fi, teamsProvisionFi.errors), teamsPagesFi.errors), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
+  en: { common: withErrors(en, teamsProvisionEn.errors), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
+  'nb-NO': { common: withErrors(nb, teamsProvisionNb.errors), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
+  'nl-NL': { common: withErrors(nl, teamsProvisionNl.errors), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
+  'fi-FI': { common: withErrors(fi, teamsProvisionFi.errors), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {

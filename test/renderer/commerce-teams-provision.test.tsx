@@ -194,7 +194,7 @@ describe('Commerce ⇄ Teams plan & apply page', () => {
     expect(screen.getByTestId('ct-live-run').getAttribute('data-run')).toBe('run-1');
 
     await b.progress({ storeNumber: '001001', phase: 'creating-team', operationStatus: 'inProgress' });
-    expect(screen.getByTestId('ct-live-001001').textContent).toBe('Creating the team: Graph operation in progress');
+    expect(screen.getByTestId('ct-live-001001').textContent).toBe('Creating the team (Graph operation: In progress)');
     await b.progress({ storeNumber: '001002', phase: 'waiting-replication', secondsLeft: 20 });
     expect(screen.getByTestId('ct-live-001002').textContent).toBe('Waiting for directory replication: next try in 20 s');
     await b.progress({ storeNumber: null, phase: 'throttled', retryAfterSeconds: 30, counts: counts({ storesDone: 1 }) });
@@ -238,7 +238,7 @@ describe('Commerce ⇄ Teams plan & apply page', () => {
     const b = backend({ runs: [PARTIAL] });
     const { missing } = renderWith(<TeamsProvisionPage />, b.fake);
     const row = await screen.findByTestId('ct-run-run-partial-1');
-    expect(row.textContent).toContain('Partly failed');
+    expect(row.textContent).toContain('Finished with errors');
     expect(within(row).getByTestId('ct-count-teamsCreated').textContent).toBe('3 teams created');
     expect(within(row).getByTestId('ct-count-storesFailed').textContent).toBe('2 stores failed');
     fireEvent.click(within(row).getByTestId('ct-run-details-run-partial-1'));
@@ -303,12 +303,16 @@ describe('Commerce ⇄ Teams plan & apply page', () => {
   it('has a text for every phase, operation status, run state, trigger, store state, reason and queue status', () => {
     for (const { code } of LANGUAGES) {
       const c = flatten(resources[code].teamsPages as unknown as Tree);
-      const needed = [
+      const codes = flatten(resources[code].teamsProvision as unknown as Tree);
+      const fromCodes = [
         ...TEAMS_PROGRESS_PHASES.map((x) => `phase.${x}`),
         ...TEAMS_OPERATION_STATUSES.map((x) => `operation.${x}`),
         ...TEAMS_RUN_STATES.map((x) => `state.${x}`),
         ...TEAMS_RUN_TRIGGERS.map((x) => `trigger.${x}`),
         ...TEAMS_STORE_STATES.map((x) => `storeState.${x}`),
+      ];
+      expect(fromCodes.filter((k) => !has(codes, k)), code).toEqual([]);
+      const needed = [
         ...TEAMS_PLAN_REASON_CODES.map((x) => `reason.${x}`),
         ...TeamsScheduleSchema.shape.status.unwrap().options.map((x) => `queueStatus.${x}`),
         ...['create', 'update', 'none', 'skip'].flatMap((x) => [`action.${x}`, `actionWhy.${x}`]),

@@ -142,14 +142,14 @@ describe('Commerce ⇄ Teams configuration page', () => {
     await waitFor(() => expect(screen.getByTestId('ct-status').getAttribute('data-enabled')).toBe('true'));
     expect(b.config().dataSharingConsent.accepted).toBe(true);
     expect(b.fake.calls.map((c) => c.method).filter((m) => m.startsWith('teams.')).slice(-2)).toEqual(['teams.setConfig', 'teams.enable']);
-    expect(screen.getByTestId('ct-enable-effects').textContent).toContain('Apply runs and syncs of teams and members are allowed.');
+    expect(screen.getByTestId('ct-enable-effects').textContent).toContain('Plans can be applied and teams synchronized.');
     expect(screen.queryByTestId('ct-enable-dialog')).toBeNull();
 
     // Disable: a dry run first lists what it stops; nothing changes until confirmed.
     fireEvent.click(screen.getByTestId('ct-disable'));
     const off = await screen.findByTestId('ct-disable-dialog');
     expect(b.config().enabled).toBe(true);
-    expect(within(off).getByTestId('ct-disable-effects').textContent).toContain('Puts the scheduled sync "Sync teams and members" on hold.');
+    expect(within(off).getByTestId('ct-disable-effects').textContent).toContain('The job queue entry "Sync teams and members" is set On Hold.');
     expect(within(off).getByTestId('ct-disable-effects').textContent).toContain('nothing is deleted');
     fireEvent.click(within(off).getByTestId('ct-disable-confirm'));
     await waitFor(() => expect(screen.getByTestId('ct-status').getAttribute('data-enabled')).toBe('false'));
@@ -182,7 +182,7 @@ describe('Commerce ⇄ Teams configuration page', () => {
     const role = screen.getByTestId('ct-finding-TEAMS_REGIONAL_MANAGER_NO_TASK_ROLE');
     fireEvent.click(within(role).getByRole('button', { name: /Assign Retail task manager/ }));
     let preview = await screen.findByTestId('ct-fix-preview');
-    expect(within(preview).getByTestId('ct-fix-changes').textContent).toBe(`Give user rm5 (${RM_UPN}) the role Retail task manager in Commerce headquarters.`);
+    expect(within(preview).getByTestId('ct-fix-changes').textContent).toBe(`Assign the security role Retail task manager to the Commerce user rm5 (${RM_UPN}).`);
     fireEvent.click(within(preview).getByTestId('ct-fix-cancel'));
     await waitFor(() => expect(screen.queryByTestId('ct-fix-preview')).toBeNull());
     expect(b.fake.calls.some((c) => c.method === 'teams.applyFix')).toBe(false);
@@ -192,7 +192,7 @@ describe('Commerce ⇄ Teams configuration page', () => {
     fireEvent.click(within(preview).getByTestId('ct-fix-apply'));
     await waitFor(() => expect(screen.queryByTestId('ct-finding-TEAMS_REGIONAL_MANAGER_NO_TASK_ROLE')).toBeNull());
     expect(b.fake.calls.filter((c) => c.method === 'teams.applyFix').map((c) => c.payload)).toEqual([{ fixId: 'assign-task-role', params: { userId: 'rm5', upn: RM_UPN } }]);
-    expect(screen.getByTestId('ct-fix-applied').textContent).toContain(`Give user rm5 (${RM_UPN}) the role Retail task manager`);
+    expect(screen.getByTestId('ct-fix-applied').textContent).toContain(`Assign the security role Retail task manager to the Commerce user rm5`);
     expect(within(screen.getByTestId('ct-findings-warning')).getAllByRole('listitem')).toHaveLength(2);
     expect(missing).toEqual([]);
   });
@@ -225,18 +225,18 @@ describe('Commerce ⇄ Teams configuration page', () => {
     expect(missing).toEqual([]);
   });
 
-  it('has a title, cause and fix for every finding code, a text for every fix, change, effect and error code, in every language', () => {
+  it('has a title, cause and fix for every finding code, and a text for every fix, change, effect and error code it shows, in every language', () => {
     for (const { code } of LANGUAGES) {
       const c = catalog(code);
       const needed = [
         ...TEAMS_FINDING_CODES.flatMap((f) => ['title', 'cause', 'fix'].map((p) => `finding.${f}.${p}`)),
         ...['title', 'cause', 'fix'].map((p) => `finding.TEAMS_MAIL_NICKNAME_COLLISION_COMMS.${p}`),
-        ...TEAMS_FIX_IDS.map((f) => `fixId.${f}`),
-        ...TEAMS_FIX_CHANGE_CODES.map((f) => `change.${f}`),
-        ...TEAMS_EFFECT_CODES.map((f) => `effect.${f}`),
-        ...TEAMS_ERROR_CODES.map((f) => `errors.${f}`),
       ];
       expect(needed.filter((k) => !c[k]), code).toEqual([]);
+      // Main's codes the page shows come from the codes catalog (teamsProvision).
+      const codes = flatten(resources[code].teamsProvision as unknown as Tree);
+      const shown = [...TEAMS_FIX_IDS.map((f) => `fixId.${f}`), ...TEAMS_FIX_CHANGE_CODES.map((f) => `fix.${f}`), ...TEAMS_EFFECT_CODES.map((f) => `effect.${f}`)];
+      expect(shown.filter((k) => !codes[k]), code).toEqual([]);
       const common = flatten(resources[code].common as unknown as Tree);
       expect(TEAMS_ERROR_CODES.filter((e) => !common[`errors.${e}`]), code).toEqual([]);
     }

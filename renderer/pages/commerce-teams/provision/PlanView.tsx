@@ -16,7 +16,7 @@ import {
 import type { TFunction } from 'i18next';
 import type { TeamsPlanResult, TeamsProgress } from '../../../../preload/contract';
 import type { TeamsPlanStore } from '../../../../preload/contract/commerce-teams/findings';
-import { CopyId, secondsLeft, useCommonStyles, useNow, useT } from '../setup/common';
+import { CODES, CopyId, secondsLeft, useCommonStyles, useNow, useT } from '../setup/common';
 import { useTeamsProvisionStore, type LiveStore, type PlanAction } from './store';
 
 export const ACTIONS: PlanAction[] = ['create', 'update', 'none', 'skip'];
@@ -131,10 +131,10 @@ export function LiveCell({ live, now }: { live: LiveStore | undefined; now: numb
   const st = useStyles();
   if (!live) return null;
   const p: TeamsProgress = live.last;
-  let text = tt(`phase.${p.phase}`);
+  let text = tt(`phase.${p.phase}`, { ns: CODES });
   if (p.phase === 'waiting-replication' && p.secondsLeft !== undefined) text = tt('live.replication', { seconds: secondsLeft(p.at, p.secondsLeft, now) });
   else if (p.phase === 'throttled' && p.retryAfterSeconds !== undefined) text = tt('live.throttled', { seconds: secondsLeft(p.at, p.retryAfterSeconds, now) });
-  else if (p.phase === 'creating-team' && p.operationStatus) text = tt('live.operation', { status: tt(`operation.${p.operationStatus}`) });
+  else if (p.phase === 'creating-team' && p.operationStatus) text = tt('live.operation', { status: tt(`operation.${p.operationStatus}`, { ns: CODES }) });
   else if ((p.phase === 'adding-members' || p.phase === 'removing-members') && p.count !== undefined) text = tt(`live.${p.phase}`, { count: p.count });
   return (
     <div className={st.live} data-testid={`ct-live-${p.storeNumber ?? 'run'}`} data-phase={p.phase}>

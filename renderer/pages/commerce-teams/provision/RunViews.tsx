@@ -25,7 +25,7 @@ import { ArrowClockwiseRegular, DismissRegular } from '@fluentui/react-icons';
 import { Fragment, useEffect, useState } from 'react';
 import type { TeamsRun, TeamsRunCounts, TeamsRunDetail } from '../../../../preload/contract';
 import { ErrorBar, errorText } from '../../../components/ErrorBar';
-import { CopyId, secondsLeft, useCommonStyles, useNow, useT, when } from '../setup/common';
+import { CODES, CopyId, secondsLeft, useCommonStyles, useNow, useT, when } from '../setup/common';
 import { ACTION_COLORS, memberErrorText, reasonText } from './PlanView';
 import { useTeamsProvisionStore } from './store';
 
@@ -102,7 +102,7 @@ export function LiveRunPanel() {
       {!ended ? (
         <>
           <ProgressBar data-testid="ct-run-progress" thickness="large" value={total ? finished / total : undefined} aria-label={tt('run.progressLabel')} />
-          <Text size={200}>{total ? tt('run.stores', { done: finished, total }) : tt(`phase.${live.last?.phase ?? 'planning'}`)}</Text>
+          <Text size={200}>{total ? tt('run.stores', { done: finished, total }) : tt(`phase.${live.last?.phase ?? 'planning'}`, { ns: CODES })}</Text>
         </>
       ) : null}
       {live.last?.phase === 'failed' && live.last.error ? <Text className={useCommonStyles().error}>{memberErrorText(tt, live.last.error)}</Text> : null}
@@ -150,7 +150,7 @@ function RunDetail({ d }: { d: TeamsRunDetail }) {
                 <TableCell>
                   <Badge appearance="tint" color={ACTION_COLORS[x.action]}>{tt(`action.${x.action}`)}</Badge> <Text size={200}>{reasonText(tt, x.reason)}</Text>
                 </TableCell>
-                <TableCell>{tt(`storeState.${x.state}`)}</TableCell>
+                <TableCell>{tt(`storeState.${x.state}`, { ns: CODES })}</TableCell>
                 <TableCell>{x.owners.add.length || x.owners.remove.length ? `+${x.owners.add.length} / −${x.owners.remove.length}` : '—'}</TableCell>
                 <TableCell>{x.members.add.length || x.members.remove.length ? `+${x.members.add.length} / −${x.members.remove.length}` : '—'}</TableCell>
                 <TableCell>
@@ -227,12 +227,12 @@ export function RunHistory() {
                       </span>
                     </TableCell>
                     <TableCell>
-                      <Text size={200}>{tt(`trigger.${r.trigger}`)}</Text>
+                      <Text size={200}>{tt(`trigger.${r.trigger}`, { ns: CODES })}</Text>
                       {r.prune ? <><br /><Badge size="small" color="warning">{tt('history.pruned')}</Badge></> : null}
                       {r.storeNumbers ? <><br /><Text size={200}>{tt('history.stores', { count: r.storeNumbers.length })}</Text></> : null}
                     </TableCell>
                     <TableCell>
-                      <Badge color={STATE_COLORS[r.state]}>{tt(`state.${r.state}`)}</Badge>
+                      <Badge color={STATE_COLORS[r.state]}>{tt(`state.${r.state}`, { ns: CODES })}</Badge>
                       {r.error ? <><br /><Text size={200} className={s.error}>{errorText(tt, r.error)}</Text></> : null}
                     </TableCell>
                     <TableCell><Counts counts={r.counts} /></TableCell>

@@ -30,7 +30,7 @@ import { ErrorBar } from '../../../components/ErrorBar';
 import { useReturnFocus } from '../../../components/useReturnFocus';
 import { useAppStore } from '../../../stores/app';
 import { useConnectionsStore } from '../../../stores/connections';
-import { CopyId, findingText, messageText, SEVERITY_ICONS, useCommonStyles, useT, when } from './common';
+import { CODES, CopyId, findingText, messageText, SEVERITY_ICONS, useCommonStyles, useT, when } from './common';
 import { useTeamsSetupStore } from './store';
 
 const useStyles = makeStyles({
@@ -185,7 +185,7 @@ function FixDialog() {
     <Dialog open modalType="alert">
       <DialogSurface data-testid="ct-fix-preview" aria-describedby="ct-fix-lead">
         <DialogBody>
-          <DialogTitle>{tt('setup.fix.previewTitle', { fix: tt(`fixId.${pending.fix.fixId}`) })}</DialogTitle>
+          <DialogTitle>{tt('setup.fix.previewTitle', { fix: tt(`fixId.${pending.fix.fixId}`, { ns: CODES }) })}</DialogTitle>
           <DialogContent>
             <Text as="p" block weight="semibold">{findingText(tt, pending.finding, 'title')}</Text>
             <Text as="p" block id="ct-fix-lead">
@@ -260,7 +260,7 @@ function FindingRow({ f, index }: { f: TeamsConsoleFinding; index: number }) {
           disabled={busy}
           onClick={() => void useTeamsSetupStore.getState().requestFix(index)}
         >
-          {tt('setup.fix.button', { fix: tt(`fixId.${f.fix.fixId}`) })}
+          {tt('setup.fix.button', { fix: tt(`fixId.${f.fix.fixId}`, { ns: CODES }) })}
         </Button>
       ) : (
         <span />

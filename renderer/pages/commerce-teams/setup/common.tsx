@@ -12,6 +12,8 @@ import type { TeamsMessage } from '../../../../preload/contract';
 
 /** The pages' catalog (renderer/i18n/locales/commerce-teams/pages). */
 export const NS = 'teamsPages';
+/** The texts of the codes main sends (renderer/i18n/locales/commerce-teams/provision): effects, fixes, phases, states. */
+export const CODES = 'teamsProvision';
 export const useT = () => useTranslation(NS);
 
 export const useCommonStyles = makeStyles({
@@ -39,9 +41,9 @@ export function findingText(tt: TFunction, f: TeamsFinding, part: 'title' | 'cau
   return tt(`finding.${findingKey(f)}.${part}`, { ns: NS, ...findingParams(f), defaultValue: part === 'cause' ? f.message : '' });
 }
 
-/** A code + params from main (fix changes, effects) in the UI language. */
+/** A code + params from main (what a fix changes, what enabling/disabling does) in the UI language. */
 export function messageText(tt: TFunction, group: 'change' | 'effect', m: TeamsMessage): string {
-  return tt(`${group}.${m.code}`, { ns: NS, ...m.params });
+  return tt(`${group === 'change' ? 'fix' : 'effect'}.${m.code}`, { ns: CODES, ...m.params });
 }
 
 export const SEVERITY_ICONS: Record<TeamsFinding['severity'], (cls: string) => ReactElement> = {
