@@ -527,9 +527,9 @@ export class TeamsConsoleService {
   }
 
   setSchedule(o: { enabled: boolean; everyMinutes: number; prune: boolean }): TeamsSchedule {
-    this.config.update({ schedule: o });
     const e = this.queue.get(TEAMS_SYNC_ENTRY);
     if (e?.status === 'In Process') throw new AppFailure('TEAMS_RUN_ACTIVE', 'The scheduled sync is running now: wait for it to finish, then change the schedule.', { runId: this.active?.runId ?? '' });
+    this.config.update({ schedule: o });
     this.ensureEntry(o.everyMinutes);
     this.queue.setStatus(TEAMS_SYNC_ENTRY, o.enabled && this.config.get().enabled ? 'Ready' : 'On Hold');
     this.changed('schedule');
