@@ -75,18 +75,18 @@ export interface CouplingStamps {
   bEtag?: string | null;
 }
 
-interface Row {
-  id: number; integration: string; mapping: string; a_entity: string; b_entity: string; a_id: string | null; b_id: string | null;
-  pending_to: CouplingSide | null; idempotency_key: string | null; a_modified_on: number; b_modified_on: number; a_etag: string | null;
-  b_etag: string | null; result_to_a: CouplingResult; result_to_b: CouplingResult; job_to_a: string | null; job_to_b: string | null;
-  error_to_a: string | null; error_to_b: string | null; skipped: number; updated_at: number;
-}
+/** A row as selected (`COLS`, in raw mode: an array, not an object per row — half the cost of a lookup). */
+type Row = [
+  id: number, integration: string, mapping: string, aEntity: string, bEntity: string, aId: string | null, bId: string | null,
+  pendingTo: CouplingSide | null, idempotencyKey: string | null, aModifiedOn: number, bModifiedOn: number, aEtag: string | null,
+  bEtag: string | null, resultToA: CouplingResult, resultToB: CouplingResult, jobToA: string | null, jobToB: string | null,
+  errorToA: string | null, errorToB: string | null, skipped: number, updatedAt: number,
+];
 
 const toRecord = (r: Row): CouplingRecord => ({
-  rowId: r.id, integration: r.integration, mapping: r.mapping, aEntity: r.a_entity, bEntity: r.b_entity, aId: r.a_id, bId: r.b_id,
-  pendingTo: r.pending_to, idempotencyKey: r.idempotency_key, aModifiedOn: r.a_modified_on, bModifiedOn: r.b_modified_on, aEtag: r.a_etag,
-  bEtag: r.b_etag, resultToA: r.result_to_a, resultToB: r.result_to_b, jobToA: r.job_to_a, jobToB: r.job_to_b, errorToA: r.error_to_a,
-  errorToB: r.error_to_b, skipped: r.skipped === 1, updatedAt: r.updated_at,
+  rowId: r[0], integration: r[1], mapping: r[2], aEntity: r[3], bEntity: r[4], aId: r[5], bId: r[6], pendingTo: r[7], idempotencyKey: r[8],
+  aModifiedOn: r[9], bModifiedOn: r[10], aEtag: r[11], bEtag: r[12], resultToA: r[13], resultToB: r[14], jobToA: r[15], jobToB: r[16],
+  errorToA: r[17], errorToB: r[18], skipped: r[19] === 1, updatedAt: r[20],
 });
 
 /** Ids per `json_each` statement: bounded so one statement never carries an unbounded JSON text. */
@@ -97,28 +97,33 @@ const T = 'kernel_couplings';
 
 function statements(db: Db) {
   const p = (sql: string) => db.prepare(sql);
+  // Lookups return rows as arrays in COLS order (see Row).
+  const q = (sql: string) => db.prepare(sql).raw(true);
   const K = 'integration = ? AND mapping = ?';
   // Per target side: SQLite maintains an index for every indexed column named in SET, even when the value does not
   // change — so the success / failure updates never name an id column, and the failed-page indexes are partial.
   const perSide = (s: CouplingSide) => ({
-    byId: p(`SELECT ${COLS} FROM ${T} WHERE ${K} AND ${s}_id = ?`),
-    byIds: p(`SELECT ${COLS} FROM ${T} WHERE ${K} AND ${s}_id IN (SELECT value FROM json_each(?))`),
+    byId: q(`SELECT ${COLS} FROM ${T} WHERE ${K} AND ${s}_id = ?`),
+    byIds: q(`SELECT ${COLS} FROM ${T} WHERE ${K} AND ${s}_id IN (SELECT value FROM json_each(?))`),
     success: p(`UPDATE ${T} SET pending_to = NULL, a_modified_on = ?, b_modified_on = ?, a_etag = IFNULL(?, a_etag), b_etag = IFNULL(?, b_etag),
                 result_to_${s} = 'Success', job_to_${s} = ?, error_to_${s} = NULL, updated_at = ? WHERE id = ? AND integration = ?`),
     successMany: p(`UPDATE ${T} SET pending_to = NULL, a_modified_on = j.value->>1, b_modified_on = j.value->>2,
                     a_etag = IFNULL(j.value->>3, a_etag), b_etag = IFNULL(j.value->>4, b_etag),
                     result_to_${s} = 'Success', job_to_${s} = ?, error_to_${s} = NULL, updated_at = ? FROM json_each(?) AS j WHERE ${T}.id = j.value->>0`),
+    // The same for a batch without ETags (Sales' sides have none): the etag columns are left alone.
+    successManyPlain: p(`UPDATE ${T} SET pending_to = NULL, a_modified_on = j.value->>1, b_modified_on = j.value->>2,
+                         result_to_${s} = 'Success', job_to_${s} = ?, error_to_${s} = NULL, updated_at = ? FROM json_each(?) AS j WHERE ${T}.id = j.value->>0`),
     setId: p(`UPDATE ${T} SET ${s}_id = ?, updated_at = ? WHERE id = ? AND integration = ? AND ${s}_id IS NOT ?`),
     setEtag: p(`UPDATE ${T} SET ${s}_etag = ?, updated_at = ? WHERE id = ? AND integration = ?`),
     fail: p(`UPDATE ${T} SET result_to_${s} = 'Failure', job_to_${s} = ?, error_to_${s} = ?, skipped = ?, updated_at = ? WHERE id = ? AND integration = ?`),
-    failedPage: p(`SELECT ${COLS} FROM ${T} WHERE ${K} AND result_to_${s} = 'Failure' AND skipped = 0 AND id > ? ORDER BY id LIMIT ?`),
-    pendingPage: p(`SELECT ${COLS} FROM ${T} WHERE ${K} AND pending_to = '${s}' AND id > ? ORDER BY id LIMIT ?`),
+    failedPage: q(`SELECT ${COLS} FROM ${T} WHERE ${K} AND result_to_${s} = 'Failure' AND skipped = 0 AND id > ? ORDER BY id LIMIT ?`),
+    pendingPage: q(`SELECT ${COLS} FROM ${T} WHERE ${K} AND pending_to = '${s}' AND id > ? ORDER BY id LIMIT ?`),
   });
   return {
     a: perSide('a'),
     b: perSide('b'),
-    byRow: p(`SELECT ${COLS} FROM ${T} WHERE id = ? AND integration = ?`),
-    byKey: p(`SELECT ${COLS} FROM ${T} WHERE integration = ? AND idempotency_key = ?`),
+    byRow: q(`SELECT ${COLS} FROM ${T} WHERE id = ? AND integration = ?`),
+    byKey: q(`SELECT ${COLS} FROM ${T} WHERE integration = ? AND idempotency_key = ?`),
     insert: p(`INSERT INTO ${T} (integration, mapping, a_entity, b_entity, a_id, b_id, pending_to, idempotency_key, a_etag, b_etag, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertMany: p(`INSERT INTO ${T} (integration, mapping, a_entity, b_entity, a_id, b_id, pending_to, idempotency_key, a_etag, b_etag, updated_at)
@@ -126,13 +131,13 @@ function statements(db: Db) {
                    FROM json_each(?) RETURNING id, mapping, a_id, b_id`),
     del: p(`DELETE FROM ${T} WHERE id = ? AND integration = ?`),
     restamp: p(`UPDATE ${T} SET a_modified_on = MAX(a_modified_on, ?), b_modified_on = MAX(b_modified_on, ?), updated_at = ? WHERE id = ? AND integration = ?`),
-    skippedPage: p(`SELECT ${COLS} FROM ${T} WHERE skipped = 1 AND ${K} AND id > ? ORDER BY id LIMIT ?`),
+    skippedPage: q(`SELECT ${COLS} FROM ${T} WHERE skipped = 1 AND ${K} AND id > ? ORDER BY id LIMIT ?`),
     setSkipped: p(`UPDATE ${T} SET skipped = ?, updated_at = ? WHERE id = ? AND integration = ?`),
     countSkipped: p(`SELECT COUNT(*) AS n FROM ${T} WHERE skipped = 1 AND ${K}`),
     count: p(`SELECT COUNT(*) AS n FROM ${T} WHERE ${K}`),
     countCoupled: p(`SELECT COUNT(*) AS n FROM ${T} WHERE ${K} AND pending_to IS NULL`),
     // Keyset on the a id, in the order of the unique index: no sort of all the mapping's couplings per page.
-    coupledPage: p(`SELECT ${COLS} FROM ${T} WHERE ${K} AND a_id > ? AND pending_to IS NULL AND b_id IS NOT NULL ORDER BY a_id LIMIT ?`),
+    coupledPage: q(`SELECT ${COLS} FROM ${T} WHERE ${K} AND a_id > ? AND pending_to IS NULL AND b_id IS NOT NULL ORDER BY a_id LIMIT ?`),
   };
 }
 
@@ -229,10 +234,14 @@ export class CouplingStore {
    * table made SQLite walk the integration's whole index once per batch instead of probing the primary key).
    */
   markSuccessMany(target: CouplingSide, jobId: string, items: readonly ({ rowId: number } & CouplingStamps)[]): void {
-    const stmt = this.s[target].successMany;
     const now = this.now();
     for (let i = 0; i < items.length; i += COUPLING_CHUNK) {
-      stmt.run(jobId, now, JSON.stringify(items.slice(i, i + COUPLING_CHUNK).map((x) => [x.rowId, x.a, x.b, x.aEtag ?? null, x.bEtag ?? null])));
+      const part = items.slice(i, i + COUPLING_CHUNK);
+      if (part.some((x) => (x.aEtag ?? null) !== null || (x.bEtag ?? null) !== null)) {
+        this.s[target].successMany.run(jobId, now, JSON.stringify(part.map((x) => [x.rowId, x.a, x.b, x.aEtag ?? null, x.bEtag ?? null])));
+      } else {
+        this.s[target].successManyPlain.run(jobId, now, JSON.stringify(part.map((x) => [x.rowId, x.a, x.b])));
+      }
     }
   }
   /** Sets a side's id (e.g. a record re-created under a new id); a no-op when it is that id already. */

@@ -84,6 +84,9 @@ describe('kernel coupling store', () => {
     s.markSuccessMany('b', 'job2', [{ rowId: x!.rowId, a: 4, b: 5, bEtag: 'W/"3"', aEtag: 'hq-v9' }, { rowId: y!.rowId, a: 4, b: 5 }]);
     expect(s.byRowId(x!.rowId)).toMatchObject({ aEtag: 'hq-v9', bEtag: 'W/"3"', jobToB: 'job2', aModifiedOn: 4, bModifiedOn: 5 });
     expect(s.byRowId(y!.rowId)).toMatchObject({ aEtag: null, bEtag: 'W/"1"', jobToB: 'job2' });
+    // A batch without any ETag (Sales) keeps the stored ones.
+    s.markSuccessMany('a', 'job3', [{ rowId: x!.rowId, a: 7, b: 8 }]);
+    expect(s.byRowId(x!.rowId)).toMatchObject({ aEtag: 'hq-v9', bEtag: 'W/"3"', jobToA: 'job3', aModifiedOn: 7, bModifiedOn: 8 });
     s.setEtag(x!.rowId, 'b', null);
     expect(s.byRowId(x!.rowId)!.bEtag).toBeNull();
     s.setEtag(x!.rowId, 'a', 'hq-v10');
