@@ -15,6 +15,8 @@ import { SetupPage } from './pages/sales/setup/SetupPage';
 import { SyncPage } from './pages/sales/sync/SyncPage';
 import { TeamsProvisionPage } from './pages/commerce-teams/provision/TeamsProvisionPage';
 import { TeamsSetupPage } from './pages/commerce-teams/setup/TeamsSetupPage';
+import { MappingPage as TeamsMappingPage } from './pages/commerce-teams/mapping/MappingPage';
+import { HierarchyPage as TeamsHierarchyPage } from './pages/commerce-teams/hierarchy/HierarchyPage';
 import { useAppStore, type PageId } from './stores/app';
 
 const useStyles = makeStyles({
@@ -75,6 +77,8 @@ const GROUPS: { id: string; label: string; pages: NavPage[] }[] = [
     pages: [
       { id: 'ct-setup', label: 'teamsPages:nav.setup', Page: TeamsSetupPage },
       { id: 'ct-provision', label: 'teamsPages:nav.provision', Page: TeamsProvisionPage },
+      { id: 'ct-mapping', label: 'teamsMapping:nav', Page: TeamsMappingPage },
+      { id: 'ct-hierarchy', label: 'teamsHierarchy:nav', Page: TeamsHierarchyPage },
     ],
   },
   {

@@ -41,6 +41,18 @@ import teamsPagesEn from './locales/commerce-teams/pages/en.json';
 import teamsPagesFi from './locales/commerce-teams/pages/fi-FI.json';
 import teamsPagesNb from './locales/commerce-teams/pages/nb-NO.json';
 import teamsPagesNl from './locales/commerce-teams/pages/nl-NL.json';
+import teamsMappingPageEn from './locales/commerce-teams/mapping/page/en.json';
+import teamsCodesEn from './locales/commerce-teams/mapping/en.json';
+import teamsHierarchyEn from './locales/commerce-teams/hierarchy/en.json';
+import teamsMappingPageFi from './locales/commerce-teams/mapping/page/fi-FI.json';
+import teamsCodesFi from './locales/commerce-teams/mapping/fi-FI.json';
+import teamsHierarchyFi from './locales/commerce-teams/hierarchy/fi-FI.json';
+import teamsMappingPageNb from './locales/commerce-teams/mapping/page/nb-NO.json';
+import teamsCodesNb from './locales/commerce-teams/mapping/nb-NO.json';
+import teamsHierarchyNb from './locales/commerce-teams/hierarchy/nb-NO.json';
+import teamsMappingPageNl from './locales/commerce-teams/mapping/page/nl-NL.json';
+import teamsCodesNl from './locales/commerce-teams/mapping/nl-NL.json';
+import teamsHierarchyNl from './locales/commerce-teams/hierarchy/nl-NL.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -56,10 +68,10 @@ function withErrors<C extends { errors: object }>(common: C, errors: Record<stri
 }
 
 export const resources = {
-  en: { common: withErrors(en, teamsProvisionEn.errors), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
-  'nb-NO': { common: withErrors(nb, teamsProvisionNb.errors), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
-  'nl-NL': { common: withErrors(nl, teamsProvisionNl.errors), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
-  'fi-FI': { common: withErrors(fi, teamsProvisionFi.errors), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
+  en: { common: withErrors(en, teamsProvisionEn.errors), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, teamsMapping: teamsMappingPageEn, teamsCodes: teamsCodesEn, teamsHierarchy: teamsHierarchyEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
+  'nb-NO': { common: withErrors(nb, teamsProvisionNb.errors), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, teamsMapping: teamsMappingPageNb, teamsCodes: teamsCodesNb, teamsHierarchy: teamsHierarchyNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
+  'nl-NL': { common: withErrors(nl, teamsProvisionNl.errors), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, teamsMapping: teamsMappingPageNl, teamsCodes: teamsCodesNl, teamsHierarchy: teamsHierarchyNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
+  'fi-FI': { common: withErrors(fi, teamsProvisionFi.errors), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, teamsMapping: teamsMappingPageFi, teamsCodes: teamsCodesFi, teamsHierarchy: teamsHierarchyFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {
@@ -86,7 +98,7 @@ export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, 
     resources,
     lng: language,
     fallbackLng: 'en',
-    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell', 'teamsPages', 'teamsProvision'],
+    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell', 'teamsPages', 'teamsProvision', 'teamsMapping', 'teamsCodes', 'teamsHierarchy'],
     defaultNS: 'common',
     interpolation: { escapeValue: false },
     returnNull: false,
