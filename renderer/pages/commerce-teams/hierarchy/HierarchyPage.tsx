@@ -126,8 +126,8 @@ export function HierarchyPage() {
         <MessageBar intent={preview.ok ? (warnings.length ? 'warning' : 'success') : 'error'} data-testid="hierarchy-summary">
           <MessageBarBody>
             {preview.ok
-              ? t('summaryOk', { rows: preview.rows, stores: preview.stores, warnings: warnings.length, hierarchy: preview.hierarchy?.name ?? '' })
-              : t('summaryBroken', { errors: errors.length })}
+              ? t('summaryOk', { rows: preview.rows, stores: preview.stores, count: warnings.length, hierarchy: preview.hierarchy?.name ?? '' })
+              : t('summaryBroken', { count: errors.length })}
             {preview.communicationsTeam ? null : <Text block>{t('noCommunicationsTeam')}</Text>}
           </MessageBarBody>
         </MessageBar>
