@@ -8,6 +8,7 @@
  * through their promises and events.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sandbox from '../../../main/sandbox';
 import { SANDBOX_TENANT_ID } from '../../../main/sandbox/tenant';
@@ -420,5 +421,24 @@ describe('a team deleted in Teams', () => {
     expect(groupsOfStore(store)).toHaveLength(1);
     expect(groupsOfStore(store)[0]!.id).not.toBe(old);
     expect(sb.commerce.store.db.prepare<[string], { TeamId: string }>('SELECT TeamId FROM "RetailTeamsSourceTeamMappings" WHERE SourceId = ?').get(store)?.TeamId).toBe(groupsOfStore(store)[0]!.id);
+  });
+});
+
+describe('runs of another process on the same data folder', () => {
+  it('a live process keeps its run (apply is refused meanwhile); a dead one\'s run shows as interrupted', async () => {
+    const insert = db.prepare(`INSERT INTO commerce_teams_runs (run_id, trigger, prune, store_numbers, parent_run_id, state, started_at, owner, pid, host)
+      VALUES (?, 'manual', 0, NULL, NULL, 'running', ?, 'another-console', ?, ?)`);
+    // The parent of this test process is alive; a pid far above pid_max is not.
+    insert.run('live-run', clock.now(), process.ppid, os.hostname());
+    insert.run('dead-run', clock.now() - 1, 2 ** 30, os.hostname());
+    const next = service();
+    try {
+      const states = Object.fromEntries(next.runs(50).map((r) => [r.runId, r.state]));
+      expect(states).toMatchObject({ 'live-run': 'running', 'dead-run': 'interrupted' });
+      await expect(next.apply({}, 'manual')).rejects.toMatchObject({ code: 'TEAMS_RUN_ACTIVE', params: { runId: 'live-run' } });
+    } finally {
+      next.close();
+      db.prepare(`DELETE FROM commerce_teams_runs WHERE run_id IN ('live-run', 'dead-run')`).run();
+    }
   });
 });

@@ -105,6 +105,12 @@ export class TeamsRunStore {
     return out;
   }
 
+  /** A run another live process on this data folder is carrying out now (a second console), if any. */
+  liveForeign(): string | null {
+    for (const r of this.sql.running.all()) if (r.owner !== this.owner && r.pid !== process.pid && r.host === os.hostname() && alive(r.pid)) return r.run_id;
+    return null;
+  }
+
   create(o: { trigger: TeamsRunTrigger; prune: boolean; storeNumbers: string[] | null; parentRunId: string | null }): string {
     const runId = randomUUID();
     this.sql.insert.run({ runId, trigger: o.trigger, prune: o.prune ? 1 : 0, storeNumbers: o.storeNumbers ? JSON.stringify(o.storeNumbers) : null, parent: o.parentRunId, now: this.clock.now(), owner: this.owner, pid: process.pid, host: os.hostname() });

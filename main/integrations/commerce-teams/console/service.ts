@@ -374,6 +374,8 @@ export class TeamsConsoleService {
   async apply(o: { prune?: boolean; storeNumbers?: string[] }, trigger: TeamsRunTrigger, parentRunId: string | null = null): Promise<{ runId: string; done: Promise<TeamsRun> }> {
     this.requireEnabled();
     if (this.active) throw new AppFailure('TEAMS_RUN_ACTIVE', 'A Commerce ⇄ Teams run is under way: wait for it to finish or cancel it.', { runId: this.active.runId });
+    const elsewhere = this.runStore.liveForeign();
+    if (elsewhere) throw new AppFailure('TEAMS_RUN_ACTIVE', 'Another console on this data folder is running Commerce ⇄ Teams: wait for it to finish.', { runId: elsewhere });
     await this.profiles();
     const prune = o.prune ?? this.config.get().pruneDefault;
     const stores = o.storeNumbers ? [...new Set(o.storeNumbers)].sort() : null;
