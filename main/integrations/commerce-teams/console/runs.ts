@@ -51,6 +51,9 @@ interface ErrorRow {
   personnel_number: string | null;
 }
 
+/** Runs kept in the history (older ones are removed when a run starts). */
+export const KEEP_RUNS = 500;
+
 export const ZERO_COUNTS: TeamsRunCounts = { storesPlanned: 0, storesDone: 0, storesFailed: 0, teamsCreated: 0, ownersAdded: 0, membersAdded: 0, membersRemoved: 0 };
 
 const alive = (pid: number): boolean => {
@@ -74,6 +77,8 @@ export class TeamsRunStore {
       get: p<[string], RunRow>('SELECT * FROM commerce_teams_runs WHERE run_id = ?'),
       list: p<[number], RunRow>('SELECT * FROM commerce_teams_runs ORDER BY started_at DESC, rowid DESC LIMIT ?'),
       running: p<[], RunRow>(`SELECT * FROM commerce_teams_runs WHERE state = 'running'`),
+      // History kept: the newest KEEP runs (their stores and errors go with them).
+      trim: p<[number]>(`DELETE FROM commerce_teams_runs WHERE state <> 'running' AND run_id NOT IN (SELECT run_id FROM commerce_teams_runs ORDER BY started_at DESC, rowid DESC LIMIT ?)`),
       counts: p(`UPDATE commerce_teams_runs SET stores_planned = @storesPlanned, stores_done = @storesDone, stores_failed = @storesFailed, teams_created = @teamsCreated,
         owners_added = @ownersAdded, members_added = @membersAdded, members_removed = @membersRemoved WHERE run_id = @runId`),
       finish: p(`UPDATE commerce_teams_runs SET state = @state, finished_at = @now, error_code = @code, error_message = @message, error_params = @params
@@ -113,6 +118,7 @@ export class TeamsRunStore {
 
   create(o: { trigger: TeamsRunTrigger; prune: boolean; storeNumbers: string[] | null; parentRunId: string | null }): string {
     const runId = randomUUID();
+    this.sql.trim.run(KEEP_RUNS - 1);
     this.sql.insert.run({ runId, trigger: o.trigger, prune: o.prune ? 1 : 0, storeNumbers: o.storeNumbers ? JSON.stringify(o.storeNumbers) : null, parent: o.parentRunId, now: this.clock.now(), owner: this.owner, pid: process.pid, host: os.hostname() });
     return runId;
   }
