@@ -14,6 +14,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import type { TFunction } from 'i18next';
+import { useState } from 'react';
 import type { TeamsPlanResult, TeamsProgress } from '../../../../preload/contract';
 import type { TeamsPlanStore } from '../../../../preload/contract/commerce-teams/findings';
 import { CODES, CopyId, secondsLeft, useCommonStyles, useNow, useT } from '../setup/common';
@@ -40,17 +41,19 @@ const useStyles = makeStyles({
   filters: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center', flexWrap: 'wrap' },
   search: { minWidth: '320px' },
   scroll: { maxHeight: '560px', overflowY: 'auto' },
-  cStore: { width: '22%' },
-  cTeam: { width: '17%' },
+  cStore: { width: '17%' },
+  cTeam: { width: '15%' },
   cAction: { width: '9%' },
-  cWhy: { width: '18%' },
-  cPeople: { width: '17%' },
+  cWhy: { width: '15%' },
+  cPeople: { width: '14%' },
+  cProgress: { width: '16%' },
   people: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200 },
   add: { color: tokens.colorPaletteGreenForeground1 },
   remove: { color: tokens.colorPaletteRedForeground1 },
   live: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200 },
   failed: { color: tokens.colorPaletteRedForeground1, fontSize: tokens.fontSizeBase200 },
   comms: { backgroundColor: tokens.colorNeutralBackground2 },
+  more: { alignSelf: 'flex-start', minWidth: 0, padding: 0, height: 'auto', fontSize: tokens.fontSizeBase200 },
 });
 
 export function reasonText(tt: TFunction, reason: string | undefined): string {
@@ -113,14 +116,25 @@ export function PlanFilters({ shown, total }: { shown: number; total: number }) 
   );
 }
 
+/** Shown per list before "N more" (the communications team and big stores would fill the screen). */
+const SHOWN_PEOPLE = 3;
+
 function People({ label, delta }: { label: string; delta: { add: string[]; remove: string[] } }) {
   const st = useStyles();
   const { t: tt } = useT();
+  const [all, setAll] = useState(false);
   if (!delta.add.length && !delta.remove.length) return <Text size={200}>—</Text>;
+  const more = Math.max(0, delta.add.length - SHOWN_PEOPLE) + Math.max(0, delta.remove.length - SHOWN_PEOPLE);
+  const list = (xs: string[]) => (all ? xs : xs.slice(0, SHOWN_PEOPLE)).join(', ');
   return (
     <div className={st.people} aria-label={label}>
-      {delta.add.length ? <span className={st.add} title={delta.add.join('\n')}>{tt('plan.add', { count: delta.add.length })}: {delta.add.join(', ')}</span> : null}
-      {delta.remove.length ? <span className={st.remove} title={delta.remove.join('\n')}>{tt('plan.remove', { count: delta.remove.length })}: {delta.remove.join(', ')}</span> : null}
+      {delta.add.length ? <span className={st.add}>{tt('plan.add', { count: delta.add.length })}: {list(delta.add)}</span> : null}
+      {delta.remove.length ? <span className={st.remove}>{tt('plan.remove', { count: delta.remove.length })}: {list(delta.remove)}</span> : null}
+      {more > 0 ? (
+        <Button size="small" appearance="transparent" className={st.more} aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? tt('plan.fewer') : tt('plan.more', { count: more })}
+        </Button>
+      ) : null}
     </div>
   );
 }
@@ -174,7 +188,7 @@ export function PlanTable({ plan, rows }: { plan: TeamsPlanResult; rows: TeamsPl
             <TableHeaderCell className={st.cWhy}>{tt('plan.col.why')}</TableHeaderCell>
             <TableHeaderCell className={st.cPeople}>{tt('plan.col.owners')}</TableHeaderCell>
             <TableHeaderCell className={st.cPeople}>{tt('plan.col.members')}</TableHeaderCell>
-            <TableHeaderCell>{tt('plan.col.progress')}</TableHeaderCell>
+            <TableHeaderCell className={st.cProgress}>{tt('plan.col.progress')}</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>

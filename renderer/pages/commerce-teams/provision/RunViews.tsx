@@ -34,6 +34,7 @@ const useStyles = makeStyles({
   counts: { display: 'flex', gap: tokens.spacingHorizontalXS, flexWrap: 'wrap' },
   detail: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingVerticalS },
   errors: { margin: 0, paddingLeft: tokens.spacingHorizontalL, color: tokens.colorPaletteRedForeground1 },
+  scroll: { maxHeight: '320px', overflowY: 'auto' },
   schedule: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'flex-end', flexWrap: 'wrap' },
   minutes: { width: '140px' },
 });
@@ -75,7 +76,7 @@ export function LiveRunPanel() {
   return (
     <Card className={st.card} data-testid="ct-live-run" data-run={live.runId} data-ended={ended ?? ''}>
       <CardHeader
-        header={<Text as="h2" weight="semibold" size={500}>{ended ? tt(`runEnded.${ended}`) : tt('run.running')}</Text>}
+        header={<Text as="h2" weight="semibold" size={500} className={s.h2}>{ended ? tt(`runEnded.${ended}`) : tt('run.running')}</Text>}
         description={
           <span className={s.row}>
             <Text size={200} className={s.hint}>{tt('run.id')}</Text>
@@ -124,10 +125,12 @@ function RunDetail({ d }: { d: TeamsRunDetail }) {
       {d.error ? <ErrorBar error={d.error} /> : null}
       <Text weight="semibold">{tt('history.changed', { count: changed.length })}</Text>
       {changed.length ? (
+        <div className={st.scroll}>
         <Table size="extra-small" aria-label={tt('history.changedLabel')}>
           <TableHeader>
             <TableRow>
               <TableHeaderCell>{tt('plan.col.store')}</TableHeaderCell>
+              <TableHeaderCell>{tt('plan.col.team')}</TableHeaderCell>
               <TableHeaderCell>{tt('plan.col.action')}</TableHeaderCell>
               <TableHeaderCell>{tt('history.state')}</TableHeaderCell>
               <TableHeaderCell>{tt('plan.col.owners')}</TableHeaderCell>
@@ -138,14 +141,16 @@ function RunDetail({ d }: { d: TeamsRunDetail }) {
           <TableBody>
             {changed.map((x) => (
               <TableRow key={x.storeNumber} data-testid={`ct-run-store-${x.storeNumber}`} data-state={x.state}>
+                <TableCell>{x.storeNumber === 'communications' ? tt('plan.comms.name') : x.storeNumber}</TableCell>
                 <TableCell>
-                  {x.storeNumber === 'communications' ? tt('plan.comms.name') : x.storeNumber}
                   {x.teamId ? (
-                    <span className={s.row}>
+                    <span className={s.nowrap}>
                       <Text size={200} className={s.mono}>{x.teamId}</Text>
                       <CopyId value={x.teamId} label={tt('copyTeamId')} />
                     </span>
-                  ) : null}
+                  ) : (
+                    '—'
+                  )}
                 </TableCell>
                 <TableCell>
                   <Badge appearance="tint" color={ACTION_COLORS[x.action]}>{tt(`action.${x.action}`)}</Badge> <Text size={200}>{reasonText(tt, x.reason)}</Text>
@@ -168,6 +173,7 @@ function RunDetail({ d }: { d: TeamsRunDetail }) {
             ))}
           </TableBody>
         </Table>
+        </div>
       ) : null}
       {[...byStore.entries()].filter(([sn]) => !changed.some((x) => x.storeNumber === sn)).map(([sn, errs]) => (
         <div key={sn}>
@@ -196,7 +202,7 @@ export function RunHistory() {
   return (
     <Card className={st.card} data-testid="ct-history">
       <CardHeader
-        header={<Text as="h2" weight="semibold" size={500}>{tt('history.title')}</Text>}
+        header={<Text as="h2" weight="semibold" size={500} className={s.h2}>{tt('history.title')}</Text>}
         description={tt('history.help')}
         action={<Button appearance="subtle" icon={<ArrowClockwiseRegular />} onClick={() => void store().loadRuns()}>{tt('history.refresh')}</Button>}
       />
@@ -287,7 +293,7 @@ export function ScheduleCard() {
   const dirty = !!schedule && (schedule.enabled !== draft.enabled || String(schedule.everyMinutes) !== draft.everyMinutes || schedule.prune !== draft.prune);
   return (
     <Card className={st.card} data-testid="ct-schedule">
-      <CardHeader header={<Text as="h2" weight="semibold" size={500}>{tt('schedule.title')}</Text>} description={tt('schedule.help')} />
+      <CardHeader header={<Text as="h2" weight="semibold" size={500} className={s.h2}>{tt('schedule.title')}</Text>} description={tt('schedule.help')} />
       <div className={st.schedule}>
         <Switch data-testid="ct-schedule-enabled" checked={draft.enabled} label={draft.enabled ? tt('schedule.on') : tt('schedule.off')} onChange={(_, d) => setDraft({ ...draft, enabled: d.checked })} />
         <Field label={tt('schedule.every')} validationMessage={invalid ? tt('schedule.invalid') : undefined} className={st.minutes}>

@@ -84,8 +84,9 @@ export function TeamsProvisionPage() {
       ) : null}
       {error ? <ErrorBar error={error} testId="ct-provision-error" onDismiss={() => store().clearError()} /> : null}
 
+      <LiveRunPanel />
       <Card className={st.card} data-testid="ct-plan">
-        <CardHeader header={<Text as="h2" weight="semibold" size={500}>{tt('plan.title')}</Text>} description={tt('plan.help')} />
+        <CardHeader header={<Text as="h2" weight="semibold" size={500} className={s.h2}>{tt('plan.title')}</Text>} description={tt('plan.help')} />
         <div className={mergeClasses(st.prune, prune && st.pruneOn)} data-testid="ct-prune" data-on={String(prune)}>
           <Switch
             data-testid="ct-prune-switch"
@@ -144,7 +145,6 @@ export function TeamsProvisionPage() {
         )}
       </Card>
 
-      <LiveRunPanel />
       <RunHistory />
       <ScheduleCard />
 

@@ -283,7 +283,7 @@ function Preflight() {
   const counts = SEVERITIES.map((sev) => [sev, indexed.filter((x) => x.f.severity === sev).length] as const);
   return (
     <Card className={st.card} data-testid="ct-preflight">
-      <CardHeader header={<Text as="h2" weight="semibold" size={500}>{tt('setup.check.title')}</Text>} description={tt('setup.check.help')} />
+      <CardHeader header={<Text as="h2" weight="semibold" size={500} className={s.h2}>{tt('setup.check.title')}</Text>} description={tt('setup.check.help')} />
       <div className={s.row}>
         <Button appearance="primary" data-testid="ct-check-run" icon={<ArrowSyncRegular />} disabled={busy} onClick={() => void useTeamsSetupStore.getState().check()}>
           {findings ? tt('setup.check.rerun') : tt('setup.check.run')}
@@ -371,7 +371,7 @@ export function TeamsSetupPage() {
 
       <Card className={st.card} data-testid="ct-status" data-enabled={String(enabled)}>
         <CardHeader
-          header={<Text as="h2" weight="semibold" size={500}>{tt('setup.status.title')}</Text>}
+          header={<Text as="h2" weight="semibold" size={500} className={s.h2}>{tt('setup.status.title')}</Text>}
           action={<Badge data-testid="ct-status-badge" color={enabled ? 'success' : 'informative'}>{enabled ? tt('setup.status.enabled') : tt('setup.status.disabled')}</Badge>}
         />
         <Text>{enabled ? tt('setup.status.enabledSince', { when: when(config?.enabledAt, i18n.language) }) : tt('setup.status.disabledText')}</Text>
@@ -412,10 +412,10 @@ export function TeamsSetupPage() {
 
       <Card className={st.card} data-testid="ct-profiles">
         <CardHeader
-          header={<Text as="h2" weight="semibold" size={500}>{tt('setup.profiles.title')}</Text>}
+          header={<Text as="h2" weight="semibold" size={500} className={s.h2}>{tt('setup.profiles.title')}</Text>}
           description={tt('setup.profiles.help')}
           action={
-            <Button appearance="subtle" icon={<PlugConnectedRegular />} onClick={() => useAppStore.getState().setPage('connections')}>
+            <Button appearance="subtle" className={s.nowrap} icon={<PlugConnectedRegular />} onClick={() => useAppStore.getState().setPage('connections')}>
               {tt('setup.profiles.openConnections')}
             </Button>
           }

@@ -25,6 +25,9 @@ export const useCommonStyles = makeStyles({
   warning: { color: tokens.colorPaletteDarkOrangeForeground1 },
   info: { color: tokens.colorBrandForeground1 },
   ok: { color: tokens.colorPaletteGreenForeground1 },
+  /** A card's heading: no browser margins inside Fluent's card header. */
+  h2: { margin: 0 },
+  nowrap: { whiteSpace: 'nowrap', display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXXS },
 });
 
 /** A finding's catalog key: the communications team's nickname collision names no store, so it has its own text. */
