@@ -1,5 +1,5 @@
 import { Badge, Button, Card, CardHeader, Field, makeStyles, MessageBar, MessageBarBody, Select, Spinner, Text, Textarea, Title2, tokens } from '@fluentui/react-components';
-import { ArrowDownloadRegular, ArrowSyncRegular, BuildingRetailRegular, DocumentTableRegular, FolderRegular, PeopleTeamRegular } from '@fluentui/react-icons';
+import { ArrowDownloadRegular, ArrowSyncRegular, BuildingRetailRegular, FolderRegular, PeopleTeamRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, HierarchyChoiceDto, HierarchyPreview, HierarchyTreeNode, MethodOutput } from '../../../../preload/contract';
@@ -20,6 +20,7 @@ const useStyles = makeStyles({
   findings: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, maxHeight: '560px', overflow: 'auto' },
   code: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: 'pre', overflowX: 'auto', backgroundColor: tokens.colorNeutralBackground3, padding: tokens.spacingHorizontalS, borderRadius: tokens.borderRadiusMedium, margin: 0 },
   csv: { width: '100%', fontFamily: tokens.fontFamilyMonospace },
+  narrow: { width: 'auto', minWidth: '160px', maxWidth: '420px' },
 });
 
 type Exported = MethodOutput<'teamsHierarchy.exportCsv'>;
@@ -98,7 +99,7 @@ export function HierarchyPage() {
       {error ? <ErrorBar error={error} testId="hierarchy-error" onDismiss={() => setError(null)} /> : null}
       <div className={s.toolbar}>
         <Field label={t('pick')}>
-          <Select value={hierarchy} onChange={(_, d) => setHierarchy(d.value)} data-testid="hierarchy-select">
+          <Select className={s.narrow} value={hierarchy} onChange={(_, d) => setHierarchy(d.value)} data-testid="hierarchy-select">
             {!hierarchy ? <option value="">{t('pickNone')}</option> : null}
             {(list?.hierarchies ?? []).map((h) => (
               <option key={h.name} value={h.name}>
@@ -107,8 +108,8 @@ export function HierarchyPage() {
             ))}
           </Select>
         </Field>
-        <Field label={t('nameColumn')} hint={t('nameColumnHint')}>
-          <Select value={nameColumn} onChange={(_, d) => setNameColumn(d.value as 'TargetName' | 'DisplayName')}>
+        <Field label={t('nameColumn')}>
+          <Select className={s.narrow} title={t('nameColumnHint')} value={nameColumn} onChange={(_, d) => setNameColumn(d.value as 'TargetName' | 'DisplayName')}>
             <option value="TargetName">TargetName</option>
             <option value="DisplayName">DisplayName</option>
           </Select>
@@ -190,7 +191,6 @@ function ExportCard({ exported }: { exported: Exported }) {
   return (
     <Card data-testid="hierarchy-export-card">
       <CardHeader
-        image={<DocumentTableRegular />}
         header={<Text as="h2" weight="semibold">{t('exported', { file: exported.fileName })}</Text>}
         description={<Text size={200}>{exported.savedPath ? t('savedAt', { path: exported.savedPath }) : t('downloaded')}</Text>}
       />

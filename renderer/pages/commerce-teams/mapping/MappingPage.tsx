@@ -10,7 +10,6 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
-  Field,
   Input,
   makeStyles,
   MessageBar,
@@ -51,6 +50,10 @@ const useStyles = makeStyles({
   teamText: { display: 'flex', flexDirection: 'column', minWidth: 0 },
   suggestion: { display: 'flex', justifyContent: 'space-between', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
   hidden: { display: 'none' },
+  dialogIntro: { marginBottom: tokens.spacingVerticalM },
+  fileBar: { display: 'flex', gap: tokens.spacingHorizontalM, flexWrap: 'wrap', alignItems: 'center', padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`, backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium },
+  narrow: { width: 'auto', maxWidth: '340px' },
+  grow: { flexGrow: 1, minWidth: '200px' },
 });
 
 const STORE_LIMIT = 300;
@@ -225,21 +228,23 @@ export function MappingPage() {
           {t('refresh')}
         </Button>
         <Button appearance="primary" icon={<SaveRegular />} disabled={changes.length === 0 || !validation} onClick={() => setPreview(true)} data-testid="save-button">
-          {t('save.button', { count: changes.length })}
+          {changes.length ? t('save.button', { count: changes.length }) : t('save.buttonNone')}
         </Button>
         <Button icon={<DismissRegular />} disabled={changes.length === 0} onClick={() => setDraft({})}>
           {t('discard')}
         </Button>
-        <Checkbox label={t('export.allStores')} checked={allStores} onChange={(_, d) => setAllStores(!!d.checked)} />
-        <Field label={t('export.delimiter')}>
-          <Select value={delimiter} onChange={(_, d) => setDelimiter(d.value as ',' | ';')}>
-            <option value=",">{t('export.comma')}</option>
-            <option value=";">{t('export.semicolon')}</option>
-          </Select>
-        </Field>
+        {loading || importing ? <Spinner size="tiny" label={t('working')} /> : null}
+      </div>
+      <div className={s.fileBar} role="group" aria-label={t('file.label')}>
+        <Text weight="semibold">{t('file.label')}</Text>
         <Button icon={<ArrowDownloadRegular />} onClick={() => void exportCsv()} disabled={!editor}>
           {t('export.button')}
         </Button>
+        <Checkbox label={t('export.allStores')} checked={allStores} onChange={(_, d) => setAllStores(!!d.checked)} />
+        <Select className={s.narrow} aria-label={t('export.delimiter')} title={t('export.delimiterHint')} value={delimiter} onChange={(_, d) => setDelimiter(d.value as ',' | ';')}>
+          <option value=",">{t('export.comma')}</option>
+          <option value=";">{t('export.semicolon')}</option>
+        </Select>
         <Button icon={<ArrowUploadRegular />} onClick={() => fileInput.current?.click()} disabled={!editor || importing}>
           {t('import.button')}
         </Button>
@@ -258,7 +263,6 @@ export function MappingPage() {
             if (f) void runImport(false);
           }}
         />
-        {loading || importing ? <Spinner size="tiny" label={t('working')} /> : null}
       </div>
 
       {report ? <ImportReport report={report} busy={importing} onApply={() => void runImport(true)} onClose={() => setReport(null)} /> : null}
@@ -303,7 +307,7 @@ export function MappingPage() {
             {t('stores.title', { count: stores.length })}
           </Text>
           <div className={s.toolbar}>
-            <Input placeholder={t('stores.filter')} aria-label={t('stores.filter')} value={storeFilter} onChange={(_, d) => setStoreFilter(d.value)} />
+            <Input className={s.grow} placeholder={t('stores.filter')} aria-label={t('stores.filter')} value={storeFilter} onChange={(_, d) => setStoreFilter(d.value)} />
             <Checkbox label={t('stores.unmappedOnly')} checked={unmappedOnly} onChange={(_, d) => setUnmappedOnly(!!d.checked)} />
           </div>
           <div className={s.scroll}>
@@ -376,7 +380,7 @@ export function MappingPage() {
               void search();
             }}
           >
-            <Input placeholder={t('teams.search')} aria-label={t('teams.search')} value={query} onChange={(_, d) => setQuery(d.value)} data-testid="team-search" />
+            <Input className={s.grow} placeholder={t('teams.search')} aria-label={t('teams.search')} value={query} onChange={(_, d) => setQuery(d.value)} data-testid="team-search" />
             <Button type="submit" icon={<SearchRegular />}>
               {t('teams.searchButton')}
             </Button>
@@ -411,7 +415,7 @@ export function MappingPage() {
           <DialogBody>
             <DialogTitle>{t('save.previewTitle', { count: validation?.changes.length ?? 0 })}</DialogTitle>
             <DialogContent>
-              <Text block>{t('save.previewIntro')}</Text>
+              <Text block className={s.dialogIntro}>{t('save.previewIntro')}</Text>
               <Table size="small" aria-label={t('save.previewTitle', { count: validation?.changes.length ?? 0 })} data-testid="save-preview">
                 <TableHeader>
                   <TableRow>
@@ -464,12 +468,12 @@ function ImportReport({ report, busy, onApply, onClose }: { report: MappingImpor
         <Table size="small" aria-label={t('import.rowsLabel')} data-testid="import-rows">
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>{t('import.row')}</TableHeaderCell>
-              <TableHeaderCell>{t('import.status')}</TableHeaderCell>
-              <TableHeaderCell>{t('stores.number')}</TableHeaderCell>
-              <TableHeaderCell>{t('stores.team')}</TableHeaderCell>
+              <TableHeaderCell style={{ width: '56px' }}>{t('import.row')}</TableHeaderCell>
+              <TableHeaderCell style={{ width: '120px' }}>{t('import.status')}</TableHeaderCell>
+              <TableHeaderCell style={{ width: '90px' }}>{t('stores.number')}</TableHeaderCell>
+              <TableHeaderCell style={{ width: '170px' }}>{t('stores.team')}</TableHeaderCell>
               <TableHeaderCell>{t('import.message')}</TableHeaderCell>
-              <TableHeaderCell>{t('import.source')}</TableHeaderCell>
+              <TableHeaderCell style={{ width: '300px' }}>{t('import.source')}</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -489,11 +493,12 @@ function ImportReport({ report, busy, onApply, onClose }: { report: MappingImpor
         </Table>
       </div>
       <div className={s.toolbar}>
-        {report.dryRun ? (
-          <Button appearance="primary" disabled={busy || toWrite === 0} onClick={onApply} data-testid="import-apply">
+        {report.dryRun && toWrite > 0 ? (
+          <Button appearance="primary" disabled={busy} onClick={onApply} data-testid="import-apply">
             {t('import.apply', { count: toWrite })}
           </Button>
         ) : null}
+        {report.dryRun && toWrite === 0 ? <Text>{t('import.nothingToWrite')}</Text> : null}
         {report.errors ? (
           <Button icon={<ArrowDownloadRegular />} onClick={() => downloadBlob(new Blob([errorRowsCsv(report)], { type: 'text/csv;charset=utf-8' }), report.fileName.replace(/\.csv$/i, '') + '-errors.csv')}>
             {t('import.downloadErrors')}
