@@ -122,6 +122,7 @@ test('Commerce ⇄ Teams: enable, pre-flight fixed, plan, apply under a Graph fa
   await page.getByTestId('ct-plan-search').fill('Utrecht');
   await expect(page.getByTestId('ct-plan-shown')).toHaveText(`Showing 1 of ${STORES} stores`);
   await page.getByTestId('ct-plan-search').fill('');
+  await page.getByTestId('ct-plan-search').blur();
   await shot(page, 'ct-provision-4-plan');
 
   // Apply with the fault on: progress per store, then every store has its team and its people (single adds).
@@ -131,6 +132,7 @@ test('Commerce ⇄ Teams: enable, pre-flight fixed, plan, apply under a Graph fa
   const live = page.getByTestId('ct-live-run');
   await expect(live).toBeVisible();
   await expect(page.locator('[data-testid^="ct-live-0"]').first()).toBeVisible({ timeout: 30_000 });
+  await expect(live).toContainText(/[1-9]\d* of 30 stores done/, { timeout: 60_000 });
   await shot(page, 'ct-provision-5-applying');
   await expect(live).toHaveAttribute('data-ended', 'done', { timeout: 90_000 });
   const runId = (await live.getAttribute('data-run'))!;

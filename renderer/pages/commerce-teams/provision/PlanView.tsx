@@ -17,7 +17,7 @@ import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import type { TeamsPlanResult, TeamsProgress } from '../../../../preload/contract';
 import type { TeamsPlanStore } from '../../../../preload/contract/commerce-teams/findings';
-import { CODES, CopyId, secondsLeft, useCommonStyles, useNow, useT } from '../setup/common';
+import { CODES, secondsLeft, ShortId, useCommonStyles, useNow, useT } from '../setup/common';
 import { useTeamsProvisionStore, type LiveStore, type PlanAction } from './store';
 
 export const ACTIONS: PlanAction[] = ['create', 'update', 'none', 'skip'];
@@ -47,7 +47,7 @@ const useStyles = makeStyles({
   cWhy: { width: '15%' },
   cPeople: { width: '14%' },
   cProgress: { width: '16%' },
-  people: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200 },
+  people: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200, minWidth: 0, overflowWrap: 'anywhere' },
   add: { color: tokens.colorPaletteGreenForeground1 },
   remove: { color: tokens.colorPaletteRedForeground1 },
   live: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200 },
@@ -200,7 +200,7 @@ export function PlanTable({ plan, rows }: { plan: TeamsPlanResult; rows: TeamsPl
             </TableCell>
             <TableCell>{c.teamId ? <TeamId id={c.teamId} /> : <Text size={200} className={s.hint}>{tt('plan.newTeam')}</Text>}</TableCell>
             <TableCell><Badge appearance="tint" color={ACTION_COLORS[c.action]}>{tt(`action.${c.action}`)}</Badge></TableCell>
-            <TableCell><Text size={200}>{reasonText(tt, c.reason)}</Text></TableCell>
+            <TableCell><Text size={200} data-testid="ct-plan-why-communications">{reasonText(tt, c.reason) || tt(`commsWhy.${c.action}`)}</Text></TableCell>
             <TableCell><Text size={200}>—</Text></TableCell>
             <TableCell><People label={tt('plan.col.members')} delta={c.members} /></TableCell>
             <TableCell><LiveCell live={live?.stores['communications']} now={now} /></TableCell>
@@ -232,11 +232,5 @@ export function PlanTable({ plan, rows }: { plan: TeamsPlanResult; rows: TeamsPl
 
 function TeamId({ id }: { id: string }) {
   const { t: tt } = useT();
-  const s = useCommonStyles();
-  return (
-    <span className={s.row}>
-      <Text size={200} className={s.mono}>{id}</Text>
-      <CopyId value={id} label={tt('copyTeamId')} />
-    </span>
-  );
+  return <ShortId id={id} label={tt('copyTeamId')} />;
 }

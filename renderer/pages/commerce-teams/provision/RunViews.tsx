@@ -25,7 +25,7 @@ import { ArrowClockwiseRegular, DismissRegular } from '@fluentui/react-icons';
 import { Fragment, useEffect, useState } from 'react';
 import type { TeamsRun, TeamsRunCounts, TeamsRunDetail } from '../../../../preload/contract';
 import { ErrorBar, errorText } from '../../../components/ErrorBar';
-import { CODES, CopyId, secondsLeft, useCommonStyles, useNow, useT, when } from '../setup/common';
+import { CODES, CopyId, secondsLeft, ShortId, useCommonStyles, useNow, useT, when } from '../setup/common';
 import { ACTION_COLORS, memberErrorText, reasonText } from './PlanView';
 import { useTeamsProvisionStore } from './store';
 
@@ -35,6 +35,9 @@ const useStyles = makeStyles({
   detail: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, padding: tokens.spacingVerticalS },
   errors: { margin: 0, paddingLeft: tokens.spacingHorizontalL, color: tokens.colorPaletteRedForeground1 },
   scroll: { maxHeight: '320px', overflowY: 'auto' },
+  w14: { width: '14%' },
+  w16: { width: '16%' },
+  w22: { width: '22%' },
   schedule: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'flex-end', flexWrap: 'wrap' },
   minutes: { width: '140px' },
 });
@@ -86,7 +89,7 @@ export function LiveRunPanel() {
         }
         action={
           !ended ? (
-            <Button data-testid="ct-cancel" icon={<DismissRegular />} disabled={busyCancel} onClick={() => void useTeamsProvisionStore.getState().cancel()}>
+            <Button data-testid="ct-cancel" className={s.nowrap} icon={<DismissRegular />} disabled={busyCancel} onClick={() => void useTeamsProvisionStore.getState().cancel()}>
               {tt('run.cancel')}
             </Button>
           ) : undefined
@@ -116,7 +119,6 @@ export function LiveRunPanel() {
 function RunDetail({ d }: { d: TeamsRunDetail }) {
   const { t: tt } = useT();
   const st = useStyles();
-  const s = useCommonStyles();
   const changed = d.stores.filter((x) => x.action === 'create' || x.action === 'update' || x.state === 'failed');
   const byStore = new Map<string, TeamsRunDetail['errors']>();
   for (const e of d.errors) byStore.set(e.storeNumber, [...(byStore.get(e.storeNumber) ?? []), e]);
@@ -143,14 +145,7 @@ function RunDetail({ d }: { d: TeamsRunDetail }) {
               <TableRow key={x.storeNumber} data-testid={`ct-run-store-${x.storeNumber}`} data-state={x.state}>
                 <TableCell>{x.storeNumber === 'communications' ? tt('plan.comms.name') : x.storeNumber}</TableCell>
                 <TableCell>
-                  {x.teamId ? (
-                    <span className={s.nowrap}>
-                      <Text size={200} className={s.mono}>{x.teamId}</Text>
-                      <CopyId value={x.teamId} label={tt('copyTeamId')} />
-                    </span>
-                  ) : (
-                    '—'
-                  )}
+                  {x.teamId ? <ShortId id={x.teamId} label={tt('copyTeamId')} /> : '—'}
                 </TableCell>
                 <TableCell>
                   <Badge appearance="tint" color={ACTION_COLORS[x.action]}>{tt(`action.${x.action}`)}</Badge> <Text size={200}>{reasonText(tt, x.reason)}</Text>
@@ -211,11 +206,11 @@ export function RunHistory() {
         <Table size="small" aria-label={tt('history.title')}>
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>{tt('history.started')}</TableHeaderCell>
-              <TableHeaderCell>{tt('history.trigger')}</TableHeaderCell>
-              <TableHeaderCell>{tt('history.state')}</TableHeaderCell>
+              <TableHeaderCell className={st.w16}>{tt('history.started')}</TableHeaderCell>
+              <TableHeaderCell className={st.w16}>{tt('history.trigger')}</TableHeaderCell>
+              <TableHeaderCell className={st.w14}>{tt('history.state')}</TableHeaderCell>
               <TableHeaderCell>{tt('history.what')}</TableHeaderCell>
-              <TableHeaderCell>{tt('history.actions')}</TableHeaderCell>
+              <TableHeaderCell className={st.w22}>{tt('history.actions')}</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>

@@ -59,7 +59,8 @@ interface TeamsProvisionState {
   apply(): Promise<void>;
   cancel(): Promise<void>;
   loadRuns(): Promise<void>;
-  openRun(runId: string): Promise<void>;
+  /** Loads a run's stores and errors; `only` closes the others (a run that just ended opens alone). */
+  openRun(runId: string, only?: boolean): Promise<void>;
   closeRun(runId: string): void;
   retryFailed(runId: string): Promise<void>;
   resume(runId: string): Promise<void>;
@@ -124,7 +125,7 @@ export const useTeamsProvisionStore = create<TeamsProvisionState>((set, get) => 
     if (finished) {
       set({ planStale: !!get().plan });
       void get().loadRuns();
-      void get().openRun(p.runId);
+      void get().openRun(p.runId, true);
     }
   };
 
@@ -158,7 +159,8 @@ export const useTeamsProvisionStore = create<TeamsProvisionState>((set, get) => 
 
     async makePlan() {
       const plan = await act('plan', () => call('teams.plan', { prune: get().prune }));
-      if (plan) set({ plan, prune: plan.prune, planStale: false });
+      // A new plan after a run: the run's per-store statuses belong to the old plan (the history keeps them).
+      if (plan) set({ plan, prune: plan.prune, planStale: false, ...(get().live?.finished ? { live: null } : {}) });
     },
 
     setPrune(on) {
@@ -191,9 +193,9 @@ export const useTeamsProvisionStore = create<TeamsProvisionState>((set, get) => 
       }
     },
 
-    async openRun(runId) {
+    async openRun(runId, only = false) {
       const d = await act(`detail:${runId}`, () => call('teams.run', { runId }));
-      if (d) set({ details: { ...get().details, [runId]: d } });
+      if (d) set({ details: { ...(only ? {} : get().details), [runId]: d } });
     },
     closeRun(runId) {
       const details = { ...get().details };

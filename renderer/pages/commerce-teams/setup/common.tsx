@@ -2,7 +2,7 @@
  * What the Commerce ⇄ Teams configuration and plan pages share: the catalog namespace, finding and message texts,
  * an icon-sized copy button for ids, and a ticking clock for countdowns.
  */
-import { Button, makeStyles, tokens, Tooltip } from '@fluentui/react-components';
+import { Button, makeStyles, Text, tokens, Tooltip } from '@fluentui/react-components';
 import { CheckmarkRegular, CopyRegular, DismissCircleFilled, InfoFilled, WarningFilled } from '@fluentui/react-icons';
 import type { TFunction } from 'i18next';
 import { useEffect, useState, type ReactElement } from 'react';
@@ -81,6 +81,19 @@ export function CopyId({ value, label, testId }: { value: string; label: string;
         }}
       />
     </Tooltip>
+  );
+}
+
+/** A GUID shown by its first 8 characters (the whole id in the tooltip, the copy button and search). */
+export function ShortId({ id, label }: { id: string; label: string }) {
+  const s = useCommonStyles();
+  return (
+    <span className={s.nowrap}>
+      <Tooltip content={id} relationship="description">
+        <Text size={200} className={s.mono} data-id={id}>{id.length > 12 ? `${id.slice(0, 8)}…` : id}</Text>
+      </Tooltip>
+      <CopyId value={id} label={label} />
+    </span>
   );
 }
 
