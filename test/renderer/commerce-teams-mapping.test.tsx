@@ -107,6 +107,8 @@ describe('store ⇄ team mapping page', () => {
     renderWith(<MappingPage />, transport, 'nb-NO');
     await screen.findByTestId('store-001001');
     fireEvent.click(within(screen.getByTestId('store-001001')).getByRole('button', { name: /butikk 001001/ }));
+    // Keyboard users land in the team search after choosing the store.
+    expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'Søk etter navn, e-postkallenavn eller team-ID' }));
     fireEvent.click(within(screen.getByTestId(`team-${T2}`)).getByRole('button'));
     const v = await screen.findByTestId('validation');
     expect(v.textContent).toContain('Teamet Bergen team ville høre til butikkene 001001, 001005');

@@ -83,6 +83,7 @@ export function MappingPage() {
   const [importing, setImporting] = useState(false);
   const file = useRef<File | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const searchBox = useRef<HTMLInputElement>(null);
 
   const fail = useCallback((x: unknown) => setError(shownError(i18n.t.bind(i18n), asAppError(x), (k) => i18n.exists(k)) as AppError), [i18n]);
 
@@ -346,7 +347,11 @@ export function MappingPage() {
                         ))}
                       </TableCell>
                       <TableCell>
-                        <Button size="small" appearance={selected === st.storeNumber ? 'primary' : 'secondary'} onClick={() => setSelected(st.storeNumber)} aria-pressed={selected === st.storeNumber} aria-label={t('stores.chooseFor', { store: st.storeNumber })}>
+                        <Button size="small" appearance={selected === st.storeNumber ? 'primary' : 'secondary'} onClick={() => {
+                            setSelected(st.storeNumber);
+                            // Keyboard users go on where the team is chosen.
+                            searchBox.current?.focus();
+                          }} aria-pressed={selected === st.storeNumber} aria-label={t('stores.chooseFor', { store: st.storeNumber })}>
                           {t('stores.choose')}
                         </Button>{' '}
                         {id ? (
@@ -380,7 +385,7 @@ export function MappingPage() {
               void search();
             }}
           >
-            <Input className={s.grow} placeholder={t('teams.search')} aria-label={t('teams.search')} value={query} onChange={(_, d) => setQuery(d.value)} data-testid="team-search" />
+            <Input ref={searchBox} className={s.grow} placeholder={t('teams.search')} aria-label={t('teams.search')} value={query} onChange={(_, d) => setQuery(d.value)} data-testid="team-search" />
             <Button type="submit" icon={<SearchRegular />}>
               {t('teams.searchButton')}
             </Button>
