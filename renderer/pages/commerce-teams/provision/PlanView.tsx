@@ -41,10 +41,10 @@ const useStyles = makeStyles({
   filters: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center', flexWrap: 'wrap' },
   search: { minWidth: '320px' },
   scroll: { maxHeight: '560px', overflowY: 'auto' },
-  cStore: { width: '17%' },
+  cStore: { width: '16%' },
   cTeam: { width: '15%' },
-  cAction: { width: '9%' },
-  cWhy: { width: '15%' },
+  cAction: { width: '11%' },
+  cWhy: { width: '14%' },
   cPeople: { width: '14%' },
   cProgress: { width: '16%' },
   people: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200, minWidth: 0, overflowWrap: 'anywhere' },
@@ -53,6 +53,7 @@ const useStyles = makeStyles({
   live: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200 },
   failed: { color: tokens.colorPaletteRedForeground1, fontSize: tokens.fontSizeBase200 },
   comms: { backgroundColor: tokens.colorNeutralBackground2 },
+  badge: { whiteSpace: 'nowrap' },
   more: { alignSelf: 'flex-start', minWidth: 0, padding: 0, height: 'auto', fontSize: tokens.fontSizeBase200 },
 });
 
@@ -78,7 +79,7 @@ export function PlanTiles({ plan }: { plan: TeamsPlanResult }) {
         {ACTIONS.map((a) => (
           <Button key={a} className={mergeClasses(st.tile, filter === a && st.tileOn)} aria-pressed={filter === a} data-testid={`ct-tile-${a}`} data-count={counts[a]} onClick={() => pick(a)}>
             <span className={st.count}>{counts[a]}</span>
-            <Badge appearance="tint" color={ACTION_COLORS[a]}>{tt(`action.${a}`)}</Badge>
+            <Badge className={st.badge} appearance="tint" color={ACTION_COLORS[a]}>{tt(`action.${a}`)}</Badge>
           </Button>
         ))}
       </div>
@@ -199,7 +200,7 @@ export function PlanTable({ plan, rows }: { plan: TeamsPlanResult; rows: TeamsPl
               <Text size={200} className={s.hint}>{tt('plan.comms.who')}</Text>
             </TableCell>
             <TableCell>{c.teamId ? <TeamId id={c.teamId} /> : <Text size={200} className={s.hint}>{tt('plan.newTeam')}</Text>}</TableCell>
-            <TableCell><Badge appearance="tint" color={ACTION_COLORS[c.action]}>{tt(`action.${c.action}`)}</Badge></TableCell>
+            <TableCell><Badge className={st.badge} appearance="tint" color={ACTION_COLORS[c.action]}>{tt(`action.${c.action}`)}</Badge></TableCell>
             <TableCell><Text size={200} data-testid="ct-plan-why-communications">{reasonText(tt, c.reason) || tt(`commsWhy.${c.action}`)}</Text></TableCell>
             <TableCell><Text size={200}>—</Text></TableCell>
             <TableCell><People label={tt('plan.col.members')} delta={c.members} /></TableCell>
@@ -217,7 +218,7 @@ export function PlanTable({ plan, rows }: { plan: TeamsPlanResult; rows: TeamsPl
                 ) : null}
               </TableCell>
               <TableCell>{r.teamId ? <TeamId id={r.teamId} /> : <Text size={200} className={s.hint}>{r.action === 'skip' ? '—' : tt('plan.newTeam')}</Text>}</TableCell>
-              <TableCell><Badge appearance="tint" color={ACTION_COLORS[r.action]}>{tt(`action.${r.action}`)}</Badge></TableCell>
+              <TableCell><Badge className={st.badge} appearance="tint" color={ACTION_COLORS[r.action]}>{tt(`action.${r.action}`)}</Badge></TableCell>
               <TableCell><Text size={200} data-testid={`ct-plan-why-${r.storeNumber}`}>{reasonText(tt, r.reason) || tt(`actionWhy.${r.action}`)}</Text></TableCell>
               <TableCell><People label={tt('plan.col.owners')} delta={r.owners} /></TableCell>
               <TableCell><People label={tt('plan.col.members')} delta={r.members} /></TableCell>

@@ -119,6 +119,7 @@ export function LiveRunPanel() {
 function RunDetail({ d }: { d: TeamsRunDetail }) {
   const { t: tt } = useT();
   const st = useStyles();
+  const s = useCommonStyles();
   const changed = d.stores.filter((x) => x.action === 'create' || x.action === 'update' || x.state === 'failed');
   const byStore = new Map<string, TeamsRunDetail['errors']>();
   for (const e of d.errors) byStore.set(e.storeNumber, [...(byStore.get(e.storeNumber) ?? []), e]);
@@ -148,7 +149,7 @@ function RunDetail({ d }: { d: TeamsRunDetail }) {
                   {x.teamId ? <ShortId id={x.teamId} label={tt('copyTeamId')} /> : '—'}
                 </TableCell>
                 <TableCell>
-                  <Badge appearance="tint" color={ACTION_COLORS[x.action]}>{tt(`action.${x.action}`)}</Badge> <Text size={200}>{reasonText(tt, x.reason)}</Text>
+                  <Badge className={s.nowrap} appearance="tint" color={ACTION_COLORS[x.action]}>{tt(`action.${x.action}`)}</Badge> <Text size={200}>{reasonText(tt, x.reason)}</Text>
                 </TableCell>
                 <TableCell>{tt(`storeState.${x.state}`, { ns: CODES })}</TableCell>
                 <TableCell>{x.owners.add.length || x.owners.remove.length ? `+${x.owners.add.length} / −${x.owners.remove.length}` : '—'}</TableCell>
