@@ -3,6 +3,8 @@
  * from the connection profiles, enable with the data-sharing consent, disable says what it stops, the pre-flight
  * grouped by severity with cause and fix, a one-click fix previewed before it is applied; in all four languages.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -240,5 +242,22 @@ describe('Commerce ⇄ Teams configuration page', () => {
       const common = flatten(resources[code].common as unknown as Tree);
       expect(TEAMS_ERROR_CODES.filter((e) => !common[`errors.${e}`]), code).toEqual([]);
     }
+  });
+
+  it('every literal key the two pages use exists in the pages\' catalog', () => {
+    const en = catalog('en');
+    const root = path.resolve(import.meta.dirname, '../../renderer/pages/commerce-teams');
+    const missing: string[] = [];
+    let seen = 0;
+    for (const dir of ['setup', 'provision']) {
+      for (const file of readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.tsx'))) {
+        for (const m of readFileSync(path.join(root, dir, file), 'utf8').matchAll(/\btt\(\s*'([a-zA-Z0-9_.-]+)'/g)) {
+          seen++;
+          if (!(m[1]! in en) && !(`${m[1]}_one` in en && `${m[1]}_other` in en)) missing.push(`${dir}/${file}: ${m[1]}`);
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(100);
+    expect(missing).toEqual([]);
   });
 });
