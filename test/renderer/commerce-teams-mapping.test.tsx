@@ -77,7 +77,7 @@ describe('store ⇄ team mapping page', () => {
 
   it('accepting a suggestion makes a draft main validates; save shows the preview, then writes and shows the result', async () => {
     const save = vi.fn(({ draft }: { draft: { storeNumber: string; teamId: string | null }[] }) => ({
-      written: draft.length, failed: [], validation: { ok: true, issues: [], changes: [] },
+      stale: false, written: draft.length, failed: [], validation: { ok: true, issues: [], changes: [] },
       editor: { ...editor(), stores: editor().stores.map((s) => (s.storeNumber === '001001' ? { ...s, teamId: T1, teamName: 'Nordlys Oslo Sentrum' } : s)), suggestions: [] },
     }));
     const transport = fakeTransport(handlers({ 'teamsMapping.save': save }));
@@ -94,7 +94,26 @@ describe('store ⇄ team mapping page', () => {
     expect(save).not.toHaveBeenCalled();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Write to Commerce' }));
     await screen.findByText('1 store written to Commerce.');
-    expect(save).toHaveBeenCalledWith(expect.objectContaining({ draft: [{ storeNumber: '001001', teamId: T1 }] }));
+    expect(save).toHaveBeenCalledWith(expect.objectContaining({ draft: [{ storeNumber: '001001', teamId: T1 }], expected: [{ storeNumber: '001001', fromTeamId: null }] }));
+  });
+
+  it('when Commerce changed since the preview, nothing is written and the new preview asks again', async () => {
+    const save = vi.fn(() => ({
+      stale: true, written: 0, failed: [], editor: null,
+      validation: { ok: true, issues: [], changes: [{ storeNumber: '001001', storeName: 'Nordlys Oslo Sentrum', action: 'change' as const, fromTeamId: T2, fromTeamName: 'Bergen team', toTeamId: T1, toTeamName: 'Nordlys Oslo Sentrum' }] },
+    }));
+    renderWith(<MappingPage />, fakeTransport(handlers({ 'teamsMapping.save': save })), 'nl-NL');
+    await screen.findByTestId('suggestion-001001');
+    fireEvent.click(within(screen.getByTestId('suggestion-001001')).getByRole('button'));
+    const button = await screen.findByTestId('save-button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.click(within(dialog).getByTestId('save-confirm'));
+    expect((await within(dialog).findByTestId('save-stale')).textContent).toContain('Commerce is gewijzigd sinds dit voorbeeld');
+    expect(within(dialog).getByTestId('save-preview').textContent).toContain('Team wijzigen');
+    expect(within(dialog).getByTestId('save-preview').textContent).toContain('Bergen team');
+    expect(screen.queryByTestId('mapping-notice')).toBeNull();
   });
 
   it('validation problems from main are shown on the store and block the save', async () => {

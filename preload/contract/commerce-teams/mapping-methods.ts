@@ -186,8 +186,14 @@ export const teamsMappingMethods = {
     'Teams by name, id or mail nickname; an id GET /teams does not list is looked up in Graph ($batch).'),
   'teamsMapping.validate': method(TeamsProfileRefs.extend({ draft: Draft }).strict(), MappingValidationSchema,
     'The changes a draft makes (the preview) and its problems: team exists and is a team, one team per store, not the communications team.'),
-  'teamsMapping.save': method(TeamsProfileRefs.extend({ draft: Draft.min(1) }).strict(),
+  'teamsMapping.save': method(TeamsProfileRefs.extend({
+    draft: Draft.min(1),
+    /** Each store's team as the confirmed preview showed it: when Commerce holds another by now, nothing is written. */
+    expected: z.array(z.object({ storeNumber: StoreNumber, fromTeamId: Guid.nullable() }).strict()).max(20_000).optional(),
+  }).strict(),
     z.object({
+      /** Commerce changed since the preview (`validation` is the new one): nothing was written. */
+      stale: z.boolean(),
       written: z.number().int().nonnegative(),
       failed: z.array(MappingDraftIssueSchema),
       validation: MappingValidationSchema,

@@ -148,6 +148,17 @@ describe('teamsMapping.* over the demo sandbox', () => {
     expect(moved.validation.changes.map((c) => [c.storeNumber, c.action])).toEqual([['001002', 'remove'], ['001003', 'add']]);
     expect(moved.written).toBe(2);
     expect(await mapped()).toEqual([['001001', ids.oslo], ['001003', ids.spare]]);
+    // Confirmed on a preview that Commerce no longer matches (001004 got a team meanwhile): nothing is written.
+    const preview = await call<MappingValidation>('teamsMapping.validate', { draft: [{ storeNumber: '001004', teamId: ids.bergen }] });
+    await call('teamsMapping.save', { draft: [{ storeNumber: '001004', teamId: ids.oslo }, { storeNumber: '001001', teamId: null }] });
+    const stale = await call<{ stale: boolean; written: number; validation: MappingValidation }>('teamsMapping.save', {
+      draft: [{ storeNumber: '001004', teamId: ids.bergen }], expected: preview.changes.map((c) => ({ storeNumber: c.storeNumber, fromTeamId: c.fromTeamId })),
+    });
+    expect(stale).toMatchObject({ stale: true, written: 0, validation: { changes: [expect.objectContaining({ storeNumber: '001004', action: 'change', fromTeamId: ids.oslo })] } });
+    expect(await mapped()).toEqual([['001003', ids.spare], ['001004', ids.oslo]]);
+    // Back to the state the next tests start from.
+    await call('teamsMapping.save', { draft: [{ storeNumber: '001004', teamId: null }, { storeNumber: '001001', teamId: ids.oslo }] });
+    expect(await mapped()).toEqual([['001001', ids.oslo], ['001003', ids.spare]]);
   });
 
   it('exportCsv / importCsv: the entity\'s CSV; a dry run lists every row and writes nothing; apply writes the valid rows; a chunked upload works too', async () => {

@@ -149,11 +149,19 @@ export function createTeamsMappingHandlers(deps: TeamsConsoleDeps): HandlersOf<t
       return guard(async () => (await validateDraft(c, draft)).validation);
     },
 
-    'teamsMapping.save': async ({ draft, ...refs }) => {
+    'teamsMapping.save': async ({ draft, expected, ...refs }) => {
       const c = await open(refs);
       return guard(async () => {
         const { validation, existing, set } = await validateDraft(c, draft);
-        if (!validation.ok || validation.changes.length === 0) return { written: 0, failed: [], validation, editor: null };
+        if (!validation.ok || validation.changes.length === 0) return { stale: false, written: 0, failed: [], validation, editor: null };
+        if (expected) {
+          const now = new Map(existing.map((e) => [e.storeNumber, e.teamId]));
+          const moved = expected.filter((x) => (now.get(x.storeNumber) ?? null) !== (x.fromTeamId?.toLowerCase() ?? null));
+          if (moved.length) {
+            deps.logger.info(`Teams mapping not saved: Commerce changed since the preview for store(s) ${moved.map((m) => m.storeNumber).join(', ')}.`);
+            return { stale: true, written: 0, failed: [], validation, editor: null };
+          }
+        }
         const upserts = validation.changes.filter((x) => x.toTeamId).map((x) => ({ storeNumber: x.storeNumber, teamId: x.toTeamId! }));
         const removals = validation.changes.filter((x) => !x.toTeamId).map((x) => x.storeNumber);
         const results = [...(await writeMappings(c.commerce, set, upserts, existing)), ...(await deleteMappings(c.commerce, set, removals))];
@@ -163,7 +171,7 @@ export function createTeamsMappingHandlers(deps: TeamsConsoleDeps): HandlersOf<t
         }));
         const written = results.filter((r) => r.ok).length;
         deps.logger.info(`Teams mapping saved to ${c.profiles.commerce.name}: ${written} store(s) written, ${failed.length} refused.`);
-        return { written, failed, validation, editor: await editor(c) };
+        return { stale: false, written, failed, validation, editor: await editor(c) };
       });
     },
 

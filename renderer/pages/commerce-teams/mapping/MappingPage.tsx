@@ -75,6 +75,7 @@ export function MappingPage() {
   const [results, setResults] = useState<{ teams: TeamSummary[]; lookedUp: boolean } | null>(null);
   const [preview, setPreview] = useState(false);
   const [saving, setSaving] = useState(false);
+  const [stale, setStale] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [failed, setFailed] = useState<{ storeNumber: string; code: string; params: Record<string, string | number>; message: string }[]>([]);
   const [allStores, setAllStores] = useState(false);
@@ -142,7 +143,14 @@ export function MappingPage() {
   const save = async () => {
     setSaving(true);
     try {
-      const r = await call('teamsMapping.save', { ...refs, draft: changes });
+      const expected = (validation?.changes ?? []).map((c) => ({ storeNumber: c.storeNumber, fromTeamId: c.fromTeamId }));
+      const r = await call('teamsMapping.save', { ...refs, draft: changes, expected });
+      setStale(r.stale);
+      if (r.stale) {
+        // Commerce changed since this preview: show the new one and let the user confirm again.
+        setValidation(r.validation);
+        return;
+      }
       if (!r.validation.ok) {
         setValidation(r.validation);
       } else {
@@ -228,7 +236,10 @@ export function MappingPage() {
         <Button icon={<ArrowSyncRegular />} onClick={() => void load()} disabled={loading}>
           {t('refresh')}
         </Button>
-        <Button appearance="primary" icon={<SaveRegular />} disabled={changes.length === 0 || !validation} onClick={() => setPreview(true)} data-testid="save-button">
+        <Button appearance="primary" icon={<SaveRegular />} disabled={changes.length === 0 || !validation} onClick={() => {
+            setStale(false);
+            setPreview(true);
+          }} data-testid="save-button">
           {changes.length ? t('save.button', { count: changes.length }) : t('save.buttonNone')}
         </Button>
         <Button icon={<DismissRegular />} disabled={changes.length === 0} onClick={() => setDraft({})}>
@@ -442,6 +453,11 @@ export function MappingPage() {
                 </TableBody>
               </Table>
               {validation && !validation.ok ? <Text className={s.issue}>{t('save.blocked')}</Text> : null}
+              {stale ? (
+                <Text block className={s.issue} data-testid="save-stale">
+                  {t('save.stale')}
+                </Text>
+              ) : null}
             </DialogContent>
             <DialogActions>
               <Button onClick={() => setPreview(false)}>{t('cancel')}</Button>
