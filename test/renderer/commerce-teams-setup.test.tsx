@@ -196,6 +196,12 @@ describe('Commerce ⇄ Teams configuration page', () => {
     expect(b.fake.calls.filter((c) => c.method === 'teams.applyFix').map((c) => c.payload)).toEqual([{ fixId: 'assign-task-role', params: { userId: 'rm5', upn: RM_UPN } }]);
     expect(screen.getByTestId('ct-fix-applied').textContent).toContain(`Assign the security role Retail task manager to the Commerce user rm5`);
     expect(within(screen.getByTestId('ct-findings-warning')).getAllByRole('listitem')).toHaveLength(2);
+    // A run elsewhere may change the findings: main says so, the page asks for a new check instead of re-running one itself.
+    expect(screen.queryByTestId('ct-check-stale')).toBeNull();
+    act(() => b.fake.push('teams.changed', { what: ['runs', 'findings'] }));
+    expect(screen.getByTestId('ct-check-stale').textContent).toContain('check again');
+    fireEvent.click(screen.getByTestId('ct-check-run'));
+    await waitFor(() => expect(screen.queryByTestId('ct-check-stale')).toBeNull());
     expect(missing).toEqual([]);
   });
 

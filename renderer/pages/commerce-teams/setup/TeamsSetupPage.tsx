@@ -276,6 +276,7 @@ function Preflight() {
   const findings = useTeamsSetupStore((x) => x.findings);
   const checkedAt = useTeamsSetupStore((x) => x.checkedAt);
   const checking = useTeamsSetupStore((x) => x.checking);
+  const stale = useTeamsSetupStore((x) => x.findingsStale);
   const errors = useTeamsSetupStore((x) => x.errors);
   const applied = useTeamsSetupStore((x) => (x.applied?.kind === 'fix' ? x.applied : null));
   const busy = useTeamsSetupStore((x) => x.applying || x.checking || x.previewing !== null);
@@ -295,6 +296,11 @@ function Preflight() {
           </Text>
         ) : null}
       </div>
+      {stale && !checking ? (
+        <MessageBar intent="info" data-testid="ct-check-stale">
+          <MessageBarBody>{tt('setup.check.stale')}</MessageBarBody>
+        </MessageBar>
+      ) : null}
       {checking ? <ProgressBar data-testid="ct-check-progress" aria-label={tt('setup.check.running')} thickness="large" /> : null}
       {errors.check ? <ErrorBar error={errors.check} testId="ct-check-error" /> : null}
       {errors.fix ? <ErrorBar error={errors.fix} testId="ct-fix-error" /> : null}

@@ -24,6 +24,8 @@ interface TeamsSetupState {
   findings: TeamsConsoleFinding[] | null;
   checkedAt: number | null;
   checking: boolean;
+  /** Main said the findings may have changed since this check (a run, a fix elsewhere): check again to see. */
+  findingsStale: boolean;
   /** The finding whose fix preview is being fetched (its index in `findings`). */
   previewing: number | null;
   pending: PendingFix | null;
@@ -50,7 +52,7 @@ interface TeamsSetupState {
 }
 
 const INITIAL = {
-  loaded: false, config: null, findings: null, checkedAt: null, checking: false, previewing: null, pending: null, applying: false,
+  loaded: false, config: null, findings: null, checkedAt: null, checking: false, findingsStale: false, previewing: null, pending: null, applying: false,
   applied: null, disablePreview: null, busy: {}, errors: {},
 } satisfies Partial<TeamsSetupState>;
 
@@ -76,6 +78,7 @@ export const useTeamsSetupStore = create<TeamsSetupState>((set, get) => {
       const r = TeamsChangedSchema.safeParse(p);
       if (!r.success) return;
       if (r.data.what.includes('config')) void call('teams.getConfig', {}).then((config) => set({ config }), () => undefined);
+      if (r.data.what.includes('findings') && get().findings && !get().checking) set({ findingsStale: true });
     }),
   ]);
   events = subscribed;
@@ -157,7 +160,7 @@ export const useTeamsSetupStore = create<TeamsSetupState>((set, get) => {
       clear('check');
       try {
         const r = await call('teams.check', {});
-        set({ findings: r.findings, checkedAt: r.checkedAt });
+        set({ findings: r.findings, checkedAt: r.checkedAt, findingsStale: false });
       } catch (x) {
         fail('check', x);
       } finally {
