@@ -115,6 +115,7 @@ test('Commerce ⇄ Teams: enable, pre-flight fixed, plan, apply under a Graph fa
   await expect(comms).toContainText('+7:');
   await comms.getByRole('button', { name: 'and 4 more' }).click();
   await expect(comms).toContainText(RM_WITHOUT_ROLE);
+  await comms.getByRole('button', { name: 'Show fewer' }).click();
   await page.getByTestId('ct-tile-skip').click();
   await expect(page.getByTestId(`ct-plan-why-${FINDING_CASES.storeWithoutManager}`)).toHaveText('No store manager: a team needs an owner (R5).');
   await expect(page.getByTestId('ct-plan-shown')).toHaveText(`Showing 1 of ${STORES} stores`);

@@ -14,7 +14,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import type { TFunction } from 'i18next';
-import { useState } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 import type { TeamsPlanResult, TeamsProgress } from '../../../../preload/contract';
 import type { TeamsPlanStore } from '../../../../preload/contract/commerce-teams/findings';
 import { CODES, secondsLeft, ShortId, useCommonStyles, useNow, useT } from '../setup/common';
@@ -47,7 +47,8 @@ const useStyles = makeStyles({
   cWhy: { width: '14%' },
   cPeople: { width: '14%' },
   cProgress: { width: '16%' },
-  people: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200, minWidth: 0, overflowWrap: 'anywhere' },
+  people: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200, minWidth: 0 },
+  nickname: { fontFamily: tokens.fontFamilyMonospace },
   add: { color: tokens.colorPaletteGreenForeground1 },
   remove: { color: tokens.colorPaletteRedForeground1 },
   live: { display: 'flex', flexDirection: 'column', gap: '2px', fontSize: tokens.fontSizeBase200 },
@@ -117,6 +118,16 @@ export function PlanFilters({ shown, total }: { shown: number; total: number }) 
   );
 }
 
+/** A UPN or mail nickname that may wrap only after its '@' or before its '_' (never in the middle of a name). */
+function breakable(s: string): ReactNode {
+  return s.split(/(?<=@)|(?=_)/).map((part, i) => (
+    <Fragment key={i}>
+      {i ? <wbr /> : null}
+      {part}
+    </Fragment>
+  ));
+}
+
 /** Shown per list before "N more" (the communications team and big stores would fill the screen). */
 const SHOWN_PEOPLE = 3;
 
@@ -126,7 +137,7 @@ function People({ label, delta }: { label: string; delta: { add: string[]; remov
   const [all, setAll] = useState(false);
   if (!delta.add.length && !delta.remove.length) return <Text size={200}>—</Text>;
   const more = Math.max(0, delta.add.length - SHOWN_PEOPLE) + Math.max(0, delta.remove.length - SHOWN_PEOPLE);
-  const list = (xs: string[]) => (all ? xs : xs.slice(0, SHOWN_PEOPLE)).join(', ');
+  const list = (xs: string[]) => (all ? xs : xs.slice(0, SHOWN_PEOPLE)).map((x, i) => <Fragment key={x}>{i ? ', ' : ''}{breakable(x)}</Fragment>);
   return (
     <div className={st.people} aria-label={label}>
       {delta.add.length ? <span className={st.add}>{tt('plan.add', { count: delta.add.length })}: {list(delta.add)}</span> : null}
@@ -213,7 +224,7 @@ export function PlanTable({ plan, rows }: { plan: TeamsPlanResult; rows: TeamsPl
                 {r.mailNickname ? (
                   <>
                     <br />
-                    <Text size={200} className={mergeClasses(s.mono, s.hint)}>{r.mailNickname}</Text>
+                    <Text size={200} className={mergeClasses(st.nickname, s.hint)}>{breakable(r.mailNickname)}</Text>
                   </>
                 ) : null}
               </TableCell>
