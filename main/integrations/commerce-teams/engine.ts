@@ -16,12 +16,13 @@
  * waited out for its Retry-After (the HTTP client does the first retries, the engine waits again when they run out).
  */
 import type { CommerceClient } from '../../clients/commerce/client';
-import type { GraphClient, GraphGroup, GraphUser } from '../../clients/graph';
-import { GRAPH_OWNER_CAP, isGraphError } from '../../clients/graph';
+import type { GraphClient, GraphGroup, GraphUser, TeamsAsyncOperation } from '../../clients/graph';
+import { GraphError, GRAPH_OWNER_CAP, isGraphError } from '../../clients/graph';
 import { chunk } from '../../clients/odata';
 import { isServiceError } from '../../http/errors';
 import type { Clock } from '../../ports';
 import { systemClock } from '../../ports';
+import { Gate, Pacer } from './pacing';
 import type { TeamsApplyResult, TeamsFinding, TeamsFindingCode, TeamsPlan, TeamsPlanStore } from '../../../preload/contract/commerce-teams/findings';
 import type { TeamLinkStore } from './links';
 import { MAPPING_SOURCE_TYPE, OrgEntityMissing, ORG_ENTITIES, RETAIL_REPORTING_PURPOSE, readOrg, type OrgModel, type OrgPerson, type OrgStore } from './org';
@@ -34,6 +35,16 @@ export const REQUIRED_GRAPH_PERMISSIONS: readonly (readonly string[])[] = [
   ['TeamMember.ReadWrite.All'],
 ];
 const REPLICATION_TIMEOUT_MS = 15 * 60_000;
+const PLAN_CONCURRENCY = 24;
+const APPLY_CONCURRENCY = 64;
+/** Graph's published limits the engine paces itself by (reference commerce-teams-integration.md D.6). */
+const GRAPH_TEAM_CREATIONS_PER_SECOND = 6;
+const GRAPH_REQUESTS_PER_SECOND = 2000;
+/** $batch requests of the plan's reads in flight at once. */
+const READ_BATCHES_IN_FLIGHT = 12;
+/** A team operation is polled every second for its first 20 s (teams usually provision in seconds), then less often. */
+const OPERATION_POLL_MS = 1000;
+const OPERATION_FAST_POLLS = 20;
 
 export interface EngineDeps {
   commerce: CommerceClient;
@@ -42,8 +53,15 @@ export interface EngineDeps {
   links: TeamLinkStore;
   sleep: (ms: number) => Promise<void>;
   clock?: Clock;
-  /** Stores worked on at once (default 4; Graph allows 4 rps per team and 6 team creations a second). */
+  /**
+   * Stores worked on at once (default: 24 while planning, 64 while applying — a store waits seconds for its team to
+   * provision, so many stores are in flight to keep team creation at Graph's rate).
+   */
   concurrency?: number;
+  /** Team creations (POST /teams) a second; default Graph's published 6 per app and tenant, less a 2 % margin. */
+  teamCreationsPerSecond?: number;
+  /** Requests a second for the plan's bulk reads (each $batch item counts); default 90 % of Graph's 2,000 per app. */
+  graphReadsPerSecond?: number;
   /** Test hook: called at each persisted step; throwing EngineInterrupted stops the run as a crash would. */
   onStep?: (storeNumber: string, step: 'reserved' | 'group-created' | 'group' | 'team' | 'members' | 'mapped') => void | Promise<void>;
   /** Apply's progress (the console's run page): the phase a store entered; `totals` is the run's live result. */
@@ -129,8 +147,26 @@ function isStatus(x: unknown, status: number): boolean {
 
 export class TeamsEngine {
   private readonly clock: Clock;
+  /** POST /teams one at a time at the team-creation rate (see pacing.ts). */
+  private readonly teamCreation: Gate;
+  /** New groups at the team-creation rate: each is teamified right after, so none wait long as a bare group. */
+  private readonly groupCreation: Pacer;
+  private readonly reads: Pacer;
   constructor(private readonly d: EngineDeps) {
     this.clock = d.clock ?? systemClock;
+    const teamRate = d.teamCreationsPerSecond ?? GRAPH_TEAM_CREATIONS_PER_SECOND * 0.98;
+    this.teamCreation = new Gate(new Pacer(teamRate, 4, this.clock, d.sleep));
+    this.groupCreation = new Pacer(teamRate, 6, this.clock, d.sleep);
+    const readRate = d.graphReadsPerSecond ?? GRAPH_REQUESTS_PER_SECOND * 0.9;
+    this.reads = new Pacer(readRate, Math.max(21, readRate / 2), this.clock, d.sleep);
+  }
+
+  /** $batch GETs of many ids, 20 per request, several requests in flight, paced within Graph's global limit. */
+  private async batchReads<T>(keys: readonly string[], read: (part: string[]) => Promise<T>, batchesPerPart = 1): Promise<T[]> {
+    return mapLimit(chunk([...keys], 20), READ_BATCHES_IN_FLIGHT, async (part) => {
+      await this.reads.take((part.length + 1) * batchesPerPart);
+      return this.throttled(() => read(part));
+    });
   }
 
   /** A 429 that outlived the HTTP client's retries: wait its Retry-After and try again (never early). */
@@ -147,7 +183,8 @@ export class TeamsEngine {
 
   // -------------------------------------------------------------------------------------------- snapshot
 
-  private async snapshot(): Promise<Snapshot> {
+  /** `onOrg` starts work that needs only the org (the plan's team lookups) alongside the Graph user reads. */
+  private async snapshot(onOrg?: (org: OrgModel) => void): Promise<Snapshot> {
     const findings: TeamsFinding[] = [];
     if (this.d.graphAuthorization) findings.push(...permissionFindings(await this.d.graphAuthorization()));
     const org = await this.throttled(() => readOrg(this.d.commerce));
@@ -158,16 +195,31 @@ export class TeamsEngine {
     const keys = new Set<string>();
     for (const s of org.stores) for (const p of [...s.managers, ...s.workers]) if (personKey(p)) keys.add(personKey(p)!);
     for (const u of org.taskManagers) keys.add(u.upn);
-    const users = await this.throttled(() => this.d.graph.resolveUsers([...keys], ['id', 'userPrincipalName', 'accountEnabled', 'displayName']));
-    const ids = [...new Set([...users.values()].filter((u): u is GraphUser => !!u).map((u) => u.id))];
+    onOrg?.(org);
+    const users = new Map<string, GraphUser | null>();
     const licensed = new Map<string, boolean>();
-    for (const part of chunk(ids, 200)) {
-      const res = await this.throttled(() => this.d.graph.batch(part.map((id, i) => ({ id: String(i + 1), method: 'GET' as const, url: `/users/${encodeURIComponent(id)}/licenseDetails` }))));
+    const licences = async (part: string[]): Promise<Map<string, boolean>> => {
+      const res = await this.d.graph.batch(part.map((key, i) => ({ id: String(i + 1), method: 'GET' as const, url: `/users/${encodeURIComponent(key)}/licenseDetails` })));
+      const out = new Map<string, boolean>();
       res.forEach((r, i) => {
         const plans = ((r.body as { value?: { servicePlans?: { servicePlanName?: string; provisioningStatus?: string }[] }[] } | undefined)?.value ?? []).flatMap((l) => l.servicePlans ?? []);
-        if (r.ok) licensed.set(part[i]!, plans.some((p) => /^TEAMS/i.test(p.servicePlanName ?? '') && p.provisioningStatus !== 'Disabled'));
+        if (r.ok) out.set(part[i]!, plans.some((p) => /^TEAMS/i.test(p.servicePlanName ?? '') && p.provisioningStatus !== 'Disabled'));
       });
-    }
+      return out;
+    };
+    // Each key's user and licences in two $batch requests side by side (licences by the key: an object id, or a UPN
+    // Graph resolves the same way); keys whose licences did not come back that way are asked again by object id.
+    await this.batchReads([...keys], async (part) => {
+      const [found, lic] = await Promise.all([this.d.graph.resolveUsers(part, ['id', 'userPrincipalName', 'accountEnabled', 'displayName']), licences(part)]);
+      for (const [k, u] of found) {
+        users.set(k, u);
+        if (u && lic.has(k)) licensed.set(u.id, lic.get(k)!);
+      }
+    }, 2);
+    const rest = [...new Set([...users.values()].filter((u): u is GraphUser => !!u && !licensed.has(u.id)).map((u) => u.id))];
+    await this.batchReads(rest, async (part) => {
+      for (const [id, ok] of await licences(part)) licensed.set(id, ok);
+    });
     return { org, users, licensed, findings };
   }
 
@@ -317,19 +369,30 @@ export class TeamsEngine {
   }
 
   async plan(o: { prune?: boolean } = {}): Promise<TeamsPlan & { internal: PlanInternal }> {
-    const s = await this.snapshot();
+    // Where each store's team is (and its roster) needs only the org: looked up while the users are read.
+    type Found = { where: Awaited<ReturnType<TeamsEngine['locate']>>; roster: Awaited<ReturnType<TeamsEngine['roster']>> };
+    let located: Promise<Map<string, Found>> = Promise.resolve(new Map());
+    const s = await this.snapshot((org) => {
+      const found = new Map<string, Found>();
+      const todo = org.stores.filter((st) => st.managers.length > 0 && st.managers.length <= GRAPH_OWNER_CAP);
+      located = mapLimit(todo, this.d.concurrency ?? PLAN_CONCURRENCY, async (store) => {
+        const where = await this.locate(store, storeMailNickname(store.name), org);
+        const roster = where.groupId && !where.problem ? await this.roster(where.groupId, where.isTeam) : { owners: new Set<string>(), all: new Map<string, string>() };
+        found.set(store.storeNumber, { where, roster });
+      }).then(() => found);
+      located.catch(() => undefined); // awaited below; a failing snapshot must not leave it unhandled
+    });
+    const found = await located;
     const findings = [...s.findings, ...this.orgFindings(s)];
     const stores: TeamsPlanStore[] = [];
     const internal: PlanInternal = { desired: new Map(), comms: null };
     const nickOwner = new Map<string, string>();
-    const rows = await mapLimit(s.org.stores, this.d.concurrency ?? 4, async (store) => {
+    const rows = s.org.stores.map((store) => {
       const d = this.desired(s, store);
       const empty = { owners: { add: [], remove: [] }, members: { add: [], remove: [] } };
       if (store.managers.length === 0) return { row: { storeNumber: store.storeNumber, teamId: null, action: 'skip' as const, reason: 'no-manager', ...empty } };
       if (store.managers.length > GRAPH_OWNER_CAP) return { row: { storeNumber: store.storeNumber, teamId: null, action: 'skip' as const, reason: 'owners-over-limit', ...empty } };
-      const where = await this.locate(store, d.mailNickname, s.org);
-      const roster = where.groupId && !where.problem ? await this.roster(where.groupId, where.isTeam) : { owners: new Set<string>(), all: new Map<string, string>() };
-      return { d, where, roster };
+      return { d, ...found.get(store.storeNumber)! };
     });
     for (const r of rows) {
       if ('row' in r && r.row) {
@@ -421,7 +484,7 @@ export class TeamsEngine {
     const result: TeamsApplyResult = { teamsCreated: 0, ownersAdded: 0, membersAdded: 0, membersRemoved: 0, failed: [] };
     this.totals = result;
     const work = plan.stores.filter((r) => (r.action === 'create' || r.action === 'update') && (!o.stores || o.stores.includes(r.storeNumber)));
-    await mapLimit(work, this.d.concurrency ?? 4, async (row) => {
+    await mapLimit(work, this.d.concurrency ?? APPLY_CONCURRENCY, async (row) => {
       if (o.signal?.aborted) return;
       const it = plan.internal.desired.get(row.storeNumber)!;
       try {
@@ -471,16 +534,17 @@ export class TeamsEngine {
     let created = false;
     if (!groupId) {
       // 1. The link first: a crash from here on resumes on this store's group (found by link, nickname and marker).
-      // (A group id already on the link was checked by the plan and found gone: only the nickname counts now.)
+      // (A group id already on the link was checked by the plan and found gone: only the nickname counts now. The
+      // plan has just looked the nickname up; a group made since then makes the create answer "mailNickname already
+      // exists", and createGroup adopts it when it carries this store's marker.)
       this.d.links.reserve('RetailStore', sn, d.mailNickname, d.store.name);
       await this.step(sn, 'reserved');
-      groupId = (await this.groupByNickname(d.mailNickname))?.id ?? null;
-      if (!groupId) {
-        this.progress({ storeNumber: sn, phase: 'creating-group' });
-        groupId = await this.createGroup(d.store.name, d.mailNickname, `${d.store.name} ${storeMarker(sn)}`, [...d.owners.keys()], storeMarker(sn));
-        created = true;
-        await this.step(sn, 'group-created');
-      }
+      await this.groupCreation.take();
+      this.progress({ storeNumber: sn, phase: 'creating-group' });
+      const made = await this.createGroup(d.store.name, d.mailNickname, `${d.store.name} ${storeMarker(sn)}`, [...d.owners.keys()], storeMarker(sn));
+      groupId = made.id;
+      created = made.created;
+      if (created) await this.step(sn, 'group-created');
       this.d.links.setGroup('RetailStore', sn, groupId, 'group');
       await this.step(sn, 'group');
       if (created) result.ownersAdded += d.owners.size;
@@ -491,8 +555,9 @@ export class TeamsEngine {
       if (!it.mapped) this.d.links.setGroup('RetailStore', sn, groupId, 'team');
       await this.step(sn, 'team');
     }
-    // Owners/members: re-read the roster (a resumed group may already hold some of them).
-    const roster = await this.roster(groupId, true);
+    // Owners/members: re-read the roster (a resumed group may already hold some of them); a group this run made
+    // holds exactly the owners it was created with.
+    const roster = created ? { owners: new Set(d.owners.keys()), all: new Map(d.owners) } : await this.roster(groupId, true);
     const ownersAdd = [...d.owners.keys()].filter((id) => !roster.owners.has(id));
     const membersAdd = [...d.members.keys()].filter((id) => !roster.all.has(id));
     const adds = [...ownersAdd.map((userId) => ({ userId, owner: true })), ...membersAdd.map((userId) => ({ userId }))];
@@ -554,7 +619,7 @@ export class TeamsEngine {
       groupId = (await this.groupByNickname(COMMUNICATIONS_TEAM.mailNickname))?.id ?? null;
       if (!groupId) {
         // One owner (a team needs one); every task manager becomes a member below.
-        groupId = await this.createGroup(COMMUNICATIONS_TEAM.displayName, COMMUNICATIONS_TEAM.mailNickname, `Retail task managers publish task lists from here. ${commsMarker}`, ids.slice(0, 1), commsMarker);
+        groupId = (await this.createGroup(COMMUNICATIONS_TEAM.displayName, COMMUNICATIONS_TEAM.mailNickname, `Retail task managers publish task lists from here. ${commsMarker}`, ids.slice(0, 1), commsMarker)).id;
         result.ownersAdded++;
       }
       this.d.links.setGroup('Communications', src, groupId, 'group');
@@ -585,14 +650,14 @@ export class TeamsEngine {
   }
 
   /** POST /groups with a deterministic nickname; a "nickname already exists" means an earlier try got through: adopt it. */
-  private async createGroup(displayName: string, mailNickname: string, description: string, owners: string[], marker: string): Promise<string> {
+  private async createGroup(displayName: string, mailNickname: string, description: string, owners: string[], marker: string): Promise<{ id: string; created: boolean }> {
     try {
       const g = await this.throttled(() => this.d.graph.createGroup({ displayName, mailNickname, description, visibility: 'Private', owners, extra: { resourceBehaviorOptions: ['WelcomeEmailDisabled'] } }));
-      return g.id;
+      return { id: g.id, created: true };
     } catch (x) {
       if (isGraphError(x) && x.status === 400 && /mailNickname/i.test(x.serviceMessage)) {
         const g = await this.groupByNickname(mailNickname);
-        if (g && typeof g.description === 'string' && g.description.includes(marker)) return g.id;
+        if (g && typeof g.description === 'string' && g.description.includes(marker)) return { id: g.id, created: false };
       }
       throw x;
     }
@@ -608,10 +673,11 @@ export class TeamsEngine {
     let delay = 10_000;
     for (;;) {
       try {
-        const started = await this.throttled(() => this.d.graph.startTeamCreation({ 'group@odata.bind': `https://graph.microsoft.com/v1.0/groups('${groupId}')` }));
+        const started = await this.teamCreation.run(() => this.throttled(() => this.d.graph.startTeamCreation({ 'group@odata.bind': `https://graph.microsoft.com/v1.0/groups('${groupId}')` })));
         this.progress({ storeNumber, phase: 'creating-team', teamId: groupId, operationStatus: 'notStarted' });
-        await this.d.graph.waitForTeamOperation(started.operationUrl, { onStatus: (op) => this.progress({ storeNumber, phase: 'creating-team', teamId: groupId, operationStatus: op.status }) });
-        break;
+        await this.waitForOperation(started.operationUrl, deadline, (op) => this.progress({ storeNumber, phase: 'creating-team', teamId: groupId, operationStatus: op.status }));
+        // The operation succeeded: the team is there (only a 409 leaves it possibly still provisioning).
+        return;
       } catch (x) {
         if (isStatus(x, 409)) break;
         if (!isStatus(x, 404) || this.clock.now() + delay > deadline) throw x;
@@ -627,6 +693,25 @@ export class TeamsEngine {
       if (this.clock.now() + wait > deadline) throw new Error(`Team ${groupId} did not become readable within 15 minutes.`);
       await this.d.sleep(wait);
       wait = Math.min(wait * 2, 30_000);
+    }
+  }
+
+  /**
+   * Poll a teamsAsyncOperation (Location of the 202, either URL form) until it succeeds: every second for the
+   * first 20 polls, then doubling up to 30 s; failed/invalid and the 15-minute deadline throw.
+   */
+  private async waitForOperation(operationUrl: string, deadline: number, onStatus: (op: TeamsAsyncOperation) => void): Promise<void> {
+    const path = operationUrl.replace(/^https:\/\/[^/]+\/(v1\.0|beta)\//, '').replace(/^\//, '');
+    for (let polls = 1; ; polls++) {
+      const op = await this.throttled(() => this.d.graph.get<TeamsAsyncOperation>(path));
+      onStatus(op);
+      if (op.status === 'succeeded') return;
+      if (op.status === 'failed' || op.status === 'invalid')
+        throw new GraphError(200, op.error?.code || 'TeamOperationFailed', `Team provisioning ${op.status}: ${op.error?.message || 'no reason given'} (operation ${op.id}).`, { url: path, method: 'GET', body: op });
+      const delay = polls < OPERATION_FAST_POLLS ? OPERATION_POLL_MS : Math.min(30_000, OPERATION_POLL_MS * 2 ** (polls - OPERATION_FAST_POLLS + 1));
+      if (this.clock.now() + delay > deadline)
+        throw new GraphError(null, 'TeamOperationTimeout', `Team provisioning did not finish in time (operation ${op.id} is still ${op.status}). Check the team later; it may still appear.`, { url: path, method: 'GET' });
+      await this.d.sleep(delay);
     }
   }
 
