@@ -65,4 +65,15 @@ describe('teams.* in the app', () => {
     const run = await call<TeamsRun>('teams.run', { runId });
     expect(run).toMatchObject({ state: 'succeeded', storeNumbers: [store], counts: { storesPlanned: 1, storesDone: 1, teamsCreated: 1 } });
   });
+
+  it('the Teams schedule shares the kernel job queue with Sales without hiding or holding the Sales entries', async () => {
+    const schedule = await call<{ entry: string }>('teams.setSchedule', { enabled: true, everyMinutes: 60 });
+    const queue = await call<{ name: string }[]>('sync.queue');
+    // Sales still installs its defaults (the queue was not empty only because of the Teams entry) and lists only its own.
+    expect(queue.length).toBeGreaterThan(5);
+    expect(queue.map((e) => e.name)).not.toContain(schedule.entry);
+    const entry = app.db.prepare('SELECT status FROM sync_job_queue WHERE name = ?').get(schedule.entry) as { status: string };
+    expect(entry.status).toBe('Ready');
+  });
 });
+

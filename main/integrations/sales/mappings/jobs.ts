@@ -6,6 +6,13 @@
 import type { Direction, MappingOptions } from '../../../../preload/contract/sales/mapping-model';
 import { defaultMappings, resolveOptions } from './defaults';
 
+/**
+ * The job queue is the kernel's, shared with other integrations (Commerce ⇄ Teams keeps its scheduled sync there
+ * under its own category): Sales lists, installs and holds only the entries of its own categories.
+ */
+export const SALES_QUEUE_CATEGORIES: ReadonlySet<string | null> = new Set([null, 'BCI CUST', 'BCI OPTION', 'BCI INTEG']);
+export const isSalesQueueEntry = (e: { category: string | null }): boolean => SALES_QUEUE_CATEGORIES.has(e.category);
+
 export interface JobQueueEntry {
   name: string;
   /** The table mapping the job synchronizes; null for feature jobs. */

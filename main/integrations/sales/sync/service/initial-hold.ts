@@ -11,6 +11,7 @@
 import type { Db } from '../../../../db/database';
 import type { Clock } from '../../../../ports';
 import type { JobQueue, QueueStatus } from '../../../../kernel/jobs/queue';
+import { isSalesQueueEntry } from '../../mappings/jobs';
 
 const KEY = 'sync.heldForInitialSync';
 const MIN = 60_000;
@@ -41,6 +42,7 @@ function save(db: Db, entries: HeldEntry[]): void {
 export function holdForInitialSync(db: Db, queue: JobQueue): string[] {
   const held: HeldEntry[] = [];
   for (const e of queue.list()) {
+    if (!isSalesQueueEntry(e)) continue;
     if (!e.recurring || e.status === 'On Hold' || e.status === 'In Process') continue;
     held.push({ name: e.name, status: e.status === 'On Hold with Inactivity Timeout' ? e.status : 'Ready' });
     queue.setStatus(e.name, 'On Hold');

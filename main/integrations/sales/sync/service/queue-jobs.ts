@@ -9,7 +9,7 @@ import type { Db } from '../../../../db/database';
 import { JobQueue, Scheduler, wakeInactive, type QueueEntry, type TickReport } from '../../../../kernel/jobs/queue';
 import type { Clock } from '../../../../ports';
 import { AppFailure } from '../../../../rpc/errors';
-import { defaultJobs } from '../../mappings/jobs';
+import { defaultJobs, isSalesQueueEntry } from '../../mappings/jobs';
 import type { SyncEngine } from '../engine/engine';
 import { mappingProbe } from '../jobs/runner';
 import { createSalesOrdersFromSubmitted, settlePostedOrders } from '../rules/orders';
@@ -61,7 +61,7 @@ export class QueueJobs {
   }
 
   queueEntries(source: SyncSource | null): SyncQueueEntryDto[] {
-    if (this.c.queue.list().length === 0) this.c.queue.installDefaults(defaultJobs());
+    if (!this.c.queue.list().some(isSalesQueueEntry)) this.c.queue.installDefaults(defaultJobs());
     const cat = this.c.catalog();
     const held = new Set(this.heldNames());
     const now = this.c.d.clock.now();
@@ -89,7 +89,7 @@ export class QueueJobs {
         return { code: 'queueNotTicking', params: {} };
       return null;
     };
-    return this.c.queue.list().map((e) => queueDto(e, blockedBy(e)));
+    return this.c.queue.list().filter(isSalesQueueEntry).map((e) => queueDto(e, blockedBy(e)));
   }
   async queueList(): Promise<SyncQueueEntryDto[]> {
     return this.queueEntries(await this.c.d.sides.source());
