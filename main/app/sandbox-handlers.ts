@@ -18,5 +18,6 @@ export function createSandboxHandlers({ sandbox, draft }: SandboxHandlerDeps): H
     'sandbox.scenario': async ({ scenario }) => sandbox.scenario(scenario, draft()),
     'sandbox.setGraphFaultProfile': async ({ name, on, params }) => sandbox.setGraphFaultProfile(name, on, params),
     'sandbox.setGraphConsent': async ({ granted }) => sandbox.setGraphConsent(granted),
+    'sandbox.commerceChange': async ({ change }) => sandbox.commerceChange(change),
   };
 }

@@ -1,6 +1,7 @@
 import type { CommerceTeamsSandbox, GraphFaultProfileName, GraphFaultProfileState, KnobsDto, SandboxScenario, SandboxScenarioResult, SandboxStatus, SetupDraft } from '../../preload/contract';
 import { GRAPH_FAULT_PROFILES } from '../../preload/contract/core/sandbox';
-import type { GraphConsent } from '../../preload/contract/core/sandbox';
+import type { CommerceHqChange, CommerceHqChangeResult, GraphConsent } from '../../preload/contract/core/sandbox';
+import { applyHqChange } from '../sandbox/commerce/hq-changes';
 import { GRAPH_RESOURCE, KNOWN_RESOURCES } from '../sandbox/identity/scopes';
 import type { Knobs, KnobStore } from '../sandbox/kernel/knobs';
 import { PERSONA_PASSWORD, SANDBOX_USERS } from '../sandbox/directory';
@@ -92,6 +93,11 @@ export class EmbeddedSandbox {
       requested: KNOWN_RESOURCES[resource]!.appRoles,
       adminConsentUrl: `${s.info.identity.authority}/adminconsent?${q}`,
     };
+  }
+
+  /** A change in Commerce headquarters between two syncs (see main/sandbox/commerce/hq-changes.ts). */
+  commerceChange(change: CommerceHqChange): CommerceHqChangeResult {
+    return applyHqChange(this.require().commerce.store, change);
   }
 
   /** Revoke the Graph app's admin consent (tokens without application permissions) or grant every permission again. */

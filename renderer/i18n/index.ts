@@ -63,15 +63,15 @@ export const LANGUAGES = [
 export type LanguageCode = (typeof LANGUAGES)[number]['code'];
 
 /** A page catalog's error texts (main's AppFailure codes) join the common `errors.<code>` the ErrorBar looks up. */
-function withErrors<C extends { errors: object }>(common: C, errors: Record<string, string>): C {
+function withErrors<C extends { errors: object }>(common: C, errors: Readonly<Record<string, string>>): C {
   return { ...common, errors: { ...common.errors, ...errors } };
 }
 
 export const resources = {
-  en: { common: withErrors(en, teamsProvisionEn.errors), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, teamsMapping: teamsMappingPageEn, teamsCodes: teamsCodesEn, teamsHierarchy: teamsHierarchyEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
-  'nb-NO': { common: withErrors(nb, teamsProvisionNb.errors), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, teamsMapping: teamsMappingPageNb, teamsCodes: teamsCodesNb, teamsHierarchy: teamsHierarchyNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
-  'nl-NL': { common: withErrors(nl, teamsProvisionNl.errors), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, teamsMapping: teamsMappingPageNl, teamsCodes: teamsCodesNl, teamsHierarchy: teamsHierarchyNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
-  'fi-FI': { common: withErrors(fi, teamsProvisionFi.errors), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, teamsMapping: teamsMappingPageFi, teamsCodes: teamsCodesFi, teamsHierarchy: teamsHierarchyFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
+  en: { common: withErrors(withErrors(en, teamsProvisionEn.errors), teamsCodesEn), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, teamsMapping: teamsMappingPageEn, teamsCodes: teamsCodesEn, teamsHierarchy: teamsHierarchyEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
+  'nb-NO': { common: withErrors(withErrors(nb, teamsProvisionNb.errors), teamsCodesNb), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, teamsMapping: teamsMappingPageNb, teamsCodes: teamsCodesNb, teamsHierarchy: teamsHierarchyNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
+  'nl-NL': { common: withErrors(withErrors(nl, teamsProvisionNl.errors), teamsCodesNl), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, teamsMapping: teamsMappingPageNl, teamsCodes: teamsCodesNl, teamsHierarchy: teamsHierarchyNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
+  'fi-FI': { common: withErrors(withErrors(fi, teamsProvisionFi.errors), teamsCodesFi), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, teamsMapping: teamsMappingPageFi, teamsCodes: teamsCodesFi, teamsHierarchy: teamsHierarchyFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {

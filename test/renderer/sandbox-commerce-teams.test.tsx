@@ -45,6 +45,7 @@ function transport() {
   });
   const fake = fakeTransport({
     'sandbox.status': status,
+    'sandbox.commerceChange': ({ change }) => ({ change, applied: change !== 'manager-change', storeNumber: '001031', storeName: 'Nordlys Oslo Pop-up', personnelNumber: 'NR-000100' }),
     'sandbox.setGraphConsent': ({ granted }) => {
       consented = granted;
       return consent();
@@ -133,5 +134,16 @@ describe('sandbox page: Commerce ⇄ Teams', () => {
     fireEvent.click(screen.getByRole('switch', { name: 'Admin consent revoked' }));
     await waitFor(() => expect(screen.getByTestId('sandbox-ct-consent-roles').textContent).toContain('Tokens carry: '));
     expect(t.calls.filter((c) => c.method === 'sandbox.setGraphConsent').map((c) => c.payload)).toEqual([{ granted: false }, { granted: true }]);
+  });
+
+  it('makes a Commerce headquarters change and says what the next plan does with it (or that it was made already)', async () => {
+    const t = transport();
+    renderWith(<SandboxPage />, t);
+    await screen.findByTestId('sandbox-ct-hq');
+    fireEvent.click(screen.getByTestId('sandbox-hq-new-store'));
+    await waitFor(() => expect(screen.getByTestId('sandbox-hq-result').textContent).toBe('Nordlys Oslo Pop-up (001031) is open: the next plan creates its team.'));
+    fireEvent.click(screen.getByTestId('sandbox-hq-manager-change'));
+    await waitFor(() => expect(screen.getByTestId('sandbox-hq-result').textContent).toContain('had been made already'));
+    expect(t.calls.filter((c) => c.method === 'sandbox.commerceChange').map((c) => c.payload)).toEqual([{ change: 'new-store' }, { change: 'manager-change' }]);
   });
 });

@@ -37,7 +37,7 @@ const VALID_FROM = '2024-01-01T00:00:00Z';
 const VALID_TO = '2154-12-31T23:59:59Z';
 const companyParty = (dataAreaId: string) => `P-${dataAreaId.toUpperCase()}`;
 
-function storeRows(s: PersonaStore) {
+export function storeRows(s: PersonaStore) {
   const l = LOCALE[s.dataAreaId]!;
   return {
     dataAreaId: s.dataAreaId, RetailChannelId: `NR-${s.storeNumber}`, StoreNumber: s.storeNumber, OperatingUnitNumber: `OU-${s.storeNumber}`,

@@ -51,6 +51,20 @@ export const GraphConsentSchema = z.object({
 });
 export type GraphConsent = z.infer<typeof GraphConsentSchema>;
 
+/** What happens in Commerce headquarters between two syncs (the sandbox makes it as HQ's forms would). */
+export const COMMERCE_HQ_CHANGES = ['worker-joins', 'manager-change', 'new-store'] as const;
+export const CommerceHqChangeSchema = z.enum(COMMERCE_HQ_CHANGES);
+export type CommerceHqChange = z.infer<typeof CommerceHqChangeSchema>;
+export const CommerceHqChangeResultSchema = z.object({
+  change: CommerceHqChangeSchema,
+  /** false: it had been made already; nothing was written. */
+  applied: z.boolean(),
+  storeNumber: z.string(),
+  storeName: z.string(),
+  personnelNumber: z.string(),
+});
+export type CommerceHqChangeResult = z.infer<typeof CommerceHqChangeResultSchema>;
+
 export const CommerceTeamsSandboxSchema = z.object({
   graph: z.object({ url: z.string(), betaUrl: z.string(), caFile: z.string() }),
   commerce: z.object({ url: z.string() }),
@@ -132,6 +146,11 @@ export const sandboxMethods = {
     z.strictObject({ name: GraphFaultProfileNameSchema, on: z.boolean(), params: FaultParamsSchema.optional() }),
     z.array(GraphFaultProfileStateSchema),
     'Switch one named Microsoft Graph fault profile on (with optional parameters) or off; returns every profile.',
+  ),
+  'sandbox.commerceChange': method(
+    z.strictObject({ change: CommerceHqChangeSchema }),
+    CommerceHqChangeResultSchema,
+    'Make a change in the Commerce headquarters sandbox (a worker joins a store, a new store manager, a new store) for the next Teams plan to pick up.',
   ),
   'sandbox.setGraphConsent': method(
     z.strictObject({ granted: z.boolean() }),

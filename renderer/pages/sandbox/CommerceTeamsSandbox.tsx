@@ -1,5 +1,6 @@
 import {
   Badge,
+  Button,
   Card,
   CardHeader,
   Field,
@@ -19,7 +20,8 @@ import {
 } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, CommerceTeamsSandbox, GraphConsent, GraphFaultProfileName, GraphFaultProfileState, SandboxPersona } from '../../../preload/contract';
+import { COMMERCE_HQ_CHANGES } from '../../../preload/contract';
+import type { AppError, CommerceHqChange, CommerceHqChangeResult, CommerceTeamsSandbox, GraphConsent, GraphFaultProfileName, GraphFaultProfileState, SandboxPersona } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
 import { useSandboxStore } from '../../stores/sandbox';
 import { call, RpcError } from '../../transport/client';
@@ -62,6 +64,20 @@ export function CommerceTeamsSandboxCards({ ct }: { ct: CommerceTeamsSandbox }) 
   const [consentBusy, setConsentBusy] = useState(false);
   const shownConsent = consent ?? ct.graphConsent;
   const consented = shownConsent.roles.length > 0;
+
+  const [hqBusy, setHqBusy] = useState<CommerceHqChange | null>(null);
+  const [hqDone, setHqDone] = useState<CommerceHqChangeResult | null>(null);
+  const hqChange = async (change: CommerceHqChange) => {
+    setHqBusy(change);
+    setError(null);
+    try {
+      setHqDone(await call('sandbox.commerceChange', { change }));
+    } catch (x) {
+      setError(x instanceof RpcError ? x.error : { code: 'INTERNAL', message: (x as Error).message });
+    } finally {
+      setHqBusy(null);
+    }
+  };
 
   const toggleConsent = async (granted: boolean) => {
     setConsentBusy(true);
@@ -159,6 +175,27 @@ export function CommerceTeamsSandboxCards({ ct }: { ct: CommerceTeamsSandbox }) 
             </TableBody>
           </Table>
         </div>
+      </Card>
+
+      <Card data-testid="sandbox-ct-hq">
+        <CardHeader header={<Text weight="semibold">{t('sandbox.ct.hqTitle')}</Text>} description={t('sandbox.ct.hqHint')} />
+        <div className={s.faults}>
+          {COMMERCE_HQ_CHANGES.map((c) => (
+            <div key={c} className={s.fault}>
+              <Button data-testid={`sandbox-hq-${c}`} disabled={hqBusy !== null} onClick={() => void hqChange(c)}>
+                {t(`sandbox.ct.hq.${c}.button`)}
+              </Button>
+              <Text>{t(`sandbox.ct.hq.${c}.explain`)}</Text>
+            </div>
+          ))}
+        </div>
+        {hqDone ? (
+          <MessageBar intent={hqDone.applied ? 'success' : 'info'} data-testid="sandbox-hq-result">
+            <MessageBarBody>
+              {t(hqDone.applied ? `sandbox.ct.hq.${hqDone.change}.done` : 'sandbox.ct.hqAlready', { store: hqDone.storeName, storeNumber: hqDone.storeNumber, worker: hqDone.personnelNumber })}
+            </MessageBarBody>
+          </MessageBar>
+        ) : null}
       </Card>
 
       <Card data-testid="sandbox-ct-consent">

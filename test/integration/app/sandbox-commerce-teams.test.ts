@@ -153,3 +153,13 @@ describe('sandbox.setGraphConsent', () => {
     expect(await graphToken()).toEqual(before.requested);
   });
 });
+
+describe('sandbox.commerceChange', () => {
+  it('makes each Commerce headquarters change once and says so the second time; a bad name is refused', async () => {
+    const first = await call<{ applied: boolean; storeNumber: string }>(app, 'sandbox.commerceChange', { change: 'new-store' });
+    expect(first).toMatchObject({ applied: true, storeNumber: '001031' });
+    expect(sandbox.handle!.commerce.store.db.prepare('SELECT COUNT(*) AS n FROM "RetailChannelWorkers" WHERE StoreNumber = ?').get('001031')).toEqual({ n: 2 });
+    expect(await call(app, 'sandbox.commerceChange', { change: 'new-store' })).toMatchObject({ applied: false });
+    expect((await failure(call(app, 'sandbox.commerceChange', { change: 'fire-everyone' }))).code).toBe('BAD_REQUEST');
+  });
+});
