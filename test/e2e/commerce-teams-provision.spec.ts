@@ -8,8 +8,9 @@ import { chooseLanguage } from './helpers';
  * Commerce ⇄ Teams from enabling to a synced change, against the console's own demo sandbox (issue 14): both profiles
  * picked, the pre-flight finds a regional manager without Retail task manager and its one-click fix is previewed and
  * applied, the integration is enabled with the data-sharing consent, Graph's members/add answers 502 (fault profile)
- * while the plan is applied — every store gets its team with its people — then a change made in Commerce
- * headquarters (a store manager made Retail task manager) shows up in the next plan and is applied; pages in nb-NO,
+ * while the plan is applied — every store gets its team with its people — then changes made in Commerce
+ * headquarters (a store manager made Retail task manager, a worker joins a store, a new store manager, a new store)
+ * show up in the next plan and are applied; pages in nb-NO,
  * nl-NL and fi-FI.
  */
 let own: ConsoleHost;
@@ -144,13 +145,26 @@ test('Commerce ⇄ Teams: enable, pre-flight fixed, plan, apply under a Graph fa
   await page.getByTestId('ct-history').evaluate((e) => e.scrollIntoView());
   await shot(page, 'ct-provision-6-applied');
 
-  // (4) A change made in headquarters: the next plan has nothing to create, and the communications team gains the new task manager.
+  // (4) Changes made in headquarters: the Oslo Sentrum manager becomes a Retail task manager (through OData), and on
+  // the Demo sandbox page a worker joins Oslo Sentrum, a worker there becomes a store manager and a new store opens.
   await assignTaskManagerInCommerce(tokenEndpoint, commerceUrl, OSLO_MANAGER.userId!);
+  await page.getByRole('tab', { name: 'Demo sandbox' }).click();
+  await page.getByTestId('sandbox-hq-worker-joins').click();
+  await expect(page.getByTestId('sandbox-hq-result')).toContainText('NR-000203 now works at Nordlys Oslo Sentrum');
+  await page.getByTestId('sandbox-hq-manager-change').click();
+  await expect(page.getByTestId('sandbox-hq-result')).toContainText('NR-000101 is now a store manager');
+  await page.getByTestId('sandbox-hq-new-store').click();
+  await expect(page.getByTestId('sandbox-hq-result')).toContainText('Nordlys Oslo Pop-up (001031) is open');
+  await page.getByTestId('sandbox-ct-hq').scrollIntoViewIfNeeded();
+  await shot(page, 'ct-provision-6b-hq-changes');
+  await page.getByRole('tab', { name: 'Provision teams' }).click();
   await page.getByTestId('ct-plan-run').click();
   await expect(page.getByTestId('ct-plan-row-communications')).toHaveAttribute('data-action', 'update', { timeout: 30_000 });
   await expect(page.getByTestId('ct-plan-row-communications')).toContainText(OSLO_MANAGER.upn);
-  await expect(page.getByTestId('ct-tile-create')).toHaveAttribute('data-count', '0');
-  await expect(page.getByTestId('ct-tile-none')).toHaveAttribute('data-count', String(STORES - 1));
+  // The new store gets a team; Oslo Sentrum gains an owner and a member; every other store is up to date.
+  await expect(page.getByTestId('ct-tile-create')).toHaveAttribute('data-count', '1');
+  await expect(page.getByTestId('ct-tile-update')).toHaveAttribute('data-count', '1');
+  await expect(page.getByTestId('ct-tile-none')).toHaveAttribute('data-count', String(STORES - 2));
   await page.getByTestId('ct-plan').scrollIntoViewIfNeeded();
   await shot(page, 'ct-provision-7-commerce-change');
   await page.getByTestId('ct-apply').click();
