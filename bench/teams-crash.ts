@@ -84,11 +84,12 @@ try {
         log(`run ${run + 1}: apply exited 1 (resumed): ${r.last.slice(0, 300)}`);
       }
       const v = await sb.verify();
+      const { throttled } = await sb.command<{ throttled: number }>({ stats: true });
       totals.kills += kills;
       totals.duplicateTeams += v.duplicateTeams;
       totals.missingMembers += v.missingMembers;
       totals.extraMembers += v.extraMembers;
-      log(`run ${run + 1}: ${kills} kill(s), ${v.teams}/${v.stores} teams, duplicates ${v.duplicateTeams}, missing ${v.missingMembers}, extra ${v.extraMembers} in ${((performance.now() - t0) / 1000).toFixed(1)} s${v.problems.length ? `; ${v.problems.join('; ')}` : ''}`);
+      log(`run ${run + 1}: ${kills} kill(s), ${v.teams}/${v.stores} teams, duplicates ${v.duplicateTeams}, missing ${v.missingMembers}, extra ${v.extraMembers}, Graph 429s ${throttled}, in ${((performance.now() - t0) / 1000).toFixed(1)} s${v.problems.length ? `; ${v.problems.join('; ')}` : ''}`);
     } finally {
       await sb.stop();
     }
