@@ -41,7 +41,8 @@ test('a fresh console opens on Home (en, nb-NO), with a skip link, and says so w
     await expect(sales.getByTestId('home-setup')).toHaveText('Not started');
     await expect(sales.getByTestId('home-last-sync')).toContainText('Never');
     await expect(page.getByTestId('home-step-setup')).toHaveAttribute('data-next', 'true');
-    await expect(page.getByTestId('home-teams')).toContainText('Not available yet');
+    await expect(page.getByTestId('home-teams-enabled')).toHaveText('Not enabled');
+    await expect(page.getByTestId('home-teams-last-run')).toHaveAttribute('data-state', 'never');
     // The key-file notice lives where secrets are entered and in About, not on every page.
     await expect(page.getByTestId('secret-notice')).toHaveCount(0);
     await shot(page, 'home-en');
@@ -67,7 +68,7 @@ test('a fresh console opens on Home (en, nb-NO), with a skip link, and says so w
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Hjem');
     await expect(page.getByRole('list', { name: 'Hvor du begynner' }).getByRole('listitem')).toHaveCount(4);
     await expect(page.getByTestId('home-sales-enabled')).toHaveText('Ikke aktivert');
-    await expect(page.getByTestId('home-teams')).toContainText('Ikke tilgjengelig ennå');
+    await expect(page.getByTestId('home-teams-enabled')).toHaveText('Ikke aktivert');
     await shot(page, 'home-nb-NO');
 
     // About still shows how secrets are kept.

@@ -42,6 +42,8 @@ function console_(extra: FakeHandlers = {}) {
     // heldForInitialSync: the queue entries enabling leaves on hold (newer contract); ignored where the contract lacks it.
     'sync.status': () => ({ source: DEMO_SOURCE, mappings: [], heldForInitialSync: [] }) as SyncStatus,
     'app.dismissNotice': ({ notice }) => ({ dismissedNotices: [notice] }),
+    'teams.getConfig': () => ({ enabled: false, enabledAt: null, commerceProfileId: null, graphProfileId: null, dataSharingConsent: { accepted: false, acceptedAt: null }, pruneDefault: false }),
+    'teams.runs': () => ({ runs: [] }),
     ...extra,
   });
 }
@@ -80,12 +82,18 @@ describe('the console opens on Home', () => {
     expect(within(sales).getByTestId('home-last-sync').textContent).toContain('Never');
     expect(within(sales).getByText('Until the setup is enabled, synchronization uses the demo sandbox profiles.')).toBeTruthy();
     expect(screen.getByTestId('home-step-setup').getAttribute('data-next')).toBe('true');
-    // Commerce ⇄ Teams says honestly that it is not there yet.
-    expect(within(screen.getByTestId('home-teams')).getByText('Not available yet')).toBeTruthy();
+    // Commerce ⇄ Teams: not enabled, no profiles chosen, never run; the button leads to its configuration.
+    const teams = screen.getByTestId('home-teams');
+    await within(teams).findByText('Not enabled');
+    expect(within(teams).getByTestId('home-teams-last-run').getAttribute('data-state')).toBe('never');
+    expect(within(teams).getByTestId('home-teams-profile-graph').textContent).toBe('No profile chosen');
     // The key-file notice is no longer on every page.
     expect(screen.queryByTestId('secret-notice')).toBeNull();
     fireEvent.click(within(sales).getByRole('button', { name: 'Continue with the assisted setup' }));
     expect(useAppStore.getState().page).toBe('setup');
+    useAppStore.setState({ page: 'home' });
+    fireEvent.click(await screen.findByTestId('home-teams-open'));
+    expect(useAppStore.getState().page).toBe('ct-setup');
     expect(missing).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { Badge, Button, Card, CardHeader, makeStyles, MessageBar, MessageBarBody
 import { ArrowRightRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, SetupDraft, SetupStatus, SyncStatus } from '../../../preload/contract';
+import type { AppError, SetupDraft, SetupStatus, SyncStatus, TeamsConfig, TeamsRun } from '../../../preload/contract';
 import { useAppStore, type PageId } from '../../stores/app';
 import { asAppError } from '../../transport/client';
 import { useConnectionsStore } from '../../stores/connections';
@@ -43,8 +43,18 @@ const PROFILE_COLOUR: Record<ProfileState, 'success' | 'informative' | 'warning'
 interface Loaded {
   setup: { draft: SetupDraft; status: SetupStatus; savedAt: string | null } | null;
   sync: SyncStatus | null;
+  teams: { config: TeamsConfig; lastRun: TeamsRun | null } | null;
   errors: AppError[];
 }
+
+const RUN_COLOUR: Record<TeamsRun['state'], 'success' | 'informative' | 'warning' | 'danger'> = {
+  running: 'informative',
+  succeeded: 'success',
+  partial: 'warning',
+  failed: 'danger',
+  cancelled: 'warning',
+  interrupted: 'warning',
+};
 
 /** The start page: what the console does, where to start, and the current state of each integration. */
 export function HomePage() {
@@ -56,11 +66,18 @@ export function HomePage() {
   const [data, setData] = useState<Loaded | null>(null);
 
   const load = useCallback(async () => {
-    const [, setup, sync] = await Promise.allSettled([useConnectionsStore.getState().init(), call('setup.getState', {}), call('sync.status', {})]);
+    const [, setup, sync, teamsConfig, teamsRuns] = await Promise.allSettled([
+      useConnectionsStore.getState().init(),
+      call('setup.getState', {}),
+      call('sync.status', {}),
+      call('teams.getConfig', {}),
+      call('teams.runs', { limit: 1 }),
+    ]);
     setData({
       setup: setup.status === 'fulfilled' ? setup.value : null,
       sync: sync.status === 'fulfilled' ? sync.value : null,
-      errors: [setup, sync].flatMap((r) => (r.status === 'rejected' ? [asAppError(r.reason)] : [])),
+      teams: teamsConfig.status === 'fulfilled' ? { config: teamsConfig.value, lastRun: teamsRuns.status === 'fulfilled' ? (teamsRuns.value.runs[0] ?? null) : null } : null,
+      errors: [setup, sync, teamsConfig].flatMap((r) => (r.status === 'rejected' ? [asAppError(r.reason)] : [])),
     });
   }, []);
   useEffect(() => {
@@ -69,6 +86,7 @@ export function HomePage() {
 
   const summary = data ? salesSummary({ profiles, statuses, setup: data.setup, sync: data.sync }) : null;
   const others = profiles.filter((p) => p.kind === 'graph' || p.kind === 'commerce-hq').length;
+  const teams = data?.teams ?? null;
 
   return (
     <section className={s.page} aria-labelledby="home-title" data-testid="home-page">
@@ -187,14 +205,63 @@ export function HomePage() {
           <CardHeader
             header={<Text weight="semibold">{th('teams.title')}</Text>}
             action={
-              <Badge appearance="tint" color="informative">
-                {th('teams.badge')}
-              </Badge>
+              teams ? (
+                <Badge appearance="tint" color={teams.config.enabled ? 'success' : 'warning'} data-testid="home-teams-enabled">
+                  {teams.config.enabled ? th('teams.enabled') : th('teams.notEnabled')}
+                </Badge>
+              ) : undefined
             }
           />
           <div className={s.body}>
-            <Text>{th('teams.body')}</Text>
-            <Text className={s.muted}>{th('teams.profiles', { count: others })}</Text>
+            {!data ? (
+              <Spinner size="small" label={th('loading')} />
+            ) : (
+              <>
+                <Text>{th('teams.body')}</Text>
+                <dl className={s.facts}>
+                  {(['commerce', 'graph'] as const).map((role) => {
+                    const id = role === 'commerce' ? teams?.config.commerceProfileId : teams?.config.graphProfileId;
+                    const name = profiles.find((p) => p.id === id)?.name ?? null;
+                    return (
+                      <div key={role} style={{ display: 'contents' }}>
+                        <dt className={s.dt}>{th(`teams.profile.${role}`)}</dt>
+                        <dd className={s.dd} data-testid={`home-teams-profile-${role}`}>
+                          {name ? <Text>{name}</Text> : <Badge appearance="tint" color="warning">{th('sales.profileState.missing')}</Badge>}
+                        </dd>
+                      </div>
+                    );
+                  })}
+                  <dt className={s.dt}>{th('teams.lastRun')}</dt>
+                  <dd className={s.dd} data-testid="home-teams-last-run" data-state={teams?.lastRun?.state ?? 'never'}>
+                    {teams?.lastRun ? (
+                      <>
+                        <Text>{new Date(teams.lastRun.startedAt).toLocaleString(i18n.language)}</Text>
+                        <Badge appearance="tint" color={RUN_COLOUR[teams.lastRun.state]}>
+                          {i18n.t(`state.${teams.lastRun.state}`, { ns: 'teamsProvision' })}
+                        </Badge>
+                        <Text className={s.muted}>
+                          {th('teams.runCounts', { created: teams.lastRun.counts.teamsCreated, failed: teams.lastRun.counts.storesFailed })}
+                        </Text>
+                      </>
+                    ) : (
+                      th('sales.never')
+                    )}
+                  </dd>
+                </dl>
+                <Text className={s.muted}>{th('teams.profiles', { count: others })}</Text>
+                <div>
+                  <Button
+                    appearance="secondary"
+                    icon={<ArrowRightRegular />}
+                    iconPosition="after"
+                    data-testid="home-teams-open"
+                    onClick={() => setPage(teams?.config.enabled ? 'ct-provision' : 'ct-setup')}
+                  >
+                    {teams?.config.enabled ? th('teams.openProvision') : th('teams.openSetup')}
+                  </Button>
+                </div>
+              </>
+            )}
           </div>
         </Card>
       </div>
