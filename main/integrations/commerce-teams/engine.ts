@@ -212,7 +212,8 @@ export class TeamsEngine {
     await this.batchReads([...keys], async (part) => {
       const [found, lic] = await Promise.all([this.d.graph.resolveUsers(part, ['id', 'userPrincipalName', 'accountEnabled', 'displayName']), licences(part)]);
       for (const [k, u] of found) {
-        users.set(k, u);
+        // Only the fields the plan reads (a big org holds tens of thousands of these).
+        users.set(k, u && { id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName, accountEnabled: u.accountEnabled });
         if (u && lic.has(k)) licensed.set(u.id, lic.get(k)!);
       }
     }, 2);
