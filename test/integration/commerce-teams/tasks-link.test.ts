@@ -1,0 +1,204 @@
+/**
+ * *Link POS and Teams* (issue 15, `d365ic tasks link`) against startSandbox over real HTTP(S): the Teams engine
+ * provisions the demo stores' teams (it maps them in Commerce), then plans are arranged in Graph per store and the
+ * link decides linked / missing / ambiguous, persists the plan id on the Commerce mapping row, creates missing
+ * plans on request (idempotently), and the CLI's last stdout line parses with the contract schema.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSandboxInfo } from '../../../main/integrations/commerce-teams/connect';
+import { linkContract, linkStorePlans, type LinkResult } from '../../../main/integrations/commerce-teams/tasks/link';
+import { TasksLinkResultSchema } from '../../../preload/contract/commerce-teams/tasks';
+import { startEngineHarness, type EngineHarness } from './engine-harness';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const MAPPINGS = 'RetailTeamsSourceTeamMappings';
+let h: EngineHarness;
+let conn: ReturnType<typeof connectSandboxInfo>;
+let dir: string;
+let info: string;
+/** store number → team id, as the engine mapped them. */
+let teamOf: Map<string, string>;
+
+const deps = () => ({ commerce: conn.commerce, graph: conn.graph, clock: h.clock });
+const byStore = (r: LinkResult) => new Map(r.stores.map((s) => [s.storeNumber, s]));
+const plansOfGroup = (groupId: string) => [...h.sb.graph.state.plans.values()].filter((p) => p.groupId === groupId);
+async function rows(): Promise<Map<string, { TeamId: string; PlanId: string | null; PlanLinkedDateTime: string | null }>> {
+  const all = await conn.commerce.list<{ SourceId: string; TeamId: string; PlanId: string | null; PlanLinkedDateTime: string | null }>(MAPPINGS);
+  return new Map(all.map((r) => [r.SourceId, r]));
+}
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; last: unknown }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), ...args], { cwd: ROOT, env: { ...process.env, D365IC_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines = stdout.trim().split('\n');
+      let last: unknown;
+      try {
+        last = JSON.parse(lines[lines.length - 1] ?? '');
+      } catch {
+        last = null;
+      }
+      resolve({ code: code ?? -1, stdout, stderr, last });
+    });
+  });
+}
+
+beforeAll(async () => {
+  h = await startEngineHarness({ teamProvisioningMs: 0 });
+  const sleep = async (ms: number) => h.clock.advance(ms);
+  conn = connectSandboxInfo(h.sb.info, { sleep, clock: h.clock, graph: { pollStartMs: 1000 } });
+  const applied = await h.engine().apply();
+  expect(applied.failed).toEqual([]);
+  teamOf = new Map([...(await rows())].map(([s, r]) => [s, r.TeamId.toLowerCase()]));
+  dir = mkdtempSync(path.join(tmpdir(), 'd365ic-tasks-link-'));
+  info = path.join(dir, 'sandbox.json');
+  writeFileSync(info, `${JSON.stringify(h.sb.info)}\nstarted\n`);
+}, 240_000);
+afterAll(async () => {
+  await conn?.close();
+  await h?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('tasks link (Setup task management)', () => {
+  it('after provisioning every mapped store team is missing a plan; the fix says a first publication creates one; nothing is written', async () => {
+    expect(teamOf.size).toBeGreaterThanOrEqual(29);
+    const r = await linkStorePlans(deps());
+    expect(r.stores.map((s) => s.storeNumber).sort()).toEqual([...teamOf.keys()].sort());
+    for (const s of r.stores) {
+      expect(s).toMatchObject({ teamId: teamOf.get(s.storeNumber), planId: null, state: 'missing', problem: 'no-plan', persisted: false });
+      expect(s.fix).toMatch(/first publication creates the plan/);
+      expect(s.fix).toMatch(/--create-missing/);
+    }
+    expect(r).toMatchObject({ plansCreated: 0, rowsWritten: 0 });
+    expect([...(await rows()).values()].every((x) => x.PlanId === null)).toBe(true);
+    TasksLinkResultSchema.parse(linkContract(r));
+  });
+
+  it('one plan → linked and saved on the mapping row; two plans, one holding tasks → that one; two empty plans → ambiguous', async () => {
+    const [one, two, empty] = ['001001', '001002', '001003'];
+    const p1 = await conn.graph.createPlan(teamOf.get(one)!, 'Store tasks');
+    const unused = await conn.graph.createPlan(teamOf.get(two)!, 'Old plan');
+    const published = await conn.graph.createPlan(teamOf.get(two)!, 'Published lists');
+    await conn.graph.createTask({ planId: published.id, title: 'Testing Teams integration' });
+    const e1 = await conn.graph.createPlan(teamOf.get(empty)!, 'A');
+    const e2 = await conn.graph.createPlan(teamOf.get(empty)!, 'B');
+
+    const r = byStore(await linkStorePlans(deps()));
+    expect(r.get(one)).toMatchObject({ state: 'linked', planId: p1.id, persisted: true, problem: null, fix: null });
+    expect(r.get(two)).toMatchObject({ state: 'linked', planId: published.id, persisted: true });
+    expect(r.get(two)!.plans.map((p) => [p.id, p.tasks]).sort()).toEqual([[unused.id, 0], [published.id, 1]].sort());
+    expect(r.get(empty)).toMatchObject({ state: 'ambiguous', planId: null, persisted: false, problem: 'several-plans' });
+    expect(r.get(empty)!.plans.map((p) => p.id).sort()).toEqual([e1.id, e2.id].sort());
+    expect(r.get('001004')).toMatchObject({ state: 'missing', planId: null });
+
+    const saved = await rows();
+    expect(saved.get(one)).toMatchObject({ PlanId: p1.id, TeamId: expect.stringMatching(new RegExp(teamOf.get(one)!, 'i')) });
+    expect(saved.get(one)!.PlanLinkedDateTime).not.toBeNull();
+    expect(saved.get(two)!.PlanId).toBe(published.id);
+    expect(saved.get(empty)!.PlanId).toBeNull();
+
+    // A second run changes nothing.
+    const again = await linkStorePlans(deps());
+    expect(again.rowsWritten).toBe(0);
+    expect(byStore(again).get(one)).toMatchObject({ state: 'linked', planId: p1.id, persisted: false });
+  });
+
+  it('a plan deleted in Teams clears the stale plan id; --dry-run writes nothing', async () => {
+    const store = '001005';
+    const p = await conn.graph.createPlan(teamOf.get(store)!, 'Short-lived');
+    expect(byStore(await linkStorePlans(deps(), { stores: [store] })).get(store)).toMatchObject({ state: 'linked', persisted: true });
+    h.sb.graph.state.plans.delete(p.id);
+    const dry = await linkStorePlans(deps(), { stores: [store], dryRun: true });
+    expect(dry.stores).toHaveLength(1);
+    expect(dry.rowsWritten).toBe(0);
+    expect((await rows()).get(store)!.PlanId).toBe(p.id);
+    const r = byStore(await linkStorePlans(deps(), { stores: [store] })).get(store)!;
+    expect(r).toMatchObject({ state: 'missing', planId: null, previousPlanId: p.id, persisted: true });
+    expect((await rows()).get(store)!.PlanId).toBeNull();
+  });
+
+  it('createMissing creates exactly one plan per store without one (none for linked or ambiguous stores); a second run creates none', async () => {
+    const before = await linkStorePlans(deps());
+    const missing = before.stores.filter((s) => s.state === 'missing').map((s) => s.storeNumber);
+    const ambiguous = before.stores.filter((s) => s.state === 'ambiguous').map((s) => s.storeNumber);
+    expect(missing.length).toBeGreaterThan(20);
+    const plansBefore = h.sb.graph.state.plans.size;
+
+    const r = await linkStorePlans(deps(), { createMissing: true });
+    expect(r.plansCreated).toBe(missing.length);
+    expect(h.sb.graph.state.plans.size).toBe(plansBefore + missing.length);
+    for (const s of missing) {
+      const plans = plansOfGroup(teamOf.get(s)!);
+      expect(plans).toHaveLength(1);
+      expect(byStore(r).get(s)).toMatchObject({ state: 'linked', planId: plans[0]!.id, created: true, persisted: true });
+    }
+    for (const s of ambiguous) expect(byStore(r).get(s)).toMatchObject({ state: 'ambiguous', created: false });
+    const saved = await rows();
+    for (const s of missing) expect(saved.get(s)!.PlanId).toBe(byStore(r).get(s)!.planId);
+
+    const second = await linkStorePlans(deps(), { createMissing: true });
+    expect(second).toMatchObject({ plansCreated: 0, rowsWritten: 0 });
+    expect(h.sb.graph.state.plans.size).toBe(plansBefore + missing.length);
+    expect(second.stores.filter((s) => s.state === 'missing')).toEqual([]);
+  });
+
+  it('an ambiguous store whose row already names one of its plans keeps that plan (the user\'s choice)', async () => {
+    const store = '001003';
+    const [a] = plansOfGroup(teamOf.get(store)!);
+    await conn.commerce.update(MAPPINGS, { SourceType: 'RetailStore', SourceId: store }, { PlanId: a!.id });
+    const r = byStore(await linkStorePlans(deps(), { stores: [store] })).get(store)!;
+    expect(r).toMatchObject({ state: 'linked', planId: a!.id, persisted: false });
+  });
+});
+
+describe('d365ic tasks link (child process)', () => {
+  it('--json: the contract line, every store linked after --create-missing, exit 0', async () => {
+    const r = await cli(['tasks', 'link', '--sandbox-info', info, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    const out = TasksLinkResultSchema.parse(r.last);
+    expect(out.stores.map((s) => s.storeNumber).sort()).toEqual([...teamOf.keys()].sort());
+    for (const s of out.stores) expect(Object.keys(s)).toEqual(['storeNumber', 'teamId', 'planId', 'state']);
+    const saved = await rows();
+    for (const s of out.stores) expect(s.planId).toBe(saved.get(s.storeNumber)!.PlanId);
+    expect(out.stores.every((s) => s.state === 'linked')).toBe(true);
+  }, 120_000);
+
+  it('--create-missing creates a plan for a store that lost its plan; text output names states and the fix', async () => {
+    const store = '001006';
+    for (const p of plansOfGroup(teamOf.get(store)!)) h.sb.graph.state.plans.delete(p.id);
+    const text = await cli(['tasks', 'link', '--sandbox-info', info, '--stores', store]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`${store}\\s+missing`));
+    expect(text.stdout).toMatch(/--create-missing/);
+    const r = await cli(['tasks', 'link', '--sandbox-info', info, '--create-missing', '--json']);
+    expect(r.code).toBe(0);
+    const out = TasksLinkResultSchema.parse(r.last);
+    const plans = plansOfGroup(teamOf.get(store)!);
+    expect(plans).toHaveLength(1);
+    expect(out.stores.find((s) => s.storeNumber === store)).toEqual({ storeNumber: store, teamId: teamOf.get(store), planId: plans[0]!.id, state: 'linked' });
+  }, 120_000);
+
+  it('exit 2 for bad usage; exit 1 when a mapped team does not exist in Graph (that store is missing)', async () => {
+    expect((await cli(['tasks', 'link', '--sandbox-info', info, '--bogus'])).code).toBe(2);
+    expect((await cli(['tasks', 'nope'])).code).toBe(2);
+    expect((await cli(['tasks', 'link', '--sandbox-info', info, '--create-missing', '--dry-run'])).code).toBe(2);
+    const ghost = '0b1e5e0c-0000-4000-8000-000000000001';
+    await conn.commerce.create(MAPPINGS, { SourceType: 'RetailStore', SourceId: '009999', TeamId: ghost });
+    const r = await cli(['tasks', 'link', '--sandbox-info', info, '--json']);
+    expect(r.code).toBe(1);
+    const out = TasksLinkResultSchema.parse(r.last);
+    expect(out.stores.find((s) => s.storeNumber === '009999')).toEqual({ storeNumber: '009999', teamId: ghost, planId: null, state: 'missing' });
+  }, 120_000);
+});
