@@ -76,7 +76,7 @@ export const tasksCommandWith = (opts: TasksCommandOptions): CliCommand => async
       { commerce: conn.commerce, graph: conn.graph, ...(opts.connect?.clock ? { clock: opts.connect.clock } : {}) },
       { createMissing: flags['create-missing'] === true, dryRun: flags['dry-run'] === true, ...(stores ? { stores } : {}) },
     );
-    const failed = r.stores.filter((s) => s.problem === 'failed' || s.problem === 'team-not-found');
+    const failed = r.stores.filter((s) => s.code !== null && s.code !== 'TASKS_LINK_NO_PLAN' && s.code !== 'TASKS_LINK_SEVERAL_PLANS');
     if (!json) {
       for (const s of r.stores) {
         io.stdout(`${s.storeNumber}  ${s.state.padEnd(9)} team ${s.teamId}  plan ${s.planId ?? '-'}${s.created ? '  (created)' : ''}${s.persisted ? '  (saved)' : ''}\n`);

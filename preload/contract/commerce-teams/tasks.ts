@@ -23,3 +23,23 @@ export type TasksLinkStore = z.infer<typeof TasksLinkStoreSchema>;
 /** `d365ic tasks link --json` → the last stdout line. */
 export const TasksLinkResultSchema = z.object({ stores: z.array(TasksLinkStoreSchema) }).strict();
 export type TasksLinkResult = z.infer<typeof TasksLinkResultSchema>;
+
+/**
+ * Why a store is not linked, with what fixes it; main sends the code + params, the renderer translates
+ * (renderer/i18n/locales/commerce-teams/tasks: `codes.<CODE>`, namespace teamsTasks).
+ */
+export const TASKS_LINK_CODES = [
+  /** The store's team has no Planner plan (params: storeNumber, teamId). */
+  'TASKS_LINK_NO_PLAN',
+  /** Several plans, none clearly the one holding published tasks (params: storeNumber, teamId, plans). */
+  'TASKS_LINK_SEVERAL_PLANS',
+  /** The mapped team does not exist in Microsoft Graph (params: storeNumber, teamId). */
+  'TASKS_LINK_TEAM_NOT_FOUND',
+  /** Graph failed reading the team's plans or tasks (params: storeNumber, message). */
+  'TASKS_LINK_GRAPH_FAILED',
+  /** Creating the plan failed (params: storeNumber, message). */
+  'TASKS_LINK_PLAN_NOT_CREATED',
+  /** Commerce did not save the plan id on the mapping row (params: storeNumber, message). */
+  'TASKS_LINK_NOT_SAVED',
+] as const;
+export type TasksLinkCode = (typeof TASKS_LINK_CODES)[number];

@@ -75,7 +75,7 @@ describe('tasks link (Setup task management)', () => {
     const r = await linkStorePlans(deps());
     expect(r.stores.map((s) => s.storeNumber).sort()).toEqual([...teamOf.keys()].sort());
     for (const s of r.stores) {
-      expect(s).toMatchObject({ teamId: teamOf.get(s.storeNumber), planId: null, state: 'missing', problem: 'no-plan', persisted: false });
+      expect(s).toMatchObject({ teamId: teamOf.get(s.storeNumber), planId: null, state: 'missing', code: 'TASKS_LINK_NO_PLAN', persisted: false });
       expect(s.fix).toMatch(/first publication creates the plan/);
       expect(s.fix).toMatch(/--create-missing/);
     }
@@ -94,10 +94,10 @@ describe('tasks link (Setup task management)', () => {
     const e2 = await conn.graph.createPlan(teamOf.get(empty)!, 'B');
 
     const r = byStore(await linkStorePlans(deps()));
-    expect(r.get(one)).toMatchObject({ state: 'linked', planId: p1.id, persisted: true, problem: null, fix: null });
+    expect(r.get(one)).toMatchObject({ state: 'linked', planId: p1.id, persisted: true, code: null, fix: null });
     expect(r.get(two)).toMatchObject({ state: 'linked', planId: published.id, persisted: true });
     expect(r.get(two)!.plans.map((p) => [p.id, p.tasks]).sort()).toEqual([[unused.id, 0], [published.id, 1]].sort());
-    expect(r.get(empty)).toMatchObject({ state: 'ambiguous', planId: null, persisted: false, problem: 'several-plans' });
+    expect(r.get(empty)).toMatchObject({ state: 'ambiguous', planId: null, persisted: false, code: 'TASKS_LINK_SEVERAL_PLANS', params: { storeNumber: empty, teamId: teamOf.get(empty), plans: 2 } });
     expect(r.get(empty)!.plans.map((p) => p.id).sort()).toEqual([e1.id, e2.id].sort());
     expect(r.get('001004')).toMatchObject({ state: 'missing', planId: null });
 
@@ -141,6 +141,7 @@ describe('tasks link (Setup task management)', () => {
       const plans = plansOfGroup(teamOf.get(s)!);
       expect(plans).toHaveLength(1);
       expect(byStore(r).get(s)).toMatchObject({ state: 'linked', planId: plans[0]!.id, created: true, persisted: true });
+      expect(plans[0]!.title).toBe(h.sb.graph.state.groups.get(teamOf.get(s)!)!.displayName);
     }
     for (const s of ambiguous) expect(byStore(r).get(s)).toMatchObject({ state: 'ambiguous', created: false });
     const saved = await rows();

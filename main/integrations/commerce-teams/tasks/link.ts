@@ -20,6 +20,7 @@
  *
  * Reads go through Graph `$batch` (20 per POST); Commerce writes are one `$batch` of independent PATCHes.
  */
+import type { TasksLinkCode } from '../../../../preload/contract/commerce-teams/tasks';
 import type { CommerceClient, CommerceRow } from '../../../clients/commerce';
 import { keySegment } from '../../../clients/commerce';
 import type { GraphBatchRequest, GraphClient } from '../../../clients/graph';
@@ -29,17 +30,6 @@ import { mappingCollection, readMappings } from '../mapping/directory';
 import { SOURCE_TYPE_STORE } from '../mapping/model';
 
 export type LinkState = 'linked' | 'missing' | 'ambiguous';
-
-/** Why a store is not linked, and what fixes it (English for the CLI and logs). */
-export type LinkProblem =
-  /** No plan in the team yet. */
-  | 'no-plan'
-  /** Several plans and none (or more than one) holds tasks. */
-  | 'several-plans'
-  /** Graph does not know the mapped team (404). */
-  | 'team-not-found'
-  /** Graph or Commerce failed for this store. */
-  | 'failed';
 
 export interface StorePlanLink {
   storeNumber: string;
@@ -54,8 +44,10 @@ export interface StorePlanLink {
   created: boolean;
   /** This run wrote the mapping row (plan id set, changed or cleared). */
   persisted: boolean;
-  problem: LinkProblem | null;
-  /** What to do about a missing/ambiguous/failed store (English). */
+  /** Why the store is not linked (or a step failed) — the renderer translates code + params. */
+  code: TasksLinkCode | null;
+  params: Record<string, string | number>;
+  /** The same in English, with what fixes it (CLI, logs). */
   fix: string | null;
 }
 
@@ -79,24 +71,32 @@ export interface LinkOptions {
 
 export interface LinkDeps {
   commerce: Pick<CommerceClient, 'list' | 'collectionFor' | 'batch'>;
-  graph: Pick<GraphClient, 'batch' | 'createPlan' | 'getGroup'>;
+  graph: Pick<GraphClient, 'batch'>;
   clock?: Clock;
 }
 
 type PlanJson = { id: string; title?: string };
 
-const fixFor = (p: LinkProblem, storeNumber: string, teamId: string, n: number): string => {
-  switch (p) {
-    case 'no-plan':
-      return `Team ${teamId} of store ${storeNumber} has no Planner plan yet. Publish a task list to the store from Teams (the first publication creates the plan), or run again with --create-missing, then link again.`;
-    case 'several-plans':
-      return `Team ${teamId} of store ${storeNumber} has ${n} plans and none is clearly the one holding published tasks. Delete the plans Teams does not use, or publish a task list to the store, then link again.`;
-    case 'team-not-found':
-      return `Store ${storeNumber} is mapped to team ${teamId}, which Microsoft Graph does not know. Fix the Teams mapping (d365ic teams mapping) or provision the store's team, then link again.`;
-    default:
-      return `Linking store ${storeNumber} failed; run the link again (it is safe to repeat).`;
-  }
-};
+type Problem = { code: TasksLinkCode; params: Record<string, string | number>; fix: string };
+const OK = { code: null, params: {}, fix: null } as const;
+
+/** A code with its params and the English text (the translations say the same: renderer/i18n/locales/commerce-teams/tasks). */
+export function problem(code: TasksLinkCode, params: { storeNumber: string; teamId?: string; plans?: number; message?: string }): Problem {
+  const { storeNumber: s, teamId: t = '', plans: n = 0, message: m = '' } = params;
+  const fix = {
+    TASKS_LINK_NO_PLAN: `Team ${t} of store ${s} has no Planner plan yet. Publish a task list to the store from Teams (the first publication creates the plan), or run again with --create-missing, then link again.`,
+    TASKS_LINK_SEVERAL_PLANS: `Team ${t} of store ${s} has ${n} plans and none is clearly the one holding published tasks. Delete the plans Teams does not use, or publish a task list to the store, then link again.`,
+    TASKS_LINK_TEAM_NOT_FOUND: `Store ${s} is mapped to team ${t}, which Microsoft Graph does not know. Fix the Teams mapping (d365ic teams mapping) or provision the store's team, then link again.`,
+    TASKS_LINK_GRAPH_FAILED: `Reading the plans of store ${s}'s team failed (${m}). Run the link again; it is safe to repeat.`,
+    TASKS_LINK_PLAN_NOT_CREATED: `Creating a plan for store ${s} failed (${m}). Run the link again; it is safe to repeat.`,
+    TASKS_LINK_NOT_SAVED: `Commerce did not save the plan of store ${s} (${m}). Run the link again; it is safe to repeat.`,
+  }[code];
+  const p: Record<string, string | number> = { storeNumber: s };
+  if (code === 'TASKS_LINK_NO_PLAN' || code === 'TASKS_LINK_SEVERAL_PLANS' || code === 'TASKS_LINK_TEAM_NOT_FOUND') p.teamId = t;
+  if (code === 'TASKS_LINK_SEVERAL_PLANS') p.plans = n;
+  if (code === 'TASKS_LINK_GRAPH_FAILED' || code === 'TASKS_LINK_PLAN_NOT_CREATED' || code === 'TASKS_LINK_NOT_SAVED') p.message = m;
+  return { code, params: p, fix };
+}
 
 /** Runs Graph GETs in `$batch` requests of 20 and returns each body (or the error) by key. */
 async function batchGet<T>(graph: LinkDeps['graph'], urls: ReadonlyMap<string, string>): Promise<Map<string, { ok: true; body: T } | { ok: false; status: number; message: string }>> {
@@ -136,12 +136,12 @@ export async function linkStorePlans(d: LinkDeps, o: LinkOptions = {}): Promise<
     const base = { storeNumber: r.storeNumber, teamId: r.teamId, previousPlanId: r.planId, created: false, persisted: false };
     const p = plansOf.get(r.storeNumber);
     if (!p || !p.ok) {
-      const problem: LinkProblem = p && !p.ok && p.status === 404 ? 'team-not-found' : 'failed';
-      return { ...base, planId: null, state: 'missing', plans: [], problem, fix: fixFor(problem, r.storeNumber, r.teamId, 0) + (p && !p.ok && problem === 'failed' ? ` (${p.message})` : '') };
+      const why = p && !p.ok && p.status === 404 ? problem('TASKS_LINK_TEAM_NOT_FOUND', r) : problem('TASKS_LINK_GRAPH_FAILED', { ...r, message: p && !p.ok ? p.message : 'no answer' });
+      return { ...base, planId: null, state: 'missing', plans: [], ...why };
     }
     const list = p.body.value;
-    if (list.length === 0) return { ...base, planId: null, state: 'missing', plans: [], problem: 'no-plan', fix: fixFor('no-plan', r.storeNumber, r.teamId, 0) };
-    if (list.length === 1) return { ...base, planId: list[0]!.id, state: 'linked', plans: [{ id: list[0]!.id, title: list[0]!.title ?? '', tasks: null }], problem: null, fix: null };
+    if (list.length === 0) return { ...base, planId: null, state: 'missing', plans: [], ...problem('TASKS_LINK_NO_PLAN', r) };
+    if (list.length === 1) return { ...base, planId: list[0]!.id, state: 'linked', plans: [{ id: list[0]!.id, title: list[0]!.title ?? '', tasks: null }], ...OK };
     const plans = list.map((x) => {
       const t = tasksOf.get(x.id);
       return { id: x.id, title: x.title ?? '', tasks: t?.ok ? t.body.value.length : null };
@@ -149,26 +149,36 @@ export async function linkStorePlans(d: LinkDeps, o: LinkOptions = {}): Promise<
     const failed = plans.some((x) => x.tasks === null);
     const holding = plans.filter((x) => (x.tasks ?? 0) > 0);
     const chosen = holding.length === 1 ? holding[0]!.id : plans.some((x) => x.id === r.planId) && (holding.length === 0 || holding.some((x) => x.id === r.planId)) ? r.planId : null;
-    if (chosen && !(failed && holding.length !== 1)) return { ...base, planId: chosen, state: 'linked', plans, problem: null, fix: null };
-    const problem: LinkProblem = failed ? 'failed' : 'several-plans';
-    return { ...base, planId: null, state: 'ambiguous', plans, problem, fix: fixFor(problem, r.storeNumber, r.teamId, plans.length) };
+    if (chosen && !(failed && holding.length !== 1)) return { ...base, planId: chosen, state: 'linked', plans, ...OK };
+    const failedRead = plans.map((x) => tasksOf.get(x.id)).find((t) => t && !t.ok);
+    const why = failed ? problem('TASKS_LINK_GRAPH_FAILED', { ...r, message: failedRead && !failedRead.ok ? failedRead.message : 'no answer' }) : problem('TASKS_LINK_SEVERAL_PLANS', { ...r, plans: plans.length });
+    return { ...base, planId: null, state: 'ambiguous', plans, ...why };
   });
 
-  // 3. Offer: create the missing plans (only where the team exists and simply has none).
+  // 3. Offer: create the missing plans (only where the team exists and simply has none), titled after the team,
+  //    in `$batch` requests (an item is resent only after a 429, which created nothing: never two plans).
   let plansCreated = 0;
   if (o.createMissing && !o.dryRun) {
-    const todo = stores.filter((s) => s.problem === 'no-plan');
-    let done = 0;
-    for (const s of todo) {
-      try {
-        const title = await d.graph.getGroup(s.teamId, ['id', 'displayName']).then((g) => g.displayName || `Store ${s.storeNumber}`);
-        const plan = await d.graph.createPlan(s.teamId, title);
-        Object.assign(s, { planId: plan.id, state: 'linked', created: true, problem: null, fix: null, plans: [{ id: plan.id, title, tasks: 0 }] });
-        plansCreated++;
-      } catch (x) {
-        Object.assign(s, { problem: 'failed', fix: `${fixFor('failed', s.storeNumber, s.teamId, 0)} (${(x as Error).message})` });
-      }
-      o.onProgress?.({ phase: 'creating', done: ++done, total: todo.length });
+    const todo = stores.filter((s) => s.code === 'TASKS_LINK_NO_PLAN');
+    const names = await batchGet<{ displayName?: string }>(d.graph, new Map(todo.map((s) => [s.storeNumber, `/groups/${encodeURIComponent(s.teamId)}?$select=id,displayName`])));
+    const titleOf = (s: StorePlanLink) => {
+      const g = names.get(s.storeNumber);
+      return (g?.ok && g.body.displayName) || `Store ${s.storeNumber}`;
+    };
+    for (let i = 0; i < todo.length; i += 20) {
+      const part = todo.slice(i, i + 20);
+      const res = await d.graph.batch(part.map((s, k) => ({ id: String(k), method: 'POST' as const, url: '/planner/plans', body: { title: titleOf(s), container: { url: `https://graph.microsoft.com/v1.0/groups/${s.teamId}` } } })));
+      part.forEach((s, k) => {
+        const r = res.find((x) => x.id === String(k));
+        const plan = r?.ok ? (r.body as PlanJson | null) : null;
+        if (plan?.id) {
+          Object.assign(s, { planId: plan.id, state: 'linked', created: true, ...OK, plans: [{ id: plan.id, title: titleOf(s), tasks: 0 }] });
+          plansCreated++;
+        } else {
+          Object.assign(s, problem('TASKS_LINK_PLAN_NOT_CREATED', { storeNumber: s.storeNumber, teamId: s.teamId, message: r?.error?.message ?? `HTTP ${r?.status ?? 0}` }));
+        }
+      });
+      o.onProgress?.({ phase: 'creating', done: Math.min(i + 20, todo.length), total: todo.length });
     }
   }
 
@@ -178,7 +188,7 @@ export async function linkStorePlans(d: LinkDeps, o: LinkOptions = {}): Promise<
   let rowsWritten = 0;
   if (!o.dryRun) {
     const now = new Date(clock.now()).toISOString();
-    const writes = stores.filter((s) => (s.state === 'linked' && s.planId !== s.previousPlanId) || (s.problem === 'no-plan' && s.previousPlanId !== null));
+    const writes = stores.filter((s) => (s.state === 'linked' && s.planId !== s.previousPlanId) || (s.code === 'TASKS_LINK_NO_PLAN' && s.previousPlanId !== null));
     for (let i = 0; i < writes.length; i += 100) {
       const part = writes.slice(i, i + 100);
       const res = await d.commerce.batch(part.map((s) => {
@@ -191,8 +201,7 @@ export async function linkStorePlans(d: LinkDeps, o: LinkOptions = {}): Promise<
           s.persisted = true;
           rowsWritten++;
         } else {
-          s.problem = 'failed';
-          s.fix = `Commerce did not save the plan of store ${s.storeNumber} (${r?.error?.message ?? `HTTP ${r?.status ?? 0}`}); run the link again.`;
+          Object.assign(s, problem('TASKS_LINK_NOT_SAVED', { storeNumber: s.storeNumber, teamId: s.teamId, message: r?.error?.message ?? `HTTP ${r?.status ?? 0}` }));
         }
       });
       o.onProgress?.({ phase: 'persisting', done: Math.min(i + 100, writes.length), total: writes.length });
