@@ -162,6 +162,55 @@ describe('tasks link (Setup task management)', () => {
   });
 });
 
+describe('tasks link when a service fails', () => {
+  it('a Graph failure for one team: that store reports TASKS_LINK_GRAPH_FAILED and its saved plan id stays', async () => {
+    const store = '001010';
+    const savedBefore = (await rows()).get(store)!.PlanId;
+    expect(savedBefore).not.toBeNull();
+    const team = teamOf.get(store)!;
+    const graph = {
+      batch: async (reqs: Parameters<typeof conn.graph.batch>[0]) => {
+        const res = await conn.graph.batch(reqs);
+        return res.map((x, i) => (reqs[i]!.url.includes(team) ? { ...x, ok: false, status: 503, body: null, error: Object.assign(new Error('Service unavailable'), { status: 503 }) as never } : x));
+      },
+    };
+    const r = await linkStorePlans({ ...deps(), graph });
+    const s = byStore(r).get(store)!;
+    expect(s).toMatchObject({ state: 'missing', planId: null, code: 'TASKS_LINK_GRAPH_FAILED', params: { storeNumber: store, message: 'Service unavailable' }, persisted: false });
+    expect(r.rowsWritten).toBe(0);
+    expect((await rows()).get(store)!.PlanId).toBe(savedBefore);
+    expect(r.stores.filter((x) => x.code === 'TASKS_LINK_GRAPH_FAILED')).toHaveLength(1);
+  });
+
+  it('a crash after creating a plan and before saving it: the next run links that plan and creates no second one', async () => {
+    const store = '001011';
+    for (const p of plansOfGroup(teamOf.get(store)!)) h.sb.graph.state.plans.delete(p.id);
+    const commerce = { list: conn.commerce.list.bind(conn.commerce), collectionFor: conn.commerce.collectionFor.bind(conn.commerce), batch: async () => Promise.reject(new Error('killed')) };
+    await expect(linkStorePlans({ ...deps(), commerce }, { createMissing: true })).rejects.toThrow('killed');
+    const created = plansOfGroup(teamOf.get(store)!);
+    expect(created).toHaveLength(1);
+    const r = byStore(await linkStorePlans(deps(), { createMissing: true })).get(store)!;
+    expect(r).toMatchObject({ state: 'linked', planId: created[0]!.id, created: false, persisted: true });
+    expect(plansOfGroup(teamOf.get(store)!)).toHaveLength(1);
+    expect((await rows()).get(store)!.PlanId).toBe(created[0]!.id);
+  });
+
+  it('Commerce refusing a row: TASKS_LINK_NOT_SAVED for that store, the row unchanged', async () => {
+    const store = '001012';
+    const before = (await rows()).get(store)!.PlanId;
+    const other = await conn.graph.createPlan(teamOf.get(store)!, 'Published lists');
+    await conn.graph.createTask({ planId: other.id, title: 'Count the till' });
+    const commerce = {
+      list: conn.commerce.list.bind(conn.commerce), collectionFor: conn.commerce.collectionFor.bind(conn.commerce),
+      batch: async (items: Parameters<typeof conn.commerce.batch>[0]) => items.map((_, item) => ({ item, index: 0, status: 500, ok: false, body: null, headers: {}, applied: false, error: Object.assign(new Error('boom'), { status: 500 }) as never })),
+    };
+    const r = byStore(await linkStorePlans({ ...deps(), commerce }, { stores: [store] })).get(store)!;
+    expect(r).toMatchObject({ state: 'linked', planId: other.id, persisted: false, code: 'TASKS_LINK_NOT_SAVED', params: { storeNumber: store, message: 'boom' } });
+    expect((await rows()).get(store)!.PlanId).toBe(before);
+    expect(byStore(await linkStorePlans(deps(), { stores: [store] })).get(store)).toMatchObject({ planId: other.id, persisted: true, code: null });
+  });
+});
+
 describe('d365ic tasks link (child process)', () => {
   it('--json: the contract line, every store linked after --create-missing, exit 0', async () => {
     const r = await cli(['tasks', 'link', '--sandbox-info', info, '--json']);
