@@ -149,7 +149,7 @@ export async function linkStorePlans(d: LinkDeps, o: LinkOptions = {}): Promise<
     const failed = plans.some((x) => x.tasks === null);
     const holding = plans.filter((x) => (x.tasks ?? 0) > 0);
     const chosen = holding.length === 1 ? holding[0]!.id : plans.some((x) => x.id === r.planId) && (holding.length === 0 || holding.some((x) => x.id === r.planId)) ? r.planId : null;
-    if (chosen && !(failed && holding.length !== 1)) return { ...base, planId: chosen, state: 'linked', plans, ...OK };
+    if (chosen && !failed) return { ...base, planId: chosen, state: 'linked', plans, ...OK };
     const failedRead = plans.map((x) => tasksOf.get(x.id)).find((t) => t && !t.ok);
     const why = failed ? problem('TASKS_LINK_GRAPH_FAILED', { ...r, message: failedRead && !failedRead.ok ? failedRead.message : 'no answer' }) : problem('TASKS_LINK_SEVERAL_PLANS', { ...r, plans: plans.length });
     return { ...base, planId: null, state: 'ambiguous', plans, ...why };
