@@ -28,7 +28,7 @@ import { createUploadHandlers } from './upload-handlers';
 import { createTeamsMappingHandlers } from '../integrations/commerce-teams/mapping/handlers';
 import { createTeamsHierarchyHandlers } from '../integrations/commerce-teams/hierarchy/handlers';
 import { databaseFile, exportsDir } from '../platform/paths';
-import { removeDemoSandboxInfo, SANDBOX_AUTHORITY_HOST, writeDemoSandboxInfo } from '../integrations/sales/sync/cli-support/demo-sandbox';
+import { removeDemoSandboxInfo, SANDBOX_AUTHORITY_HOST, writeDemoSandboxInfo } from '../connections/demo-sandbox';
 
 export const APP_VERSION = '0.1.0';
 
@@ -92,7 +92,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
   if (sandbox.handle) {
     const i = sandbox.handle.info;
     try {
-      writeDemoSandboxInfo(opts.dataDir, { identityUrl: sandbox.handle.identity.url, dataverseUrl: i.dataverse.url, businessCentralApiBase: i.businessCentral.apiBase });
+      writeDemoSandboxInfo(opts.dataDir, { identityUrl: sandbox.handle.identity.url, dataverseUrl: i.dataverse.url, businessCentralApiBase: i.businessCentral.apiBase, graphCaFile: i.graph.caFile });
     } catch (x) {
       logger.warn('Could not record the demo sandbox in the data folder (the CLI cannot use the demo profiles)', (x as Error).message);
     }

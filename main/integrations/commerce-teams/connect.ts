@@ -11,6 +11,7 @@
  *   const { conn, rest } = parseTeamsConnectionArgs(argv);      // pulls --profile (repeated), --sandbox-info, --data-dir
  *   const c = await openTeamsConnection(conn, { env: io.env });  // TeamsConnection: { commerce, graph, close() }
  */
+import { demoSandboxNotRunning, readDemoSandboxInfo, SANDBOX_AUTHORITY_HOST } from '../../connections/demo-sandbox';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ConnectionProfile } from '../../../preload/contract/core/connections';
@@ -234,19 +235,29 @@ const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () 
 export async function connectProfileNames(names: readonly string[], dataDir: string, o: ConnectOptions = {}): Promise<TeamsConnection> {
   if (!existsSync(databaseFile(dataDir)))
     throw new AppFailure('TEAMS_PROFILE_NOT_FOUND', `There is no console data in ${dataDir}. Create the connections in the console first, or pass --data-dir with the folder it uses.`, { profile: '' });
+  // The "Demo sandbox · …" profiles sign in through an authority host only the running console maps onto its
+  // sandbox (and its Graph speaks HTTPS with the data folder's CA): the console says where in demo-sandbox.json.
+  const demo = o.routes ? null : readDemoSandboxInfo(dataDir);
+  const routes = o.routes ?? (demo ? [{ authorityHost: SANDBOX_AUTHORITY_HOST, target: demo.identityUrl }] : undefined);
   const { db } = openDatabase(databaseFile(dataDir));
   try {
     const secrets = new DbSecretStore(db, new KeyFileCipher(keyFile(dataDir)));
     const logger = o.logger ?? quiet;
     const connections = createConnections({
       db, secrets, logger,
-      auth: new MsalAuth({ secrets, logger, ...(o.routes ? { routes: o.routes } : {}) }),
+      auth: new MsalAuth({ secrets, logger, ...(routes ? { routes } : {}) }),
       browser: { openExternal: async () => { throw new AppFailure('AUTH_REQUIRED', 'The CLI never opens a sign-in window.'); } },
       emit: (() => undefined) as never,
       ...(o.clock ? { clock: o.clock } : {}),
     });
     const chosen = chooseTeamsProfiles(await connections.store.list(), names);
-    const clients = await connectProfiles(connections, chosen.commerce, chosen.graph, o);
+    let graphFetch = o.graphFetch;
+    for (const p of [chosen.commerce, chosen.graph]) {
+      if (p.app?.authorityHost !== SANDBOX_AUTHORITY_HOST || o.routes) continue;
+      if (!demo) throw new AppFailure('SYNC_DEMO_SANDBOX_NOT_RUNNING', demoSandboxNotRunning(p.name, dataDir), { profile: p.name });
+      if (p === chosen.graph && !graphFetch && demo.graphCaFile) graphFetch = fetchTrustingCa(readFileSync(demo.graphCaFile, 'utf8'));
+    }
+    const clients = await connectProfiles(connections, chosen.commerce, chosen.graph, { ...o, ...(graphFetch ? { graphFetch } : {}) });
     return { ...clients, source: { kind: 'profiles', commerce: chosen.commerce.name, graph: chosen.graph.name }, dataDir, close: async () => void db.close() };
   } catch (x) {
     db.close();

@@ -13,7 +13,7 @@ import type { FetchLike } from '../../../../http/client';
 import { DbSecretStore } from '../../../../secrets/store';
 import { SetupStateStore } from '../../setup/state';
 import { setupDomain } from '../service/domain';
-import { demoSandboxNotRunning, readDemoSandboxInfo, SANDBOX_AUTHORITY_HOST } from './demo-sandbox';
+import { demoSandboxNotRunning, readDemoSandboxInfo, SANDBOX_AUTHORITY_HOST } from '../../../../connections/demo-sandbox';
 import { databaseFile, keyFile } from '../../../../platform/paths';
 import { openDatabase, type Db } from '../../../../db/database';
 import { systemClock, type Logger } from '../../../../ports';

@@ -20,6 +20,8 @@ export interface DemoSandboxInfo {
   identityUrl: string;
   dataverseUrl: string;
   businessCentralApiBase: string;
+  /** PEM file of the CA behind the sandbox's Graph (HTTPS); absent in files written by older consoles. */
+  graphCaFile?: string;
   startedAt: string;
 }
 
