@@ -10,6 +10,7 @@ import syncLeases from './0009_sync_leases';
 import commerceTeamsLinks from './0010_commerce_teams_links';
 import commerceTeamsRuns from './0011_commerce_teams_runs';
 import kernelCouplings from './0012_kernel_couplings';
+import commerceTeamsTasks from './0013_commerce_teams_tasks';
 
 export interface Migration {
   id: number;
@@ -21,4 +22,4 @@ export interface Migration {
  * Every schema change, in order. Migrations are append-only: once released, a migration's SQL is frozen
  * (its checksum is stored in `_migrations` and checked at every start).
  */
-export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes, syncPendingIndex, syncLeases, commerceTeamsLinks, commerceTeamsRuns, kernelCouplings];
+export const MIGRATIONS: readonly Migration[] = [core, mappings, connections, sync, mappingSnapshots, metadataCache, syncPartialIndexes, syncPendingIndex, syncLeases, commerceTeamsLinks, commerceTeamsRuns, kernelCouplings, commerceTeamsTasks];

@@ -154,7 +154,7 @@ export const ENTITIES: EntityDef[] = [
   {
     aotName: 'RetailTaskStoreStatusEntity', publicEntityName: 'RetailTaskStoreStatus', collection: 'RetailTaskStoreStatuses', label: 'Task status per store', labelId: '@Retail:RetailTaskStoreStatus', category: 'Transaction',
     companySpecific: false, keys: ['ProcessId', 'TaskId', 'StoreNumber'], readOnly: false, ours: true,
-    fields: [S('ProcessId', false), S('TaskId', false), S('StoreNumber', false), S('TaskListId'),
+    fields: [S('ProcessId', false), S('TaskId', false), S('StoreNumber', false), S('TaskListId'), S('TaskName'),
       E('Status', 'RetailTaskStatus', ['NotStarted', 'InProgress', 'Completed', 'Canceled']), S('AssignedToPersonnelNumber'), { name: 'DueDate', type: 'Date', nullable: true },
       S('PlannerTaskId'), D('ModifiedDateTime')],
   },

@@ -146,7 +146,7 @@ export function demoSeed(): CommerceSeed {
     RetailTaskListTasks: tasks,
     RetailTaskProcesses: [{ ProcessId: 'PR-0001', Name: 'Opening week 50', TaskListId: 'TL-OPEN', TargetDate: '2026-12-07', Recurrence: 'No', RecurrenceTargetDateOffsetDays: 0, HierarchyType: RETAIL_HIERARCHY }],
     RetailTaskStoreStatuses: oslo.flatMap((s) => tasks.map((t, i) => ({
-      ProcessId: 'PR-0001', TaskId: t.TaskId, StoreNumber: s.storeNumber, TaskListId: 'TL-OPEN', Status: i === 0 ? 'Completed' : 'NotStarted',
+      ProcessId: 'PR-0001', TaskId: t.TaskId, StoreNumber: s.storeNumber, TaskListId: 'TL-OPEN', TaskName: t.Name, Status: i === 0 ? 'Completed' : 'NotStarted',
       AssignedToPersonnelNumber: null, DueDate: '2026-12-07', PlannerTaskId: null, ModifiedDateTime: '2026-12-07T07:00:00Z',
     }))),
   };
