@@ -9,7 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   jobs: { summary: 'defaults | list | run | hold | resume — synchronization job-queue entries', load: async () => (await import('./commands/jobs')).jobsCommand },
   sync: { summary: 'run — synchronize table mappings once (BC ⇄ Dataverse; --sandbox for the embedded sandbox)', load: async () => (await import('./commands/sync')).syncCommand },
   teams: { summary: 'check | plan | apply | mapping | hierarchy — Commerce ⇄ Teams: provision one team per store', load: async () => (await import('./commands/teams')).teamsCommand },
-  tasks: { summary: 'link — Commerce ⇄ Teams task management: link each store team to its Planner plan', load: async () => (await import('./commands/tasks')).tasksCommand },
+  tasks: { summary: 'link | publish | sync | report — Commerce ⇄ Teams task management (Planner ⇄ POS)', load: async () => (await import('./commands/tasks')).tasksCommand },
   sandbox: { summary: 'start the local Dataverse, Business Central and identity services', load: async () => (await import('./commands/sandbox')).sandboxCommand },
   host: { summary: 'serve the console in a browser on 127.0.0.1 (what npm start does without Electron)', load: async () => (await import('./commands/host')).hostCommand },
 };
