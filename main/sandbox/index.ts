@@ -27,6 +27,8 @@ import type { GraphService } from './graph';
 // Importing the module registers the 'commerce' service in the kernel registry.
 import type { CommerceService } from './commerce';
 import './commerce';
+import { createPosSimulator } from './pos';
+import type { PosSimulator } from './pos';
 import { OPERATIONS_RESOURCE } from './identity/scopes';
 import type { Clock } from '../ports';
 
@@ -78,6 +80,8 @@ export interface Sandbox {
   graph: GraphService & { host: SandboxHost };
   /** Commerce headquarters (F&O OData) on its own loopback HTTP host; `url` is the environment URL (token audience). */
   commerce: CommerceService & { host: SandboxHost; url: string };
+  /** A store's POS with Planner, as a store user (main/sandbox/pos; admin routes /_sandbox/pos on the Commerce host). */
+  pos: PosSimulator;
   close(): Promise<void>;
 }
 
@@ -165,7 +169,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         ...DEMO_PERSONAS.map((u) => ({ username: u.username, password: u.password, roles: [PERSONA_ROLE[u.kind]!] })),
       ],
     } satisfies SandboxInfo);
-    return { info, identity, dataverse, businessCentral, graph, commerce, close: closeAll };
+    const pos = createPosSimulator({ store: commerce.store, tokenEndpoint: info.identity.tokenEndpoint, graphUrl: info.graph.url, graphCaPem: graphHost.caPem! });
+    commerceHost.mount(pos.service, ['/_sandbox/pos']);
+    return { info, identity, dataverse, businessCentral, graph, commerce, pos, close: closeAll };
   } catch (x) {
     await closeAll().catch(() => undefined);
     throw x;
