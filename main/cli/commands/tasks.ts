@@ -7,12 +7,14 @@ import type { CliCommand } from '../io';
 import { UsageError } from '../io';
 import { CONNECTION_HELP, runTasksSubcommand, type TasksCommandOptions, type TasksSubcommand } from './tasks/common';
 import { linkSubcommand } from './tasks/link';
+import { publishSubcommand } from './tasks/publish';
 
 export type { TasksCommandOptions } from './tasks/common';
 
 /** Register a subcommand here (one line each). */
 const SUBCOMMANDS: Record<string, TasksSubcommand> = {
   link: linkSubcommand,
+  publish: publishSubcommand,
 };
 
 function help(): string {
