@@ -369,7 +369,7 @@ async function plan(d: PublishDeps, o: PublishOptions): Promise<Planned> {
   const processId = publicationProcessId(list.TaskListId, o.targetDate, targets.stores);
 
   // What an earlier run of this publication did.
-  const couplingStore = new CouplingStore(d.db, TASKS_INTEGRATION, clock.now);
+  const couplingStore = new CouplingStore(d.db, TASKS_INTEGRATION, () => clock.now());
   const keys = targets.stores.flatMap((s) => tasks.map((t) => statusKey(processId, t.taskId, s)));
   const couplings = couplingStore.byIds('a', TASKS_MAPPING, keys);
   const finished = new Set(new TaskBaselineStore(d.db).many([...couplings.values()].map((c) => c.rowId)).keys());
@@ -465,8 +465,8 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
   const { preview } = planned;
   const processId = preview.processId;
   const jobId = o.jobId ?? `publish:${processId}`;
-  const couplings = new CouplingStore(d.db, TASKS_INTEGRATION, clock.now);
-  const baselines = new TaskBaselineStore(d.db, clock.now);
+  const couplings = new CouplingStore(d.db, TASKS_INTEGRATION, () => clock.now());
+  const baselines = new TaskBaselineStore(d.db, () => clock.now());
   const skipped = new Map<string, PublishSkipped>();
   const skip = (storeNumber: string, p: Problem<TasksPublishSkipCode>) => {
     if (!skipped.has(storeNumber)) skipped.set(storeNumber, { storeNumber, reason: p.code, params: p.params, fix: p.fix });
