@@ -8,6 +8,8 @@ import { UsageError } from '../io';
 import { CONNECTION_HELP, runTasksSubcommand, type TasksCommandOptions, type TasksSubcommand } from './tasks/common';
 import { linkSubcommand } from './tasks/link';
 import { publishSubcommand } from './tasks/publish';
+import { reportSubcommand } from './tasks/report';
+import { syncSubcommand } from './tasks/sync';
 
 export type { TasksCommandOptions } from './tasks/common';
 
@@ -15,6 +17,8 @@ export type { TasksCommandOptions } from './tasks/common';
 const SUBCOMMANDS: Record<string, TasksSubcommand> = {
   link: linkSubcommand,
   publish: publishSubcommand,
+  report: reportSubcommand,
+  sync: syncSubcommand,
 };
 
 function help(): string {
