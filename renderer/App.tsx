@@ -17,6 +17,7 @@ import { TeamsProvisionPage } from './pages/commerce-teams/provision/TeamsProvis
 import { TeamsSetupPage } from './pages/commerce-teams/setup/TeamsSetupPage';
 import { MappingPage as TeamsMappingPage } from './pages/commerce-teams/mapping/MappingPage';
 import { HierarchyPage as TeamsHierarchyPage } from './pages/commerce-teams/hierarchy/HierarchyPage';
+import { TasksPage as TeamsTasksPage } from './pages/commerce-teams/tasks/TasksPage';
 import { useAppStore, type PageId } from './stores/app';
 
 const useStyles = makeStyles({
@@ -79,6 +80,7 @@ const GROUPS: { id: string; label: string; pages: NavPage[] }[] = [
       { id: 'ct-provision', label: 'teamsPages:nav.provision', Page: TeamsProvisionPage },
       { id: 'ct-mapping', label: 'teamsMapping:nav', Page: TeamsMappingPage },
       { id: 'ct-hierarchy', label: 'teamsHierarchy:nav', Page: TeamsHierarchyPage },
+      { id: 'ct-tasks', label: 'teamsTasksPages:nav', Page: TeamsTasksPage },
     ],
   },
   {

@@ -27,6 +27,9 @@ import { createSandboxHandlers } from './sandbox-handlers';
 import { createUploadHandlers } from './upload-handlers';
 import { createTeamsMappingHandlers } from '../integrations/commerce-teams/mapping/handlers';
 import { createTeamsHierarchyHandlers } from '../integrations/commerce-teams/hierarchy/handlers';
+import { createTasksHandlers } from '../integrations/commerce-teams/tasks/console/handlers';
+import { TasksConsoleService } from '../integrations/commerce-teams/tasks/console/service';
+import { taskEngines } from '../integrations/commerce-teams/tasks/console/engines';
 import { databaseFile, exportsDir } from '../platform/paths';
 import { removeDemoSandboxInfo, SANDBOX_AUTHORITY_HOST, writeDemoSandboxInfo } from '../connections/demo-sandbox';
 
@@ -151,6 +154,13 @@ export function createApp(opts: AppOptions): ConsoleApp {
 
   // The mapping and hierarchy pages use the profiles of the Commerce ⇄ Teams configuration when it names them.
   const teamsConsole = { connections, logger, config: async () => teams.getConfig(), ...(opts.dataDir === ':memory:' ? {} : { exportDir: exportsDir(opts.dataDir) }) };
+  // Commerce ⇄ Teams task management (issue 15): over the Teams configuration's profiles; its scheduled status sync
+  // runs only while task management is enabled.
+  const tasks = new TasksConsoleService({
+    db, clock: systemClock, connections, logger, schedulerIntervalMs: interval, teams: () => teams.getConfig(), engines: taskEngines(),
+    events: { progress: (p) => events.emit('tasks.progress', p), changed: (c) => events.emit('tasks.changed', c) },
+    ...(opts.dataDir === ':memory:' ? {} : { exportDir: exportsDir(opts.dataDir) }),
+  });
   // The composition root: every domain's handler module, nothing inline (a method a domain forgets is a type error there).
   const handlers: Handlers = {
     ...createAppHandlers({ db, info }),
@@ -172,11 +182,14 @@ export function createApp(opts: AppOptions): ConsoleApp {
     ...createTeamsHierarchyHandlers(teamsConsole),
     // Commerce ⇄ Teams provisioning (issue 14): configuration, pre-flight, plan, apply runs, schedule.
     ...createTeamsHandlers(teams),
+    // Commerce ⇄ Teams task management (issue 15).
+    ...createTasksHandlers(tasks),
   };
   const missing = missingHandlers(METHOD_NAMES, handlers);
   if (missing.length) {
     if (heartbeat) clearInterval(heartbeat);
     teams.close();
+    tasks.close();
     db.close();
     throw new Error(`No handler for ${missing.join(', ')}: every contract method needs one.`);
   }
@@ -195,6 +208,7 @@ export function createApp(opts: AppOptions): ConsoleApp {
     close: () => {
       if (heartbeat) clearInterval(heartbeat);
       teams.close();
+      tasks.close();
       if (sandbox.handle) removeDemoSandboxInfo(opts.dataDir);
       db.close();
     },

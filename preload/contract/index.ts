@@ -11,6 +11,7 @@ import { syncEvents, syncMethods } from './sales/sync';
 import { teamsEvents, teamsMethods } from './commerce-teams/teams';
 import { uploadMethods } from './core/uploads';
 import { teamsHierarchyMethods, teamsMappingMethods } from './commerce-teams/mapping-methods';
+import { tasksEvents, tasksMethods } from './commerce-teams/tasks-methods';
 
 export * from './core/rpc';
 export * from './core/app';
@@ -27,6 +28,7 @@ export * from './core/uploads';
 export * from './commerce-teams/mapping-methods';
 export * from './commerce-teams/teams';
 export * from './commerce-teams/findings';
+export * from './commerce-teams/tasks-methods';
 
 /**
  * Every renderer-callable method, named `domain.verb`. This object is the single source of truth:
@@ -47,6 +49,7 @@ export const methods = {
   ...teamsMethods,
   ...teamsMappingMethods,
   ...teamsHierarchyMethods,
+  ...tasksMethods,
 };
 
 /** Push events main → renderer, validated before they are sent. */
@@ -55,6 +58,7 @@ export const events = {
   ...connectionEvents,
   ...syncEvents,
   ...teamsEvents,
+  ...tasksEvents,
 };
 
 export type Methods = typeof methods;

@@ -3,7 +3,7 @@ import type { AppError, AppInfo, DismissibleNotice } from '../../preload/contrac
 import type { LanguageCode } from '../i18n';
 import { asAppError, call } from '../transport/client';
 
-export type PageId = 'home' | 'connections' | 'setup' | 'connstr' | 'mappings' | 'sync' | 'ct-setup' | 'ct-provision' | 'ct-mapping' | 'ct-hierarchy' | 'sandbox' | 'about';
+export type PageId = 'home' | 'connections' | 'setup' | 'connstr' | 'mappings' | 'sync' | 'ct-setup' | 'ct-provision' | 'ct-mapping' | 'ct-hierarchy' | 'ct-tasks' | 'sandbox' | 'about';
 
 interface AppState {
   info: AppInfo | null;

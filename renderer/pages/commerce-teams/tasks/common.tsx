@@ -1,0 +1,48 @@
+import { makeStyles, ProgressBar, Text, tokens } from '@fluentui/react-components';
+import { useTranslation } from 'react-i18next';
+import type { TasksMessage, TasksProgress } from '../../../../preload/contract';
+
+export const useTasksStyles = makeStyles({
+  page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '1400px' },
+  card: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  intro: { maxWidth: '900px', color: tokens.colorNeutralForeground2 },
+  toolbar: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'end' },
+  mono: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200 },
+  list: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
+  tiles: { display: 'flex', gap: tokens.spacingHorizontalL, flexWrap: 'wrap' },
+  tile: { display: 'flex', flexDirection: 'column', minWidth: '130px', padding: tokens.spacingHorizontalM, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground3 },
+  tableWrap: { overflowX: 'auto', maxHeight: '520px', overflowY: 'auto' },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+/** The translations of this area: page texts (teamsTasksPages) and the bridge's codes (teamsTasks). */
+export function useTasksT() {
+  const { t, i18n } = useTranslation('teamsTasksPages');
+  /** A code main sent, translated from its section with its params (main's text where no catalog has it). */
+  const code = (section: 'effect' | 'skip' | 'failure', m: TasksMessage & { message?: string }) =>
+    i18n.exists(`${section}.${m.code}`, { ns: 'teamsTasksPages' }) ? t(`${section}.${m.code}`, m.params) : t('unknownCode', { code: m.code, message: m.message ?? '' });
+  return { t, i18n, code };
+}
+
+export function Tile({ label, value, testId }: { label: string; value: number | string; testId: string }) {
+  const s = useTasksStyles();
+  return (
+    <div className={s.tile} data-testid={testId}>
+      <Text size={200} className={s.muted}>{label}</Text>
+      <Text size={600} weight="semibold">{value}</Text>
+    </div>
+  );
+}
+
+/** The operation under way (link, publish, sync) as a progress bar with what it is doing. */
+export function ProgressLine({ progress, operation }: { progress: TasksProgress | null; operation: TasksProgress['operation'] }) {
+  const { t } = useTasksT();
+  if (!progress || progress.operation !== operation || progress.phase === 'done' || progress.phase === 'failed') return null;
+  const value = progress.total > 0 ? Math.min(1, progress.done / progress.total) : undefined;
+  return (
+    <div data-testid={`tasks-progress-${operation}`}>
+      <ProgressBar value={value} thickness="large" aria-label={t('progress.label')} />
+      <Text size={200}>{t(`phase.${progress.phase}`)}{progress.total > 0 ? ` · ${t('progress.count', { done: progress.done, total: progress.total })}` : ''}</Text>
+    </div>
+  );
+}
