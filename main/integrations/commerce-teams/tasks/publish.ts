@@ -457,6 +457,61 @@ function detailsBody(t: PreviewTask): Record<string, unknown> | null {
   };
 }
 
+/** One Graph request of the pump; `done` may return follow-ups (sent before anything else queued). */
+interface Op {
+  req: Omit<GraphBatchRequest, 'id'>;
+  /** A create for this store (dropped once the store failed). */
+  store?: string;
+  done(r: GraphBatchResult): Op[] | void;
+}
+
+/**
+ * Sends the ops in $batch requests of 20, at most `max` in flight; follow-ups go to the front. AIMD on throttling:
+ * a $batch whose items were throttled (the client resent them after Retry-After) halves the number in flight, a
+ * clean one adds one back — so concurrent $batch POSTs do not keep hitting a Retry-After window.
+ */
+async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: number, failedStores: ReadonlySet<string>): Promise<void> {
+  const queue = [...initial];
+  let active = 0;
+  let limit = max;
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const kick = () => {
+      if (failed) return;
+      while (active < limit && queue.length) {
+        const part: Op[] = [];
+        while (part.length < 20 && queue.length) {
+          const op = queue.shift()!;
+          if (op.store && failedStores.has(op.store)) continue;
+          part.push(op);
+        }
+        if (!part.length) break;
+        active++;
+        graph.batch(part.map((op, i) => ({ ...op.req, id: String(i) }))).then((res) => {
+          let throttled = false;
+          const next: Op[] = [];
+          part.forEach((op, i) => {
+            const r = res[i]!;
+            if (r.attempts > 1 || r.status === 429) throttled = true;
+            next.push(...(op.done(r) ?? []));
+          });
+          queue.unshift(...next);
+          limit = throttled ? Math.max(1, Math.floor(limit / 2)) : Math.min(max, limit + 1);
+        }).catch((x: unknown) => {
+          failed = true;
+          reject(x as Error);
+        }).finally(() => {
+          active--;
+          if (!failed && active === 0 && !queue.length) resolve();
+          else kick();
+        });
+      }
+      if (!failed && active === 0 && !queue.length) resolve();
+    };
+    kick();
+  });
+}
+
 /** Publishes the list: see the module comment. Idempotent; a rerun after a crash finishes what is missing. */
 export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promise<PublishResult> {
   const clock = d.clock ?? systemClock;
@@ -544,73 +599,28 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
     recovered = confirm.length;
   }
 
-  // 4. Create what is missing, 20 per $batch, `concurrency` in flight; confirm each batch at once; then details.
-  const creates = work.filter((w) => !w.plannerId);
-  const finishing = work.filter((w) => w.plannerId);
-  const failedStores = new Set<string>();
+  // 4. One request pump for the rest: creates, then per created task its details (GET for the etag, PATCH with
+  //    If-Match) — follow-ups first, every $batch filled up to 20 requests, `concurrency` $batch POSTs in flight,
+  //    fewer after a throttle (AIMD). A create is confirmed the moment Planner answers; a task whose details are
+  //    written goes to the Commerce status rows, flushed 100 per $batch while the pump runs.
   let tasksCreated = 0;
-  let created = 0;
+  const failedStores = new Set<string>();
   const fail = (w: Work, p: Problem<TasksPublishSkipCode>) => {
     failedStores.add(w.store.storeNumber);
     skip(w.store.storeNumber, p);
   };
-  const doDetails = async (items: Work[]) => {
-    const withDetails = items.map((w) => ({ w, body: detailsBody(w.task) })).filter((x): x is { w: Work; body: Record<string, unknown> } => x.body !== null);
-    if (!withDetails.length) return;
-    const got = await d.graph.batch(withDetails.map((x, i) => ({ id: String(i), method: 'GET' as const, url: `/planner/tasks/${encodeURIComponent(x.w.plannerId!)}/details` })));
-    const patches: GraphBatchRequest[] = [];
-    const patched: typeof withDetails = [];
-    withDetails.forEach((x, i) => {
-      const r = got.find((g) => g.id === String(i));
-      const etag = r?.ok ? (r.body as { '@odata.etag'?: string } | null)?.['@odata.etag'] : undefined;
-      if (!etag) return fail(x.w, publishProblem('TASKS_PUBLISH_CREATE_FAILED', { storeNumber: x.w.store.storeNumber, message: r?.error?.message ?? `HTTP ${r?.status ?? 0}` }));
-      patches.push({ id: String(patches.length), method: 'PATCH', url: `/planner/tasks/${encodeURIComponent(x.w.plannerId!)}/details`, headers: { 'If-Match': etag }, body: x.body });
-      patched.push(x);
-    });
-    if (!patches.length) return;
-    const res = await d.graph.batch(patches);
-    patched.forEach((x, i) => {
-      const r = res.find((g) => g.id === String(i));
-      if (r?.ok) return;
-      const code = r?.error && (r.error as { code?: string }).code;
-      fail(x.w, r?.status === 403 && code ? publishProblem(limitCode(code), { storeNumber: x.w.store.storeNumber, limit: code }) : publishProblem('TASKS_PUBLISH_CREATE_FAILED', { storeNumber: x.w.store.storeNumber, message: r?.error?.message ?? `HTTP ${r?.status ?? 0}` }));
-    });
+  const graphProblem = (w: Work, r: GraphBatchResult | undefined): Problem<TasksPublishSkipCode> => {
+    const code = r?.error?.code;
+    return r?.status === 403 && code && /^Maximum/.test(code)
+      ? publishProblem(limitCode(code), { storeNumber: w.store.storeNumber, limit: code })
+      : publishProblem('TASKS_PUBLISH_CREATE_FAILED', { storeNumber: w.store.storeNumber, message: r?.error?.message ?? `HTTP ${r?.status ?? 0}` });
   };
-  const total = creates.length;
-  await pool(chunks(creates, 20), concurrency, async (part) => {
-    const todo = part.filter((w) => !failedStores.has(w.store.storeNumber));
-    if (!todo.length) return;
-    const res = await d.graph.batch(todo.map((w, i) => ({ id: String(i), method: 'POST' as const, url: '/planner/tasks', body: taskBody(w.store.planId!, w.task) })));
-    const ok: Work[] = [];
-    todo.forEach((w, i) => {
-      const r = res.find((x) => x.id === String(i));
-      const body = r?.ok ? (r.body as PlanTask | null) : null;
-      if (body?.id) {
-        Object.assign(w, { plannerId: body.id, etag: body['@odata.etag'], createdAt: Date.parse(body.createdDateTime) || clock.now() });
-        ok.push(w);
-        return;
-      }
-      const code = r?.error && (r.error as { code?: string }).code;
-      const p = r?.status === 403 && code ? publishProblem(limitCode(code), { storeNumber: w.store.storeNumber, limit: code }) : publishProblem('TASKS_PUBLISH_CREATE_FAILED', { storeNumber: w.store.storeNumber, message: r?.error?.message ?? `HTTP ${r?.status ?? 0}` });
-      fail(w, p);
-      couplings.markFailure(w.coupling.rowId, 'b', jobId, r?.error?.message ?? `HTTP ${r?.status ?? 0}`, r?.status === 429);
-    });
-    couplings.transaction(() => {
-      for (const w of ok) couplings.markSuccess(w.coupling.rowId, 'b', jobId, { a: 0, b: w.createdAt, bEtag: w.etag }, w.plannerId);
-    });
-    tasksCreated += ok.length;
-    created += todo.length;
-    o.onProgress?.({ phase: 'creating', done: created, total });
-    await doDetails(ok);
-  });
-  // Confirmed earlier (or just recovered) but not finished: the details again (the same values; a no-op change).
-  await pool(chunks(finishing, 20), concurrency, (part) => doDetails(part));
-  o.onProgress?.({ phase: 'details', done: work.length, total: work.length });
 
-  // 5. Status rows in Commerce ($batch of 100; a row an earlier run saved is patched), then the merge bases.
-  const settle = work.filter((w) => w.plannerId && !failedStores.has(w.store.storeNumber));
+  const statusBuffer: Work[] = [];
+  const flushes: Promise<void>[] = [];
   let saved = 0;
-  await pool(chunks(settle, 100), Math.min(concurrency, 4), async (part) => {
+  let ready = 0;
+  const flushStatuses = async (part: Work[]) => {
     const res = await d.commerce.batch(part.map((w) => {
       const body: CommerceRow = {
         TaskListId: preview.list.taskListId, TaskName: w.task.title, Status: 'NotStarted', AssignedToPersonnelNumber: w.task.assignedTo[0] ?? null,
@@ -637,8 +647,60 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
       })));
     });
     saved += part.length;
-    o.onProgress?.({ phase: 'statuses', done: saved, total: settle.length });
-  });
+    o.onProgress?.({ phase: 'statuses', done: saved, total: work.length });
+  };
+  const finished = (w: Work) => {
+    ready++;
+    statusBuffer.push(w);
+    if (statusBuffer.length >= 100) flushes.push(flushStatuses(statusBuffer.splice(0, 100)));
+  };
+  const details = (w: Work): Op[] => {
+    const body = detailsBody(w.task);
+    if (!body) {
+      finished(w);
+      return [];
+    }
+    const url = `/planner/tasks/${encodeURIComponent(w.plannerId!)}/details`;
+    return [{
+      req: { method: 'GET', url },
+      done: (r) => {
+        const etag = r.ok ? (r.body as { '@odata.etag'?: string } | null)?.['@odata.etag'] : undefined;
+        if (!etag) return void fail(w, graphProblem(w, r));
+        return [{ req: { method: 'PATCH', url, headers: { 'If-Match': etag }, body }, done: (x) => void (x.ok ? finished(w) : fail(w, graphProblem(w, x))) }];
+      },
+    }];
+  };
+  const total = work.filter((w) => !w.plannerId).length;
+  let created = 0;
+  const ops: Op[] = [];
+  for (const w of work) {
+    if (w.plannerId) {
+      ops.unshift(...details(w));
+      continue;
+    }
+    ops.push({
+      store: w.store.storeNumber,
+      req: { method: 'POST', url: '/planner/tasks', body: taskBody(w.store.planId!, w.task) },
+      done: (r) => {
+        created++;
+        if (created === total || created % 100 === 0) o.onProgress?.({ phase: 'creating', done: created, total });
+        const body = r.ok ? (r.body as PlanTask | null) : null;
+        if (!body?.id) {
+          fail(w, graphProblem(w, r));
+          couplings.markFailure(w.coupling.rowId, 'b', jobId, r.error?.message ?? `HTTP ${r.status}`, r.status === 429);
+          return;
+        }
+        Object.assign(w, { plannerId: body.id, etag: body['@odata.etag'], createdAt: Date.parse(body.createdDateTime) || clock.now() });
+        couplings.markSuccess(w.coupling.rowId, 'b', jobId, { a: 0, b: w.createdAt, bEtag: w.etag }, w.plannerId);
+        tasksCreated++;
+        return details(w);
+      },
+    });
+  }
+  await pumpBatches(d.graph, ops, concurrency, failedStores);
+  o.onProgress?.({ phase: 'details', done: ready, total: work.length });
+  if (statusBuffer.length) flushes.push(flushStatuses(statusBuffer.splice(0)));
+  await Promise.all(flushes);
 
   const out = result(tasksCreated, recovered);
   d.db.prepare(`UPDATE ct_task_publications SET state = ?, tasks_created = tasks_created + ?, finished_at = ? WHERE process_id = ?`)
