@@ -39,6 +39,11 @@ export interface EntityDef {
   readOnly: boolean;
   /** Ours: designed for the sandbox where Microsoft publishes no field list. */
   ours?: boolean;
+  /**
+   * A system stamp (like F&O's ModifiedDateTime): the store sets this DateTimeOffset field to the sandbox clock,
+   * in whole seconds as F&O does, on every insert and update after the seed, whatever the client sent.
+   */
+  modifiedStamp?: string;
 }
 
 const S = (name: string, nullable = true): FieldDef => ({ name, type: 'String', nullable });
@@ -153,7 +158,7 @@ export const ENTITIES: EntityDef[] = [
   },
   {
     aotName: 'RetailTaskStoreStatusEntity', publicEntityName: 'RetailTaskStoreStatus', collection: 'RetailTaskStoreStatuses', label: 'Task status per store', labelId: '@Retail:RetailTaskStoreStatus', category: 'Transaction',
-    companySpecific: false, keys: ['ProcessId', 'TaskId', 'StoreNumber'], readOnly: false, ours: true,
+    companySpecific: false, keys: ['ProcessId', 'TaskId', 'StoreNumber'], readOnly: false, ours: true, modifiedStamp: 'ModifiedDateTime',
     fields: [S('ProcessId', false), S('TaskId', false), S('StoreNumber', false), S('TaskListId'), S('TaskName'),
       E('Status', 'RetailTaskStatus', ['NotStarted', 'InProgress', 'Completed', 'Canceled']), S('AssignedToPersonnelNumber'), { name: 'DueDate', type: 'Date', nullable: true },
       S('PlannerTaskId'), D('ModifiedDateTime')],

@@ -129,6 +129,7 @@ export function createCommerceService(opts: CommerceServiceOptions): CommerceSer
     store.insert(ENTITY_BY_COLLECTION.get('SysAADClients')!, opts.registeredApps ?? []);
     store.insert(DATA_ENTITIES_DEF, dataEntityRows());
   });
+  store.stampClock = clock;
   const labelTexts = labels();
   const metadataXml = csdl();
   let throttle: CommerceThrottle = {

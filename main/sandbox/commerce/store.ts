@@ -33,6 +33,11 @@ export class CommerceStore {
   readonly db: Database.Database;
   private stmtCache = new Map<string, Database.Statement>();
   private recId = 5637144576;
+  /**
+   * The clock of the system stamps (EntityDef.modifiedStamp). Null while seeding (seed rows keep their stamps);
+   * the service sets it once seeded, from then on every insert and update is stamped.
+   */
+  stampClock: (() => number) | null = null;
 
   constructor(file = ':memory:', readonly entities: EntityDef[] = ENTITIES) {
     this.db = new Database(file);
@@ -74,13 +79,19 @@ export class CommerceStore {
     });
   }
 
+  /** The system stamp of now: ISO in whole seconds ('…T07:00:00Z', F&O's precision and the $filter literal form). */
+  private stamp(): string {
+    return new Date(Math.floor(this.stampClock!() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  }
+
   /** Insert rows (throws on a duplicate key: SqliteError SQLITE_CONSTRAINT_UNIQUE). */
   insert(e: EntityDef, rows: Iterable<Row>): number {
     const s = this.stmt(`INSERT INTO ${q(e.collection)} (RecId, RecVersion, ETag, ${e.fields.map((f) => q(f.name)).join(', ')}) VALUES (?, 1, fo_etag(1, ?), ${e.fields.map(() => '?').join(', ')})`);
+    const stamp = e.modifiedStamp && this.stampClock ? e.modifiedStamp : null;
     let n = 0;
     for (const r of rows) {
       const id = this.recId++;
-      s.run(id, id, ...this.toDb(e, r));
+      s.run(id, id, ...this.toDb(e, stamp ? { ...r, [stamp]: this.stamp() } : r));
       n++;
     }
     return n;
@@ -133,7 +144,8 @@ export class CommerceStore {
     return this.select(e, { where: this.keyWhere(e, key), limit: 1, offset: 0 })[0];
   }
 
-  update(e: EntityDef, key: Record<string, unknown>, patch: Row): boolean {
+  update(e: EntityDef, key: Record<string, unknown>, given: Row): boolean {
+    const patch = e.modifiedStamp && this.stampClock ? { ...given, [e.modifiedStamp]: this.stamp() } : given;
     const names = Object.keys(patch);
     const fields = names.map((n) => e.fields.find((f) => f.name === n)!);
     const where = this.keyWhere(e, key);
