@@ -19,5 +19,7 @@ export function createSandboxHandlers({ sandbox, draft }: SandboxHandlerDeps): H
     'sandbox.setGraphFaultProfile': async ({ name, on, params }) => sandbox.setGraphFaultProfile(name, on, params),
     'sandbox.setGraphConsent': async ({ granted }) => sandbox.setGraphConsent(granted),
     'sandbox.commerceChange': async ({ change }) => sandbox.commerceChange(change),
+    'sandbox.posTasks': async ({ storeNumber }) => sandbox.posTasks(storeNumber),
+    'sandbox.posAction': async (input) => sandbox.posAction(input),
   };
 }

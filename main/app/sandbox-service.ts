@@ -1,6 +1,8 @@
 import type { CommerceTeamsSandbox, GraphFaultProfileName, GraphFaultProfileState, KnobsDto, SandboxScenario, SandboxScenarioResult, SandboxStatus, SetupDraft } from '../../preload/contract';
 import { GRAPH_FAULT_PROFILES } from '../../preload/contract/core/sandbox';
-import type { CommerceHqChange, CommerceHqChangeResult, GraphConsent } from '../../preload/contract/core/sandbox';
+import type { CommerceHqChange, CommerceHqChangeResult, GraphConsent, PosActionInput, PosActionOutput, PosStoreTasks, PosTasksOutput } from '../../preload/contract/core/sandbox';
+import { PosError } from '../sandbox/pos';
+import type { PosStoreTasks as SimStoreTasks } from '../sandbox/pos';
 import { applyHqChange } from '../sandbox/commerce/hq-changes';
 import { GRAPH_RESOURCE, KNOWN_RESOURCES } from '../sandbox/identity/scopes';
 import type { Knobs, KnobStore } from '../sandbox/kernel/knobs';
@@ -100,6 +102,36 @@ export class EmbeddedSandbox {
     return applyHqChange(this.require().commerce.store, change);
   }
 
+  /** POS simulator: the stores, and the tasks of one (asked for, else the first linked store) as its worker sees them. */
+  async posTasks(storeNumber?: string): Promise<PosTasksOutput> {
+    const pos = this.require().pos;
+    const stores = pos.stores();
+    const selected = storeNumber ?? stores.find((s) => s.planId)?.storeNumber ?? stores[0]?.storeNumber ?? null;
+    if (!selected) return { stores, selected: null, store: null, problem: null };
+    try {
+      return { stores, selected, store: posView(await pos.listTasks(selected)), problem: null };
+    } catch (x) {
+      if (!(x instanceof PosError)) throw x;
+      return { stores, selected, store: null, problem: { code: x.code, message: x.message, params: x.params } };
+    }
+  }
+
+  /** POS simulator: start / complete tasks or create an ad-hoc task as a worker of the store; answers the tasks after. */
+  async posAction(i: PosActionInput): Promise<PosActionOutput> {
+    const pos = this.require().pos;
+    try {
+      const sel = { ...(i.taskIds ? { taskIds: i.taskIds } : {}), ...(i.count !== undefined ? { count: i.count } : {}), ...(i.title !== undefined ? { title: i.title } : {}) };
+      const r = i.action === 'createAdhoc'
+        ? await pos.createTask(i.storeNumber, { title: i.title ?? '', dueDate: i.dueDate ?? null, assignToSelf: i.assignToSelf !== false })
+        : await pos[i.action](i.storeNumber, sel);
+      const store = posView(await pos.listTasks(i.storeNumber));
+      return { action: i.action, changed: r.changed.map(posTask), skipped: r.skipped, store };
+    } catch (x) {
+      if (x instanceof PosError) throw new AppFailure(x.code, x.message, x.params);
+      throw x;
+    }
+  }
+
   /** Revoke the Graph app's admin consent (tokens without application permissions) or grant every permission again. */
   setGraphConsent(granted: boolean): GraphConsent {
     const s = this.require();
@@ -168,5 +200,13 @@ function placeOf(personnelNumber: string, kind: CommerceTeamsSandbox['personas']
   if (kind === 'regional-manager') return COMMERCE_REGIONS[n - 1]?.name ?? null;
   return COMMERCE_STORES[Math.floor(n / 100) - 1]?.name ?? null;
 }
+
+/** What the page sees of the simulator's answers (no etags, no object id of the user). */
+const posTask = (t: SimStoreTasks['tasks'][number]): PosStoreTasks['tasks'][number] => ({
+  id: t.id, title: t.title, percentComplete: t.percentComplete, status: t.status, dueDate: t.dueDate, assignees: t.assignees, assignedToMe: t.assignedToMe, createdByUser: t.createdByUser,
+});
+const posView = (s: SimStoreTasks): PosStoreTasks => ({
+  storeNumber: s.storeNumber, storeName: s.storeName, planId: s.planId, user: { upn: s.user.upn, displayName: s.user.displayName, personnelNumber: s.user.personnelNumber }, tasks: s.tasks.map(posTask),
+});
 
 const toDto = (k: Knobs): KnobsDto => ({ latencyMs: k.latencyMs, faultRate: k.faultRate, faultSeed: k.faultSeed, faultKinds: [...k.faultKinds], burstLength: k.burstLength });

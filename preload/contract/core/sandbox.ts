@@ -65,6 +65,59 @@ export const CommerceHqChangeResultSchema = z.object({
 });
 export type CommerceHqChangeResult = z.infer<typeof CommerceHqChangeResultSchema>;
 
+/**
+ * The POS simulator (main/sandbox/pos): a store's POS with Planner, signed in as a worker of the store (a delegated
+ * token). Failures are AppFailures with the simulator's codes (`errors.POS_*`).
+ */
+export const POS_ERROR_CODES = ['POS_STORE_UNKNOWN', 'POS_STORE_NOT_LINKED', 'POS_NO_STORE_USER', 'POS_SIGN_IN_FAILED', 'POS_GRAPH_FAILED', 'POS_TASK_NOT_FOUND', 'POS_NOTHING_SELECTED', 'POS_BAD_REQUEST'] as const;
+export const PosTaskStatusSchema = z.enum(['NotStarted', 'InProgress', 'Completed']);
+export const PosTaskSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  percentComplete: z.number().int(),
+  status: PosTaskStatusSchema,
+  dueDate: z.string().nullable(),
+  assignees: z.array(z.string()),
+  assignedToMe: z.boolean(),
+  /** The creating user's object id; null when an application created it (a publication). */
+  createdByUser: z.string().nullable(),
+});
+export type PosTask = z.infer<typeof PosTaskSchema>;
+export const PosStoreSchema = z.object({ storeNumber: z.string(), name: z.string(), planId: z.string().nullable(), teamId: z.string().nullable() });
+export const PosUserSchema = z.object({ upn: z.string(), displayName: z.string(), personnelNumber: z.string() });
+export const PosStoreTasksSchema = z.object({ storeNumber: z.string(), storeName: z.string(), planId: z.string(), user: PosUserSchema, tasks: z.array(PosTaskSchema) });
+export type PosStoreTasks = z.infer<typeof PosStoreTasksSchema>;
+export const PosTasksOutputSchema = z.object({
+  stores: z.array(PosStoreSchema),
+  /** The store shown (the one asked for, else the first linked one). */
+  selected: z.string().nullable(),
+  store: PosStoreTasksSchema.nullable(),
+  /** Why the selected store's tasks cannot be shown (e.g. POS_STORE_NOT_LINKED), translated under errors.<code>. */
+  problem: z.object({ code: z.string(), message: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }).nullable(),
+});
+export type PosTasksOutput = z.infer<typeof PosTasksOutputSchema>;
+export const POS_ACTIONS = ['complete', 'start', 'createAdhoc'] as const;
+export const PosActionInputSchema = z.strictObject({
+  storeNumber: z.string().min(1).max(20),
+  action: z.enum(POS_ACTIONS),
+  /** complete / start: these tasks, or every task with this title, or the first N open ones by due date. */
+  taskIds: z.array(z.string().min(1).max(100)).min(1).max(500).optional(),
+  count: z.number().int().min(1).max(500).optional(),
+  /** createAdhoc: the task's title; complete / start: select by title. */
+  title: z.string().min(1).max(255).optional(),
+  dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  assignToSelf: z.boolean().optional(),
+});
+export type PosActionInput = z.infer<typeof PosActionInputSchema>;
+export const PosActionOutputSchema = z.object({
+  action: z.enum(POS_ACTIONS),
+  changed: z.array(PosTaskSchema),
+  skipped: z.array(z.object({ taskId: z.string(), reason: z.enum(['already-completed', 'already-started']) })),
+  /** The store's tasks after the action. */
+  store: PosStoreTasksSchema,
+});
+export type PosActionOutput = z.infer<typeof PosActionOutputSchema>;
+
 export const CommerceTeamsSandboxSchema = z.object({
   graph: z.object({ url: z.string(), betaUrl: z.string(), caFile: z.string() }),
   commerce: z.object({ url: z.string() }),
@@ -151,6 +204,16 @@ export const sandboxMethods = {
     z.strictObject({ change: CommerceHqChangeSchema }),
     CommerceHqChangeResultSchema,
     'Make a change in the Commerce headquarters sandbox (a worker joins a store, a new store manager, a new store) for the next Teams plan to pick up.',
+  ),
+  'sandbox.posTasks': method(
+    z.strictObject({ storeNumber: z.string().min(1).max(20).optional() }),
+    PosTasksOutputSchema,
+    "POS simulator: the stores with their plan, and one store's plan tasks as a worker of the store sees them (signed in with a delegated token).",
+  ),
+  'sandbox.posAction': method(
+    PosActionInputSchema,
+    PosActionOutputSchema,
+    "POS simulator: as a worker of the store, start or complete tasks (percentComplete with If-Match) or create an ad-hoc task in the store's plan.",
   ),
   'sandbox.setGraphConsent': method(
     z.strictObject({ granted: z.boolean() }),

@@ -23,6 +23,7 @@ import { useTranslation } from 'react-i18next';
 import { COMMERCE_HQ_CHANGES } from '../../../preload/contract';
 import type { AppError, CommerceHqChange, CommerceHqChangeResult, CommerceTeamsSandbox, GraphConsent, GraphFaultProfileName, GraphFaultProfileState, SandboxPersona } from '../../../preload/contract';
 import { CopyButton } from '../../components/CopyButton';
+import { PosSimulatorCard } from './PosSimulatorCard';
 import { useSandboxStore } from '../../stores/sandbox';
 import { call, RpcError } from '../../transport/client';
 
@@ -197,6 +198,8 @@ export function CommerceTeamsSandboxCards({ ct }: { ct: CommerceTeamsSandbox }) 
           </MessageBar>
         ) : null}
       </Card>
+
+      <PosSimulatorCard />
 
       <Card data-testid="sandbox-ct-consent">
         <CardHeader header={<Text weight="semibold">{t('sandbox.ct.consentTitle')}</Text>} description={t('sandbox.ct.consentHint')} />
