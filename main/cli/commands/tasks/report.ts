@@ -14,12 +14,13 @@ import { UsageError } from '../../io';
 import type { TasksSubcommand } from './common';
 
 const pct = (c: TaskReportCounts) => (c.completionPercent === null ? '-' : `${c.completionPercent.toFixed(1)}%`);
-const COLS = ['Total', 'Done', 'In prog.', 'Not st.', 'Overdue', 'Canceled', 'Done %'];
-const nums = (c: TaskReportCounts) => [c.total, c.completed, c.inProgress, c.notStarted, c.overdue, c.canceled].map((n) => String(n).padStart(8)).join('') + pct(c).padStart(9);
+const COLS = ['Total', 'Completed', 'In progress', 'Not started', 'Overdue', 'Canceled', 'Done %'];
+const W = 12;
+const nums = (c: TaskReportCounts) => [c.total, c.completed, c.inProgress, c.notStarted, c.overdue, c.canceled].map((n) => String(n).padStart(W)).join('') + pct(c).padStart(W);
 
 function listTable(l: TaskReportList): string {
   const out: string[] = [];
-  const head = (label: string) => `${label.padEnd(44)}${COLS.map((h, i) => h.padStart(i === COLS.length - 1 ? 9 : 8)).join('')}`;
+  const head = (label: string) => `${label.padEnd(44)}${COLS.map((h) => h.padStart(W)).join('')}`;
   out.push(`${l.name}${l.adhoc ? '  (created in POS)' : ''}`);
   out.push(head('Store'));
   for (const s of l.stores) out.push(`${`${s.storeNumber}  ${s.name}`.slice(0, 43).padEnd(44)}${nums(s)}`);
