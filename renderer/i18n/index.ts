@@ -65,6 +65,10 @@ import teamsTasksPagesEn from './locales/commerce-teams/tasks-pages/en.json';
 import teamsTasksPagesFi from './locales/commerce-teams/tasks-pages/fi-FI.json';
 import teamsTasksPagesNb from './locales/commerce-teams/tasks-pages/nb-NO.json';
 import teamsTasksPagesNl from './locales/commerce-teams/tasks-pages/nl-NL.json';
+import teamsTasksSyncEn from './locales/commerce-teams/tasks-sync/en.json';
+import teamsTasksSyncFi from './locales/commerce-teams/tasks-sync/fi-FI.json';
+import teamsTasksSyncNb from './locales/commerce-teams/tasks-sync/nb-NO.json';
+import teamsTasksSyncNl from './locales/commerce-teams/tasks-sync/nl-NL.json';
 
 export const LANGUAGES = [
   { code: 'en', label: 'English' },
@@ -80,10 +84,10 @@ function withErrors<C extends { errors: object }>(common: C, errors: Readonly<Re
 }
 
 export const resources = {
-  en: { common: withErrors(withErrors(withErrors(withErrors(en, teamsProvisionEn.errors), teamsCodesEn), teamsTasksPagesEn.errors), teamsTasksPublishEn.codes), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, teamsMapping: teamsMappingPageEn, teamsCodes: teamsCodesEn, teamsHierarchy: teamsHierarchyEn, teamsTasks: teamsTasksEn, teamsTasksPublish: teamsTasksPublishEn, teamsTasksPages: teamsTasksPagesEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
-  'nb-NO': { common: withErrors(withErrors(withErrors(withErrors(nb, teamsProvisionNb.errors), teamsCodesNb), teamsTasksPagesNb.errors), teamsTasksPublishNb.codes), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, teamsMapping: teamsMappingPageNb, teamsCodes: teamsCodesNb, teamsHierarchy: teamsHierarchyNb, teamsTasks: teamsTasksNb, teamsTasksPublish: teamsTasksPublishNb, teamsTasksPages: teamsTasksPagesNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
-  'nl-NL': { common: withErrors(withErrors(withErrors(withErrors(nl, teamsProvisionNl.errors), teamsCodesNl), teamsTasksPagesNl.errors), teamsTasksPublishNl.codes), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, teamsMapping: teamsMappingPageNl, teamsCodes: teamsCodesNl, teamsHierarchy: teamsHierarchyNl, teamsTasks: teamsTasksNl, teamsTasksPublish: teamsTasksPublishNl, teamsTasksPages: teamsTasksPagesNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
-  'fi-FI': { common: withErrors(withErrors(withErrors(withErrors(fi, teamsProvisionFi.errors), teamsCodesFi), teamsTasksPagesFi.errors), teamsTasksPublishFi.codes), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, teamsMapping: teamsMappingPageFi, teamsCodes: teamsCodesFi, teamsHierarchy: teamsHierarchyFi, teamsTasks: teamsTasksFi, teamsTasksPublish: teamsTasksPublishFi, teamsTasksPages: teamsTasksPagesFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
+  en: { common: withErrors(withErrors(withErrors(withErrors(en, teamsProvisionEn.errors), teamsCodesEn), teamsTasksPagesEn.errors), teamsTasksPublishEn.codes), teamsProvision: teamsProvisionEn, teamsPages: teamsPagesEn, teamsMapping: teamsMappingPageEn, teamsCodes: teamsCodesEn, teamsHierarchy: teamsHierarchyEn, teamsTasks: teamsTasksEn, teamsTasksPublish: teamsTasksPublishEn, teamsTasksPages: teamsTasksPagesEn, teamsTasksSync: teamsTasksSyncEn, connstr: connstrEn, connections: connectionsEn, mappings: { ...mappingsEn, ...MAPPING_TEXTS['en'] }, setup: setupEn, sync: syncEn, home: homeEn, shell: shellEn },
+  'nb-NO': { common: withErrors(withErrors(withErrors(withErrors(nb, teamsProvisionNb.errors), teamsCodesNb), teamsTasksPagesNb.errors), teamsTasksPublishNb.codes), teamsProvision: teamsProvisionNb, teamsPages: teamsPagesNb, teamsMapping: teamsMappingPageNb, teamsCodes: teamsCodesNb, teamsHierarchy: teamsHierarchyNb, teamsTasks: teamsTasksNb, teamsTasksPublish: teamsTasksPublishNb, teamsTasksPages: teamsTasksPagesNb, teamsTasksSync: teamsTasksSyncNb, connstr: connstrNb, connections: connectionsNb, mappings: { ...mappingsNb, ...MAPPING_TEXTS['nb-NO'] }, setup: setupNb, sync: syncNb, home: homeNb, shell: shellNb },
+  'nl-NL': { common: withErrors(withErrors(withErrors(withErrors(nl, teamsProvisionNl.errors), teamsCodesNl), teamsTasksPagesNl.errors), teamsTasksPublishNl.codes), teamsProvision: teamsProvisionNl, teamsPages: teamsPagesNl, teamsMapping: teamsMappingPageNl, teamsCodes: teamsCodesNl, teamsHierarchy: teamsHierarchyNl, teamsTasks: teamsTasksNl, teamsTasksPublish: teamsTasksPublishNl, teamsTasksPages: teamsTasksPagesNl, teamsTasksSync: teamsTasksSyncNl, connstr: connstrNl, connections: connectionsNl, mappings: { ...mappingsNl, ...MAPPING_TEXTS['nl-NL'] }, setup: setupNl, sync: syncNl, home: homeNl, shell: shellNl },
+  'fi-FI': { common: withErrors(withErrors(withErrors(withErrors(fi, teamsProvisionFi.errors), teamsCodesFi), teamsTasksPagesFi.errors), teamsTasksPublishFi.codes), teamsProvision: teamsProvisionFi, teamsPages: teamsPagesFi, teamsMapping: teamsMappingPageFi, teamsCodes: teamsCodesFi, teamsHierarchy: teamsHierarchyFi, teamsTasks: teamsTasksFi, teamsTasksPublish: teamsTasksPublishFi, teamsTasksPages: teamsTasksPagesFi, teamsTasksSync: teamsTasksSyncFi, connstr: connstrFi, connections: connectionsFi, mappings: { ...mappingsFi, ...MAPPING_TEXTS['fi-FI'] }, setup: setupFi, sync: syncFi, home: homeFi, shell: shellFi },
 } as const;
 
 export function pickLanguage(preferred: readonly string[]): LanguageCode {
@@ -110,7 +114,7 @@ export function createI18n(language: LanguageCode, onMissingKey?: (lng: string, 
     resources,
     lng: language,
     fallbackLng: 'en',
-    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell', 'teamsPages', 'teamsProvision', 'teamsMapping', 'teamsCodes', 'teamsHierarchy', 'teamsTasks', 'teamsTasksPublish', 'teamsTasksPages'],
+    ns: ['common', 'connstr', 'connections', 'mappings', 'setup', 'sync', 'home', 'shell', 'teamsPages', 'teamsProvision', 'teamsMapping', 'teamsCodes', 'teamsHierarchy', 'teamsTasks', 'teamsTasksPublish', 'teamsTasksPages', 'teamsTasksSync'],
     defaultNS: 'common',
     interpolation: { escapeValue: false },
     returnNull: false,

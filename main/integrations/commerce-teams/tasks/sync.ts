@@ -146,24 +146,43 @@ const STATUS_SELECT = ['ProcessId', 'TaskId', 'StoreNumber', 'TaskListId', 'Task
 
 // ------------------------------------------------------------------------------------------- problems
 
-/** The English text of a code (the CLI, logs); the renderer translates code + params (namespace teamsTasksSync). */
-export function syncProblem(code: TasksSyncCode, p: Record<string, string | number>): string {
-  const s = p.storeNumber ?? '';
-  const t = p.taskId ?? '';
-  const m = p.message ?? '';
-  switch (code) {
-    case 'TASKS_SYNC_PLAN_READ_FAILED': return `Reading the tasks of store ${s}'s plan ${p.planId ?? ''} failed (${m}). The store is synchronized at the next run; nothing of it was changed.`;
-    case 'TASKS_SYNC_COMMERCE_READ_FAILED': return `Reading the task statuses from Commerce failed (${m}). Run the sync again; it is safe to repeat.`;
-    case 'TASKS_SYNC_ENTITY_MISSING': return `Commerce does not expose the data entity ${p.entity ?? ''} on OData. Enable it in Data management > Data entities, then sync again.`;
-    case 'TASKS_SYNC_PLANNER_WRITE_FAILED': return `Updating the Planner task of ${t} at store ${s} failed (${m}). The next sync tries again.`;
-    case 'TASKS_SYNC_PLANNER_CREATE_FAILED': return `Creating the Planner task for ${t} at store ${s} failed (${m}). The next sync tries again without creating it twice.`;
-    case 'TASKS_SYNC_COMMERCE_WRITE_FAILED': return `Updating the Commerce task status of ${t} at store ${s} failed (${m}). The next sync tries again.`;
-    case 'TASKS_SYNC_COMMERCE_CREATE_FAILED': return `Creating the Commerce row for the ad-hoc POS task ${t} at store ${s} failed (${m}). The next sync tries again.`;
-    case 'TASKS_SYNC_CONCURRENT_EDITS': return `The Planner task ${t} at store ${s} kept changing while it was being synchronized. The next sync tries again.`;
-    case 'TASKS_SYNC_ASSIGNEE_NO_USER': return `Task ${t} at store ${s} is assigned to worker ${p.personnelNumber ?? ''}, who has no Microsoft Entra user (Workers: identity e-mail). Fix the worker's identity e-mail; the assignment was not written to Planner.`;
-    case 'TASKS_SYNC_ASSIGNEE_NOT_WORKER': return `Task ${t} at store ${s} is assigned in Planner to user ${p.userId ?? ''}, who is not a Commerce worker (no worker has that identity e-mail). The assignment was not written to Commerce.`;
-    case 'TASKS_SYNC_PLANNER_LIMIT': return `Planner refused a change of task ${t} at store ${s}: ${p.limit ?? ''} (${m}).`;
-  }
+/** The params each code carries (the translations' placeholders: renderer/i18n/locales/commerce-teams/tasks-sync). */
+export const SYNC_CODE_PARAMS: Record<TasksSyncCode, readonly string[]> = {
+  TASKS_SYNC_PLAN_READ_FAILED: ['storeNumber', 'planId', 'message'],
+  TASKS_SYNC_COMMERCE_READ_FAILED: ['message'],
+  TASKS_SYNC_ENTITY_MISSING: ['entity'],
+  TASKS_SYNC_PLANNER_WRITE_FAILED: ['storeNumber', 'taskId', 'message'],
+  TASKS_SYNC_PLANNER_CREATE_FAILED: ['storeNumber', 'taskId', 'message'],
+  TASKS_SYNC_COMMERCE_WRITE_FAILED: ['storeNumber', 'taskId', 'message'],
+  TASKS_SYNC_COMMERCE_CREATE_FAILED: ['storeNumber', 'taskId', 'message'],
+  TASKS_SYNC_CONCURRENT_EDITS: ['storeNumber', 'taskId'],
+  TASKS_SYNC_ASSIGNEE_NO_USER: ['storeNumber', 'taskId', 'personnelNumber'],
+  TASKS_SYNC_ASSIGNEE_NOT_WORKER: ['storeNumber', 'taskId', 'userId'],
+  TASKS_SYNC_PLANNER_LIMIT: ['storeNumber', 'taskId', 'limit', 'message'],
+};
+
+/**
+ * A code's params (only the ones it carries) and its English text (the CLI, logs); the renderer translates code +
+ * params (namespace teamsTasksSync).
+ */
+export function syncProblem(code: TasksSyncCode, given: Record<string, string | number>): { params: Record<string, string | number>; message: string } {
+  const params: Record<string, string | number> = {};
+  for (const k of SYNC_CODE_PARAMS[code]) params[k] = given[k] ?? '';
+  const { storeNumber: s, taskId: t, message: m } = params;
+  const message = {
+    TASKS_SYNC_PLAN_READ_FAILED: `Reading the tasks of store ${s}'s plan ${params.planId} failed (${m}). The store is synchronized at the next run; nothing of it was changed.`,
+    TASKS_SYNC_COMMERCE_READ_FAILED: `Reading the task statuses from Commerce failed (${m}). Run the sync again; it is safe to repeat.`,
+    TASKS_SYNC_ENTITY_MISSING: `Commerce does not expose the data entity ${params.entity} on OData. Enable it in Data management > Data entities, then sync again.`,
+    TASKS_SYNC_PLANNER_WRITE_FAILED: `Updating the Planner task of ${t} at store ${s} failed (${m}). The next sync tries again.`,
+    TASKS_SYNC_PLANNER_CREATE_FAILED: `Creating the Planner task for ${t} at store ${s} failed (${m}). The next sync tries again without creating it twice.`,
+    TASKS_SYNC_COMMERCE_WRITE_FAILED: `Updating the Commerce task status of ${t} at store ${s} failed (${m}). The next sync tries again.`,
+    TASKS_SYNC_COMMERCE_CREATE_FAILED: `Creating the Commerce row for the ad-hoc POS task ${t} at store ${s} failed (${m}). The next sync tries again.`,
+    TASKS_SYNC_CONCURRENT_EDITS: `The Planner task of ${t} at store ${s} kept changing while it was being synchronized. The next sync tries again.`,
+    TASKS_SYNC_ASSIGNEE_NO_USER: `Task ${t} at store ${s} is assigned to worker ${params.personnelNumber}, who has no Microsoft Entra user (the worker's identity e-mail). Fix the worker's identity e-mail; the assignment was not written to Planner.`,
+    TASKS_SYNC_ASSIGNEE_NOT_WORKER: `Task ${t} at store ${s} is assigned in Planner to user ${params.userId}, who is not a Commerce worker (no worker has that identity e-mail). The assignment was not written to Commerce.`,
+    TASKS_SYNC_PLANNER_LIMIT: `Planner refused a change of task ${t} at store ${s} for its limit ${params.limit} (${m}). Free capacity in the plan, then sync again.`,
+  }[code];
+  return { params, message };
 }
 
 const TRANSIENT = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
@@ -395,8 +414,9 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
     toPlanner: { created: 0, updated: 0 }, toCommerce: { created: 0, updated: 0 }, conflicts: [], failed: [], notices: [],
     stats: { plans: 0, plannerTasks: 0, plannerChanged: 0, commerceRows: 0, canceledKept: 0, graphRequests: 0 }, watermark: oldWatermark,
   };
-  const fail = (code: TasksSyncCode, params: Record<string, string | number>, transient: boolean) => {
-    result.failed.push({ storeNumber: String(params.storeNumber ?? ''), taskId: String(params.taskId ?? ''), code, message: syncProblem(code, params), params, transient });
+  const fail = (code: TasksSyncCode, given: Record<string, string | number>, transient: boolean) => {
+    const { params, message } = syncProblem(code, given);
+    result.failed.push({ storeNumber: String(given.storeNumber ?? ''), taskId: String(given.taskId ?? ''), code, message, params, transient });
   };
   const progress = (phase: SyncPhase, done: number, total: number) => o.onProgress?.({ phase, done, total });
 
