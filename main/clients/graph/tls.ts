@@ -4,17 +4,22 @@
  * so this goes through node:https with `ca` = the system roots plus the given PEM. Bodies are read whole (Graph
  * answers are small JSON documents); the result is a standard Response.
  */
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { FetchLike } from '../../http/client';
 
 export function fetchTrustingCa(caPem: string): FetchLike {
   const ca = [...rootCertificates, caPem];
+  // One keep-alive agent holding the CA list: passed per request, node:https would key its socket pool on the whole
+  // list (~150 PEMs joined into the pool name on every request) and build a TLS context per connection — most of the
+  // CPU of a bulk run. The pool is keyed on host and port only: every request of this fetch trusts the same CAs.
+  const agent = new Agent({ ca, keepAlive: true });
+  agent.getName = (o?: { host?: string | null; port?: number | string | null; servername?: string }) => `${o?.host ?? ''}:${o?.port ?? ''}:${o?.servername ?? ''}`;
   return (url, init) =>
     new Promise<Response>((resolve, reject) => {
       const u = new URL(url);
       if (u.protocol !== 'https:') return reject(new TypeError(`fetchTrustingCa only speaks https (got ${u.protocol}).`));
-      const req = request(u, { method: init.method, headers: init.headers, ca, signal: init.signal }, (res) => {
+      const req = request(u, { method: init.method, headers: init.headers, agent, signal: init.signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
