@@ -326,6 +326,23 @@ describe('tasks sync', () => {
     expect((await h.row('PR-HQ', 'Z2', B))?.Status).toBe('Completed');
   });
 
+  it('a publication that died before writing its status rows: its uncoupled Planner task is not taken for an ad-hoc task', async () => {
+    const key = statusKey('PR-PUB', 'P1', A);
+    const pending = h.couplings.insert({ mapping: 'tasks', aId: key, bId: null, pendingTo: 'b', idempotencyKey: key });
+    const t = await h.conn.graph.createTask({ planId: h.plans.get(A)!, title: 'Published, row not written yet', dueDateTime: '2026-12-21T00:00:00Z' });
+    const r = await h.sync();
+    expect(counts(r)).toEqual(ZERO);
+    expect(await h.row(ADHOC_PROCESS_ID, t.id, A)).toBeUndefined();
+    expect(h.couplings.byId('b', 'tasks', t.id)).toBeUndefined();
+    // The publication's rerun writes the row: the sync then confirms the pending create with that task (no second task).
+    await h.conn.commerce.create(STATUSES, { ProcessId: 'PR-PUB', TaskId: 'P1', StoreNumber: A, TaskName: 'Published, row not written yet', Status: 'NotStarted', DueDate: '2026-12-21' });
+    const r2 = await h.sync();
+    expect(counts(r2)).toEqual(ZERO);
+    expect(h.couplings.byRowId(pending.rowId)).toMatchObject({ pendingTo: null, bId: t.id });
+    expect((await h.tasksOf(A)).filter((x) => x.title === 'Published, row not written yet')).toHaveLength(1);
+    expect((await h.row('PR-PUB', 'P1', A))?.PlannerTaskId).toBe(t.id);
+  });
+
   it('a plan that cannot be read is reported and retried next run; its Commerce changes are not lost', async () => {
     const t = await h.coupled(B, 'F1', { title: 'Polish the counter' });
     await h.commerce('PR-T', 'F1', B, { Status: 'InProgress' });

@@ -377,6 +377,15 @@ export function resolveConflict(db: Db, id: number, keep: 'commerce' | 'planner'
   return db.prepare('UPDATE ct_task_conflicts SET resolution = ? WHERE id = ? AND resolved_at IS NULL AND resolution IS NULL').run(keep, id).changes > 0;
 }
 
+/**
+ * `resolveConflict` and a sync right away (the console's "keep this value" button): the chosen value is written to
+ * the other side now. `resolved` is false when the conflict was not open (then no sync runs).
+ */
+export async function resolveConflictNow(d: SyncDeps, id: number, keep: 'commerce' | 'planner', o: SyncOptions = {}): Promise<{ resolved: boolean; result: SyncResult | null }> {
+  if (!resolveConflict(d.db, id, keep)) return { resolved: false, result: null };
+  return { resolved: true, result: await syncTasks(d, o) };
+}
+
 // ------------------------------------------------------------------------------------------- the run
 
 interface Work {
@@ -622,7 +631,11 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
       taken.add(hit.id);
     }
   }
-  const adhoc = uncoupled.filter((t) => !taken.has(t.id));
+  // A create written down whose status row is not in Commerce (a publication that died before writing its rows):
+  // its task may be among the uncoupled ones, so that store's uncoupled tasks wait (the publication's rerun
+  // confirms them) instead of becoming ad-hoc rows.
+  const unsure = new Set(pendingB.filter((c) => !rows.has(c.aId!)).map((c) => parseStatusKey(c.aId!).storeNumber));
+  const adhoc = uncoupled.filter((t) => !taken.has(t.id) && !unsure.has(storeOfPlan.get(t.planId)!));
   const adhocResume = new Map(pendingA.filter((c) => c.bId && taskById.has(c.bId)).map((c) => [c.bId!, c]));
   const adhocAll = [...adhoc, ...[...adhocResume.keys()].filter((id) => !adhoc.some((t) => t.id === id)).map((id) => taskById.get(id)!)];
 
