@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphBatchRequest } from '../../../main/clients/graph';
 import { connectSandboxInfo } from '../../../main/integrations/commerce-teams/connect';
-import { deleteMappings } from '../../../main/integrations/commerce-teams/mapping/directory';
+import { deleteMappings, mappingCollection } from '../../../main/integrations/commerce-teams/mapping/directory';
 import { TaskBaselineStore } from '../../../main/integrations/commerce-teams/tasks/baselines';
 import { linkStorePlans } from '../../../main/integrations/commerce-teams/tasks/link';
 import { NEW_ORDER_HINT, TASKS_INTEGRATION, TASKS_MAPPING, statusKey } from '../../../main/integrations/commerce-teams/tasks/model';
@@ -184,7 +184,7 @@ describe('publishing a task list to stores', () => {
     const inRegion = COMMERCE_STORES.filter((s) => s.region === 'NO-OSLO').map((s) => s.storeNumber).sort();
     const unmapped = '001004';
     expect(inRegion).toContain(unmapped);
-    const { mappingCollection } = await import('../../../main/integrations/commerce-teams/mapping/directory');
+    const row = (await conn.commerce.list<{ SourceId: string; TeamId: string; PlanId: string }>(MAPPINGS)).find((x) => x.SourceId === unmapped)!;
     await deleteMappings(conn.commerce, await mappingCollection(conn.commerce), [unmapped]);
     const r = await publishTaskList(deps(), { list: 'TL-OPEN', hierarchyNode: region.name.toUpperCase(), targetDate: '2026-12-16' });
     expect(r.skipped).toEqual([expect.objectContaining({ storeNumber: unmapped, reason: 'TASKS_PUBLISH_NOT_MAPPED', params: { storeNumber: unmapped } })]);
@@ -195,6 +195,12 @@ describe('publishing a task list to stores', () => {
     expect([...new Set(rows.map((x) => x.StoreNumber))].sort()).toEqual(inRegion.filter((s) => s !== unmapped));
     for (const s of inRegion.filter((x) => x !== unmapped)) expect(tasksIn(planOf.get(s)!).filter((t) => t.dueDateTime?.startsWith('2026-12-16'))).toHaveLength(2);
     await expect(planPublication(deps(), { list: 'TL-OPEN', hierarchyNode: 'Atlantis', targetDate: '2026-12-16' })).rejects.toMatchObject({ code: 'TASKS_PUBLISH_NODE_NOT_FOUND', params: { node: 'Atlantis' } });
+    // The store mapped (and linked) again: publishing to the region again resumes the same process and adds its tasks only.
+    await conn.commerce.create(MAPPINGS, { SourceType: 'RetailStore', SourceId: unmapped, TeamId: row.TeamId, PlanId: row.PlanId });
+    const again = await publishTaskList(deps(), { list: 'TL-OPEN', hierarchyNode: region.name, targetDate: '2026-12-16' });
+    expect(again).toMatchObject({ processId: r.processId, tasksCreated: 3, stores: inRegion.length, skipped: [] });
+    expect(tasksIn(planOf.get(unmapped)!).filter((t) => t.dueDateTime?.startsWith('2026-12-16'))).toHaveLength(2);
+    expect(await statusRows(r.processId)).toHaveLength(3 * inRegion.length);
     // The hierarchy's own name is its root: every store.
     const all = await planPublication(deps(), { list: 'TL-OPEN', hierarchyNode: 'Retail Stores by Region', targetDate: '2026-12-16' });
     expect(all.stores.length).toBe(COMMERCE_STORES.length);

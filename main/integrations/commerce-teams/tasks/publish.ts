@@ -198,9 +198,14 @@ export function isIsoDate(s: string): boolean {
   return DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
 }
 
-/** The process id of a publication: the same list, target date and stores give the same id (a rerun resumes it). */
-export function publicationProcessId(taskListId: string, targetDate: string, stores: readonly string[]): string {
-  const h = createHash('sha256').update(JSON.stringify([taskListId, targetDate, [...new Set(stores)].sort()])).digest('hex');
+/**
+ * The process id of a publication: the same list, target date and target give the same id (a rerun resumes it).
+ * The target is the set of stores, or the hierarchy node by name — so publishing to a region again after a store
+ * joined it resumes the same process and adds the new store's tasks only.
+ */
+export function publicationProcessId(taskListId: string, targetDate: string, stores: readonly string[], hierarchyNode?: { hierarchy: string; node: string }): string {
+  const target = hierarchyNode ? `node:${hierarchyNode.hierarchy.toLowerCase()}/${hierarchyNode.node.trim().toLowerCase()}` : [...new Set(stores)].sort();
+  const h = createHash('sha256').update(JSON.stringify([taskListId, targetDate, target])).digest('hex');
   return `PUB-${targetDate.replace(/-/g, '')}-${h.slice(0, 10).toUpperCase()}`;
 }
 
@@ -366,7 +371,7 @@ async function plan(d: PublishDeps, o: PublishOptions): Promise<Planned> {
   const warnings: Problem<TasksPublishWarningCode>[] = [];
   const ids = await resolveWorkers(d, rows.flatMap((t) => String(t.AssignedTo ?? '').split(/[;,]/).map((x) => x.trim()).filter(Boolean)), concurrency);
   const tasks = rows.map((t) => previewTask(t, o.targetDate, ids, warnings));
-  const processId = publicationProcessId(list.TaskListId, o.targetDate, targets.stores);
+  const processId = publicationProcessId(list.TaskListId, o.targetDate, targets.stores, targets.hierarchy ? { hierarchy: targets.hierarchy.name, node: targets.hierarchy.node } : undefined);
 
   // What an earlier run of this publication did.
   const couplingStore = new CouplingStore(d.db, TASKS_INTEGRATION, () => clock.now());
@@ -535,7 +540,7 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
 
   // 1. The process: ct_task_publications and Commerce's RetailTaskProcesses (created once).
   d.db.prepare(`INSERT INTO ct_task_publications (process_id, task_list_id, target_date, stores, state, tasks_created, started_at)
-    VALUES (?, ?, ?, ?, 'running', 0, ?) ON CONFLICT (process_id) DO UPDATE SET state = 'running', finished_at = NULL`)
+    VALUES (?, ?, ?, ?, 'running', 0, ?) ON CONFLICT (process_id) DO UPDATE SET state = 'running', stores = excluded.stores, finished_at = NULL`)
     .run(processId, preview.list.taskListId, preview.targetDate, JSON.stringify(preview.stores.map((s) => s.storeNumber)), clock.now());
   const processSet = (await d.commerce.collectionFor('RetailTaskProcesses')) ?? 'RetailTaskProcesses';
   const statusSet = (await d.commerce.collectionFor('RetailTaskStoreStatuses')) ?? 'RetailTaskStoreStatuses';
