@@ -7,7 +7,7 @@
  */
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MethodOutput, TasksReport, TasksSettings } from '../../preload/contract';
+import type { MethodOutput, TasksMessage, TasksReport, TasksSettings } from '../../preload/contract';
 import { LANGUAGES } from '../../renderer/i18n';
 import { TasksPage } from '../../renderer/pages/commerce-teams/tasks/TasksPage';
 import { resetTasksStore, useTasksStore } from '../../renderer/pages/commerce-teams/tasks/store';
@@ -34,21 +34,34 @@ const linkRows = (dryRun: boolean): MethodOutput<'tasks.link'> => ({
   ],
 });
 
-const counts = (completed: number, inProgress: number, notStarted: number, overdue: number) => ({ total: completed + inProgress + notStarted, completed, inProgress, notStarted, overdue, canceled: 0 });
-const report = (oslo = counts(1, 0, 2, 1)): TasksReport => ({
-  lists: [{
-    taskListId: 'TL-OPEN', name: 'Store opening checklist',
-    stores: [
-      { storeNumber: '001001', name: 'Nordlys Oslo', country: 'Norway', region: 'Østlandet', ...oslo },
-      { storeNumber: '001005', name: 'Nordlys Bergen', country: 'Norway', region: 'Vestlandet', ...counts(3, 0, 0, 0) },
-    ],
-    rollup: [
-      { level: 'country', name: 'Norway', parent: null, ...counts(oslo.completed + 3, oslo.inProgress, oslo.notStarted, oslo.overdue) },
-      { level: 'region', name: 'Østlandet', parent: 'Norway', ...oslo },
-      { level: 'region', name: 'Vestlandet', parent: 'Norway', ...counts(3, 0, 0, 0) },
-    ],
-  }],
-  rows: [], generatedAt: Date.UTC(2026, 11, 7, 12),
+const counts = (completed: number, inProgress: number, notStarted: number, overdue: number) => {
+  const total = completed + inProgress + notStarted;
+  return { total, completed, inProgress, notStarted, overdue, canceled: 0, completionPercent: total ? Math.round((completed / total) * 1000) / 10 : null };
+};
+const report = (oslo = counts(1, 0, 2, 1)): TasksReport => {
+  const bergen = counts(3, 0, 0, 0);
+  const norway = counts(oslo.completed + 3, oslo.inProgress, oslo.notStarted, oslo.overdue);
+  return {
+    asOf: '2026-12-07', hierarchy: 'Retail Stores by Region', hierarchyProblem: null,
+    lists: [{
+      taskListId: 'TL-OPEN', name: 'Store opening checklist', adhoc: false, totals: norway, tree: [],
+      stores: [
+        { storeNumber: '001001', name: 'Nordlys Oslo', country: 'Norway', region: 'Østlandet', ...oslo },
+        { storeNumber: '001005', name: 'Nordlys Bergen', country: 'Norway', region: 'Vestlandet', ...bergen },
+      ],
+      rollup: [
+        { level: 'country', name: 'Norway', partyNumber: 'P1', parent: null, ...norway },
+        { level: 'region', name: 'Østlandet', partyNumber: 'P2', parent: 'Norway', ...oslo },
+        { level: 'region', name: 'Vestlandet', partyNumber: 'P3', parent: 'Norway', ...bergen },
+      ],
+    }],
+    rows: [], generatedAt: Date.UTC(2026, 11, 7, 12),
+  };
+};
+const row = (taskId: string, title: string, status: 'Completed' | 'NotStarted', adhoc: boolean) => ({
+  processId: adhoc ? 'POS-ADHOC' : 'PR-1', taskId, taskListId: adhoc ? 'POS-ADHOC' : 'TL-OPEN', listName: adhoc ? 'Ad-hoc POS tasks' : 'Store opening checklist',
+  storeNumber: '001001', storeName: 'Nordlys Oslo', title, status, dueDate: adhoc ? '2026-12-01' : '2026-12-07', overdue: adhoc, adhoc,
+  assignee: adhoc ? '000123' : null, assigneeName: adhoc ? 'Anna' : null, plannerTaskId: null,
 });
 
 function handlers(over: FakeHandlers = {}): FakeHandlers {
@@ -57,9 +70,9 @@ function handlers(over: FakeHandlers = {}): FakeHandlers {
     'tasks.conflicts': () => ({ conflicts: [] }),
     'tasks.setEnabled': ({ enabled, dryRun }) => ({
       settings: settings({ enabled: dryRun ? !enabled : enabled }), applied: !dryRun,
-      effects: enabled
+      effects: (enabled
         ? [{ code: 'TASKS_ENABLE_RUNS_ALLOWED', params: {} }, { code: 'TASKS_ENABLE_SCHEDULE_READY', params: { everyMinutes: 15 } }]
-        : [{ code: 'TASKS_DISABLE_NO_RUNS', params: {} }, { code: 'TASKS_DISABLE_SCHEDULE_ON_HOLD', params: { entry: 'E' } }, { code: 'TASKS_DISABLE_TASKS_KEPT', params: {} }],
+        : [{ code: 'TASKS_DISABLE_NO_RUNS', params: {} }, { code: 'TASKS_DISABLE_SCHEDULE_ON_HOLD', params: { entry: 'E' } }, { code: 'TASKS_DISABLE_TASKS_KEPT', params: {} }]) as TasksMessage[],
     }),
     'tasks.link': ({ dryRun, createMissing }) => {
       const r = linkRows(dryRun);
@@ -78,18 +91,16 @@ function handlers(over: FakeHandlers = {}): FakeHandlers {
     'tasks.previewPublish': (i) => ({
       taskListId: i.taskListId, targetDate: i.targetDate,
       stores: [{ storeNumber: '001001', planId: PLAN, tasks: 2, activeTasks: 3 }],
-      skipped: [{ storeNumber: '001002', code: 'TASKS_SKIP_NO_PLAN', params: {} }],
-      tasksToCreate: 2, limits: { activeTasksPerPlan: 2400, assignees: 20, checklist: 20, references: 10 }, refused: null,
+      skipped: [{ storeNumber: '001002', code: 'TASKS_PUBLISH_NOT_LINKED', params: { storeNumber: '001002', teamId: T2 } }],
+      tasksToCreate: 2, limits: { activeTasksPerPlan: 2400, assignees: 20, checklist: 20, references: 10 }, processId: 'PR-9',
+      warnings: [{ code: 'TASKS_PUBLISH_ASSIGNEE_UNRESOLVED', params: { taskId: 'T1', personnelNumber: '000777' } }],
     }),
-    'tasks.publish': () => ({ processId: 'PR-9', tasksCreated: 2, stores: 1, skipped: [{ storeNumber: '001002', code: 'TASKS_SKIP_NO_PLAN', params: {} }], failed: [] }),
+    'tasks.publish': () => ({ processId: 'PR-9', tasksCreated: 2, stores: 1, skipped: [{ storeNumber: '001002', code: 'TASKS_PUBLISH_NOT_LINKED', params: { storeNumber: '001002', teamId: T2 } }], failed: [] }),
     'tasks.sync': () => ({ toPlanner: { created: 0, updated: 4 }, toCommerce: { created: 1, updated: 7 }, conflicts: 1, failed: [], at: Date.UTC(2026, 11, 7, 13) }),
     'tasks.resolveConflict': () => ({ conflicts: [] }),
     'tasks.setSchedule': ({ enabled, everyMinutes }) => ({ ...settings().schedule, enabled, everyMinutes, status: enabled ? 'Ready' : 'On Hold' }),
     'tasks.report': ({ store }) => (store
-      ? { ...report(), rows: [
-        { processId: 'PR-1', taskId: 'T1', taskListId: 'TL-OPEN', title: 'Unlock doors', status: 'Completed', dueDate: '2026-12-07', overdue: false, adhoc: false, assignee: null },
-        { processId: 'POS-ADHOC', taskId: 'pl-1', taskListId: 'POS-ADHOC', title: 'Broken freezer', status: 'NotStarted', dueDate: '2026-12-01', overdue: true, adhoc: true, assignee: 'Anna' },
-      ] }
+      ? { ...report(), rows: [row('T1', 'Unlock doors', 'Completed', false), row('pl-1', 'Broken freezer', 'NotStarted', true)] }
       : report()),
     'tasks.exportReport': () => ({ path: '/data/exports/task-completion-all-2026-12-07.xlsx', fileName: 'task-completion-all-2026-12-07.xlsx' }),
     ...over,
@@ -180,7 +191,7 @@ describe('Task management page', () => {
     const transport = fakeTransport(handlers({
       'tasks.publish': async () => {
         await gate;
-        return { processId: 'PR-9', tasksCreated: 2, stores: 1, skipped: [{ storeNumber: '001002', code: 'TASKS_SKIP_NO_PLAN', params: {} }], failed: [] };
+        return { processId: 'PR-9', tasksCreated: 2, stores: 1, skipped: [{ storeNumber: '001002', code: 'TASKS_PUBLISH_NOT_LINKED', params: { storeNumber: '001002', teamId: T2 } }], failed: [] };
       },
     }));
     renderWith(<TasksPage />, transport, 'nl-NL');
@@ -196,7 +207,8 @@ describe('Task management page', () => {
     fireEvent.click(screen.getByTestId('tasks-publish-preview'));
     const skips = await screen.findByTestId('tasks-preview-skips');
     expect(transport.calls.find((c) => c.method === 'tasks.previewPublish')!.payload).toEqual({ taskListId: 'TL-OPEN', targetDate: '2026-12-08', hierarchyNode: 'Østlandet' });
-    expect(skips.textContent).toContain('Het team van winkel 001002 heeft geen gekoppeld plan');
+    expect(skips.textContent).toContain(`Het team ${T2} van winkel 001002 is niet aan een Planner-plan gekoppeld`);
+    expect(screen.getByTestId('tasks-publish-warnings').textContent).toContain('medewerker 000777');
     expect(screen.getByTestId('tasks-preview-tasks').textContent).toContain('2');
 
     fireEvent.click(screen.getByTestId('tasks-publish-run'));
@@ -258,6 +270,9 @@ describe('Task management page', () => {
 
     fireEvent.click(screen.getByTestId('tasks-report-export'));
     expect((await screen.findByTestId('tasks-report-exported')).textContent).toContain('/data/exports/task-completion-all-2026-12-07.xlsx');
+    // The workbook's labels in the user's language; main fills in the date and hierarchy.
+    const labels = (transport.calls.find((c) => c.method === 'tasks.exportReport')!.payload as { labels: { sheets: { summary: string }; status: { Completed: string }; title: string } }).labels;
+    expect(labels).toMatchObject({ sheets: { summary: 'Summary' }, status: { Completed: 'Completed' }, title: 'Task completion as of {{asOf}} (hierarchy: {{hierarchy}})' });
   });
 
   it('report: a newer report moves the bars', async () => {

@@ -7,13 +7,16 @@
  * that runs the sync on a schedule.
  *
  * Main sends codes + params; the renderer translates them from renderer/i18n/locales/commerce-teams/tasks-pages
- * (namespace `teamsTasksPages`): `effect.<code>`, `skip.<code>`, `phase.<phase>`, `field.<field>`; link codes from
- * namespace `teamsTasks` (`codes.<code>`, `states.<state>`); errors (AppFailure codes) under common `errors.<code>`.
+ * (namespace `teamsTasksPages`): `effect.<code>`, `phase.<phase>`, `field.<field>`; link codes from namespace
+ * `teamsTasks` (`codes.<code>`, `states.<state>`), publish codes from `teamsTasksPublish` (`codes.<code>`); errors (AppFailure codes) under common `errors.<code>`.
  * No secret, token or server order hint ever reaches the renderer (the router validates every output).
  */
 import { z } from 'zod';
 import { Empty, method } from '../core/rpc';
 import { TASKS_LINK_CODES, TasksLinkStateSchema } from './tasks';
+import { TaskReportSchema } from './tasks-report';
+
+export type { TaskReport, TaskReportCounts, TaskReportRow, TaskReportList } from './tasks-report';
 
 const Params = z.record(z.string(), z.union([z.string(), z.number()]));
 const StoreNumber = z.string().min(1).max(40);
@@ -31,14 +34,10 @@ export const TASKS_ERROR_CODES = [
   'TASKS_DISABLED',
   /** A publish or sync is under way (params: operation). */
   'TASKS_BUSY',
-  /** No HQ task list with this id (params: taskListId). */
+  /** No task list with this id has tasks at stores (params: list, available). */
   'TASKS_LIST_NOT_FOUND',
-  /** No node with this name in the Retail reporting hierarchy (params: node). */
-  'TASKS_NODE_NOT_FOUND',
   /** Publish: neither stores nor a hierarchy node, or both (no params). */
   'TASKS_TARGET_REQUIRED',
-  /** The publication was refused before anything was written: a Planner limit (params: storeNumber, limit, count). */
-  'TASKS_LIMIT_REFUSED',
   /** No open conflict with this id (params: id). */
   'TASKS_CONFLICT_NOT_FOUND',
   /** This step's engine is not in this build yet (params: operation). */
@@ -68,22 +67,6 @@ export const TASKS_EFFECT_CODES = [
   'TASKS_DISABLE_TASKS_KEPT',
   /** Store → team → plan links stay, so enabling again continues where it stopped (no params). */
   'TASKS_DISABLE_LINKS_KEPT',
-] as const;
-
-/** Why a store is left out of a publication (tasks.previewPublish `skipped[].code`). */
-export const TASKS_SKIP_CODES = [
-  /** The store has no team mapped (params: storeNumber). */
-  'TASKS_SKIP_NO_TEAM',
-  /** The store's team has no linked plan (params: storeNumber). */
-  'TASKS_SKIP_NO_PLAN',
-  /** The plan would pass Planner's active-task limit (params: storeNumber, count, limit). */
-  'TASKS_SKIP_ACTIVE_LIMIT',
-  /** A task would have more assignees than Planner allows (params: storeNumber, count, limit). */
-  'TASKS_SKIP_ASSIGNEE_LIMIT',
-  /** The list was already published to the store for this date (params: storeNumber). */
-  'TASKS_SKIP_ALREADY_PUBLISHED',
-  /** Other (params: storeNumber, reason). */
-  'TASKS_SKIP_OTHER',
 ] as const;
 
 export const TASKS_OPERATIONS = ['link', 'publish', 'sync'] as const;
@@ -178,19 +161,20 @@ export const TasksPreviewSchema = z.object({
   skipped: z.array(z.object({ storeNumber: z.string(), code: z.string(), params: Params })),
   tasksToCreate: z.number().int(),
   limits: z.object({ activeTasksPerPlan: z.number().int(), assignees: z.number().int(), checklist: z.number().int(), references: z.number().int() }),
-  /** The whole publication is refused (a limit) — nothing would be written. */
-  refused: TasksMessageSchema.nullable(),
+  /** The publication goes on, with these left out (unresolved assignees, links or checklist items over Planner's limits). */
+  warnings: z.array(TasksMessageSchema),
+  processId: z.string(),
 });
 export type TasksPreview = z.infer<typeof TasksPreviewSchema>;
 
-export const TasksPublishResultSchema = z.object({
+export const TasksPublishOutcomeSchema = z.object({
   processId: z.string().nullable(),
   tasksCreated: z.number().int(),
   stores: z.number().int(),
   skipped: z.array(z.object({ storeNumber: z.string(), code: z.string(), params: Params })),
   failed: z.array(z.object({ storeNumber: z.string(), code: z.string(), message: z.string(), params: Params })),
 });
-export type TasksPublishResult = z.infer<typeof TasksPublishResultSchema>;
+export type TasksPublishOutcome = z.infer<typeof TasksPublishOutcomeSchema>;
 
 export const TasksConflictSchema = z.object({
   id: z.number().int(),
@@ -206,30 +190,27 @@ export const TasksConflictSchema = z.object({
 });
 export type TasksConflict = z.infer<typeof TasksConflictSchema>;
 
-const ReportCounts = z.object({
-  total: z.number().int(),
-  completed: z.number().int(),
-  inProgress: z.number().int(),
-  notStarted: z.number().int(),
-  overdue: z.number().int(),
-  canceled: z.number().int(),
-});
-export type TasksReportCounts = z.infer<typeof ReportCounts>;
-export const TasksReportSchema = z.object({
-  lists: z.array(z.object({
-    taskListId: z.string(),
-    name: z.string(),
-    stores: z.array(ReportCounts.extend({ storeNumber: z.string(), name: z.string(), country: z.string().nullable(), region: z.string().nullable() })),
-    rollup: z.array(ReportCounts.extend({ level: z.enum(['country', 'region']), name: z.string(), parent: z.string().nullable() })),
-  })),
-  /** The drill-down (input `store`): that store's tasks. */
-  rows: z.array(z.object({
-    processId: z.string(), taskId: z.string(), taskListId: z.string(), title: z.string(),
-    status: z.enum(['NotStarted', 'InProgress', 'Completed', 'Canceled']), dueDate: z.string().nullable(), overdue: z.boolean(), adhoc: z.boolean(), assignee: z.string().nullable(),
-  })),
-  generatedAt: z.number(),
-});
+/** The completion report (./tasks-report: per list, per store, rollup, tree, drill-down rows) and when it was made. */
+export const TasksReportSchema = TaskReportSchema.extend({ generatedAt: z.number() });
 export type TasksReport = z.infer<typeof TasksReportSchema>;
+
+const Label = z.string().min(1).max(200);
+const labels = <K extends string>(keys: readonly K[]) => z.strictObject(Object.fromEntries(keys.map((k) => [k, Label])) as Record<K, typeof Label>);
+/** The XLSX's sheet names, headers and status names in the console user's language (the renderer sends its catalog's). */
+export const TasksXlsxLabelsSchema = z.strictObject({
+  sheets: labels(['summary', 'stores', 'tasks'] as const),
+  columns: labels([
+    'list', 'level', 'name', 'parent', 'storeNumber', 'store', 'country', 'region', 'total', 'completed', 'inProgress', 'notStarted', 'overdue', 'canceled',
+    'completionPercent', 'task', 'status', 'dueDate', 'assignee', 'assigneeName', 'adhoc', 'processId', 'taskId', 'plannerTaskId',
+  ] as const),
+  levels: labels(['list', 'country', 'region'] as const),
+  status: labels(['NotStarted', 'InProgress', 'Completed', 'Canceled'] as const),
+  yes: Label,
+  no: Label,
+  /** {{asOf}} and {{hierarchy}} are replaced. */
+  title: Label,
+});
+export type TasksXlsxLabels = z.infer<typeof TasksXlsxLabelsSchema>;
 
 export const tasksMethods = {
   'tasks.getSettings': method(Empty, TasksSettingsSchema, 'Task management: enabled, the Teams integration, profiles, last sync, schedule, engines present.'),
@@ -245,7 +226,7 @@ export const tasksMethods = {
   ),
   'tasks.lists': method(Empty, TasksListsOutputSchema, 'HQ task lists with their tasks, the stores and hierarchy nodes a list can be published to.'),
   'tasks.previewPublish': method(PublishInput, TasksPreviewSchema, 'What publishing a list would create per store, the stores skipped with why, Planner limits (nothing is written).'),
-  'tasks.publish': method(PublishInput, TasksPublishResultSchema, 'Publish a list: one Planner task per task per store plan; progress as tasks.progress.'),
+  'tasks.publish': method(PublishInput, TasksPublishOutcomeSchema, 'Publish a list: one Planner task per task per store plan; progress as tasks.progress.'),
   'tasks.sync': method(Empty, TasksSyncResultSchema, 'Run the status sync now (both ways): counts, conflicts, failures; progress as tasks.progress.'),
   'tasks.conflicts': method(Empty, z.object({ conflicts: z.array(TasksConflictSchema) }), 'Open conflicts: the same field changed in Commerce and in Planner, with both values.'),
   'tasks.resolveConflict': method(
@@ -259,7 +240,7 @@ export const tasksMethods = {
     'Completion per list, per store and rolled up country → region; with store, that store\'s tasks.',
   ),
   'tasks.exportReport': method(
-    z.strictObject({ taskListId: z.string().min(1).max(60).optional() }),
+    z.strictObject({ taskListId: z.string().min(1).max(60).optional(), labels: TasksXlsxLabelsSchema.optional() }),
     z.object({ path: z.string(), fileName: z.string() }),
     'Write the completion report as XLSX to the exports folder; answers its path.',
   ),

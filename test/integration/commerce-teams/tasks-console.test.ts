@@ -11,7 +11,8 @@ import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
 import { TASKS_SYNC_ENTRY } from '../../../main/integrations/commerce-teams/tasks/console/service';
 import { keyFile } from '../../../main/platform/paths';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
-import type { TasksLinkOutput, TasksListsOutput, TasksProgress, TasksSchedule, TasksSettings, TeamsProgress } from '../../../preload/contract';
+import { readFileSync } from 'node:fs';
+import type { TasksLinkOutput, TasksListsOutput, TasksPreview, TasksProgress, TasksPublishOutcome, TasksReport, TasksSchedule, TasksSettings, TeamsProgress } from '../../../preload/contract';
 import { quietLogger, tempDir } from '../../support/app';
 
 let app: ConsoleApp;
@@ -135,5 +136,36 @@ describe('tasks.* in the app', () => {
     expect(await failure('tasks.previewPublish', { taskListId: 'TL-OPEN', targetDate: '2026-12-08' })).toMatchObject({ code: 'TASKS_TARGET_REQUIRED' });
     expect(await failure('tasks.previewPublish', { taskListId: 'TL-OPEN', stores, hierarchyNode: 'Norway', targetDate: '2026-12-08' })).toMatchObject({ code: 'TASKS_TARGET_REQUIRED' });
     expect(await failure('tasks.previewPublish', { taskListId: 'TL-OPEN', stores, targetDate: '8.12.2026' })).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('publish: the preview says what it creates per store, then publishing creates it with progress; the report and its export follow', async () => {
+    const totalOf = (r: TasksReport, sn: string) => r.lists.find((l) => l.taskListId === 'TL-OPEN')?.stores.find((x) => x.storeNumber === sn)?.total ?? 0;
+    const before = await call<TasksReport>('tasks.report', { taskListId: 'TL-OPEN' }).catch(() => null);
+    const input = { taskListId: 'TL-OPEN', stores, targetDate: '2026-12-08' };
+    const preview = await call<TasksPreview>('tasks.previewPublish', input);
+    expect(preview.stores.map((x) => [x.storeNumber, x.tasks]).sort()).toEqual(stores.map((x) => [x, 3]).sort());
+    expect(preview).toMatchObject({ tasksToCreate: 3 * STORES, skipped: [], limits: { activeTasksPerPlan: 2400, assignees: 20 } });
+    const tasksIn = () => [...sandbox.handle!.graph.state.tasks.values()].length;
+    const created0 = tasksIn();
+
+    const events: TasksProgress[] = [];
+    const off = app.events.subscribe((name, p) => name === 'tasks.progress' && events.push(p as TasksProgress));
+    const r = await call<TasksPublishOutcome>('tasks.publish', input);
+    off();
+    expect(r).toMatchObject({ tasksCreated: 3 * STORES, stores: STORES, skipped: [], failed: [] });
+    expect(tasksIn() - created0).toBe(3 * STORES);
+    expect(events.at(-1)).toMatchObject({ operation: 'publish', phase: 'done' });
+    expect(events.some((e) => e.phase === 'writing')).toBe(true);
+    // Publishing again creates nothing more.
+    expect((await call<TasksPreview>('tasks.previewPublish', input)).tasksToCreate).toBe(0);
+
+    const after = await call<TasksReport>('tasks.report', { taskListId: 'TL-OPEN' });
+    for (const sn of stores) expect(totalOf(after, sn) - (before ? totalOf(before, sn) : 0)).toBe(3);
+    const drill = await call<TasksReport>('tasks.report', { taskListId: 'TL-OPEN', store: stores[0] });
+    expect(drill.rows.filter((x) => x.processId === r.processId).map((x) => [x.taskId, x.status, x.dueDate]).sort()).toEqual([['T1', 'NotStarted', '2026-12-08'], ['T2', 'NotStarted', '2026-12-08'], ['T3', 'NotStarted', '2026-12-07']]);
+
+    const file = await call<{ path: string; fileName: string }>('tasks.exportReport', { taskListId: 'TL-OPEN' });
+    expect(file.path.startsWith(dir.dir)).toBe(true);
+    expect(readFileSync(file.path).subarray(0, 2).toString()).toBe('PK');
   });
 });

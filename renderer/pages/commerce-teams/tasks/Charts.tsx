@@ -1,6 +1,6 @@
 import { makeStyles, tokens } from '@fluentui/react-components';
 import type { KeyboardEvent } from 'react';
-import type { TasksReportCounts } from '../../../../preload/contract';
+import type { TaskReportCounts } from '../../../../preload/contract';
 
 /** The segments of a bar, in order; overdue is drawn as its own thin bar under it (overdue tasks are also open). */
 export const SEGMENTS = ['completed', 'inProgress', 'notStarted', 'canceled'] as const;
@@ -23,19 +23,18 @@ const useStyles = makeStyles({
 export interface Bar {
   key: string;
   label: string;
-  counts: TasksReportCounts;
+  counts: BarCounts;
   /** Indent (rollup: regions under their country). */
   depth?: number;
 }
 
-export const percent = (c: TasksReportCounts) => {
-  const base = c.total - c.canceled;
-  return base > 0 ? Math.round((c.completed / base) * 100) : 0;
-};
+/** Completed of the tasks that count (canceled ones are kept apart, as the report does). */
+export const percent = (c: Pick<TaskReportCounts, 'total' | 'completed'>) => (c.total > 0 ? Math.round((c.completed / c.total) * 100) : 0);
+export type BarCounts = Omit<TaskReportCounts, 'completionPercent'>;
 
 /**
  * Hand-made SVG stacked bars: one row per store (or rollup node), segments completed / in progress / not started /
- * canceled scaled to the row's total, overdue as a red bar under it, the completion % at the end. A row with
+ * canceled scaled to the row's tasks (canceled included), overdue as a red bar under it, the completion % at the end. A row with
  * `onSelect` is a button (Enter / Space) that drills down. Each segment carries its value (data-*) and a <title>.
  */
 export function StackedBars({ bars, label, onSelect, testId, names }: {
@@ -60,7 +59,7 @@ export function StackedBars({ bars, label, onSelect, testId, names }: {
     <svg className={s.svg} role="group" aria-label={label} data-testid={testId} width={labelW + barW + 60} height={height} viewBox={`0 0 ${labelW + barW + 60} ${height}`}>
       {bars.map((b, i) => {
         const y = i * rowH + 4;
-        const total = Math.max(1, b.counts.total);
+        const total = Math.max(1, b.counts.total + b.counts.canceled);
         let x = labelW;
         const pct = percent(b.counts);
         return (

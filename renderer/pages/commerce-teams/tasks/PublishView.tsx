@@ -108,7 +108,7 @@ export function PublishView() {
             </Button>
             <Button
               icon={<SendRegular />}
-              disabled={!preview || !!preview.refused || preview.tasksToCreate === 0 || !!busy.publish || !settings?.enabled}
+              disabled={!preview || preview.tasksToCreate === 0 || !!busy.publish || !settings?.enabled}
               data-testid="tasks-publish-run"
               onClick={() => void store().publish()}
             >
@@ -120,7 +120,13 @@ export function PublishView() {
       <ProgressLine progress={progress} operation="publish" />
       {preview && (
         <div className={s.card} data-testid="tasks-publish-preview-result">
-          {preview.refused && <MessageBar intent="error" data-testid="tasks-publish-refused"><MessageBarBody>{code('skip', preview.refused)}</MessageBarBody></MessageBar>}
+          {preview.warnings.length > 0 && (
+            <MessageBar intent="warning" data-testid="tasks-publish-warnings">
+              <MessageBarBody>
+                <ul className={s.list}>{preview.warnings.map((w, i) => <li key={i} data-code={w.code}>{code('failure', w)}</li>)}</ul>
+              </MessageBarBody>
+            </MessageBar>
+          )}
           <div className={s.tiles}>
             <Tile testId="tasks-preview-tasks" label={t('publish.tasksToCreate')} value={preview.tasksToCreate} />
             <Tile testId="tasks-preview-stores" label={t('publish.storesReached')} value={preview.stores.length} />
@@ -147,7 +153,7 @@ export function PublishView() {
           </Table>
           {preview.skipped.length > 0 && (
             <ul className={s.list} data-testid="tasks-preview-skips">
-              {preview.skipped.map((k) => <li key={k.storeNumber} data-code={k.code}>{code('skip', { code: k.code, params: { storeNumber: k.storeNumber, ...k.params } })}</li>)}
+              {preview.skipped.map((k) => <li key={k.storeNumber} data-code={k.code}>{code('failure', { code: k.code, params: { storeNumber: k.storeNumber, ...k.params } })}</li>)}
             </ul>
           )}
         </div>

@@ -3,24 +3,24 @@ import {
 } from '@fluentui/react-components';
 import { ArrowDownloadRegular, ArrowSyncRegular, DismissRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo } from 'react';
-import type { TasksReport, TasksReportCounts } from '../../../../preload/contract';
+import type { TasksReport, TasksXlsxLabels } from '../../../../preload/contract';
 import { CopyButton } from '../../../components/CopyButton';
-import { Legend, percent, StackedBars, type Bar, type Segment } from './Charts';
+import { Legend, percent, StackedBars, type Bar, type BarCounts, type Segment } from './Charts';
 import { useTasksStyles } from './common';
 import { useTasksStore } from './store';
 import { useTranslation } from 'react-i18next';
 
-const ZERO: TasksReportCounts = { total: 0, completed: 0, inProgress: 0, notStarted: 0, overdue: 0, canceled: 0 };
-const add = (a: TasksReportCounts, b: TasksReportCounts): TasksReportCounts => ({
+const ZERO: BarCounts = { total: 0, completed: 0, inProgress: 0, notStarted: 0, overdue: 0, canceled: 0 };
+const add = (a: BarCounts, b: BarCounts): BarCounts => ({
   total: a.total + b.total, completed: a.completed + b.completed, inProgress: a.inProgress + b.inProgress,
   notStarted: a.notStarted + b.notStarted, overdue: a.overdue + b.overdue, canceled: a.canceled + b.canceled,
 });
-const counts = (c: TasksReportCounts): TasksReportCounts => ({ total: c.total, completed: c.completed, inProgress: c.inProgress, notStarted: c.notStarted, overdue: c.overdue, canceled: c.canceled });
+const counts = (c: BarCounts): BarCounts => ({ total: c.total, completed: c.completed, inProgress: c.inProgress, notStarted: c.notStarted, overdue: c.overdue, canceled: c.canceled });
 
 /** The lists shown (one, or all summed per store and per rollup node). */
 export function combine(report: TasksReport) {
-  const stores = new Map<string, { storeNumber: string; name: string; country: string | null; region: string | null; counts: TasksReportCounts }>();
-  const rollup = new Map<string, { level: 'country' | 'region'; name: string; parent: string | null; counts: TasksReportCounts }>();
+  const stores = new Map<string, { storeNumber: string; name: string; country: string | null; region: string | null; counts: BarCounts }>();
+  const rollup = new Map<string, { level: 'country' | 'region'; name: string; parent: string | null; counts: BarCounts }>();
   for (const l of report.lists) {
     for (const s of l.stores) {
       const cur = stores.get(s.storeNumber);
@@ -40,6 +40,24 @@ export function combine(report: TasksReport) {
   // Regions whose country is not among the countries (a shallow hierarchy) still show.
   for (const r of regions) if (!countries.some((c) => c.name === r.parent)) rollupBars.push({ key: `region-${r.name}`, label: r.name, counts: r.counts });
   return { stores: [...stores.values()].sort((a, b) => a.storeNumber.localeCompare(b.storeNumber)), rollupBars };
+}
+
+/** The XLSX's sheet names, headers and status names in the user's language (main fills the workbook). */
+export function xlsxLabels(t: (k: string, o?: Record<string, string>) => string): TasksXlsxLabels {
+  const keys = <K extends string>(prefix: string, ks: readonly K[]) => Object.fromEntries(ks.map((k) => [k, t(`${prefix}.${k}`)])) as Record<K, string>;
+  return {
+    sheets: keys('xlsx.sheets', ['summary', 'stores', 'tasks'] as const),
+    columns: keys('xlsx.columns', [
+      'list', 'level', 'name', 'parent', 'storeNumber', 'store', 'country', 'region', 'total', 'completed', 'inProgress', 'notStarted', 'overdue', 'canceled',
+      'completionPercent', 'task', 'status', 'dueDate', 'assignee', 'assigneeName', 'adhoc', 'processId', 'taskId', 'plannerTaskId',
+    ] as const),
+    levels: keys('xlsx.levels', ['list', 'country', 'region'] as const),
+    status: keys('status', ['NotStarted', 'InProgress', 'Completed', 'Canceled'] as const),
+    yes: t('xlsx.yes'),
+    no: t('xlsx.no'),
+    // main replaces the placeholders: they go out as they are.
+    title: t('xlsx.title', { asOf: '{{asOf}}', hierarchy: '{{hierarchy}}' }),
+  };
 }
 
 export function ReportView() {
@@ -75,7 +93,7 @@ export function ReportView() {
           </Select>
         </Field>
         <Button icon={<ArrowSyncRegular />} disabled={!!busy.report || !engine} data-testid="tasks-report-refresh" onClick={() => void store().loadReport()}>{t('report.refresh')}</Button>
-        <Button icon={<ArrowDownloadRegular />} disabled={!!busy.export || !report} data-testid="tasks-report-export" onClick={() => void store().exportReport()}>{t('report.export')}</Button>
+        <Button icon={<ArrowDownloadRegular />} disabled={!!busy.export || !report} data-testid="tasks-report-export" onClick={() => void store().exportReport(xlsxLabels((k, o) => t(k, o ?? {})))}>{t('report.export')}</Button>
       </div>
       {exported && (
         <MessageBar intent="success" data-testid="tasks-report-exported">
@@ -178,7 +196,7 @@ export function ReportView() {
                   </TableCell>
                   <TableCell>{t(`status.${r.status}`)} {r.overdue && <Badge color="danger">{names.overdue}</Badge>}</TableCell>
                   <TableCell>{r.dueDate ? new Date(`${r.dueDate}T00:00:00Z`).toLocaleDateString(i18n.language, { timeZone: 'UTC' }) : '–'}</TableCell>
-                  <TableCell>{r.assignee ?? '–'}</TableCell>
+                  <TableCell>{r.assigneeName ?? r.assignee ?? '–'}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

@@ -18,9 +18,14 @@ export const useTasksStyles = makeStyles({
 /** The translations of this area: page texts (teamsTasksPages) and the bridge's codes (teamsTasks). */
 export function useTasksT() {
   const { t, i18n } = useTranslation('teamsTasksPages');
-  /** A code main sent, translated from its section with its params (main's text where no catalog has it). */
-  const code = (section: 'effect' | 'skip' | 'failure', m: TasksMessage & { message?: string }) =>
-    i18n.exists(`${section}.${m.code}`, { ns: 'teamsTasksPages' }) ? t(`${section}.${m.code}`, m.params) : t('unknownCode', { code: m.code, message: m.message ?? '' });
+  /**
+   * A code main sent, translated with its params: this page's section (effects), the publish engine's codes
+   * (skips, warnings, failures: namespace teamsTasksPublish) or the sync engine's; main's text where none has it.
+   */
+  const code = (section: 'effect' | 'failure', m: TasksMessage & { message?: string }) => {
+    const key = [`teamsTasksPages:${section}.${m.code}`, `teamsTasksPublish:codes.${m.code}`, `teamsTasksSync:codes.${m.code}`].find((k) => i18n.exists(k));
+    return key ? t(key, m.params) : t('unknownCode', { code: m.code, message: m.message ?? '' });
+  };
   return { t, i18n, code };
 }
 

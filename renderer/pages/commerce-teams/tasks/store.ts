@@ -10,7 +10,8 @@ import {
   type TasksMessage,
   type TasksPreview,
   type TasksProgress,
-  type TasksPublishResult,
+  type TasksPublishOutcome,
+  type TasksXlsxLabels,
   type TasksReport,
   type TasksSettings,
   type TasksSyncResult,
@@ -33,7 +34,7 @@ interface TasksState {
   target: PublishTarget;
   targetDate: string;
   preview: TasksPreview | null;
-  published: TasksPublishResult | null;
+  published: TasksPublishOutcome | null;
   /** The operation under way and its latest progress (any window's). */
   progress: TasksProgress | null;
   sync: TasksSyncResult | null;
@@ -62,7 +63,7 @@ interface TasksState {
   saveSchedule(s: { enabled: boolean; everyMinutes: number }): Promise<void>;
   loadReport(taskListId?: string): Promise<void>;
   drillDown(store: string | null): Promise<void>;
-  exportReport(): Promise<void>;
+  exportReport(labels?: TasksXlsxLabels): Promise<void>;
   clearError(): void;
 }
 
@@ -200,9 +201,9 @@ export const useTasksStore = create<TasksState>((set, get) => {
       const r = await act('report', () => call('tasks.report', { store, ...(list ? { taskListId: list } : {}) }));
       if (r) set({ drill: { store, report: r } });
     },
-    async exportReport() {
+    async exportReport(labels) {
       const list = get().reportList;
-      const r = await act('export', () => call('tasks.exportReport', list ? { taskListId: list } : {}));
+      const r = await act('export', () => call('tasks.exportReport', { ...(list ? { taskListId: list } : {}), ...(labels ? { labels } : {}) }));
       if (r) set({ exported: r.path });
     },
 

@@ -1,9 +1,68 @@
 /**
- * The task bridge's engines bound to the console's ports (./ports.ts). An engine not yet in this build is left
- * out; the service then answers TASKS_ENGINE_UNAVAILABLE for it and the pages say so.
+ * The task bridge's engines bound to the console's ports (./ports.ts): publish (../publish.ts), report
+ * (../report.ts + ../report-xlsx.ts) and sync (../sync.ts) when this build carries it. An engine left out makes the
+ * service answer TASKS_ENGINE_UNAVAILABLE and the pages say so.
  */
-import type { TaskEngines } from './ports';
+import type { TasksPreview, TasksPublishOutcome } from '../../../../../preload/contract/commerce-teams/tasks-methods';
+import { AppFailure } from '../../../../rpc/errors';
+import { PLANNER_TASK_LIMITS } from '../model';
+import { planPublication, publishTaskList, type PublishPhase } from '../publish';
+import { buildTaskReport, ReportListNotFoundError } from '../report';
+import { reportWorkbook } from '../report-xlsx';
+import type { PublishPort, ReportPort, TaskEngineContext, TaskEngines, TaskProgress } from './ports';
+
+const phaseOf = (p: PublishPhase): TaskProgress['phase'] => (p === 'reading' || p === 'counting' ? 'reading' : 'writing');
+
+export const publishPort: PublishPort = {
+  async preview(ctx, input): Promise<TasksPreview> {
+    const p = await planPublication({ commerce: ctx.commerce, graph: ctx.graph, db: ctx.db, clock: ctx.clock }, {
+      list: input.taskListId, targetDate: input.targetDate, ...(input.stores ? { stores: input.stores } : {}), ...(input.hierarchyNode ? { hierarchyNode: input.hierarchyNode } : {}),
+    });
+    return {
+      taskListId: p.list.taskListId,
+      targetDate: p.targetDate,
+      processId: p.processId,
+      stores: p.stores.filter((s) => !s.skip && s.planId).map((s) => ({ storeNumber: s.storeNumber, planId: s.planId!, tasks: s.toCreate, activeTasks: s.activeTasks })),
+      skipped: p.stores.filter((s) => s.skip).map((s) => ({ storeNumber: s.storeNumber, code: s.skip!.code, params: s.skip!.params })),
+      tasksToCreate: p.toCreate,
+      limits: { activeTasksPerPlan: PLANNER_TASK_LIMITS.activeTasksPerPlan, assignees: PLANNER_TASK_LIMITS.assignees, checklist: PLANNER_TASK_LIMITS.checklist, references: PLANNER_TASK_LIMITS.references },
+      warnings: p.warnings.map((w) => ({ code: w.code, params: w.params })),
+    };
+  },
+  async publish(ctx, input): Promise<TasksPublishOutcome> {
+    const r = await publishTaskList({ commerce: ctx.commerce, graph: ctx.graph, db: ctx.db, clock: ctx.clock }, {
+      list: input.taskListId, targetDate: input.targetDate, ...(input.stores ? { stores: input.stores } : {}), ...(input.hierarchyNode ? { hierarchyNode: input.hierarchyNode } : {}),
+      ...(ctx.onProgress ? { onProgress: (p: { phase: PublishPhase; done: number; total: number }) => ctx.onProgress!({ phase: phaseOf(p.phase), done: p.done, total: p.total }) } : {}),
+    });
+    return {
+      processId: r.processId,
+      tasksCreated: r.tasksCreated,
+      stores: r.stores,
+      skipped: r.skipped.map((s) => ({ storeNumber: s.storeNumber, code: s.reason, params: s.params })),
+      failed: [],
+    };
+  },
+};
+
+async function report(ctx: TaskEngineContext, o: Parameters<typeof buildTaskReport>[1]) {
+  try {
+    return await buildTaskReport({ commerce: ctx.commerce, clock: ctx.clock }, { ...o, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  } catch (x) {
+    if (x instanceof ReportListNotFoundError) throw new AppFailure('TASKS_LIST_NOT_FOUND', x.message, { list: x.list, available: x.available.join(', ') });
+    throw x;
+  }
+}
+
+export const reportPort: ReportPort = {
+  async report(ctx, input) {
+    return report(ctx, { ...(input.taskListId ? { taskListId: input.taskListId } : {}), rows: input.store ? { store: input.store } : 'none' });
+  },
+  async xlsx(ctx, input) {
+    const r = await report(ctx, { ...(input.taskListId ? { taskListId: input.taskListId } : {}), rows: 'all' });
+    return reportWorkbook(r, input.labels);
+  },
+};
 
 export function taskEngines(): TaskEngines {
-  return {};
+  return { publish: publishPort, report: reportPort };
 }

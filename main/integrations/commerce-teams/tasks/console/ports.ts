@@ -4,7 +4,7 @@
  * An engine a build does not carry is simply absent: the service answers TASKS_ENGINE_UNAVAILABLE and the pages
  * say so.
  */
-import type { TasksPreview, TasksPublishInput, TasksPublishResult, TasksReport, TasksSyncResult } from '../../../../../preload/contract/commerce-teams/tasks-methods';
+import type { TaskReport, TasksPreview, TasksPublishInput, TasksPublishOutcome, TasksSyncResult, TasksXlsxLabels } from '../../../../../preload/contract/commerce-teams/tasks-methods';
 import type { CommerceClient } from '../../../../clients/commerce';
 import type { GraphClient } from '../../../../clients/graph';
 import type { Db } from '../../../../db/database';
@@ -29,7 +29,7 @@ export interface TaskEngineContext {
 
 export interface PublishPort {
   preview(ctx: TaskEngineContext, input: TasksPublishInput): Promise<TasksPreview>;
-  publish(ctx: TaskEngineContext, input: TasksPublishInput): Promise<TasksPublishResult>;
+  publish(ctx: TaskEngineContext, input: TasksPublishInput): Promise<TasksPublishOutcome>;
 }
 
 export interface SyncPort {
@@ -39,9 +39,9 @@ export interface SyncPort {
 }
 
 export interface ReportPort {
-  report(ctx: TaskEngineContext, input: { taskListId?: string; store?: string }): Promise<Omit<TasksReport, 'generatedAt'>>;
+  report(ctx: TaskEngineContext, input: { taskListId?: string; store?: string }): Promise<TaskReport>;
   /** The report as an XLSX workbook. */
-  xlsx(ctx: TaskEngineContext, input: { taskListId?: string }): Promise<Uint8Array>;
+  xlsx(ctx: TaskEngineContext, input: { taskListId?: string; labels?: TasksXlsxLabels }): Promise<Uint8Array>;
 }
 
 export interface TaskEngines {

@@ -12,8 +12,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TeamsConfig } from '../../../../../preload/contract/commerce-teams/teams';
 import type {
-  TasksConflict, TasksLinkOutput, TasksListsOutput, TasksMessage, TasksPreview, TasksProgress, TasksPublishInput, TasksPublishResult, TasksReport,
-  TasksSchedule, TasksSettings, TasksSyncResult,
+  TasksConflict, TasksLinkOutput, TasksListsOutput, TasksMessage, TasksPreview, TasksProgress, TasksPublishInput, TasksPublishOutcome, TasksReport,
+  TasksSchedule, TasksSettings, TasksSyncResult, TasksXlsxLabels,
 } from '../../../../../preload/contract/commerce-teams/tasks-methods';
 import type { CommerceClient } from '../../../../clients/commerce';
 import type { Connections } from '../../../../connections';
@@ -297,7 +297,7 @@ export class TasksConsoleService {
     return guard(async () => e.preview(await this.context(), input));
   }
 
-  async publish(input: TasksPublishInput): Promise<TasksPublishResult> {
+  async publish(input: TasksPublishInput): Promise<TasksPublishOutcome> {
     this.requireEnabled();
     this.target(input);
     const e = this.engine('publish');
@@ -344,10 +344,10 @@ export class TasksConsoleService {
     return { ...r, generatedAt: this.d.clock.now() };
   }
 
-  async exportReport(input: { taskListId?: string | undefined }): Promise<{ path: string; fileName: string }> {
+  async exportReport(input: { taskListId?: string | undefined; labels?: TasksXlsxLabels | undefined }): Promise<{ path: string; fileName: string }> {
     const e = this.engine('report');
     if (!this.d.exportDir) throw new AppFailure('TASKS_EXPORT_FAILED', 'This console has no data folder to export to.', { message: 'no exports folder' });
-    const bytes = await guard(async () => e.xlsx(await this.context(), input.taskListId ? { taskListId: input.taskListId } : {}));
+    const bytes = await guard(async () => e.xlsx(await this.context(), { ...(input.taskListId ? { taskListId: input.taskListId } : {}), ...(input.labels ? { labels: input.labels } : {}) }));
     const day = new Date(this.d.clock.now()).toISOString().slice(0, 10);
     const safe = (input.taskListId ?? 'all').replace(/[^A-Za-z0-9_-]+/g, '_');
     const fileName = `task-completion-${safe}-${day}.xlsx`;
