@@ -303,6 +303,8 @@ describe('tasks sync', () => {
     expect(h.couplings.byId('b', 'tasks', adhoc.id)?.pendingTo).toBe('a');
     // Killed again at the same point: still converging, no duplicate.
     await expect(h.sync({ hooks: { beforeSave: kill } })).rejects.toThrow('killed');
+    // Meanwhile the store starts the ad-hoc task.
+    await h.planner(adhoc.id, { percentComplete: 40 });
 
     const r = await h.sync();
     expect(r.failed).toEqual([]);
@@ -313,6 +315,8 @@ describe('tasks sync', () => {
     expect(h.couplings.byId('a', 'tasks', statusKey('PR-HQ', 'Z2', B))).toMatchObject({ pendingTo: null });
     expect(h.couplings.byId('b', 'tasks', adhoc.id)).toMatchObject({ pendingTo: null });
     expect(await h.row('PR-T', 'Z1', A)).toMatchObject({ Status: 'Completed', DueDate: '2026-12-13' });
+    expect((await h.row(ADHOC_PROCESS_ID, adhoc.id, B))?.Status).toBe('InProgress');
+    expect((await h.task(adhoc.id)).percentComplete).toBe(40);
     const task = await h.task(t.plannerId);
     expect(task.percentComplete).toBe(100);
     expect(task.dueDateTime?.slice(0, 10)).toBe('2026-12-13');

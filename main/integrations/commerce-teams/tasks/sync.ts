@@ -874,18 +874,16 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
   }
   for (const a of adhocs) {
     const f = a.fields;
-    ops.push({
-      method: 'POST', url: statusSet,
-      body: {
-        ProcessId: ADHOC_PROCESS_ID, TaskId: a.task.id, StoreNumber: a.storeNumber, TaskListId: ADHOC_TASK_LIST_ID, TaskName: f.title, Status: f.status,
-        AssignedToPersonnelNumber: f.assignee ? people.pnOf(f.assignee) : null, DueDate: f.dueDate, PlannerTaskId: a.task.id,
-      },
-      done: (ok, status, message) => {
-        // A rerun after a crash finds the row it created: "already exists" is the create done.
-        if (ok || (a.coupling.pendingTo === 'a' && /already exists/i.test(message))) a.ok = true;
-        else fail('TASKS_SYNC_COMMERCE_CREATE_FAILED', { storeNumber: a.storeNumber, taskId: a.task.id, message }, TRANSIENT(status));
-      },
-    });
+    const fields = { TaskName: f.title, Status: f.status, AssignedToPersonnelNumber: f.assignee ? people.pnOf(f.assignee) : null, DueDate: f.dueDate, PlannerTaskId: a.task.id };
+    const done = (ok: boolean, status: number, message: string) => {
+      // A rerun after a crash may find the row it created: "already exists" is the create done.
+      if (ok || (a.coupling.pendingTo === 'a' && /already exists/i.test(message))) a.ok = true;
+      else fail('TASKS_SYNC_COMMERCE_CREATE_FAILED', { storeNumber: a.storeNumber, taskId: a.task.id, message }, TRANSIENT(status));
+    };
+    // The row a crashed run created is among the rows read (its stamp is past the watermark, which did not move):
+    // brought up to the task as it is now, so a change the store made meanwhile is not undone by the old row.
+    if (rows.has(a.key)) ops.push({ method: 'PATCH', url: url({ ProcessId: ADHOC_PROCESS_ID, TaskId: a.task.id, StoreNumber: a.storeNumber }), body: fields, headers: { 'If-Match': '*' }, done });
+    else ops.push({ method: 'POST', url: statusSet, body: { ProcessId: ADHOC_PROCESS_ID, TaskId: a.task.id, StoreNumber: a.storeNumber, TaskListId: ADHOC_TASK_LIST_ID, ...fields }, done });
   }
   {
     let done = 0;
