@@ -67,7 +67,11 @@ export async function patchKnobs(url: string, knobs: Record<string, unknown>): P
 /** Peak RSS of this process, sampled every 50 ms (and on demand). */
 export function rssSampler(): { peakMB(): number; stop(): void } {
   let peak = process.memoryUsage().rss;
-  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const t = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak && process.env.BENCH_RSS_DEBUG) process.stderr.write(`[rss] ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))}\n`);
+    peak = Math.max(peak, m.rss);
+  }, 50);
   t.unref();
   return { peakMB: () => Math.round(Math.max(peak, process.memoryUsage().rss) / 1048576), stop: () => clearInterval(t) };
 }
