@@ -2,7 +2,8 @@
  * SidePort over the Business Central API (BusinessCentralClient, API v2.0 + the companion extension's
  * api/d365ic/integration/v1.0 group; see entities.ts for which entity set serves which table).
  *
- * Reads: `lastModifiedDateTime gt <watermark>` ordered by it, in pages of ≥ 5,000 rows (readPageSize), cut into the
+ * Reads: `lastModifiedDateTime gt <watermark>` ordered by it (a selection without a watermark: by SystemId), in pages
+ * of ≥ 5,000 rows (readPageSize), cut into the
  * engine's pages. BC table filters are not pushed down (BC field names ≠ API properties; the engine re-checks
  * every row locally).
  * Writes: JSON $batch of ≤ 100 independent operations (no Isolation, so one bad record does not roll back 99
