@@ -308,6 +308,33 @@ describe('crash safety and throttling', () => {
     expect(t1.details.description).toBe('Before 08:45');
   });
 
+  it('killed after Commerce saved the status rows but before the baselines: the rerun creates nothing and patches the rows it finds', async () => {
+    const stores = ['001024', '001025'];
+    const dying = {
+      list: conn.commerce.list.bind(conn.commerce), collectionFor: conn.commerce.collectionFor.bind(conn.commerce),
+      batch: async (items: Parameters<typeof conn.commerce.batch>[0]) => {
+        const res = await conn.commerce.batch(items);
+        if (items.some((i) => 'url' in i && i.url === 'RetailTaskStoreStatuses')) throw new Error('killed');
+        return res;
+      },
+    };
+    await expect(publishTaskList(deps({ commerce: dying }), { list: 'TL-OPEN', stores, targetDate: '2026-12-24' })).rejects.toThrow('killed');
+    const processId = publicationProcessId('TL-OPEN', '2026-12-24', stores);
+    expect(await statusRows(processId)).toHaveLength(6);
+    const before = h.sb.graph.state.tasks.size;
+    const r = await publishTaskList(deps(), { list: 'TL-OPEN', stores, targetDate: '2026-12-24' });
+    expect(r).toMatchObject({ tasksCreated: 0, recovered: 0, stores: 2, skipped: [] });
+    expect(h.sb.graph.state.tasks.size).toBe(before);
+    const rows = await statusRows(processId);
+    expect(rows).toHaveLength(6);
+    for (const row of rows) {
+      const c = couplings().byId('a', TASKS_MAPPING, statusKey(processId, row.TaskId, row.StoreNumber))!;
+      expect(row.PlannerTaskId).toBe(c.bId);
+      expect(new TaskBaselineStore(h.db).get(c.rowId)).toBeDefined();
+    }
+    expect(await publishTaskList(deps(), { list: 'TL-OPEN', stores, targetDate: '2026-12-24' })).toMatchObject({ tasksCreated: 0, stores: 2 });
+  });
+
   it('429s under the throttle-heavy fault are waited out: every task exactly once', async () => {
     h.sb.graph.settings.throttling = true;
     h.sb.graph.host.faults.enable('throttle-heavy', { factor: 200 });

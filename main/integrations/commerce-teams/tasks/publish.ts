@@ -409,7 +409,7 @@ async function plan(d: PublishDeps, o: PublishOptions): Promise<Planned> {
       planTasks.set(s.storeNumber, list);
       s.activeTasks = list.filter((t) => (t.percentComplete ?? 0) < 100).length;
       s.totalTasks = list.length;
-      // Pending creates may already be in the plan: counted as present, so the guard does not count them twice.
+      // Conservative: a pending create of an earlier run that did reach the plan is counted in both numbers.
       if (s.activeTasks + s.toCreate > PLANNER_TASK_LIMITS.activeTasksPerPlan && s.toCreate > 0)
         s.skip = publishProblem('TASKS_PUBLISH_ACTIVE_LIMIT', { storeNumber: s.storeNumber, active: s.activeTasks, adding: s.toCreate, limit: PLANNER_TASK_LIMITS.activeTasksPerPlan });
       else if (s.totalTasks + s.toCreate > PLANNER_TASK_LIMITS.tasksPerPlan && s.toCreate > 0)
@@ -654,10 +654,13 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
     saved += part.length;
     o.onProgress?.({ phase: 'statuses', done: saved, total: work.length });
   };
+  // A flush that fails while the pump runs is held (never an unhandled rejection) and rethrown at the end.
+  let flushError: unknown = null;
+  const flush = (part: Work[]) => flushes.push(flushStatuses(part).catch((x: unknown) => void (flushError ??= x)));
   const finished = (w: Work) => {
     ready++;
     statusBuffer.push(w);
-    if (statusBuffer.length >= 100) flushes.push(flushStatuses(statusBuffer.splice(0, 100)));
+    if (statusBuffer.length >= 100) flush(statusBuffer.splice(0, 100));
   };
   const details = (w: Work): Op[] => {
     const body = detailsBody(w.task);
@@ -704,8 +707,9 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
   }
   await pumpBatches(d.graph, ops, concurrency, failedStores);
   o.onProgress?.({ phase: 'details', done: ready, total: work.length });
-  if (statusBuffer.length) flushes.push(flushStatuses(statusBuffer.splice(0)));
+  if (statusBuffer.length) flush(statusBuffer.splice(0));
   await Promise.all(flushes);
+  if (flushError) throw flushError;
 
   const out = result(tasksCreated, recovered);
   d.db.prepare(`UPDATE ct_task_publications SET state = ?, tasks_created = tasks_created + ?, finished_at = ? WHERE process_id = ?`)
