@@ -86,14 +86,14 @@ export const TasksScheduleSchema = z.object({
 });
 export type TasksSchedule = z.infer<typeof TasksScheduleSchema>;
 
-export const TasksSyncResultSchema = z.object({
+export const TasksSyncOutcomeSchema = z.object({
   toPlanner: Counts,
   toCommerce: Counts,
   conflicts: z.number().int(),
   failed: z.array(z.object({ key: z.string(), code: z.string(), message: z.string(), params: Params })),
   at: z.number(),
 });
-export type TasksSyncResult = z.infer<typeof TasksSyncResultSchema>;
+export type TasksSyncOutcome = z.infer<typeof TasksSyncOutcomeSchema>;
 
 export const TasksSettingsSchema = z.object({
   enabled: z.boolean(),
@@ -104,7 +104,7 @@ export const TasksSettingsSchema = z.object({
   profiles: z.object({ commerce: z.string().nullable(), graph: z.string().nullable() }),
   lastSyncAt: z.number().nullable(),
   /** The last sync this console ran (null until one ran since start). */
-  lastSync: TasksSyncResultSchema.nullable(),
+  lastSync: TasksSyncOutcomeSchema.nullable(),
   schedule: TasksScheduleSchema,
   /** Which engines this build carries (a page says so instead of offering a button that cannot work). */
   engines: z.object({ publish: z.boolean(), sync: z.boolean(), report: z.boolean() }),
@@ -227,7 +227,7 @@ export const tasksMethods = {
   'tasks.lists': method(Empty, TasksListsOutputSchema, 'HQ task lists with their tasks, the stores and hierarchy nodes a list can be published to.'),
   'tasks.previewPublish': method(PublishInput, TasksPreviewSchema, 'What publishing a list would create per store, the stores skipped with why, Planner limits (nothing is written).'),
   'tasks.publish': method(PublishInput, TasksPublishOutcomeSchema, 'Publish a list: one Planner task per task per store plan; progress as tasks.progress.'),
-  'tasks.sync': method(Empty, TasksSyncResultSchema, 'Run the status sync now (both ways): counts, conflicts, failures; progress as tasks.progress.'),
+  'tasks.sync': method(Empty, TasksSyncOutcomeSchema, 'Run the status sync now (both ways): counts, conflicts, failures; progress as tasks.progress.'),
   'tasks.conflicts': method(Empty, z.object({ conflicts: z.array(TasksConflictSchema) }), 'Open conflicts: the same field changed in Commerce and in Planner, with both values.'),
   'tasks.resolveConflict': method(
     z.strictObject({ id: z.number().int().min(1), keep: z.enum(['commerce', 'planner']) }),

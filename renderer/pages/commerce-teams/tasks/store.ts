@@ -14,7 +14,7 @@ import {
   type TasksXlsxLabels,
   type TasksReport,
   type TasksSettings,
-  type TasksSyncResult,
+  type TasksSyncOutcome,
 } from '../../../../preload/contract';
 import { asAppError, call, subscription } from '../../../transport/client';
 
@@ -37,7 +37,7 @@ interface TasksState {
   published: TasksPublishOutcome | null;
   /** The operation under way and its latest progress (any window's). */
   progress: TasksProgress | null;
-  sync: TasksSyncResult | null;
+  sync: TasksSyncOutcome | null;
   conflicts: TasksConflict[];
   report: TasksReport | null;
   reportList: string;

@@ -3,13 +3,14 @@
  * (../report.ts + ../report-xlsx.ts) and sync (../sync.ts) when this build carries it. An engine left out makes the
  * service answer TASKS_ENGINE_UNAVAILABLE and the pages say so.
  */
-import type { TasksPreview, TasksPublishOutcome } from '../../../../../preload/contract/commerce-teams/tasks-methods';
+import type { TasksPreview, TasksPublishOutcome, TasksSyncOutcome } from '../../../../../preload/contract/commerce-teams/tasks-methods';
 import { AppFailure } from '../../../../rpc/errors';
 import { PLANNER_TASK_LIMITS } from '../model';
 import { planPublication, publishTaskList, type PublishPhase } from '../publish';
 import { buildTaskReport, ReportListNotFoundError } from '../report';
 import { reportWorkbook } from '../report-xlsx';
-import type { PublishPort, ReportPort, TaskEngineContext, TaskEngines, TaskProgress } from './ports';
+import { listTaskConflicts, resolveConflictNow, syncTasks, TasksSyncUnavailableError, type SyncPhase, type SyncResult } from '../sync';
+import type { PublishPort, ReportPort, SyncPort, TaskEngineContext, TaskEngines, TaskProgress } from './ports';
 
 const phaseOf = (p: PublishPhase): TaskProgress['phase'] => (p === 'reading' || p === 'counting' ? 'reading' : 'writing');
 
@@ -63,6 +64,41 @@ export const reportPort: ReportPort = {
   },
 };
 
+const syncPhaseOf = (p: SyncPhase): TaskProgress['phase'] => (p === 'plans' || p === 'commerce' || p === 'people' ? 'reading' : 'writing');
+
+async function sync<T>(ctx: TaskEngineContext, run: (d: Parameters<typeof syncTasks>[0], o: Parameters<typeof syncTasks>[1]) => Promise<T>): Promise<T> {
+  try {
+    return await run({ commerce: ctx.commerce, graph: ctx.graph, db: ctx.db, clock: ctx.clock }, {
+      ...(ctx.onProgress ? { onProgress: (p: { phase: SyncPhase; done: number; total: number }) => ctx.onProgress!({ phase: syncPhaseOf(p.phase), done: p.done, total: p.total }) } : {}),
+    });
+  } catch (x) {
+    if (x instanceof TasksSyncUnavailableError) throw new AppFailure('TASKS_RUN_FAILED', x.message, { message: x.message });
+    throw x;
+  }
+}
+
+const outcome = (r: SyncResult): Omit<TasksSyncOutcome, 'at'> => ({
+  toPlanner: { created: r.toPlanner.created, updated: r.toPlanner.updated },
+  toCommerce: { created: r.toCommerce.created, updated: r.toCommerce.updated },
+  conflicts: r.conflicts.length,
+  failed: r.failed.map((f) => ({ key: `${f.storeNumber} · ${f.taskId}`, code: f.code, message: f.message, params: f.params })),
+});
+
+export const syncPort: SyncPort = {
+  async sync(ctx) {
+    return outcome(await sync(ctx, (d, o) => syncTasks(d, o)));
+  },
+  async resolve(ctx, id, keep) {
+    return (await sync(ctx, (d, o) => resolveConflictNow(d, id, keep, o))).resolved;
+  },
+  conflicts(db) {
+    return listTaskConflicts(db).map((c) => ({
+      id: c.id, storeNumber: c.storeNumber, processId: c.processId, taskId: c.taskId, title: c.title, field: c.field,
+      baseValue: c.baseValue, commerceValue: c.commerceValue, plannerValue: c.plannerValue, detectedAt: Date.parse(c.detectedAt),
+    }));
+  },
+};
+
 export function taskEngines(): TaskEngines {
-  return { publish: publishPort, report: reportPort };
+  return { publish: publishPort, sync: syncPort, report: reportPort };
 }

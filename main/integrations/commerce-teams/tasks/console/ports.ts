@@ -4,7 +4,7 @@
  * An engine a build does not carry is simply absent: the service answers TASKS_ENGINE_UNAVAILABLE and the pages
  * say so.
  */
-import type { TaskReport, TasksPreview, TasksPublishInput, TasksPublishOutcome, TasksSyncResult, TasksXlsxLabels } from '../../../../../preload/contract/commerce-teams/tasks-methods';
+import type { TaskReport, TasksConflict, TasksPreview, TasksPublishInput, TasksPublishOutcome, TasksSyncOutcome, TasksXlsxLabels } from '../../../../../preload/contract/commerce-teams/tasks-methods';
 import type { CommerceClient } from '../../../../clients/commerce';
 import type { GraphClient } from '../../../../clients/graph';
 import type { Db } from '../../../../db/database';
@@ -33,9 +33,11 @@ export interface PublishPort {
 }
 
 export interface SyncPort {
-  sync(ctx: TaskEngineContext): Promise<Omit<TasksSyncResult, 'at'>>;
-  /** Keep one side's value of an open conflict (written to the other side); false when it is not open. */
+  sync(ctx: TaskEngineContext): Promise<Omit<TasksSyncOutcome, 'at'>>;
+  /** Keep one side's value of an open conflict (written to the other side now); false when it is not open. */
   resolve(ctx: TaskEngineContext, conflictId: number, keep: 'commerce' | 'planner'): Promise<boolean>;
+  /** The open conflicts, both values (the console DB only). */
+  conflicts(db: Db): TasksConflict[];
 }
 
 export interface ReportPort {

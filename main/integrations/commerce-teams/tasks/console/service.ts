@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { TeamsConfig } from '../../../../../preload/contract/commerce-teams/teams';
 import type {
   TasksConflict, TasksLinkOutput, TasksListsOutput, TasksMessage, TasksPreview, TasksProgress, TasksPublishInput, TasksPublishOutcome, TasksReport,
-  TasksSchedule, TasksSettings, TasksSyncResult, TasksXlsxLabels,
+  TasksSchedule, TasksSettings, TasksSyncOutcome, TasksXlsxLabels,
 } from '../../../../../preload/contract/commerce-teams/tasks-methods';
 import type { CommerceClient } from '../../../../clients/commerce';
 import type { Connections } from '../../../../connections';
@@ -80,7 +80,7 @@ export class TasksConsoleService {
   private readonly settings: TaskSettingsStore;
   private readonly queue: TasksQueue;
   private busy: Operation | null = null;
-  private lastSync: TasksSyncResult | null = null;
+  private lastSync: TasksSyncOutcome | null = null;
   private ticking = false;
   private readonly heartbeat: ReturnType<typeof setInterval> | null;
   private readonly conflictsSql;
@@ -308,7 +308,7 @@ export class TasksConsoleService {
 
   // ------------------------------------------------------------------------------------------ sync, conflicts
 
-  async sync(): Promise<TasksSyncResult> {
+  async sync(): Promise<TasksSyncOutcome> {
     this.requireEnabled();
     const e = this.engine('sync');
     const r = await this.exclusive('sync', async (onProgress) => guard(async () => e.sync(await this.context(onProgress))));
@@ -320,6 +320,7 @@ export class TasksConsoleService {
   }
 
   conflicts(): TasksConflict[] {
+    if (this.d.engines.sync) return this.d.engines.sync.conflicts(this.d.db);
     return this.conflictsSql.all().map((r) => ({
       id: r.id, storeNumber: r.store_number ?? '', processId: r.process_id ?? '', taskId: r.task_id ?? '', title: r.title ?? '',
       field: r.field, baseValue: r.base_value, commerceValue: r.commerce_value, plannerValue: r.planner_value, detectedAt: r.detected_at,
@@ -327,9 +328,11 @@ export class TasksConsoleService {
   }
 
   async resolveConflict(id: number, keep: 'commerce' | 'planner'): Promise<TasksConflict[]> {
+    this.requireEnabled();
     if (!this.conflicts().some((c) => c.id === id)) throw new AppFailure('TASKS_CONFLICT_NOT_FOUND', `There is no open conflict ${id}: it was resolved or a sync settled it.`, { id });
     const e = this.engine('sync');
-    const ok = await guard(async () => e.resolve(await this.context(), id, keep));
+    // Keeping a value writes it to the other side at once: a sync run (one at a time, with progress).
+    const ok = await this.exclusive('sync', async (onProgress) => guard(async () => e.resolve(await this.context(onProgress), id, keep)));
     if (!ok) throw new AppFailure('TASKS_CONFLICT_NOT_FOUND', `There is no open conflict ${id}: it was resolved or a sync settled it.`, { id });
     this.changed('conflicts', 'report');
     return this.conflicts();
