@@ -347,6 +347,43 @@ describe('tasks sync', () => {
     expect((await h.row('PR-PUB', 'P1', A))?.PlannerTaskId).toBe(t.id);
   });
 
+  it('with faults on (5xx, connection resets, 429 bursts on Graph and Commerce) repeated syncs converge: every change through, nothing twice', async () => {
+    const t = await h.coupled(A, 'R1', { title: 'Check the tills' });
+    const u = await h.coupled(B, 'R2', { title: 'Dust the shelves' });
+    await h.commerce('PR-T', 'R1', A, { Status: 'Completed' });
+    await h.planner(u.plannerId, { percentComplete: 45, title: 'Dust all shelves' });
+    await h.conn.commerce.create(STATUSES, { ProcessId: 'PR-HQ', TaskId: 'R3', StoreNumber: A, TaskName: 'Call the landlord', Status: 'NotStarted', DueDate: '2026-12-22' });
+    const adhoc = await h.conn.graph.createTask({ planId: h.plans.get(B)!, title: 'Leaking tap' });
+    const hosts = [h.sb.graph.host, h.sb.commerce.host];
+    let runs = 0;
+    let clean = false;
+    let died = 0;
+    try {
+      for (const host of hosts) host.knobs.set({ faultRate: 0.3, faultSeed: 7 });
+      while (!clean && runs < 25) {
+        runs++;
+        try {
+          clean = (await h.sync()).failed.length === 0;
+        } catch {
+          died++; // a run that died: the next one carries on
+        }
+      }
+    } finally {
+      for (const host of hosts) host.knobs.set({ faultRate: 0 });
+    }
+    expect(clean).toBe(true);
+    const settle = await h.sync();
+    expect(settle.failed).toEqual([]);
+    expect(settle.conflicts).toEqual([]);
+    expect((await h.task(t.plannerId)).percentComplete).toBe(100);
+    expect(await h.row('PR-T', 'R2', B)).toMatchObject({ Status: 'InProgress', TaskName: 'Dust all shelves' });
+    expect((await h.tasksOf(A)).filter((x) => x.title === 'Call the landlord')).toHaveLength(1);
+    expect((await h.row('PR-HQ', 'R3', A))?.PlannerTaskId).toBeTruthy();
+    expect(await h.conn.commerce.list(STATUSES, { filter: `ProcessId eq '${ADHOC_PROCESS_ID}' and TaskId eq '${adhoc.id}'` })).toHaveLength(1);
+    expect(counts(await h.sync())).toEqual(ZERO);
+    console.log(`faults: converged after ${runs} run(s), ${died} died`);
+  });
+
   it('a plan that cannot be read is reported and retried next run; its Commerce changes are not lost', async () => {
     const t = await h.coupled(B, 'F1', { title: 'Polish the counter' });
     await h.commerce('PR-T', 'F1', B, { Status: 'InProgress' });
@@ -416,5 +453,5 @@ describe('d365ic tasks sync (CLI)', () => {
     expect(resolved.code).toBe(0);
     expect(TasksSyncResultSchema.parse(resolved.last)).toEqual({ toPlanner: { created: 0, updated: 1 }, toCommerce: { created: 0, updated: 0 }, conflicts: [], failed: [] });
     expect((await c.task(row.PlannerTaskId!)).title).toBe('HQ wording');
-  });
+  }, 240_000);
 });

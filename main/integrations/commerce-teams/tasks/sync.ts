@@ -650,7 +650,14 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
     }
     for (const cr of creates) if (cr.row.AssignedToPersonnelNumber) pns.add(String(cr.row.AssignedToPersonnelNumber));
     for (const t of adhocAll) for (const u of Object.keys(t.assignments ?? {})) users.add(u);
-    if (pns.size || users.size) await people.load(pns, users);
+    try {
+      if (pns.size || users.size) await people.load(pns, users);
+    } catch (x) {
+      // Nothing is written without the assignees: the next run reads everything again (the watermark stays).
+      fail('TASKS_SYNC_COMMERCE_READ_FAILED', { message: errMessage(x) }, true);
+      result.conflicts = listTaskConflicts(d.db);
+      return result;
+    }
     progress('people', pns.size + users.size, pns.size + users.size);
   }
   const commerceFields = (r: StatusRow): TaskFields => {
@@ -834,8 +841,9 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
     }
     // The ad-hoc process row, once.
     const have = await d.commerce.list(processSet, { select: ['ProcessId'], filter: filter.eq('ProcessId', ADHOC_PROCESS_ID) }).catch(() => null);
+    // (Checked again by every run that files ad-hoc tasks, so a failure here only delays the process row.)
     if (have && have.length === 0) {
-      await d.commerce.batch([{ method: 'POST', url: processSet, body: { ProcessId: ADHOC_PROCESS_ID, Name: 'Ad-hoc POS tasks', TaskListId: ADHOC_TASK_LIST_ID, Recurrence: 'No', RecurrenceTargetDateOffsetDays: 0 } }]);
+      await d.commerce.batch([{ method: 'POST', url: processSet, body: { ProcessId: ADHOC_PROCESS_ID, Name: 'Ad-hoc POS tasks', TaskListId: ADHOC_TASK_LIST_ID, Recurrence: 'No', RecurrenceTargetDateOffsetDays: 0 } }]).catch(() => null);
     }
   }
 
@@ -852,13 +860,18 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
     return body;
   };
   for (const w of work.values()) {
-    if (w.failed || !Object.keys(w.merge.toCommerce).length) continue;
+    const fields = Object.keys(w.merge.toCommerce).length > 0;
+    // A row whose Planner task id did not get written back (an earlier run failed at that step) gets it now.
+    const idFix = !!w.row && w.row.PlannerTaskId !== w.task.id;
+    if (w.failed || (!fields && !idFix)) continue;
     const k = parseStatusKey(w.coupling.aId!);
     ops.push({
-      method: 'PATCH', url: url({ ProcessId: k.processId, TaskId: k.taskId, StoreNumber: k.storeNumber }), body: commercePatch(w.merge.toCommerce),
+      method: 'PATCH', url: url({ ProcessId: k.processId, TaskId: k.taskId, StoreNumber: k.storeNumber }),
+      body: { ...commercePatch(w.merge.toCommerce), ...(idFix ? { PlannerTaskId: w.task.id } : {}) },
       headers: { 'If-Match': w.row?.['@odata.etag'] ?? '*' },
       done: (ok, status, message) => {
-        if (ok) w.commerceWritten = true;
+        if (ok) w.commerceWritten = fields;
+        else if (!fields) hold(w.row);
         else {
           w.failed = true;
           hold(w.row);
@@ -870,7 +883,8 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
   for (const c of created) {
     if (!c.task || c.row.PlannerTaskId === c.task.id) continue;
     // The Planner task id on the HQ row (HQ's per-store view); the coupling is what the bridge relies on.
-    ops.push({ method: 'PATCH', url: url(c.row), body: { PlannerTaskId: c.task.id }, headers: { 'If-Match': '*' }, done: () => undefined });
+    // Not written: the row is read again next run (the watermark stays before it) and gets the id then.
+    ops.push({ method: 'PATCH', url: url(c.row), body: { PlannerTaskId: c.task.id }, headers: { 'If-Match': '*' }, done: (ok) => (ok ? undefined : hold(c.row)) });
   }
   for (const a of adhocs) {
     const f = a.fields;
