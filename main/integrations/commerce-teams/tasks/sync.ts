@@ -575,8 +575,9 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
     if (!base) continue;
     const task = coupling.bId ? taskById.get(coupling.bId) : undefined;
     if (!task) {
-      // The plan was not read (retried next run) or the task is gone from Planner (left as it is).
-      if (failedPlans.has(base.planId) || !planOfStore.has(base.storeNumber)) hold(row);
+      // The plan was not read (retried next run: the watermark waits), or the store is no longer linked to that plan,
+      // or the task is gone from Planner (left as it is).
+      if (failedPlans.has(base.planId)) hold(row);
       continue;
     }
     const open = new Map<TaskField, ConflictRow>();
