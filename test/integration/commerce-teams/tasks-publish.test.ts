@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphBatchRequest } from '../../../main/clients/graph';
+import { GraphError, type GraphBatchRequest } from '../../../main/clients/graph';
 import { connectSandboxInfo } from '../../../main/integrations/commerce-teams/connect';
 import { deleteMappings, mappingCollection } from '../../../main/integrations/commerce-teams/mapping/directory';
 import { TaskBaselineStore } from '../../../main/integrations/commerce-teams/tasks/baselines';
@@ -333,6 +333,29 @@ describe('crash safety and throttling', () => {
       expect(new TaskBaselineStore(h.db).get(c.rowId)).toBeDefined();
     }
     expect(await publishTaskList(deps(), { list: 'TL-OPEN', stores, targetDate: '2026-12-24' })).toMatchObject({ tasksCreated: 0, stores: 2 });
+  });
+
+  it('a $batch whose answer is lost after Planner applied it (504): those stores are reported, the rerun finds the tasks and creates none', async () => {
+    const stores = ['001026', '001027'];
+    let lost = 0;
+    const losing = {
+      batch: async (reqs: readonly GraphBatchRequest[]) => {
+        const res = await conn.graph.batch(reqs);
+        if (lost === 0 && reqs.some((q) => q.method === 'POST')) {
+          lost++;
+          throw new GraphError(504, 'GatewayTimeout', 'The gateway timed out.', { method: 'POST', url: '$batch' } as never);
+        }
+        return res;
+      },
+    };
+    const first = await publishTaskList(deps({ graph: losing }), { list: 'TL-OPEN', stores, targetDate: '2026-12-25' });
+    expect(publishContract(first)).toEqual({ tasksCreated: 0, stores: 0, skipped: stores.map((s) => ({ storeNumber: s, reason: 'TASKS_PUBLISH_CREATE_FAILED' })) });
+    expect(first.skipped[0]!.params).toEqual({ storeNumber: '001026', message: expect.stringContaining('The gateway timed out.') });
+    const before = h.sb.graph.state.tasks.size;
+    const r = await publishTaskList(deps(), { list: 'TL-OPEN', stores, targetDate: '2026-12-25' });
+    expect(r).toMatchObject({ tasksCreated: 0, recovered: 6, stores: 2, skipped: [] });
+    expect(h.sb.graph.state.tasks.size).toBe(before);
+    expect(await statusRows(r.processId)).toHaveLength(6);
   });
 
   it('429s under the throttle-heavy fault are waited out: every task exactly once', async () => {

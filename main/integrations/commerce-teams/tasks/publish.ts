@@ -34,6 +34,7 @@ import { keySegment } from '../../../clients/commerce';
 import type { GraphBatchRequest, GraphBatchResult, GraphClient } from '../../../clients/graph';
 import { filter } from '../../../clients/odata';
 import type { Db } from '../../../db/database';
+import { isServiceError } from '../../../http/errors';
 import { CouplingStore, type CouplingRecord } from '../../../kernel/couplings/store';
 import type { Clock } from '../../../ports';
 import { systemClock } from '../../../ports';
@@ -503,6 +504,12 @@ async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: numb
           queue.unshift(...next);
           limit = throttled ? Math.max(1, Math.floor(limit / 2)) : Math.min(max, limit + 1);
         }).catch((x: unknown) => {
+          // The $batch POST itself failed (a service or network error after the client's retries): its items failed
+          // with it — a create's outcome is unknown, so it stays written down for the next run to find or resend.
+          if (isServiceError(x)) {
+            for (const op of part) op.done({ id: '', status: x.status ?? 0, headers: {}, body: null, ok: false, error: x as GraphBatchResult['error'], attempts: 1 });
+            return;
+          }
           failed = true;
           reject(x as Error);
         }).finally(() => {
@@ -695,7 +702,7 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
         const body = r.ok ? (r.body as PlanTask | null) : null;
         if (!body?.id) {
           fail(w, graphProblem(w, r));
-          couplings.markFailure(w.coupling.rowId, 'b', jobId, r.error?.message ?? `HTTP ${r.status}`, r.status === 429);
+          couplings.markFailure(w.coupling.rowId, 'b', jobId, r.error?.message ?? `HTTP ${r.status}`, r.status === 0 || r.status === 429 || r.status >= 500);
           return;
         }
         Object.assign(w, { plannerId: body.id, etag: body['@odata.etag'], createdAt: Date.parse(body.createdDateTime) || clock.now() });
