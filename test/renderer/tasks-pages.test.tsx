@@ -198,7 +198,8 @@ describe('Task management page', () => {
     await screen.findByTestId('tasks-enabled');
     tab('publish');
     const tasks = await screen.findByTestId('tasks-publish-tasks');
-    expect(tasks.textContent).toContain('doeldatum -1 dagen');
+    expect(tasks.textContent).toContain('1 dagen vóór de doeldatum');
+    expect(tasks.textContent).toContain('Op de doeldatum');
     expect(screen.getByTestId('tasks-publish-preview').hasAttribute('disabled')).toBe(true);
     // A hierarchy node as the target.
     fireEvent.click(within(screen.getByTestId('tasks-publish-target')).getAllByRole('radio')[1]!);
@@ -259,7 +260,7 @@ describe('Task management page', () => {
     expect([...rollup.querySelectorAll('[data-percent]')].map((g) => g.getAttribute('data-testid'))).toEqual([
       'tasks-chart-rollup-bar-country-Norway', 'tasks-chart-rollup-bar-region-Vestlandet', 'tasks-chart-rollup-bar-region-Østlandet',
     ].sort((a, b) => (a.includes('country') ? -1 : b.includes('country') ? 1 : a.localeCompare(b))));
-    expect(screen.getByTestId('tasks-status-mapping').textContent).toContain('1–99 % (50 % written)');
+    expect(screen.getByTestId('tasks-status-mapping').textContent).toContain('1–99 % ⇄ In progress (written as 50 %)');
     expect(screen.getByTestId('tasks-chart-legend').textContent).toContain('Overdue');
 
     fireEvent.keyDown(oslo, { key: 'Enter' });

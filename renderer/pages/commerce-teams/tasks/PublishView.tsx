@@ -65,7 +65,13 @@ export function PublishView() {
                 {list.tasks.map((task) => (
                   <TableRow key={task.taskId}>
                     <TableCell>{task.name}</TableCell>
-                    <TableCell>{t('publish.offset', { days: task.dueDateOffsetDays })}</TableCell>
+                    <TableCell>
+                      {task.dueDateOffsetDays === 0
+                        ? t('publish.offset0')
+                        : task.dueDateOffsetDays > 0
+                          ? t('publish.offsetAfter', { days: task.dueDateOffsetDays })
+                          : t('publish.offsetBefore', { days: -task.dueDateOffsetDays })}
+                    </TableCell>
                     <TableCell>{task.notes}</TableCell>
                   </TableRow>
                 ))}
@@ -97,7 +103,7 @@ export function PublishView() {
             </fieldset>
           ) : (
             <Field label={t('publish.node')}>
-              <Select data-testid="tasks-publish-node" value={target.node} onChange={(_, d) => store().setPublish({ target: { kind: 'node', node: d.value } })}>
+              <Select className={s.narrow} data-testid="tasks-publish-node" value={target.node} onChange={(_, d) => store().setPublish({ target: { kind: 'node', node: d.value } })}>
                 {lists.nodes.map((n) => <option key={n.name} value={n.name}>{`${'· '.repeat(n.depth)}${n.name} (${t('publish.nodeStores', { n: n.stores })})`}</option>)}
               </Select>
             </Field>

@@ -100,26 +100,10 @@ export function ReportView() {
           <MessageBarBody>{t('report.exported', { path: exported })} <CopyButton label={t('report.copyPath')} getText={async () => exported} /></MessageBarBody>
         </MessageBar>
       )}
-      <div data-testid="tasks-status-mapping">
-        <Text size={200} weight="semibold">{t('mapping.title')}</Text>
-        <Table size="extra-small" aria-label={t('mapping.title')} style={{ maxWidth: '520px' }}>
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>{t('mapping.planner')}</TableHeaderCell>
-              <TableHeaderCell>{t('mapping.commerce')}</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            <TableRow><TableCell>0 %</TableCell><TableCell>{t('status.NotStarted')}</TableCell></TableRow>
-            <TableRow><TableCell>{t('mapping.inProgress')}</TableCell><TableCell>{t('status.InProgress')}</TableCell></TableRow>
-            <TableRow><TableCell>100 %</TableCell><TableCell>{t('status.Completed')}</TableCell></TableRow>
-            <TableRow><TableCell>{t('mapping.notWritten')}</TableCell><TableCell>{t('status.Canceled')}</TableCell></TableRow>
-          </TableBody>
-        </Table>
-      </div>
       {shown && report && (
         <>
           <Legend names={names} testId="tasks-chart-legend" />
+          <Text size={200} className={s.muted} data-testid="tasks-status-mapping">{t('sync.mapping')}</Text>
           <Text weight="semibold">{t('report.perStore')}</Text>
           {shown.stores.length === 0 ? (
             <Text className={s.muted} data-testid="tasks-report-empty">{t('report.empty')}</Text>

@@ -68,15 +68,17 @@ export function TasksPage() {
         <CardHeader
           header={<Text weight="semibold">{t('enable.title')}</Text>}
           description={<Text size={200}>{settings ? t('enable.profiles', { commerce: settings.profiles.commerce ?? t('none'), graph: settings.profiles.graph ?? t('none') }) : ''}</Text>}
-          action={settings ? <Badge data-testid="tasks-teams-state" color={settings.teamsEnabled ? 'success' : 'warning'}>{settings.teamsEnabled ? t('enable.teamsOn') : t('enable.teamsOff')}</Badge> : undefined}
         />
-        <Switch
-          data-testid="tasks-enabled"
-          checked={!!settings?.enabled}
-          disabled={!settings || !!busy.enable || (!settings.enabled && !settings.teamsEnabled)}
-          label={settings?.enabled ? t('enable.on') : t('enable.off')}
-          onChange={(_, d) => void store().askSwitch(d.checked)}
-        />
+        <div className={s.switchRow}>
+          <Switch
+            data-testid="tasks-enabled"
+            checked={!!settings?.enabled}
+            disabled={!settings || !!busy.enable || (!settings.enabled && !settings.teamsEnabled)}
+            label={settings?.enabled ? t('enable.on') : t('enable.off')}
+            onChange={(_, d) => void store().askSwitch(d.checked)}
+          />
+          {settings && <Badge data-testid="tasks-teams-state" appearance="tint" color={settings.teamsEnabled ? 'success' : 'warning'}>{settings.teamsEnabled ? t('enable.teamsOn') : t('enable.teamsOff')}</Badge>}
+        </div>
         {settings && !settings.teamsEnabled && !settings.enabled && (
           <MessageBar intent="warning" data-testid="tasks-teams-required"><MessageBarBody>{t('enable.teamsRequired')}</MessageBarBody></MessageBar>
         )}

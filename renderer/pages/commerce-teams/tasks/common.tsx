@@ -13,6 +13,8 @@ export const useTasksStyles = makeStyles({
   tile: { display: 'flex', flexDirection: 'column', minWidth: '130px', padding: tokens.spacingHorizontalM, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground3 },
   tableWrap: { overflowX: 'auto', maxHeight: '520px', overflowY: 'auto' },
   muted: { color: tokens.colorNeutralForeground3 },
+  narrow: { width: 'auto', minWidth: '200px', maxWidth: '420px' },
+  switchRow: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'center', flexWrap: 'wrap' },
 });
 
 /** The translations of this area: page texts (teamsTasksPages) and the bridge's codes (teamsTasks). */
