@@ -43,7 +43,7 @@ import type { CouplingRecord } from '../../../kernel/couplings/store';
 import { CouplingStore } from '../../../kernel/couplings/store';
 import type { Clock } from '../../../ports';
 import { systemClock } from '../../../ports';
-import { mappingCollection, readMappings } from '../mapping/directory';
+import { MappingUnavailableError, mappingCollection, readMappings } from '../mapping/directory';
 import type { TaskBaseline } from './baselines';
 import { TaskBaselineStore } from './baselines';
 import type { CommerceTaskStatus, TaskField, TaskFields } from './model';
@@ -447,13 +447,22 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
   const graphMessage = (r: GraphBatchResult) => r.error?.message ?? `HTTP ${r.status}`;
 
   // ---------------------------------------------------------------- collections, linked plans
-  const [statusSet, processSet, workerSet] = await Promise.all([
-    d.commerce.collectionFor(TASK_STATUS_ENTITY), d.commerce.collectionFor(TASK_PROCESS_ENTITY), d.commerce.collectionFor(WORKER_ENTITY),
-  ]);
-  if (!statusSet) throw new TasksSyncUnavailableError(TASK_STATUS_ENTITY);
-  if (!processSet) throw new TasksSyncUnavailableError(TASK_PROCESS_ENTITY);
-  if (!workerSet) throw new TasksSyncUnavailableError(WORKER_ENTITY);
-  const mappings = (await readMappings(d.commerce, await mappingCollection(d.commerce))).filter((m) => m.planId);
+  let sets: (string | null)[];
+  let mappings: { storeNumber: string; planId: string | null }[];
+  try {
+    sets = await Promise.all([d.commerce.collectionFor(TASK_STATUS_ENTITY), d.commerce.collectionFor(TASK_PROCESS_ENTITY), d.commerce.collectionFor(WORKER_ENTITY)]);
+    if (!sets[0]) throw new TasksSyncUnavailableError(TASK_STATUS_ENTITY);
+    if (!sets[1]) throw new TasksSyncUnavailableError(TASK_PROCESS_ENTITY);
+    if (!sets[2]) throw new TasksSyncUnavailableError(WORKER_ENTITY);
+    mappings = (await readMappings(d.commerce, await mappingCollection(d.commerce))).filter((m) => m.planId);
+  } catch (x) {
+    if (x instanceof TasksSyncUnavailableError || x instanceof MappingUnavailableError) throw x;
+    // Commerce could not be read (after the client's own retries): nothing was written; the next run does it all.
+    fail('TASKS_SYNC_COMMERCE_READ_FAILED', { message: errMessage(x) }, true);
+    result.conflicts = listTaskConflicts(d.db);
+    return result;
+  }
+  const [statusSet, processSet, workerSet] = sets as [string, string, string];
   const planOfStore = new Map(mappings.map((m) => [m.storeNumber, m.planId!]));
   const storeOfPlan = new Map(mappings.map((m) => [m.planId!, m.storeNumber]));
   result.stats.plans = storeOfPlan.size;
