@@ -8,11 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type ConsoleApp } from '../../../main/app/create-app';
 import { EmbeddedSandbox } from '../../../main/app/sandbox-service';
+import { connectSandboxInfo } from '../../../main/integrations/commerce-teams/connect';
 import { TASKS_SYNC_ENTRY } from '../../../main/integrations/commerce-teams/tasks/console/service';
 import { keyFile } from '../../../main/platform/paths';
 import { KeyFileCipher } from '../../../main/secrets/key-file-cipher';
 import { readFileSync } from 'node:fs';
-import type { TasksLinkOutput, TasksListsOutput, TasksPreview, TasksProgress, TasksPublishOutcome, TasksReport, TasksSchedule, TasksSettings, TasksSyncOutcome, TeamsProgress } from '../../../preload/contract';
+import type { TasksLinkOutput, TasksListsOutput, TasksPreview, TasksProgress, TasksPublishOutcome, TasksReport, TasksSchedule, TasksSettings, TasksSyncOutcome, TasksConflict, TeamsProgress } from '../../../preload/contract';
 import { quietLogger, tempDir } from '../../support/app';
 
 let app: ConsoleApp;
@@ -191,5 +192,29 @@ describe('tasks.* in the app', () => {
     // A second sync finds nothing changed.
     expect(await call<TasksSyncOutcome>('tasks.sync')).toMatchObject({ toCommerce: { created: 0, updated: 0 }, toPlanner: { created: 0, updated: 0 } });
     expect(await call<{ conflicts: unknown[] }>('tasks.conflicts')).toEqual({ conflicts: [] });
+  });
+
+  it('a due date changed in Commerce and in Planner is a conflict shown with both values; Keep Planner writes it to Commerce', async () => {
+    const store = stores[1]!;
+    const conn = connectSandboxInfo(sandbox.handle!.info as Parameters<typeof connectSandboxInfo>[0]);
+    try {
+      const row = (await call<TasksReport>('tasks.report', { taskListId: 'TL-OPEN', store })).rows.find((x) => x.taskId === 'T1' && x.plannerTaskId)!;
+      const key = { ProcessId: row.processId, TaskId: row.taskId, StoreNumber: store };
+      await conn.commerce.update('RetailTaskStoreStatuses', key, { DueDate: '2026-12-20' });
+      const task = await conn.graph.getTask(row.plannerTaskId!);
+      await conn.graph.updateTask(row.plannerTaskId!, task['@odata.etag'], { dueDateTime: '2026-12-21T00:00:00Z' });
+
+      expect((await call<TasksSyncOutcome>('tasks.sync')).conflicts).toBe(1);
+      const { conflicts } = await call<{ conflicts: TasksConflict[] }>('tasks.conflicts');
+      expect(conflicts).toHaveLength(1);
+      expect(conflicts[0]).toMatchObject({ storeNumber: store, processId: row.processId, taskId: 'T1', title: row.title, field: 'dueDate', commerceValue: '2026-12-20', plannerValue: '2026-12-21' });
+
+      expect(await call<{ conflicts: TasksConflict[] }>('tasks.resolveConflict', { id: conflicts[0]!.id, keep: 'planner' })).toEqual({ conflicts: [] });
+      const after = await conn.commerce.list<{ DueDate: string | null }>('RetailTaskStoreStatuses', { filter: `ProcessId eq '${row.processId}' and TaskId eq 'T1' and StoreNumber eq '${store}'` });
+      expect(after[0]!.DueDate?.slice(0, 10)).toBe('2026-12-21');
+      expect(await failure('tasks.resolveConflict', { id: conflicts[0]!.id, keep: 'commerce' })).toMatchObject({ code: 'TASKS_CONFLICT_NOT_FOUND' });
+    } finally {
+      await conn.close();
+    }
   });
 });
