@@ -54,6 +54,8 @@ export interface PublishDeps {
   graph: Pick<GraphClient, 'batch'>;
   db: Db;
   clock?: Clock;
+  /** Waits of the request pacing (default: real timers). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface PublishTarget {
@@ -71,6 +73,12 @@ export type PublishPhase = 'reading' | 'counting' | 'creating' | 'details' | 'st
 export interface PublishOptions extends PublishTarget {
   /** Graph $batch requests in flight at once (each up to 20 requests). Default 8. */
   concurrency?: number;
+  /**
+   * Graph requests per second this publication sends at most (each $batch POST and each request in it count): Graph's
+   * documented per-app limit is 2,000 per second (reference D.6), and a throttled app is blocked for whole seconds —
+   * so the pump paces itself just under it. Default 1,800; burst 1,000.
+   */
+  requestsPerSecond?: number;
   onProgress?: (p: { phase: PublishPhase; done: number; total: number }) => void;
   /** The job id recorded on the couplings. Default `publish:<processId>`. */
   jobId?: string;
@@ -358,6 +366,57 @@ function previewTask(t: TaskRow, targetDate: string, ids: Map<string, string>, w
   };
 }
 
+/**
+ * A token bucket on this side (requests granted in order): `take(n)` waits until n requests may go out. `drain()`
+ * empties it after the service throttled us anyway (the rate was too high for what else runs on the app).
+ */
+export class RequestPacer {
+  private tokens: number;
+  private at: number;
+  private chain: Promise<void> = Promise.resolve();
+  constructor(private readonly rate: number, private readonly burst: number, private readonly now: () => number, private readonly sleep: (ms: number) => Promise<void>) {
+    this.tokens = burst;
+    this.at = now();
+  }
+  take(n: number): Promise<void> {
+    const need = Math.min(n, this.burst);
+    const p = this.chain.then(async () => {
+      for (;;) {
+        const t = this.now();
+        this.tokens = Math.min(this.burst, this.tokens + ((t - this.at) * this.rate) / 1000);
+        this.at = t;
+        if (this.tokens >= need) {
+          this.tokens -= need;
+          return;
+        }
+        await this.sleep(Math.max(1, Math.ceil(((need - this.tokens) * 1000) / this.rate)));
+      }
+    });
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+  drain(): void {
+    this.tokens = Math.min(this.tokens, 0);
+  }
+}
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The deps with Graph paced (every $batch POST takes its requests + 1 from the pacer). */
+function paced(d: PublishDeps, o: PublishOptions): PublishDeps & { pacer: RequestPacer } {
+  const clock = d.clock ?? systemClock;
+  const pacer = new RequestPacer(Math.max(1, o.requestsPerSecond ?? 1800), 1000, () => clock.now(), d.sleep ?? realSleep);
+  const graph: PublishDeps['graph'] = {
+    batch: async (reqs) => {
+      await pacer.take(reqs.length + Math.ceil(reqs.length / 20));
+      const res = await d.graph.batch(reqs);
+      if (res.some((r) => r.attempts > 1 || r.status === 429)) pacer.drain();
+      return res;
+    },
+  };
+  return { ...d, graph, pacer };
+}
+
 async function plan(d: PublishDeps, o: PublishOptions): Promise<Planned> {
   if (!isIsoDate(o.targetDate)) throw failure('TASKS_PUBLISH_BAD_DATE', { date: o.targetDate });
   if ((o.stores === undefined) === (o.hierarchyNode === undefined) || (o.stores && !o.stores.length) || (o.hierarchyNode !== undefined && !o.hierarchyNode.trim())) throw failure('TASKS_PUBLISH_NO_TARGET', {});
@@ -430,7 +489,7 @@ async function plan(d: PublishDeps, o: PublishOptions): Promise<Planned> {
 
 /** The preview of a publication: the list, its tasks with due dates, per store its plan or why it is skipped. Writes nothing. */
 export async function planPublication(d: PublishDeps, o: PublishOptions): Promise<PublicationPreview> {
-  return (await plan(d, o)).preview;
+  return (await plan(paced(d, o), o)).preview;
 }
 
 // ------------------------------------------------------------------------------------------------ publishing
@@ -528,7 +587,8 @@ async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: numb
 export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promise<PublishResult> {
   const clock = d.clock ?? systemClock;
   const concurrency = Math.max(1, o.concurrency ?? 8);
-  const planned = await plan(d, o);
+  const pd = paced(d, o);
+  const planned = await plan(pd, o);
   const { preview } = planned;
   const processId = preview.processId;
   const jobId = o.jobId ?? `publish:${processId}`;
@@ -712,7 +772,7 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
       },
     });
   }
-  await pumpBatches(d.graph, ops, concurrency, failedStores);
+  await pumpBatches(pd.graph, ops, concurrency, failedStores);
   o.onProgress?.({ phase: 'details', done: ready, total: work.length });
   if (statusBuffer.length) flush(statusBuffer.splice(0));
   await Promise.all(flushes);
