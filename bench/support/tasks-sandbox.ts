@@ -29,7 +29,9 @@ export interface TasksSandboxChild {
 export async function startTasksSandbox(o: { stores: number; tasks: number; latencyMs: number; workers?: number }): Promise<TasksSandboxChild> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tasks-sandbox-child.ts');
   const args = ['--stores', String(o.stores), '--tasks', String(o.tasks), '--latency-ms', String(o.latencyMs), '--workers', String(o.workers ?? 2)];
-  const child = spawn(process.execPath, [...TSX_ARGS, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROF_DIR=dir: a V8 CPU profile of the sandbox process too (where the time goes).
+  const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...prof, ...TSX_ARGS, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting: ((line: string) => void)[] = [];
   let buf = '';
   child.stdout!.on('data', (c: Buffer) => {
