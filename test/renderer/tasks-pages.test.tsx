@@ -174,7 +174,8 @@ describe('Task management page', () => {
     await screen.findByTestId('tasks-link-table');
     expect(screen.getByTestId('tasks-link-row-001001').getAttribute('data-state')).toBe('linked');
     expect(screen.getByTestId('tasks-link-row-001002').textContent).toContain('Ei suunnitelmaa');
-    expect(screen.getByTestId('tasks-link-row-001003').textContent).toContain('2 suunnitelmaa');
+    expect(screen.getByTestId('tasks-link-plans-001003').textContent).toContain('A · 1 tehtävää');
+    expect(screen.getByTestId('tasks-link-plans-001003').textContent).toContain('B · 2 tehtävää');
     expect(screen.getByTestId('tasks-link-missing').textContent).toContain('1');
     fireEvent.click(screen.getByTestId('tasks-link-create'));
     await waitFor(() => expect(screen.getByTestId('tasks-link-row-001002').getAttribute('data-state')).toBe('linked'));
@@ -276,9 +277,10 @@ describe('Task management page', () => {
     expect(labels).toMatchObject({ sheets: { summary: 'Summary' }, status: { Completed: 'Completed' }, title: 'Task completion as of {{asOf}} (hierarchy: {{hierarchy}})' });
   });
 
-  it('report: a newer report moves the bars', async () => {
+  it('report: a newer report moves the bars (refresh, or main saying a sync changed it)', async () => {
     let oslo = counts(1, 0, 2, 1);
-    renderWith(<TasksPage />, fakeTransport(handlers({ 'tasks.report': () => report(oslo) })));
+    const transport = fakeTransport(handlers({ 'tasks.report': () => report(oslo) }));
+    renderWith(<TasksPage />, transport);
     await screen.findByTestId('tasks-enabled');
     tab('report');
     const bar = () => screen.getByTestId('tasks-chart-stores-bar-001001');
@@ -288,5 +290,10 @@ describe('Task management page', () => {
     fireEvent.click(screen.getByTestId('tasks-report-refresh'));
     await waitFor(() => expect(bar().getAttribute('data-percent')).toBe('100'));
     expect(useTasksStore.getState().report!.lists[0]!.stores[0]!.completed).toBe(3);
+    // A scheduled sync elsewhere: main says the report changed; the open report reloads.
+    oslo = counts(2, 1, 0, 0);
+    act(() => transport.push('tasks.changed', { what: ['report'] }));
+    await waitFor(() => expect(bar().getAttribute('data-percent')).toBe('67'));
+    expect(bar().getAttribute('data-in-progress')).toBe('1');
   });
 });

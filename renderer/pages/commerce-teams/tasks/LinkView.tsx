@@ -70,7 +70,18 @@ export function LinkView() {
                           <CopyButton label={t('link.copyPlan')} getText={async () => r.planId!} />
                         </span>
                       ) : (
-                        <span className={s.muted}>{r.plans.length > 1 ? t('link.plans', { n: r.plans.length }) : t('none')}</span>
+                        r.plans.length > 1 ? (
+                          <ul className={s.list} data-testid={`tasks-link-plans-${r.storeNumber}`}>
+                            {r.plans.map((p) => (
+                              <li key={p.id}>
+                                <span className={s.mono}>{p.title || p.id}</span> · {p.tasks === null ? t('link.tasksUnknown') : t('link.planTasks', { n: p.tasks })}{' '}
+                                <CopyButton label={t('link.copyPlan')} getText={async () => p.id} />
+                              </li>
+                            ))}
+                          </ul>
+                        ) : (
+                          <span className={s.muted}>{t('none')}</span>
+                        )
                       )}
                     </TableCell>
                     <TableCell>

@@ -102,7 +102,11 @@ export const useTasksStore = create<TasksState>((set, get) => {
       set({ busy });
     }
   };
-  const refreshSettings = () => call('tasks.getSettings', {}).then((settings) => set({ settings }), () => undefined);
+  const refreshSettings = () => call('tasks.getSettings', {}).then((settings) => {
+    // A sync run elsewhere (the schedule, another window) is the latest result too.
+    const mine = get().sync;
+    set({ settings, ...(settings.lastSync && (!mine || settings.lastSync.at > mine.at) ? { sync: settings.lastSync } : {}) });
+  }, () => undefined);
 
   const subscribed = subscription((t) => [
     t.on('tasks.progress', (p) => {
@@ -114,6 +118,11 @@ export const useTasksStore = create<TasksState>((set, get) => {
       if (!r.success) return;
       if (r.data.what.includes('settings') || r.data.what.includes('schedule')) void refreshSettings();
       if (r.data.what.includes('conflicts')) void call('tasks.conflicts', {}).then(({ conflicts }) => set({ conflicts }), () => undefined);
+      // Publish or sync changed what the report counts: reload it where it is shown, else on the next visit.
+      if (r.data.what.includes('report')) {
+        if (get().view === 'report' && get().report) void get().loadReport();
+        else set({ report: null });
+      }
     }),
   ]);
   events = subscribed;
