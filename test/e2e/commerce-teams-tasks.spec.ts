@@ -7,8 +7,9 @@ import { chooseLanguage, type Lang } from './helpers';
  * Commerce ⇄ Teams task management end to end (issue 15), on a console of its own (fresh data folder, the demo
  * sandbox): Teams configured, enabled and provisioned as the provisioning E2E does; then task management is enabled,
  * POS and Teams are linked (a dry run first, then the missing plans created), the seeded task list is published to a
- * region (previewed first), a store worker completes tasks in the Demo sandbox page's POS simulator, the status sync
- * brings them to Commerce and the report's bars move; the report page in all four languages.
+ * region (previewed first), a store worker completes tasks and files an ad-hoc task in the Demo sandbox page's POS
+ * simulator, the status sync brings them to Commerce, the report's bars move, the store's drill-down shows the ad-hoc
+ * task and the report exports as XLSX; the report page in all four languages.
  */
 let own: ConsoleHost;
 test.beforeAll(async () => {
@@ -23,6 +24,7 @@ const REGION_STORES = COMMERCE_STORES.filter((s) => s.region === REGION.id);
 const STORE = REGION_STORES[0]!;
 const TASKS_IN_LIST = 3;
 const COMPLETED_IN_POS = 2;
+const ADHOC = 'Freezer door does not close';
 const HEADING: Record<Lang, string> = { en: 'Task management', 'nb-NO': 'Oppgavebehandling', 'nl-NL': 'Taakbeheer', 'fi-FI': 'Tehtävienhallinta' };
 
 async function pick(page: Page, testId: string, option: string) {
@@ -111,7 +113,11 @@ test('Commerce ⇄ Teams task management: link, publish to a region, POS complet
   await expect(pos.locator('[data-testid^="sandbox-pos-task-"]')).toHaveCount(TASKS_IN_LIST, { timeout: 30_000 });
   await pos.getByTestId('sandbox-pos-count').fill(String(COMPLETED_IN_POS));
   await pos.getByTestId('sandbox-pos-complete-count').click();
-  await expect(pos.getByTestId('sandbox-pos-done')).toBeVisible({ timeout: 30_000 });
+  await expect(pos.getByTestId('sandbox-pos-done')).toContainText(`Completed ${COMPLETED_IN_POS} tasks`, { timeout: 30_000 });
+  // …and files an ad-hoc task of its own in the store plan.
+  await pos.getByTestId('sandbox-pos-new-title').fill(ADHOC);
+  await pos.getByTestId('sandbox-pos-create').click();
+  await expect(pos.getByTestId('sandbox-pos-done')).toContainText(ADHOC, { timeout: 30_000 });
   await pos.scrollIntoViewIfNeeded();
   await shot(page, 'ct-tasks-6-pos-completed');
 
@@ -120,6 +126,7 @@ test('Commerce ⇄ Teams task management: link, publish to a region, POS complet
   await page.getByTestId('tasks-tab-sync').click();
   await page.getByTestId('tasks-sync-run').click();
   await expect(page.getByTestId('tasks-sync-commerce-updated')).toContainText(String(COMPLETED_IN_POS), { timeout: 60_000 });
+  await expect(page.getByTestId('tasks-sync-commerce-created')).toContainText('1');
   await expect(page.getByTestId('tasks-sync-failed')).toContainText('0');
   await page.getByTestId('tasks-schedule').scrollIntoViewIfNeeded();
   await shot(page, 'ct-tasks-7-synced');
@@ -132,6 +139,10 @@ test('Commerce ⇄ Teams task management: link, publish to a region, POS complet
   await bar(page).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('tasks-drill').locator('[data-status="Completed"]')).toHaveCount(COMPLETED_IN_POS);
+  // The ad-hoc POS task is in HQ's view of the store's tasks, marked as from POS.
+  await expect(page.getByTestId('tasks-drill').getByRole('row', { name: new RegExp(ADHOC) })).toContainText('POS');
+  await page.getByTestId('tasks-report-export').click();
+  await expect(page.getByTestId('tasks-report-exported')).toContainText('.xlsx');
   await page.getByTestId('tasks-drill').scrollIntoViewIfNeeded();
   await shot(page, 'ct-tasks-8-report-after');
 

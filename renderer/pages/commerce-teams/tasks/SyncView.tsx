@@ -116,8 +116,14 @@ export function SyncView() {
         <Card className={s.card} data-testid="tasks-schedule">
           <CardHeader
             header={<Text weight="semibold">{t('schedule.title')}</Text>}
-            description={<Text size={200}>{t('schedule.entry', { entry: schedule.entry })}</Text>}
-            action={<Badge data-testid="tasks-schedule-status" appearance="outline">{schedule.status ? t(`queue.${schedule.status === 'On Hold with Inactivity Timeout' ? 'On Hold' : schedule.status}`) : t('schedule.noEntry')}</Badge>}
+            description={
+              <span className={s.switchRow}>
+                <Text size={200}>{t('schedule.entry', { entry: schedule.entry })}</Text>
+                <Badge data-testid="tasks-schedule-status" appearance="outline" style={{ whiteSpace: 'nowrap' }}>
+                  {schedule.status ? t(`queue.${schedule.status === 'On Hold with Inactivity Timeout' ? 'On Hold' : schedule.status}`) : t('schedule.noEntry')}
+                </Badge>
+              </span>
+            }
           />
           <div className={s.toolbar}>
             <Switch checked={on} onChange={(_, d) => setOn(d.checked)} label={t('schedule.enabled')} data-testid="tasks-schedule-enabled" />
