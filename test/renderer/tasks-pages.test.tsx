@@ -223,6 +223,25 @@ describe('Task management page', () => {
     expect(transport.calls.find((c) => c.method === 'tasks.publish')!.payload).toEqual({ taskListId: 'TL-OPEN', targetDate: '2026-12-08', hierarchyNode: 'Østlandet' });
   });
 
+  it('publish to stores: filter, select the shown ones, preview with them; while disabled a hint and no publish', async () => {
+    const transport = fakeTransport(handlers({ 'tasks.getSettings': () => settings({ enabled: false }) }));
+    renderWith(<TasksPage />, transport, 'nb-NO');
+    await screen.findByTestId('tasks-enabled');
+    tab('publish');
+    await screen.findByTestId('tasks-publish-stores');
+    expect(screen.getByTestId('tasks-publish-disabled')).toBeTruthy();
+    fireEvent.change(screen.getByTestId('tasks-publish-filter'), { target: { value: 'bergen' } });
+    expect(within(screen.getByTestId('tasks-publish-stores')).getAllByRole('checkbox')).toHaveLength(1);
+    fireEvent.click(screen.getByTestId('tasks-publish-select-shown'));
+    expect(screen.getByTestId('tasks-publish-selected').textContent).toBe('1 valgt');
+    fireEvent.click(screen.getByTestId('tasks-publish-preview'));
+    await screen.findByTestId('tasks-preview-skips');
+    expect(transport.calls.find((c) => c.method === 'tasks.previewPublish')!.payload).toMatchObject({ stores: ['001002'] });
+    expect(screen.getByTestId('tasks-publish-run').hasAttribute('disabled')).toBe(true);
+    fireEvent.click(screen.getByTestId('tasks-publish-select-none'));
+    expect(screen.getByTestId('tasks-publish-preview').hasAttribute('disabled')).toBe(true);
+  });
+
   it('sync: run now shows the counts; a conflict shows both values and keeps the chosen side; the schedule is saved', async () => {
     const conflict = { id: 7, storeNumber: '001001', processId: 'PR-1', taskId: 'T2', title: 'Open the cash drawer', field: 'dueDate' as const, baseValue: '2026-12-07', commerceValue: '2026-12-09', plannerValue: '2026-12-10', detectedAt: 1 };
     const transport = fakeTransport(handlers({ 'tasks.conflicts': () => ({ conflicts: [conflict] }) }));

@@ -2,7 +2,7 @@ import {
   Button, Card, CardHeader, Checkbox, Field, Input, MessageBar, MessageBarBody, Radio, RadioGroup, Select, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text,
 } from '@fluentui/react-components';
 import { EyeRegular, SendRegular } from '@fluentui/react-icons';
-import { useEffect } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ProgressLine, Tile, useTasksStyles, useTasksT } from './common';
 import { useTasksStore } from './store';
 import { useTranslation } from 'react-i18next';
@@ -27,6 +27,11 @@ export function PublishView() {
     if (!useTasksStore.getState().lists) void useTasksStore.getState().loadLists();
   }, []);
 
+  const [filter, setFilter] = useState('');
+  const shownStores = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    return (lists?.stores ?? []).filter((x) => !q || x.storeNumber.includes(q) || x.name.toLowerCase().includes(q));
+  }, [lists, filter]);
   const list = lists?.lists.find((l) => l.taskListId === taskListId) ?? null;
   const targetOk = target.kind === 'stores' ? target.stores.length > 0 : !!target.node;
   const ready = !!list && targetOk && /^\d{4}-\d{2}-\d{2}$/.test(targetDate);
@@ -40,6 +45,7 @@ export function PublishView() {
     <Card className={s.card} data-testid="tasks-publish">
       <CardHeader header={<Text weight="semibold">{t('publish.title')}</Text>} description={<Text size={200}>{t('publish.intro')}</Text>} />
       {!engine && <MessageBar intent="warning"><MessageBarBody>{t('engineMissing')}</MessageBarBody></MessageBar>}
+      {settings && !settings.enabled && <MessageBar intent="info" data-testid="tasks-publish-disabled"><MessageBarBody>{t('disabledHint')}</MessageBarBody></MessageBar>}
       {lists && (
         <>
           <div className={s.toolbar}>
@@ -92,7 +98,17 @@ export function PublishView() {
           {target.kind === 'stores' ? (
             <fieldset className={s.toolbar} data-testid="tasks-publish-stores" style={{ border: 'none', padding: 0, margin: 0 }}>
               <legend className={s.muted}>{t('publish.stores', { n: lists.stores.length })}</legend>
-              {lists.stores.map((st) => (
+              <div className={s.toolbar} style={{ width: '100%' }}>
+                <Input className={s.narrow} data-testid="tasks-publish-filter" value={filter} placeholder={t('publish.filter')} aria-label={t('publish.filter')} onChange={(_, d) => setFilter(d.value)} />
+                <Button size="small" data-testid="tasks-publish-select-shown" onClick={() => store().setPublish({ target: { kind: 'stores', stores: [...new Set([...(target.kind === 'stores' ? target.stores : []), ...shownStores.map((x) => x.storeNumber)])] } })}>
+                  {t('publish.selectShown', { n: shownStores.length })}
+                </Button>
+                <Button size="small" data-testid="tasks-publish-select-none" disabled={target.kind !== 'stores' || target.stores.length === 0} onClick={() => store().setPublish({ target: { kind: 'stores', stores: [] } })}>
+                  {t('publish.selectNone')}
+                </Button>
+                <Text size={200} className={s.muted} data-testid="tasks-publish-selected">{t('publish.selected', { n: target.kind === 'stores' ? target.stores.length : 0 })}</Text>
+              </div>
+              {shownStores.map((st) => (
                 <Checkbox
                   key={st.storeNumber}
                   label={`${st.storeNumber} ${st.name}`}

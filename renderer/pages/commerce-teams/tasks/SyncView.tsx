@@ -46,6 +46,7 @@ export function SyncView() {
       <Card className={s.card} data-testid="tasks-sync">
         <CardHeader header={<Text weight="semibold">{t('sync.title')}</Text>} description={<Text size={200}>{t('sync.intro')}</Text>} />
         {!engine && <MessageBar intent="warning"><MessageBarBody>{t('engineMissing')}</MessageBarBody></MessageBar>}
+        {settings && !settings.enabled && <MessageBar intent="info" data-testid="tasks-sync-disabled"><MessageBarBody>{t('disabledHint')}</MessageBarBody></MessageBar>}
         <div className={s.toolbar}>
           <Button icon={<ArrowSyncRegular />} appearance="primary" disabled={!settings?.enabled || !!busy.sync || !engine} data-testid="tasks-sync-run" onClick={() => void store().runSync()}>
             {t('sync.run')}
