@@ -51,10 +51,10 @@ export function LinkView() {
             <Table size="small" aria-label={t('link.table')} data-testid="tasks-link-table">
               <TableHeader>
                 <TableRow>
-                  <TableHeaderCell>{t('col.store')}</TableHeaderCell>
-                  <TableHeaderCell>{t('col.team')}</TableHeaderCell>
-                  <TableHeaderCell>{t('col.plan')}</TableHeaderCell>
-                  <TableHeaderCell>{t('col.state')}</TableHeaderCell>
+                  <TableHeaderCell style={{ width: '90px' }}>{t('col.store')}</TableHeaderCell>
+                  <TableHeaderCell style={{ width: '300px' }}>{t('col.team')}</TableHeaderCell>
+                  <TableHeaderCell style={{ width: '260px' }}>{t('col.plan')}</TableHeaderCell>
+                  <TableHeaderCell style={{ width: '130px' }}>{t('col.state')}</TableHeaderCell>
                   <TableHeaderCell>{t('col.reason')}</TableHeaderCell>
                 </TableRow>
               </TableHeader>
