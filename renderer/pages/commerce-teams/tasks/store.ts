@@ -118,6 +118,8 @@ export const useTasksStore = create<TasksState>((set, get) => {
       if (!r.success) return;
       if (r.data.what.includes('settings') || r.data.what.includes('schedule')) void refreshSettings();
       if (r.data.what.includes('conflicts')) void call('tasks.conflicts', {}).then(({ conflicts }) => set({ conflicts }), () => undefined);
+      // Plans were linked: the publish targets (stores with their plan) are read again on the next visit.
+      if (r.data.what.includes('links')) set({ lists: null });
       // Publish or sync changed what the report counts: reload it where it is shown, else on the next visit.
       if (r.data.what.includes('report')) {
         if (get().view === 'report' && get().report) void get().loadReport();
