@@ -144,14 +144,24 @@ try {
   // ---- 1. publish
   const phases: Record<string, number> = {};
   t0 = performance.now();
-  const pub = await publishTaskList({ commerce: conn.commerce, graph, db }, {
+  const publish = () => publishTaskList({ commerce: conn.commerce, graph, db }, {
     list: sb.info.bench.list, stores: storeNumbers, targetDate: TARGET_DATE, concurrency,
     onProgress: (p) => void (phases[p.phase] ??= performance.now()),
   });
+  let pub = await publish();
+  // A store skipped for a transient failure (a connection reset of a $batch POST, which is not resent: it may have
+  // been applied) is what a user fixes by publishing again; the rerun is part of the measured time and said here.
+  let created = pub.tasksCreated;
+  for (let rerun = 1; rerun <= 2 && pub.skipped.length && pub.skipped.every((x) => x.reason === 'TASKS_PUBLISH_CREATE_FAILED' || x.reason === 'TASKS_PUBLISH_STATUS_NOT_SAVED'); rerun++) {
+    log(`publish skipped ${pub.skipped.length} store(s) for transient failures (${pub.skipped[0]!.fix.slice(0, 160)}…): publishing again (rerun ${rerun}, measured)`);
+    pub = await publish();
+    created += pub.tasksCreated;
+  }
+  pub = { ...pub, tasksCreated: created };
   const publishSec = secs(t0);
   const throttled = (await sb.command<{ throttled: number }>({ stats: true })).throttled;
   log(`publish: ${pub.tasksCreated} tasks created for ${pub.stores} stores in ${publishSec.toFixed(2)} s; phases first seen (s): ${Object.entries(phases).map(([k, v]) => `${k} ${((v - t0) / 1000).toFixed(2)}`).join(', ')}; ` +
-    `Graph ${traffic.batches} $batch calls, ${traffic.inner} inner requests (${traffic.retried} resent), 429s ${throttled}`);
+    `Graph ${traffic.batches} $batch calls, ${traffic.inner} inner requests (${traffic.retried} resent), 429s ${throttled}; peak RSS so far ${rss.peakMB()} MB`);
   if (pub.skipped.length) fail(`publish skipped ${pub.skipped.length} store(s), e.g. ${JSON.stringify(pub.skipped.slice(0, 3))}`);
   if (pub.tasksCreated !== total) fail(`publish created ${pub.tasksCreated} tasks, expected ${total}`);
   let snap = await sb.snapshot();
@@ -178,9 +188,20 @@ try {
   await sb.command({ resetThrottling: true });
   traffic.batches = traffic.inner = traffic.retried = 0;
   t0 = performance.now();
-  const sync = await syncTasks({ commerce: conn.commerce, graph, db }, { concurrency });
+  let sync = await syncTasks({ commerce: conn.commerce, graph, db }, { concurrency });
+  // Failures the sync itself calls transient ("the next sync tries again": a reset $batch POST) get that next sync,
+  // measured and said here.
+  for (let rerun = 1; rerun <= 2 && sync.failed.length && sync.failed.every((f) => f.transient); rerun++) {
+    log(`sync: ${sync.failed.length} transient failure(s) (${sync.failed[0]!.message.slice(0, 160)}…): syncing again (rerun ${rerun}, measured)`);
+    const again = await syncTasks({ commerce: conn.commerce, graph, db }, { concurrency });
+    again.toPlanner.updated += sync.toPlanner.updated;
+    again.toCommerce.updated += sync.toCommerce.updated;
+    again.toPlanner.created += sync.toPlanner.created;
+    again.toCommerce.created += sync.toCommerce.created;
+    sync = again;
+  }
   const syncSec = secs(t0);
-  log(`sync: ${JSON.stringify({ toPlanner: sync.toPlanner, toCommerce: sync.toCommerce, conflicts: sync.conflicts.length, failed: sync.failed.length, stats: sync.stats })} in ${syncSec.toFixed(2)} s; Graph ${traffic.batches} $batch calls, ${traffic.inner} inner requests`);
+  log(`sync: ${JSON.stringify({ toPlanner: sync.toPlanner, toCommerce: sync.toCommerce, conflicts: sync.conflicts.length, failed: sync.failed.length, stats: sync.stats })} in ${syncSec.toFixed(2)} s; Graph ${traffic.batches} $batch calls, ${traffic.inner} inner requests; peak RSS so far ${rss.peakMB()} MB`);
   if (sync.failed.length) fail(`the sync failed ${sync.failed.length} item(s), e.g. ${JSON.stringify(sync.failed.slice(0, 3))}`);
   if (sync.conflicts.length) fail(`the sync reports ${sync.conflicts.length} conflict(s), none expected`);
   if (sync.toCommerce.updated < posSide.length) fail(`toCommerce.updated ${sync.toCommerce.updated} < ${posSide.length} POS changes`);
