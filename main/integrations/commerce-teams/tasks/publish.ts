@@ -367,22 +367,33 @@ function previewTask(t: TaskRow, targetDate: string, ids: Map<string, string>, w
 }
 
 /**
- * A token bucket on this side (requests granted in order): `take(n)` waits until n requests may go out. `drain()`
- * empties it after the service throttled us anyway (the rate was too high for what else runs on the app).
+ * A token bucket on this side (requests granted in order): `take(n)` waits until n requests may go out. AIMD on the
+ * rate: `throttled()` (the service answered 429 anyway — it is shared, or its limit is lower than documented) halves
+ * the rate, empties the bucket and pauses a second; `ok()` after a clean $batch grows it back by 2 % of the maximum.
  */
 export class RequestPacer {
   private tokens: number;
   private at: number;
+  private rate: number;
+  private pauseUntil = 0;
   private chain: Promise<void> = Promise.resolve();
-  constructor(private readonly rate: number, private readonly burst: number, private readonly now: () => number, private readonly sleep: (ms: number) => Promise<void>) {
+  constructor(private readonly maxRate: number, private readonly burst: number, private readonly now: () => number, private readonly sleep: (ms: number) => Promise<void>) {
+    this.rate = maxRate;
     this.tokens = burst;
     this.at = now();
+  }
+  get currentRate(): number {
+    return this.rate;
   }
   take(n: number): Promise<void> {
     const need = Math.min(n, this.burst);
     const p = this.chain.then(async () => {
       for (;;) {
         const t = this.now();
+        if (t < this.pauseUntil) {
+          await this.sleep(this.pauseUntil - t);
+          continue;
+        }
         this.tokens = Math.min(this.burst, this.tokens + ((t - this.at) * this.rate) / 1000);
         this.at = t;
         if (this.tokens >= need) {
@@ -395,8 +406,13 @@ export class RequestPacer {
     this.chain = p.catch(() => undefined);
     return p;
   }
-  drain(): void {
+  throttled(pauseMs = 1000): void {
+    this.rate = Math.max(1, this.rate / 2);
     this.tokens = Math.min(this.tokens, 0);
+    this.pauseUntil = Math.max(this.pauseUntil, this.now() + pauseMs);
+  }
+  ok(): void {
+    this.rate = Math.min(this.maxRate, this.rate + this.maxRate * 0.02);
   }
 }
 
@@ -409,8 +425,15 @@ function paced(d: PublishDeps, o: PublishOptions): PublishDeps & { pacer: Reques
   const graph: PublishDeps['graph'] = {
     batch: async (reqs) => {
       await pacer.take(reqs.length + Math.ceil(reqs.length / 20));
-      const res = await d.graph.batch(reqs);
-      if (res.some((r) => r.attempts > 1 || r.status === 429)) pacer.drain();
+      let res: GraphBatchResult[];
+      try {
+        res = await d.graph.batch(reqs);
+      } catch (x) {
+        if (isServiceError(x) && x.status === 429) pacer.throttled(x.details.retryAfterMs ?? 1000);
+        throw x;
+      }
+      if (res.some((r) => r.attempts > 1 || r.status === 429)) pacer.throttled();
+      else pacer.ok();
       return res;
     },
   };
@@ -522,11 +545,15 @@ function detailsBody(t: PreviewTask): Record<string, unknown> | null {
   };
 }
 
+const THROTTLED_REQUEUES = 8;
+
 /** One Graph request of the pump; `done` may return follow-ups (sent before anything else queued). */
 interface Op {
   req: Omit<GraphBatchRequest, 'id'>;
   /** A create for this store (dropped once the store failed). */
   store?: string;
+  /** Times it came back 429 after the client's own retries (then it is queued again, up to THROTTLED_REQUEUES). */
+  throttled?: number;
   done(r: GraphBatchResult): Op[] | void;
 }
 
@@ -555,18 +582,26 @@ async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: numb
         graph.batch(part.map((op, i) => ({ ...op.req, id: String(i) }))).then((res) => {
           let throttled = false;
           const next: Op[] = [];
+          const again: Op[] = [];
           part.forEach((op, i) => {
             const r = res[i]!;
             if (r.attempts > 1 || r.status === 429) throttled = true;
-            next.push(...(op.done(r) ?? []));
+            // 429: Graph did not run it — safe to send again, later (also a create).
+            if (r.status === 429 && (op.throttled ?? 0) < THROTTLED_REQUEUES) again.push({ ...op, throttled: (op.throttled ?? 0) + 1 });
+            else next.push(...(op.done(r) ?? []));
           });
           queue.unshift(...next);
+          queue.push(...again);
           limit = throttled ? Math.max(1, Math.floor(limit / 2)) : Math.min(max, limit + 1);
         }).catch((x: unknown) => {
           // The $batch POST itself failed (a service or network error after the client's retries): its items failed
           // with it — a create's outcome is unknown, so it stays written down for the next run to find or resend.
           if (isServiceError(x)) {
-            for (const op of part) op.done({ id: '', status: x.status ?? 0, headers: {}, body: null, ok: false, error: x as GraphBatchResult['error'], attempts: 1 });
+            limit = Math.max(1, Math.floor(limit / 2));
+            for (const op of part) {
+              if (x.status === 429 && (op.throttled ?? 0) < THROTTLED_REQUEUES) queue.push({ ...op, throttled: (op.throttled ?? 0) + 1 });
+              else op.done({ id: '', status: x.status ?? 0, headers: {}, body: null, ok: false, error: x as GraphBatchResult['error'], attempts: 1 });
+            }
             return;
           }
           failed = true;
