@@ -143,13 +143,14 @@ function verify(snap: TasksSnapshot, dbFile: string, processId: string, titles: 
   const taskById = new Map(snap.tasks.map((t) => [t[0], t]));
   // Duplicates / missing: per store plan and HQ task exactly one Planner task.
   const count = new Map<string, number>();
+  const dupes: { store: string; title: string }[] = [];
   for (const [, planId, title] of snap.tasks) count.set(`${planId}|${title}`, (count.get(`${planId}|${title}`) ?? 0) + 1);
   for (const s of storeNumbers) {
     for (const t of titles) {
       const n = count.get(`${planOf.get(s)}|${t}`) ?? 0;
       if (n > 1) {
         duplicateTasks += n - 1;
-        say(`store ${s}: ${n} tasks "${t}"`);
+        dupes.push({ store: s, title: t });
       }
       if (n === 0) {
         mismatches++;
@@ -163,6 +164,14 @@ function verify(snap: TasksSnapshot, dbFile: string, processId: string, titles: 
   const rows = snap.rows.filter((r) => r[0] === processId);
   const byKey = couplings.byIds('a', TASKS_MAPPING, rows.map((r) => statusKey(r[0], r[1], r[2])));
   const claimed = couplings.byIds('b', TASKS_MAPPING, snap.tasks.map((t) => t[0]));
+  // Say what each duplicate is: its tasks (created when, claimed by which coupling) and the coupling of its key.
+  for (const d of dupes.slice(0, 3)) {
+    const ts = snap.tasks.filter((t) => t[1] === planOf.get(d.store) && t[2] === d.title);
+    const row = snap.rows.find((r) => r[0] === processId && r[2] === d.store && r[6] === d.title);
+    const c = row ? couplings.byIds('a', TASKS_MAPPING, [statusKey(row[0], row[1], row[2])]).values().next().value : undefined;
+    say(`store ${d.store} has ${ts.length} tasks "${d.title}": ${ts.map((t) => `${t[0]} created ${new Date(t[5]).toISOString()} claimed by ${claimed.get(t[0])?.aId ?? 'none'}`).join(', ')}; ` +
+      `coupling of the row: ${c ? JSON.stringify({ bId: c.bId, pendingTo: c.pendingTo, updatedAt: new Date(c.updatedAt).toISOString(), resultToB: c.resultToB, errorToB: c.errorToB }) : 'none'}`);
+  }
   db.close();
   if (rows.length !== storeNumbers.length * titles.length) {
     mismatches += Math.abs(storeNumbers.length * titles.length - rows.length);

@@ -21,7 +21,7 @@
  *   {"pos": {"tasks": [{"id", "percentComplete"}]}}  change Planner tasks as the stores' POS does: a store user's
  *        delegated Graph token (ROPC, public client), GET the task, PATCH with If-Match (a 412 re-reads once) → {"changed"}
  *   {"snapshot": true}                             every task of the linked plans and every Commerce status row:
- *        {"tasks": [[id, planId, title, percentComplete, due YYYY-MM-DD|null]], "rows": [[ProcessId, TaskId,
+ *        {"tasks": [[id, planId, title, percentComplete, due YYYY-MM-DD|null, createdAt ms]], "rows": [[ProcessId, TaskId,
  *        StoreNumber, Status, DueDate, PlannerTaskId, TaskName]], "plans": {planId: storeNumber}}
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -204,7 +204,7 @@ async function answer(cmd: Record<string, unknown>): Promise<unknown> {
     for (const planId of storeOfPlan.keys()) {
       for (const id of graph.state.tasksByPlan.get(planId) ?? []) {
         const t = graph.state.tasks.get(id);
-        if (t) tasks.push([t.id, t.planId, t.title, t.percentComplete, t.dueDateTime ? t.dueDateTime.slice(0, 10) : null]);
+        if (t) tasks.push([t.id, t.planId, t.title, t.percentComplete, t.dueDateTime ? t.dueDateTime.slice(0, 10) : null, t.createdAt]);
       }
     }
     const rows = commerce.store.select(entity('RetailTaskStoreStatuses'), { limit: 10_000_000, offset: 0 })

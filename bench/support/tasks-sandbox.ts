@@ -7,8 +7,8 @@ import { TSX_ARGS } from './harness';
 
 export type TasksBenchInfo = TeamsSandboxInfo & { bench: { stores: number; tasks: number; list: string; storeNumbers: string[] } };
 
-/** [id, planId, title, percentComplete, due YYYY-MM-DD | null] */
-export type SnapTask = [string, string, string, number, string | null];
+/** [id, planId, title, percentComplete, due YYYY-MM-DD | null, createdAt (sandbox clock, ms)] */
+export type SnapTask = [string, string, string, number, string | null, number];
 /** [ProcessId, TaskId, StoreNumber, Status, DueDate, PlannerTaskId, TaskName] */
 export type SnapRow = [string, string, string, string, string | null, string | null, string | null];
 export interface TasksSnapshot {
