@@ -102,7 +102,9 @@ function runWorker(step: 'publish' | 'sync', infoFile: string, dbFile: string, k
     child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-3000)));
     child.on('error', reject);
     child.once('close', (code) => resolve({
-      result: killed ? 'killed' : (code ?? 1), last: out.trim().split('\n').pop() || err.trim().split('\n').slice(-4).join(' | '), ms: started ? Math.round(performance.now() - started) : 0,
+      result: killed ? 'killed' : (code ?? 1), ms: started ? Math.round(performance.now() - started) : 0,
+      // The result line, or (a crash) the end of stderr.
+      last: (out.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? err.trim().split('\n').slice(-4).join(' | ')) || 'no output',
     }));
   });
 }
