@@ -56,7 +56,7 @@ try {
   const { db } = openDatabase(path.join(dir, 'sync.sqlite'));
   // A page of 3,000 goes out as three concurrent UpsertMultiple of 1,000 (see SyncEngine.processRows); two pages in
   // flight per mapping keep ~6 requests in flight each, enough for the 40 ms round trips without holding more rows
-  // (and heap) than that needs. BC is read 3,000 rows at a time (BcSide's readPageSize: whole engine pages).
+  // (and heap) than that needs. BC is read 6,000 rows at a time (BcSide's readPageSize: whole engine pages).
   const engine = new SyncEngine(db, c.sides, { now: () => Date.now() }, {
     pageSize: 3000, batchSize: 1000, maxInFlight: 2, integrationUserId: c.integrationUserId, retryDelayMs: 200,
   });
@@ -120,7 +120,7 @@ try {
   const incRequests = countRequests();
   log(`incremental: ${changed} changed → ${incSec.toFixed(2)} s; requests ${JSON.stringify(incRequests)}`);
 
-  // ---- the bound the configured limits allow (Dataverse is the write side; BC reads 3,000 rows per request)
+  // ---- the bound the configured limits allow (Dataverse is the write side; BC reads 6,000 rows per request)
   const L = DEFAULT_LIMITS;
   const rowsPerRequest = 1000;
   const reqPerSec = L.requestsPerWindow / L.windowSeconds;
@@ -130,7 +130,7 @@ try {
   const derivation =
     `Dataverse write side: ${L.requestsPerWindow} requests / ${L.windowSeconds} s per user = ${reqPerSec} req/s × ${rowsPerRequest} rows per UpsertMultiple = ${windowBound} rows/s; ` +
     `latency bound ${L.concurrent} concurrent × ${rowsPerRequest} rows / ${latencyMs} ms = ${Math.round(latencyBound)} rows/s; bound = min = ${Math.round(bound)} rows/s ` +
-    `(BC reads: 3,000 rows per page, not binding; execution-time limit ${L.executionMsPerWindow} ms / ${L.windowSeconds} s not reached)`;
+    `(BC reads: 6,000 rows per page, not binding; execution-time limit ${L.executionMsPerWindow} ms / ${L.windowSeconds} s not reached)`;
 
   rss.stop();
   const out = {

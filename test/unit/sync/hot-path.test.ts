@@ -146,7 +146,7 @@ describe('engine hot path over the batch forms', () => {
 });
 
 describe('BcSide read page size', () => {
-  it('reads at least 3,000 rows per request, in whole engine pages, never above BC\'s 20,000', () => {
-    expect([500, 3000, 5000, 7000, 20_000, 30_000, 0].map(readPageSize)).toEqual([3000, 3000, 5000, 7000, 20_000, 20_000, 3000]);
+  it('reads at least 5,000 rows per request, in whole engine pages, never above BC\'s 20,000', () => {
+    expect([500, 3000, 5000, 7000, 20_000, 30_000, 0].map(readPageSize)).toEqual([5000, 6000, 5000, 7000, 20_000, 20_000, 5000]);
   });
 });

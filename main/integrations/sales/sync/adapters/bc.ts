@@ -53,11 +53,9 @@ const IDS_PER_GET = 50;
  * held while the engine works through it, and with two tables syncing at once that alone pushed the engine
  * process past 400 MB RSS in the 100,000-record benchmark (bench/sync.ts). Smaller pages mean more requests (a
  * sequential read of 100,000 rows took ~30 % longer at 5,000 per page), which the read-ahead below hides; the CPU
- * per record of either process did not change measurably. Issue 17 took it from 5,000 to 3,000 (one engine page of
- * the benchmark): at a million records the pages buffered per table (the page being cut into engine pages plus the
- * one read ahead) were most of the engine's peak heap, and BC's request limit (6,000 / 5 min) is still far off.
+ * per record of either process did not change measurably.
  */
-const READ_PAGE_MIN = 3000;
+const READ_PAGE_MIN = 5000;
 export function readPageSize(enginePageSize: number): number {
   const page = Math.max(1, Math.floor(enginePageSize));
   return Math.min(BC_MAX_PAGE_SIZE, Math.ceil(READ_PAGE_MIN / page) * page);
