@@ -21,6 +21,11 @@ export function fetchTrustingCa(caPem: string): FetchLike {
     new Promise<Response>((resolve, reject) => {
       const u = new URL(url);
       if (u.protocol !== 'https:') return reject(new TypeError(`fetchTrustingCa only speaks https (got ${u.protocol}).`));
+      send(u, init, resolve, reject, true);
+    });
+
+  function send(u: URL, init: Parameters<FetchLike>[1], resolve: (r: Response) => void, reject: (e: unknown) => void, mayRetry: boolean): void {
+    {
       const req = request(u, { method: init.method, headers: init.headers, agent, signal: init.signal }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -36,7 +41,13 @@ export function fetchTrustingCa(caPem: string): FetchLike {
           resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers }));
         });
       });
-      req.on('error', (e) => reject(new TypeError('fetch failed', { cause: e })));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed just as we reused it: the request never reached the server (Node's
+        // documented keep-alive race), so sending it once more on a new socket is safe — for a POST too.
+        if (mayRetry && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && !init.signal?.aborted) return send(u, init, resolve, reject, false);
+        reject(new TypeError('fetch failed', { cause: e }));
+      });
       req.end(init.body);
-    });
+    }
+  }
 }
