@@ -41,10 +41,10 @@ describe('fetchTrustingCa and reused sockets', () => {
     mode = 'drop-reused';
     handled.length = 0;
     const fetch = fetchTrustingCa(tls.caPem);
-    const first = await fetch(`${base}/a`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const first = await fetch(`${base}/a`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: new AbortController().signal });
     expect(first.status).toBe(200);
     // Kept alive → reused → dropped by the server → sent again on a new socket.
-    const second = await fetch(`${base}/b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const second = await fetch(`${base}/b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: new AbortController().signal });
     expect(second.status).toBe(200);
     expect(handled).toEqual(['POST /a', 'POST /b']);
   });
@@ -53,7 +53,7 @@ describe('fetchTrustingCa and reused sockets', () => {
     mode = 'drop-all';
     handled.length = 0;
     const fetch = fetchTrustingCa(tls.caPem);
-    await expect(fetch(`${base}/c`, { method: 'POST', headers: {}, body: '{}' })).rejects.toThrow('fetch failed');
+    await expect(fetch(`${base}/c`, { method: 'POST', headers: {}, body: '{}', signal: new AbortController().signal })).rejects.toThrow('fetch failed');
     expect(handled).toEqual([]);
   });
 });

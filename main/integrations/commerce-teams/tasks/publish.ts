@@ -562,7 +562,7 @@ interface Op {
  * a $batch whose items were throttled (the client resent them after Retry-After) halves the number in flight, a
  * clean one adds one back — so concurrent $batch POSTs do not keep hitting a Retry-After window.
  */
-async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: number, failedStores: ReadonlySet<string>): Promise<void> {
+async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: number, failedStores: ReadonlySet<string>, atomically: (fn: () => void) => void = (fn) => fn()): Promise<void> {
   const queue = [...initial];
   let active = 0;
   let limit = max;
@@ -583,13 +583,15 @@ async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: numb
           let throttled = false;
           const next: Op[] = [];
           const again: Op[] = [];
-          part.forEach((op, i) => {
+          // One SQLite transaction per $batch answer: the confirmations of up to 20 creates commit together (one
+          // commit each blocked the event loop ~10× longer over a 5,000-task publication).
+          atomically(() => part.forEach((op, i) => {
             const r = res[i]!;
             if (r.attempts > 1 || r.status === 429) throttled = true;
             // 429: Graph did not run it — safe to send again, later (also a create).
             if (r.status === 429 && (op.throttled ?? 0) < THROTTLED_REQUEUES) again.push({ ...op, throttled: (op.throttled ?? 0) + 1 });
             else next.push(...(op.done(r) ?? []));
-          });
+          }));
           queue.unshift(...next);
           queue.push(...again);
           limit = throttled ? Math.max(1, Math.floor(limit / 2)) : Math.min(max, limit + 1);
@@ -807,7 +809,7 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
       },
     });
   }
-  await pumpBatches(pd.graph, ops, concurrency, failedStores);
+  await pumpBatches(pd.graph, ops, concurrency, failedStores, (fn) => couplings.transaction(fn));
   o.onProgress?.({ phase: 'details', done: ready, total: work.length });
   if (statusBuffer.length) flush(statusBuffer.splice(0));
   await Promise.all(flushes);
