@@ -115,7 +115,17 @@ export async function runBatch(wire: BatchWire, requests: readonly GraphBatchReq
         }
       }
       if (sent.length === 0) break;
-      const answer = await wire.send({ requests: toSend });
+      let answer: Awaited<ReturnType<BatchWire['send']>>;
+      try {
+        answer = await wire.send({ requests: toSend });
+      } catch (x) {
+        // Nothing known yet: the caller sees the POST's own error. Once earlier POSTs of this call have answered, a
+        // later one failing must not throw their results away — a create answered 201 there exists, and a caller
+        // that saw only the throw would send it again. The items of the failed POST (and any not sent yet) fail
+        // with its error; whether they ran is unknown unless it says so (429: not run).
+        if (results.size === 0) throw x;
+        return finishAfter(x, requests, results, attempts);
+      }
       const got = new Map((answer.responses ?? []).map((x) => [String(x.id), x]));
       const throttled: GraphBatchRequest[] = [];
       let wait = 0;
@@ -155,4 +165,15 @@ export async function runBatch(wire: BatchWire, requests: readonly GraphBatchReq
     }
   }
   return requests.map((r) => results.get(r.id) ?? localFailure(r, byId.get(r.id)?.dependsOn?.[0] ?? '?'));
+}
+
+/** The results so far, and every request without one failed with the error of the POST that did not answer. */
+function finishAfter(x: unknown, requests: readonly GraphBatchRequest[], results: Map<string, GraphBatchResult>, attempts: Map<string, number>): GraphBatchResult[] {
+  const e = x as { status?: number | null; code?: string; message?: string; details?: { retryAfterMs?: number } };
+  const status = typeof e.status === 'number' ? e.status : 0;
+  const headers: Record<string, string> = e.details?.retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(e.details.retryAfterMs / 1000)) } : {};
+  const body = { error: { code: e.code ?? 'BatchRequestFailed', message: e.message ?? String(x) } };
+  return requests.map((r) => results.get(r.id) ?? {
+    id: r.id, status, headers, body, ok: false, attempts: attempts.get(r.id) ?? 0, error: batchItemError(status, body, headers, r.url, r.method),
+  });
 }
