@@ -4,39 +4,19 @@
  * apply twice → the second plan has only none/skip. The sandbox provisions teams at once and does not throttle,
  * so the CLI's own waits are short; the test itself never sleeps.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sandbox from '../../../main/sandbox';
 import { TeamsApplyResultSchema, TeamsFindingSchema, TeamsPlanSchema } from '../../../preload/contract/commerce-teams/findings';
+import { runCliProcess } from '../../support/cli';
 
-const ROOT = path.resolve(__dirname, '../../..');
 let sb: Awaited<ReturnType<typeof sandbox.startSandbox>>;
 let dir: string;
 let info: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; last: unknown }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), ...args], { cwd: ROOT, env: { ...process.env, D365IC_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout.trim().split('\n');
-      let last: unknown;
-      try {
-        last = JSON.parse(lines[lines.length - 1] ?? '');
-      } catch {
-        last = null;
-      }
-      resolve({ code: code ?? -1, stdout, stderr, last });
-    });
-  });
-}
+const cli = (args: string[]) => runCliProcess(args, dir);
 
 beforeAll(async () => {
   sb = await sandbox.startSandbox({ port: 0 });

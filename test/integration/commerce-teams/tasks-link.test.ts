@@ -4,7 +4,6 @@
  * link decides linked / missing / ambiguous, persists the plan id on the Commerce mapping row, creates missing
  * plans on request (idempotently), and the CLI's last stdout line parses with the contract schema.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,8 +12,8 @@ import { connectSandboxInfo } from '../../../main/integrations/commerce-teams/co
 import { linkContract, linkStorePlans, type LinkResult } from '../../../main/integrations/commerce-teams/tasks/link';
 import { TasksLinkResultSchema } from '../../../preload/contract/commerce-teams/tasks';
 import { startEngineHarness, type EngineHarness } from './engine-harness';
+import { runCliProcess } from '../../support/cli';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const MAPPINGS = 'RetailTeamsSourceTeamMappings';
 let h: EngineHarness;
 let conn: ReturnType<typeof connectSandboxInfo>;
@@ -31,26 +30,7 @@ async function rows(): Promise<Map<string, { TeamId: string; PlanId: string | nu
   return new Map(all.map((r) => [r.SourceId, r]));
 }
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; last: unknown }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), ...args], { cwd: ROOT, env: { ...process.env, D365IC_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout.trim().split('\n');
-      let last: unknown;
-      try {
-        last = JSON.parse(lines[lines.length - 1] ?? '');
-      } catch {
-        last = null;
-      }
-      resolve({ code: code ?? -1, stdout, stderr, last });
-    });
-  });
-}
+const cli = (args: string[]) => runCliProcess(args, dir);
 
 beforeAll(async () => {
   h = await startEngineHarness({ teamProvisioningMs: 0 });

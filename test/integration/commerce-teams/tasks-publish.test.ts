@@ -6,7 +6,6 @@
  * 2,400 active tasks, 20 assignees) refusing before anything is written, reruns creating nothing twice (also after a
  * crash between create and confirm), 429s under the throttle-heavy fault, and the CLI's contract line.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,8 +22,8 @@ import { COMMERCE_REGIONS, COMMERCE_STORES, FINDING_CASES } from '../../../main/
 import type { PTask } from '../../../main/sandbox/graph/state';
 import { TasksPublishResultSchema } from '../../../preload/contract/commerce-teams/tasks-publish';
 import { startEngineHarness, type EngineHarness } from './engine-harness';
+import { runCliProcess } from '../../support/cli';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const MAPPINGS = 'RetailTeamsSourceTeamMappings';
 let h: EngineHarness;
 let conn: ReturnType<typeof connectSandboxInfo>;
@@ -48,26 +47,7 @@ async function taskList(id: string, tasks: { TaskId: string; Name: string; DueDa
   for (const t of tasks) await conn.commerce.create('RetailTaskListTasks', { TaskListId: id, DueDateOffsetDays: 0, Notes: null, TaskLinkType: 'None', TaskLink: null, AssignedTo: null, ContactPerson: null, ...t });
 }
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; last: unknown }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), ...args], { cwd: ROOT, env: { ...process.env, D365IC_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout.trim().split('\n');
-      let last: unknown;
-      try {
-        last = JSON.parse(lines[lines.length - 1] ?? '');
-      } catch {
-        last = null;
-      }
-      resolve({ code: code ?? -1, stdout, stderr, last });
-    });
-  });
-}
+const cli = (args: string[]) => runCliProcess(args, dir);
 
 beforeAll(async () => {
   h = await startEngineHarness({ teamProvisioningMs: 0 });

@@ -5,7 +5,6 @@
  * Retail reporting hierarchy, drill-down rows with assignee names, the XLSX read back with exceljs, and the CLI's
  * last stdout line parsed with the contract schema.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,8 +18,8 @@ import { startSandbox, type Sandbox } from '../../../main/sandbox';
 import { ENTITY_BY_COLLECTION } from '../../../main/sandbox/commerce/entities';
 import { COMMERCE_STORES } from '../../../main/sandbox/commerce-teams-personas';
 import { TaskReportSchema, TasksReportCliSchema, type TaskReport, type TaskReportCounts } from '../../../preload/contract/commerce-teams/tasks-report';
+import { runCliProcess } from '../../support/cli';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const TODAY = '2026-12-08';
 const clock = { now: () => Date.parse(`${TODAY}T10:00:00Z`) };
 let sb: Sandbox;
@@ -45,26 +44,7 @@ const ADHOC: { id: string; status: Status; due: string | null; assignee: string 
   { id: 'adhoc-task-2', status: 'NotStarted', due: '2026-12-06', assignee: 'NR-000101' }, // overdue
 ];
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; last: unknown }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), ...args], { cwd: ROOT, env: { ...process.env, D365IC_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout.trim().split('\n');
-      let last: unknown;
-      try {
-        last = JSON.parse(lines[lines.length - 1] ?? '');
-      } catch {
-        last = null;
-      }
-      resolve({ code: code ?? -1, stdout, stderr, last });
-    });
-  });
-}
+const cli = (args: string[]) => runCliProcess(args, dir);
 
 /** Counts the straightforward way from the fixture rows (the engine must agree). */
 function expected(rows: { status: Status; due: string | null }[]): Omit<TaskReportCounts, 'completionPercent'> {
