@@ -92,7 +92,7 @@ describe('store ⇄ team mapping page', () => {
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByTestId('save-preview').textContent).toContain('Map');
     expect(save).not.toHaveBeenCalled();
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Write to Commerce' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Write to Commerce', hidden: true }));
     await screen.findByText('1 store written to Commerce.');
     expect(save).toHaveBeenCalledWith(expect.objectContaining({ draft: [{ storeNumber: '001001', teamId: T1 }], expected: [{ storeNumber: '001001', fromTeamId: null }] }));
   });

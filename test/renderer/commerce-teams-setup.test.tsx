@@ -138,7 +138,7 @@ describe('Commerce ⇄ Teams configuration page', () => {
     expect(within(dialog).getByTestId('ct-consent-text').textContent).toMatch(/another region/);
     const confirm = within(dialog).getByTestId('ct-enable-confirm') as HTMLButtonElement;
     expect(confirm.disabled).toBe(true);
-    fireEvent.click(within(dialog).getByRole('checkbox'));
+    fireEvent.click(within(dialog).getByRole('checkbox', { hidden: true }));
     expect(confirm.disabled).toBe(false);
     fireEvent.click(confirm);
     await waitFor(() => expect(screen.getByTestId('ct-status').getAttribute('data-enabled')).toBe('true'));
