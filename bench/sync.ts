@@ -28,12 +28,15 @@ import { adapterMappings } from '../main/integrations/sales/sync/adapters/connec
 import { SyncEngine } from '../main/integrations/sales/sync/engine/engine';
 import type { Row } from '../main/integrations/sales/sync/ports';
 import { argNumber, rssSampler, sandboxSides, startSandboxChild, TSX_ARGS } from './support/harness';
+import { boundHeapGrowth } from '../main/platform/heap';
 
 const records = argNumber('--records', 100_000);
 const latencyMs = argNumber('--latency-ms', 40);
 const quiet = process.argv.includes('--quiet');
 const log = (m: string) => void (quiet || process.stderr.write(`[bench:sync] ${m}\n`));
 
+// This process hosts the engine as the console's processes do, with their heap policy (main/platform/heap.ts).
+boundHeapGrowth();
 const rss = rssSampler();
 // Requests this process sends, per service and method (the adapters' HttpClient calls the global fetch at call time).
 const requests = new Map<string, number>();

@@ -36,6 +36,7 @@ import { syncTasks } from '../main/integrations/commerce-teams/tasks/sync';
 import { THROTTLE_RULES } from '../main/sandbox/graph';
 import { argNumber, rssSampler } from './support/harness';
 import { startTasksSandbox, type SnapRow, type SnapTask, type TasksSnapshot } from './support/tasks-sandbox';
+import { boundHeapGrowth } from '../main/platform/heap';
 
 const stores = argNumber('--stores', 500);
 const tasksPerStore = argNumber('--tasks', 10);
@@ -115,6 +116,8 @@ function checkPublication(snap: TasksSnapshot, processId: string, titles: string
   }
 }
 
+// This process hosts the engine as the console's processes do, with their heap policy (main/platform/heap.ts).
+boundHeapGrowth();
 const rss = rssSampler();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'd365ic-bench-tasks-'));
 log(`starting the sandbox: ${stores} stores × ${tasksPerStore} tasks, latency ${latencyMs} ms, Graph throttles on; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -29,6 +29,7 @@ import { THROTTLE_RULES } from '../main/sandbox/graph';
 import { rssSampler } from './support/harness';
 import { BenchUsageError, deriveBound, parseTeamsBenchArgs } from './lib/teams-bench';
 import { startTeamsSandbox } from './lib/teams-sandbox';
+import { boundHeapGrowth } from '../main/platform/heap';
 
 let args;
 try {
@@ -44,6 +45,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const secs = (t0: number) => (performance.now() - t0) / 1000;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
+// This process hosts the engine as the console's processes do, with their heap policy (main/platform/heap.ts).
+boundHeapGrowth();
 const rss = rssSampler();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'd365ic-bench-teams-'));
 log(`starting the sandboxes: ${stores} stores × ${workers} workers, latency ${latencyMs} ms, team provisioning ${provisioningMs} ms, Graph throttles on`);

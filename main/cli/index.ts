@@ -1,4 +1,5 @@
 import type { CliCommand, CliIo } from './io';
+import { boundHeapGrowth } from '../platform/heap';
 import { UsageError } from './io';
 import { processIo } from './process-io';
 
@@ -29,6 +30,8 @@ export function usage(): string {
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  // Every command may run a sync engine (the browser host runs the console's): the engine process's heap policy.
+  boundHeapGrowth();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage());

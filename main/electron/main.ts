@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp, type ConsoleApp } from '../app/create-app';
 import { EmbeddedSandbox } from '../app/sandbox-service';
 import { bindIpc } from './ipc';
+import { boundHeapGrowth } from '../platform/heap';
 import { SafeStorageCipher } from './safe-storage-cipher';
 import { APP_SCHEME, createMainWindow, installSessionPolicies, isTrustedRendererUrl } from './window';
 
@@ -12,6 +13,8 @@ import { APP_SCHEME, createMainWindow, installSessionPolicies, isTrustedRenderer
  * same as the browser host's: createApp() + a transport. Only the cipher (safeStorage) and the transport
  * (IPC) differ.
  */
+// The main process runs the sync engines: bound its heap growth (main/platform/heap.ts).
+boundHeapGrowth();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 const devServer = typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' ? MAIN_WINDOW_VITE_DEV_SERVER_URL : undefined;
