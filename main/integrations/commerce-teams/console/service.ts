@@ -22,7 +22,7 @@ import type { Connections } from '../../../connections';
 import type { Db } from '../../../db/database';
 import type { FetchLike } from '../../../http/client';
 import { isServiceError } from '../../../http/errors';
-import { JobQueue, Scheduler, type QueueEntry } from '../../../kernel/jobs/queue';
+import { ScheduledEntry } from '../../../kernel/jobs/scheduled-entry';
 import { EventPump } from '../../../kernel/runs/pump';
 import type { Clock, Logger } from '../../../ports';
 import { AppFailure } from '../../../rpc/errors';
@@ -95,38 +95,25 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
 
 const msg = (code: string, params: Record<string, string | number> = {}): TeamsMessage => ({ code, params });
 
-/** Entries of the kernel queue this service may run: its own only (never a Sales job). */
-class TeamsQueue extends JobQueue {
-  override withStatus(status: QueueEntry['status']): QueueEntry[] {
-    return super.withStatus(status).filter((e) => e.name === TEAMS_SYNC_ENTRY);
-  }
-  override due(now: number): QueueEntry[] {
-    return super.due(now).filter((e) => e.name === TEAMS_SYNC_ENTRY);
-  }
-}
-
 export class TeamsConsoleService {
   private readonly config: TeamsConfigStore;
   private readonly runStore: TeamsRunStore;
-  private readonly queue: TeamsQueue;
+  private readonly schedule: ScheduledEntry;
   private active: ActiveRun | null = null;
-  private ticking = false;
-  private readonly heartbeat: ReturnType<typeof setInterval> | null;
 
   constructor(private readonly d: TeamsConsoleDeps) {
     this.config = new TeamsConfigStore(d.db, d.clock);
     this.runStore = new TeamsRunStore(d.db, d.clock);
-    this.queue = new TeamsQueue(d.db, d.clock);
     this.runStore.recoverInterrupted();
-    // An entry left In Process by a dead process: the kernel scheduler counts the attempt as failed.
-    new Scheduler({ queue: this.queue, clock: d.clock, run: async () => ({ changed: false }), probe: async () => false });
-    const every = d.schedulerIntervalMs ?? 0;
-    this.heartbeat = every > 0 ? setInterval(() => void this.tick().catch((x: unknown) => d.logger?.warn(`Commerce ⇄ Teams schedule: ${(x as Error)?.message ?? String(x)}`)), every) : null;
-    this.heartbeat?.unref();
+    this.schedule = new ScheduledEntry(d.db, d.clock, {
+      name: TEAMS_SYNC_ENTRY, category: TEAMS_QUEUE_CATEGORY,
+      description: 'Sync teams and members: re-plan from Commerce and apply the delta to Microsoft Teams.',
+    });
+    this.schedule.startHeartbeat(d.schedulerIntervalMs ?? 0, () => this.tick(), (x) => d.logger?.warn(`Commerce ⇄ Teams schedule: ${(x as Error)?.message ?? String(x)}`));
   }
 
   close(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.schedule.stopHeartbeat();
     this.active?.abort.abort();
   }
 
@@ -183,8 +170,7 @@ export class TeamsConsoleService {
     const s = this.config.schedule();
     const effects = [msg('TEAMS_ENABLE_RUNS_ALLOWED')];
     if (s.enabled) {
-      this.ensureEntry(s.everyMinutes);
-      this.queue.setStatus(TEAMS_SYNC_ENTRY, 'Ready');
+      this.schedule.set(true, s.everyMinutes);
       effects.push(msg('TEAMS_ENABLE_SCHEDULE_READY', { everyMinutes: s.everyMinutes }));
     } else effects.push(msg('TEAMS_ENABLE_SCHEDULE_OFF'));
     this.changed('config', 'schedule');
@@ -193,12 +179,11 @@ export class TeamsConsoleService {
 
   async disable(dryRun: boolean): Promise<{ config: TeamsConfig; effects: TeamsMessage[]; applied: boolean }> {
     const effects = [msg('TEAMS_DISABLE_NO_RUNS')];
-    const entry = this.queue.get(TEAMS_SYNC_ENTRY);
-    if (entry && entry.status !== 'On Hold') effects.push(msg('TEAMS_DISABLE_SCHEDULE_ON_HOLD', { entry: TEAMS_SYNC_ENTRY }));
+    if (this.schedule.holdable()) effects.push(msg('TEAMS_DISABLE_SCHEDULE_ON_HOLD', { entry: TEAMS_SYNC_ENTRY }));
     if (this.active) effects.push(msg('TEAMS_DISABLE_RUN_CANCELLED', { runId: this.active.runId }));
     effects.push(msg('TEAMS_DISABLE_TEAMS_KEPT'), msg('TEAMS_DISABLE_LINKS_KEPT'));
     if (dryRun) return { config: this.config.get(), effects, applied: false };
-    if (entry && entry.status !== 'On Hold' && entry.status !== 'In Process') this.queue.setStatus(TEAMS_SYNC_ENTRY, 'On Hold');
+    this.schedule.hold();
     this.active?.abort.abort();
     const config = this.config.update({ enabled: false });
     this.changed('config', 'schedule');
@@ -503,37 +488,18 @@ export class TeamsConsoleService {
 
   // ------------------------------------------------------------------------------------------ schedule
 
-  private ensureEntry(everyMinutes: number): QueueEntry {
-    const e = this.queue.get(TEAMS_SYNC_ENTRY);
-    if (e && e.everyMinutes === everyMinutes) return e;
-    if (e) this.queue.remove(TEAMS_SYNC_ENTRY);
-    this.queue.installDefaults([{
-      name: TEAMS_SYNC_ENTRY, mapping: null, description: 'Sync teams and members: re-plan from Commerce and apply the delta to Microsoft Teams.',
-      category: TEAMS_QUEUE_CATEGORY, everyMinutes, inactivityTimeoutMinutes: null, initialStatus: 'On Hold', maxAttempts: 3, rerunDelaySeconds: 300,
-    }]);
-    const fresh = this.queue.get(TEAMS_SYNC_ENTRY)!;
-    if (e) this.queue.update({ ...fresh, lastStartedAt: e.lastStartedAt, lastFinishedAt: e.lastFinishedAt, lastError: e.lastError });
-    return this.queue.get(TEAMS_SYNC_ENTRY)!;
-  }
-
   getSchedule(): TeamsSchedule {
     const s = this.config.schedule();
-    const e = this.queue.get(TEAMS_SYNC_ENTRY);
     const last = this.d.db.prepare<[], { run_id: string }>(`SELECT run_id FROM commerce_teams_runs WHERE trigger = 'schedule' ORDER BY started_at DESC, rowid DESC LIMIT 1`).get();
     return {
-      entry: TEAMS_SYNC_ENTRY, enabled: s.enabled, everyMinutes: s.everyMinutes, prune: s.prune,
-      status: e?.status ?? null,
-      nextRunAt: e && e.status === 'Ready' ? e.earliestStart : null,
-      lastStartedAt: e?.lastStartedAt ?? null, lastFinishedAt: e?.lastFinishedAt ?? null, lastRunId: last?.run_id ?? null, lastError: e?.lastError ?? null,
+      entry: TEAMS_SYNC_ENTRY, enabled: s.enabled, everyMinutes: s.everyMinutes, prune: s.prune, ...this.schedule.state(), lastRunId: last?.run_id ?? null,
     };
   }
 
   setSchedule(o: { enabled: boolean; everyMinutes: number; prune: boolean }): TeamsSchedule {
-    const e = this.queue.get(TEAMS_SYNC_ENTRY);
-    if (e?.status === 'In Process') throw new AppFailure('TEAMS_RUN_ACTIVE', 'The scheduled sync is running now: wait for it to finish, then change the schedule.', { runId: this.active?.runId ?? '' });
+    if (this.schedule.running()) throw new AppFailure('TEAMS_RUN_ACTIVE', 'The scheduled sync is running now: wait for it to finish, then change the schedule.', { runId: this.active?.runId ?? '' });
     this.config.update({ schedule: o });
-    this.ensureEntry(o.everyMinutes);
-    this.queue.setStatus(TEAMS_SYNC_ENTRY, o.enabled && this.config.get().enabled ? 'Ready' : 'On Hold');
+    this.schedule.set(o.enabled && this.config.get().enabled, o.everyMinutes);
     this.changed('schedule');
     return this.getSchedule();
   }
@@ -544,23 +510,14 @@ export class TeamsConsoleService {
    * scheduler's bookkeeping (attempts, rerun delay, next start).
    */
   async tick(): Promise<{ ran: string[]; failed: string[] }> {
-    if (this.ticking || this.active || !this.config.get().enabled) return { ran: [], failed: [] };
-    this.ticking = true;
-    try {
-      const report = await new Scheduler({
-        queue: this.queue, clock: this.d.clock, probe: async () => false,
-        run: async () => {
-          this.changed('schedule');
-          const { done } = await this.apply({ prune: this.config.schedule().prune }, 'schedule');
-          const r = await done;
-          if (r.state === 'failed' || r.state === 'cancelled') throw new Error(r.error?.message ?? `The scheduled sync ended ${r.state}.`);
-          return { changed: true };
-        },
-      }).tick();
-      if (report.ran.length || report.failed.length) this.changed('schedule');
-      return { ran: report.ran, failed: report.failed };
-    } finally {
-      this.ticking = false;
-    }
+    if (this.active || !this.config.get().enabled) return { ran: [], failed: [] };
+    const report = await this.schedule.tick(async () => {
+      this.changed('schedule');
+      const { done } = await this.apply({ prune: this.config.schedule().prune }, 'schedule');
+      const r = await done;
+      if (r.state === 'failed' || r.state === 'cancelled') throw new Error(r.error?.message ?? `The scheduled sync ended ${r.state}.`);
+    });
+    if (report.ran.length || report.failed.length) this.changed('schedule');
+    return report;
   }
 }

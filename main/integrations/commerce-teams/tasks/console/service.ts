@@ -18,7 +18,7 @@ import type {
 import type { CommerceClient } from '../../../../clients/commerce';
 import type { Connections } from '../../../../connections';
 import type { Db } from '../../../../db/database';
-import { JobQueue, Scheduler, type QueueEntry } from '../../../../kernel/jobs/queue';
+import { ScheduledEntry } from '../../../../kernel/jobs/scheduled-entry';
 import { EventPump } from '../../../../kernel/runs/pump';
 import type { Clock, Logger } from '../../../../ports';
 import { AppFailure } from '../../../../rpc/errors';
@@ -64,43 +64,30 @@ export interface TasksConsoleDeps {
 const msg = (code: string, params: Record<string, string | number> = {}): TasksMessage => ({ code, params });
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
-/** Entries of the kernel queue this service may run: its own only. */
-class TasksQueue extends JobQueue {
-  override withStatus(status: QueueEntry['status']): QueueEntry[] {
-    return super.withStatus(status).filter((e) => e.name === TASKS_SYNC_ENTRY);
-  }
-  override due(now: number): QueueEntry[] {
-    return super.due(now).filter((e) => e.name === TASKS_SYNC_ENTRY);
-  }
-}
-
 type ConflictRow = { id: number; coupling_id: number; field: TasksConflict['field']; base_value: string | null; commerce_value: string | null; planner_value: string | null; detected_at: number; store_number: string | null; process_id: string | null; task_id: string | null; title: string | null };
 
 export class TasksConsoleService {
   private readonly settings: TaskSettingsStore;
-  private readonly queue: TasksQueue;
+  private readonly schedule: ScheduledEntry;
   private busy: Operation | null = null;
   private lastSync: TasksSyncOutcome | null = null;
-  private ticking = false;
-  private readonly heartbeat: ReturnType<typeof setInterval> | null;
   private readonly conflictsSql;
 
   constructor(private readonly d: TasksConsoleDeps) {
     this.settings = new TaskSettingsStore(d.db, d.clock);
-    this.queue = new TasksQueue(d.db, d.clock);
-    // An entry left In Process by a dead process: the kernel scheduler counts the attempt as failed.
-    new Scheduler({ queue: this.queue, clock: d.clock, run: async () => ({ changed: false }), probe: async () => false });
+    this.schedule = new ScheduledEntry(d.db, d.clock, {
+      name: TASKS_SYNC_ENTRY, category: TASKS_QUEUE_CATEGORY,
+      description: 'Sync task statuses: Planner ⇄ Commerce, both ways (changed tasks only).',
+    });
     this.conflictsSql = d.db.prepare<[], ConflictRow>(`SELECT c.id, c.coupling_id, c.field, c.base_value, c.commerce_value, c.planner_value, c.detected_at,
         b.store_number, b.process_id, b.task_id, b.title
       FROM ct_task_conflicts c LEFT JOIN ct_task_baselines b ON b.coupling_id = c.coupling_id
       WHERE c.resolved_at IS NULL ORDER BY c.detected_at, c.id`);
-    const every = d.schedulerIntervalMs ?? 0;
-    this.heartbeat = every > 0 ? setInterval(() => void this.tick().catch((x: unknown) => d.logger.warn(`Task management schedule: ${(x as Error)?.message ?? String(x)}`)), every) : null;
-    this.heartbeat?.unref();
+    this.schedule.startHeartbeat(d.schedulerIntervalMs ?? 0, () => this.tick(), (x) => d.logger.warn(`Task management schedule: ${(x as Error)?.message ?? String(x)}`));
   }
 
   close(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.schedule.stopHeartbeat();
   }
 
   private changed(...what: Parameters<TasksConsoleEvents['changed']>[0]['what']): void {
@@ -129,7 +116,6 @@ export class TasksConsoleService {
 
   async setEnabled(enabled: boolean, dryRun: boolean): Promise<{ settings: TasksSettings; effects: TasksMessage[]; applied: boolean }> {
     const s = this.settings.get();
-    const entry = this.queue.get(TASKS_SYNC_ENTRY);
     const effects: TasksMessage[] = [];
     if (enabled) {
       if (!this.d.teams().enabled)
@@ -138,15 +124,13 @@ export class TasksConsoleService {
       effects.push(s.scheduleEnabled ? msg('TASKS_ENABLE_SCHEDULE_READY', { everyMinutes: s.everyMinutes }) : msg('TASKS_ENABLE_SCHEDULE_OFF'));
     } else {
       effects.push(msg('TASKS_DISABLE_NO_RUNS'));
-      if (entry && entry.status !== 'On Hold') effects.push(msg('TASKS_DISABLE_SCHEDULE_ON_HOLD', { entry: TASKS_SYNC_ENTRY }));
+      if (this.schedule.holdable()) effects.push(msg('TASKS_DISABLE_SCHEDULE_ON_HOLD', { entry: TASKS_SYNC_ENTRY }));
       effects.push(msg('TASKS_DISABLE_STATUSES_STOP'), msg('TASKS_DISABLE_TASKS_KEPT'), msg('TASKS_DISABLE_LINKS_KEPT'));
     }
     if (dryRun) return { settings: await this.getSettings(), effects, applied: false };
     this.settings.setEnabled(enabled);
-    if (enabled && s.scheduleEnabled) {
-      this.ensureEntry(s.everyMinutes);
-      this.queue.setStatus(TASKS_SYNC_ENTRY, 'Ready');
-    } else if (!enabled && entry && entry.status !== 'On Hold' && entry.status !== 'In Process') this.queue.setStatus(TASKS_SYNC_ENTRY, 'On Hold');
+    if (enabled && s.scheduleEnabled) this.schedule.set(true, s.everyMinutes);
+    else if (!enabled) this.schedule.hold();
     this.changed('settings', 'schedule');
     return { settings: await this.getSettings(), effects, applied: true };
   }
@@ -366,35 +350,15 @@ export class TasksConsoleService {
 
   // ------------------------------------------------------------------------------------------ schedule
 
-  private ensureEntry(everyMinutes: number): QueueEntry {
-    const e = this.queue.get(TASKS_SYNC_ENTRY);
-    if (e && e.everyMinutes === everyMinutes) return e;
-    if (e) this.queue.remove(TASKS_SYNC_ENTRY);
-    this.queue.installDefaults([{
-      name: TASKS_SYNC_ENTRY, mapping: null, description: 'Sync task statuses: Planner ⇄ Commerce, both ways (changed tasks only).',
-      category: TASKS_QUEUE_CATEGORY, everyMinutes, inactivityTimeoutMinutes: null, initialStatus: 'On Hold', maxAttempts: 3, rerunDelaySeconds: 300,
-    }]);
-    const fresh = this.queue.get(TASKS_SYNC_ENTRY)!;
-    if (e) this.queue.update({ ...fresh, lastStartedAt: e.lastStartedAt, lastFinishedAt: e.lastFinishedAt, lastError: e.lastError });
-    return this.queue.get(TASKS_SYNC_ENTRY)!;
-  }
-
   getSchedule(): TasksSchedule {
     const s = this.settings.get();
-    const e = this.queue.get(TASKS_SYNC_ENTRY);
-    return {
-      entry: TASKS_SYNC_ENTRY, enabled: s.scheduleEnabled, everyMinutes: s.everyMinutes, status: e?.status ?? null,
-      nextRunAt: e && e.status === 'Ready' ? e.earliestStart : null,
-      lastStartedAt: e?.lastStartedAt ?? null, lastFinishedAt: e?.lastFinishedAt ?? null, lastError: e?.lastError ?? null,
-    };
+    return { entry: TASKS_SYNC_ENTRY, enabled: s.scheduleEnabled, everyMinutes: s.everyMinutes, ...this.schedule.state() };
   }
 
   setSchedule(o: { enabled: boolean; everyMinutes: number }): TasksSchedule {
-    const e = this.queue.get(TASKS_SYNC_ENTRY);
-    if (e?.status === 'In Process') throw new AppFailure('TASKS_BUSY', 'The scheduled sync is running now: wait for it to finish, then change the schedule.', { operation: 'sync' });
+    if (this.schedule.running()) throw new AppFailure('TASKS_BUSY', 'The scheduled sync is running now: wait for it to finish, then change the schedule.', { operation: 'sync' });
     this.settings.setSchedule(o.enabled, o.everyMinutes);
-    this.ensureEntry(o.everyMinutes);
-    this.queue.setStatus(TASKS_SYNC_ENTRY, o.enabled && this.settings.get().enabled ? 'Ready' : 'On Hold');
+    this.schedule.set(o.enabled && this.settings.get().enabled, o.everyMinutes);
     this.changed('schedule');
     return this.getSchedule();
   }
@@ -404,20 +368,9 @@ export class TasksConsoleService {
    * task management is enabled, the status sync runs through the kernel scheduler's bookkeeping.
    */
   async tick(): Promise<{ ran: string[]; failed: string[] }> {
-    if (this.ticking || this.busy || !this.settings.get().enabled) return { ran: [], failed: [] };
-    this.ticking = true;
-    try {
-      const report = await new Scheduler({
-        queue: this.queue, clock: this.d.clock, probe: async () => false,
-        run: async () => {
-          await this.sync();
-          return { changed: true };
-        },
-      }).tick();
-      if (report.ran.length || report.failed.length) this.changed('schedule');
-      return { ran: report.ran, failed: report.failed };
-    } finally {
-      this.ticking = false;
-    }
+    if (this.busy || !this.settings.get().enabled) return { ran: [], failed: [] };
+    const report = await this.schedule.tick(async () => void (await this.sync()));
+    if (report.ran.length || report.failed.length) this.changed('schedule');
+    return report;
   }
 }
