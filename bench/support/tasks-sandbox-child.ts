@@ -24,41 +24,21 @@
  *        {"tasks": [[id, planId, title, percentComplete, due YYYY-MM-DD|null, createdAt ms]], "rows": [[ProcessId, TaskId,
  *        StoreNumber, Status, DueDate, PlannerTaskId, TaskName]], "plans": {planId: storeNumber}}
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { COMMERCE_CLIENT, GRAPH_CLIENT, PERSONA_USERS, SANDBOX_CLIENTS } from '../../main/sandbox/directory';
-import { startIdentity } from '../../main/sandbox/identity';
-import { OPERATIONS_RESOURCE } from '../../main/sandbox/identity/scopes';
-import { startHost } from '../../main/sandbox/kernel';
-import { GRAPH_SCOPE, startGraph } from '../../main/sandbox/graph';
+import { GRAPH_CLIENT, PERSONA_USERS, SANDBOX_CLIENTS } from '../../main/sandbox/directory';
 import type { GGroup, PPlan } from '../../main/sandbox/graph/state';
 import { plannerId } from '../../main/sandbox/graph/wire';
-import type { CommerceService } from '../../main/sandbox/commerce';
 import { ENTITY_BY_COLLECTION } from '../../main/sandbox/commerce/entities';
-import '../../main/sandbox/commerce';
+import { startCommerceGraph } from './commerce-graph-sandbox';
+import { argNumber, serveLineCommands } from './line-child';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(name);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : def;
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} needs a number ≥ 0.`);
-  return v;
-};
-const stores = arg('--stores', 500);
-const taskCount = arg('--tasks', 10);
-const workers = arg('--workers', 2);
-const latencyMs = arg('--latency-ms', 40);
+const stores = argNumber('--stores', 500);
+const taskCount = argNumber('--tasks', 10);
+const workers = argNumber('--workers', 2);
+const latencyMs = argNumber('--latency-ms', 40);
 const BENCH_LIST = 'TL-BENCH';
 
-const tlsDir = mkdtempSync(join(tmpdir(), 'd365ic-bench-tasks-'));
-const identity = await startIdentity({ port: 0 });
-const graphHost = await startHost({ port: 0, https: { dataDir: tlsDir }, authenticate: identity.authenticate, knobs: { latencyMs } });
-const graph = await startGraph(graphHost, { seed: 'empty', teamProvisioningMs: 0, throttling: true });
-const commerceHost = await startHost({ port: 0, authenticate: identity.authenticate, knobs: { latencyMs } });
-const commerce = (await commerceHost.start('commerce', { seed: 'bench', benchSize: { stores, workersPerStore: workers } })) as CommerceService;
-identity.authorityState.registerResource(commerceHost.origin, OPERATIONS_RESOURCE);
+const { identity, graphHost, graph, commerce, info: base, stop } = await startCommerceGraph({ tlsPrefix: 'd365ic-bench-tasks-', stores, workers, latencyMs, teamProvisioningMs: 0 });
 
 // ---- store teams with one plan each, mapped and linked in Commerce; the HQ task list
 const entity = (c: string) => ENTITY_BY_COLLECTION.get(c)!;
@@ -90,30 +70,7 @@ commerce.store.transaction(() => {
   })));
 });
 
-const info = {
-  identity: { authority: identity.authority, tokenEndpoint: identity.tokenEndpoint },
-  graph: { url: `${graphHost.origin}/v1.0`, betaUrl: `${graphHost.origin}/beta`, scope: GRAPH_SCOPE, caFile: graphHost.caFile! },
-  commerce: { url: commerceHost.origin, scope: `${commerceHost.origin}/.default` },
-  clients: {
-    graph: { clientId: GRAPH_CLIENT.clientId, clientSecret: GRAPH_CLIENT.clientSecret! },
-    commerce: { clientId: COMMERCE_CLIENT.clientId, clientSecret: COMMERCE_CLIENT.clientSecret! },
-  },
-  bench: { stores: storeNumbers.length, tasks: taskCount, list: BENCH_LIST, storeNumbers },
-};
-process.stdout.write(`${JSON.stringify(info)}\n`);
-
-let closing = false;
-const stop = () => {
-  if (closing) return;
-  closing = true;
-  void Promise.allSettled([commerceHost.close(), graphHost.close()])
-    .then(() => identity.close())
-    .finally(() => {
-      rmSync(tlsDir, { recursive: true, force: true });
-      process.exit(0);
-    });
-};
-process.on('SIGTERM', stop);
+const info = { ...base, bench: { stores: storeNumbers.length, tasks: taskCount, list: BENCH_LIST, storeNumbers } };
 
 // ---- the store user (a worker persona who can sign in): a delegated Graph token, as the POS holds
 const POS_CLIENT = SANDBOX_CLIENTS.find((c) => c.kind === 'public')!;
@@ -214,18 +171,4 @@ async function answer(cmd: Record<string, unknown>): Promise<unknown> {
   throw new Error(`unknown command: ${JSON.stringify(cmd).slice(0, 80)}`);
 }
 
-// Answers go out in the order the commands came in (the parent matches them by order).
-let chain: Promise<void> = Promise.resolve();
-const lines = createInterface({ input: process.stdin });
-lines.on('line', (line) => {
-  chain = chain.then(async () => {
-    let out: unknown;
-    try {
-      out = await answer(JSON.parse(line) as Record<string, unknown>);
-    } catch (e) {
-      out = { error: e instanceof Error ? e.message : String(e) };
-    }
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-  });
-});
-lines.on('close', stop);
+serveLineCommands(info, answer, stop);
