@@ -154,5 +154,15 @@ test('Commerce ⇄ Teams task management: link, publish to a region, POS complet
     await page.getByTestId('tasks-chart-rollup').scrollIntoViewIfNeeded();
     await shot(page, `ct-tasks-9-report-${lang}`);
   }
+
+  // (9) Home shows task management at a glance: enabled, the last status sync with what it carried.
+  await page.getByRole('tab', { name: 'Home' }).click();
+  const home = page.getByTestId('home-tasks');
+  await expect(home.getByTestId('home-tasks-enabled')).toHaveText('Enabled');
+  await expect(home.getByTestId('home-tasks-last-sync')).toHaveAttribute('data-state', 'ran');
+  await expect(home.getByTestId('home-tasks-last-sync')).toContainText('to Commerce');
+  await expect(home.getByTestId('home-tasks-conflicts')).toHaveText('None');
+  await home.scrollIntoViewIfNeeded();
+  await shot(page, 'ct-tasks-10-home');
   expect(errors).toEqual([]);
 });

@@ -9,6 +9,8 @@ import {
   type SyncJobDto,
   type SyncMappingStatus,
   type SyncStatus,
+  type TasksConflict,
+  type TasksSettings,
 } from '../../preload/contract';
 import { App } from '../../renderer/App';
 import { ConfirmDialog } from '../../renderer/components/ConfirmDialog';
@@ -34,6 +36,12 @@ const DEMO = [profile(DV_ID, 'Demo sandbox · Dataverse'), profile(BC_ID, 'Demo 
 const DEMO_SOURCE: SyncStatus['source'] = { kind: 'demo', dataverse: { profileId: DV_ID, name: DEMO[0]!.name }, bc: { profileId: BC_ID, name: DEMO[1]!.name }, message: null };
 const NOT_ENABLED = { enabled: false, enabledAt: null, crmVersion: null, solutionVersion: null, mappingSetName: null, disableReason: null };
 
+const TASKS_OFF: TasksSettings = {
+  enabled: false, enabledAt: null, teamsEnabled: false, profiles: { commerce: null, graph: null }, lastSyncAt: null, lastSync: null,
+  schedule: { entry: 'Commerce ⇄ Teams: sync task statuses', enabled: false, everyMinutes: 15, status: null, nextRunAt: null, lastStartedAt: null, lastFinishedAt: null, lastError: null },
+  engines: { publish: true, sync: true, report: true }, busy: null,
+};
+
 function console_(extra: FakeHandlers = {}) {
   return fakeTransport({
     'connections.list': () => DEMO,
@@ -44,6 +52,8 @@ function console_(extra: FakeHandlers = {}) {
     'app.dismissNotice': ({ notice }) => ({ dismissedNotices: [notice] }),
     'teams.getConfig': () => ({ enabled: false, enabledAt: null, commerceProfileId: null, graphProfileId: null, dataSharingConsent: { accepted: false, acceptedAt: null }, pruneDefault: false }),
     'teams.runs': () => ({ runs: [] }),
+    'tasks.getSettings': () => TASKS_OFF,
+    'tasks.conflicts': () => ({ conflicts: [] }),
     ...extra,
   });
 }
@@ -94,7 +104,39 @@ describe('the console opens on Home', () => {
     useAppStore.setState({ page: 'home' });
     fireEvent.click(await screen.findByTestId('home-teams-open'));
     expect(useAppStore.getState().page).toBe('ct-setup');
+    // Task management: not enabled, never synced; it needs Teams first, so the button leads to the Teams configuration.
+    useAppStore.setState({ page: 'home' });
+    const tasks = await screen.findByTestId('home-tasks');
+    await within(tasks).findByText('Task management needs the Commerce ⇄ Teams integration enabled first.');
+    expect(within(tasks).getByTestId('home-tasks-last-sync').getAttribute('data-state')).toBe('never');
+    fireEvent.click(within(tasks).getByTestId('home-tasks-open'));
+    expect(useAppStore.getState().page).toBe('ct-setup');
     expect(missing).toEqual([]);
+  });
+
+  it('task management at a glance: the last status sync with its counts, the open conflicts and the schedule', async () => {
+    const conflict: TasksConflict = { id: 1, field: 'status', baseValue: 'NotStarted', commerceValue: 'Completed', plannerValue: 'InProgress', detectedAt: 1, storeNumber: '001001', processId: 'PR-1', taskId: 'T001', title: 'Count the till' };
+    for (const [language, waiting, every] of [['en', '2 conflicts wait for a decision', 'Every 15 minutes'], ['nb-NO', '2 konflikter venter på en avgjørelse', 'Hvert 15. minutt'], ['fi-FI', '2 ristiriitaa odottaa päätöstä', '15 minuutin välein']] as const) {
+      const t = console_({
+        'tasks.getSettings': () => ({
+          ...TASKS_OFF, enabled: true, enabledAt: 1, teamsEnabled: true, lastSyncAt: Date.UTC(2026, 11, 7, 9),
+          lastSync: { toPlanner: { created: 1, updated: 2 }, toCommerce: { created: 0, updated: 4 }, conflicts: 2, failed: [], at: Date.UTC(2026, 11, 7, 9) },
+          schedule: { ...TASKS_OFF.schedule, enabled: true, status: 'Ready' as const },
+        }),
+        'tasks.conflicts': () => ({ conflicts: [conflict, { ...conflict, id: 2 }] }),
+      });
+      const { missing, unmount } = renderWith(<App />, t, language);
+      const tasks = screen.getByTestId('home-tasks');
+      await waitFor(() => expect(within(tasks).getByTestId('home-tasks-conflicts').getAttribute('data-count')).toBe('2'));
+      expect(within(tasks).getByTestId('home-tasks-conflicts').textContent).toBe(waiting);
+      expect(within(tasks).getByTestId('home-tasks-last-sync').textContent).toMatch(language === 'en' ? /3 to Planner, 4 to Commerce/ : /3.*4/);
+      expect(within(tasks).getByTestId('home-tasks-schedule').textContent).toBe(every);
+      fireEvent.click(within(tasks).getByTestId('home-tasks-open'));
+      expect(useAppStore.getState().page).toBe('ct-tasks');
+      expect(missing).toEqual([]);
+      unmount();
+      useAppStore.setState({ page: 'home' });
+    }
   });
 
   it('a step button opens its page', async () => {

@@ -2,7 +2,7 @@ import { Badge, Button, Card, CardHeader, makeStyles, MessageBar, MessageBarBody
 import { ArrowRightRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, SetupDraft, SetupStatus, SyncStatus, TeamsConfig, TeamsRun } from '../../../preload/contract';
+import type { AppError, SetupDraft, SetupStatus, SyncStatus, TasksSettings, TeamsConfig, TeamsRun } from '../../../preload/contract';
 import { useAppStore, type PageId } from '../../stores/app';
 import { asAppError } from '../../transport/client';
 import { useConnectionsStore } from '../../stores/connections';
@@ -44,6 +44,7 @@ interface Loaded {
   setup: { draft: SetupDraft; status: SetupStatus; savedAt: string | null } | null;
   sync: SyncStatus | null;
   teams: { config: TeamsConfig; lastRun: TeamsRun | null } | null;
+  tasks: { settings: TasksSettings; conflicts: number | null } | null;
   errors: AppError[];
 }
 
@@ -66,18 +67,21 @@ export function HomePage() {
   const [data, setData] = useState<Loaded | null>(null);
 
   const load = useCallback(async () => {
-    const [, setup, sync, teamsConfig, teamsRuns] = await Promise.allSettled([
+    const [, setup, sync, teamsConfig, teamsRuns, tasksSettings, tasksConflicts] = await Promise.allSettled([
       useConnectionsStore.getState().init(),
       call('setup.getState', {}),
       call('sync.status', {}),
       call('teams.getConfig', {}),
       call('teams.runs', { limit: 1 }),
+      call('tasks.getSettings', {}),
+      call('tasks.conflicts', {}),
     ]);
     setData({
       setup: setup.status === 'fulfilled' ? setup.value : null,
       sync: sync.status === 'fulfilled' ? sync.value : null,
       teams: teamsConfig.status === 'fulfilled' ? { config: teamsConfig.value, lastRun: teamsRuns.status === 'fulfilled' ? (teamsRuns.value.runs[0] ?? null) : null } : null,
-      errors: [setup, sync, teamsConfig].flatMap((r) => (r.status === 'rejected' ? [asAppError(r.reason)] : [])),
+      tasks: tasksSettings.status === 'fulfilled' ? { settings: tasksSettings.value, conflicts: tasksConflicts.status === 'fulfilled' ? tasksConflicts.value.conflicts.length : null } : null,
+      errors: [setup, sync, teamsConfig, tasksSettings].flatMap((r) => (r.status === 'rejected' ? [asAppError(r.reason)] : [])),
     });
   }, []);
   useEffect(() => {
@@ -87,6 +91,7 @@ export function HomePage() {
   const summary = data ? salesSummary({ profiles, statuses, setup: data.setup, sync: data.sync }) : null;
   const others = profiles.filter((p) => p.kind === 'graph' || p.kind === 'commerce-hq').length;
   const teams = data?.teams ?? null;
+  const tasks = data?.tasks ?? null;
 
   return (
     <section className={s.page} aria-labelledby="home-title" data-testid="home-page">
@@ -258,6 +263,74 @@ export function HomePage() {
                     onClick={() => setPage(teams?.config.enabled ? 'ct-provision' : 'ct-setup')}
                   >
                     {teams?.config.enabled ? th('teams.openProvision') : th('teams.openSetup')}
+                  </Button>
+                </div>
+              </>
+            )}
+          </div>
+        </Card>
+
+        <Card data-testid="home-tasks">
+          <CardHeader
+            header={<Text weight="semibold">{th('tasks.title')}</Text>}
+            action={
+              tasks ? (
+                <Badge appearance="tint" color={tasks.settings.enabled ? 'success' : 'warning'} data-testid="home-tasks-enabled">
+                  {tasks.settings.enabled ? th('teams.enabled') : th('teams.notEnabled')}
+                </Badge>
+              ) : undefined
+            }
+          />
+          <div className={s.body}>
+            {!data ? (
+              <Spinner size="small" label={th('loading')} />
+            ) : (
+              <>
+                <Text>{th('tasks.body')}</Text>
+                <dl className={s.facts}>
+                  <dt className={s.dt}>{th('tasks.lastSync')}</dt>
+                  <dd className={s.dd} data-testid="home-tasks-last-sync" data-state={tasks?.settings.lastSyncAt ? 'ran' : 'never'}>
+                    {tasks?.settings.lastSyncAt ? (
+                      <>
+                        <Text>{new Date(tasks.settings.lastSyncAt).toLocaleString(i18n.language)}</Text>
+                        {tasks.settings.lastSync ? (
+                          <Text className={s.muted}>
+                            {th('tasks.syncCounts', {
+                              toPlanner: tasks.settings.lastSync.toPlanner.created + tasks.settings.lastSync.toPlanner.updated,
+                              toCommerce: tasks.settings.lastSync.toCommerce.created + tasks.settings.lastSync.toCommerce.updated,
+                            })}
+                          </Text>
+                        ) : null}
+                      </>
+                    ) : (
+                      th('sales.never')
+                    )}
+                  </dd>
+                  <dt className={s.dt}>{th('tasks.conflicts')}</dt>
+                  <dd className={s.dd} data-testid="home-tasks-conflicts" data-count={tasks?.conflicts ?? ''}>
+                    {tasks?.conflicts ? (
+                      <Badge appearance="tint" color="warning">
+                        {th('tasks.conflictsWaiting', { count: tasks.conflicts })}
+                      </Badge>
+                    ) : (
+                      <Text>{tasks?.conflicts === 0 ? th('tasks.noConflicts') : '—'}</Text>
+                    )}
+                  </dd>
+                  <dt className={s.dt}>{th('tasks.schedule')}</dt>
+                  <dd className={s.dd} data-testid="home-tasks-schedule">
+                    {tasks?.settings.schedule.enabled ? th('tasks.every', { count: tasks.settings.schedule.everyMinutes }) : th('tasks.scheduleOff')}
+                  </dd>
+                </dl>
+                {tasks && !tasks.settings.teamsEnabled ? <Text className={s.muted}>{th('tasks.needsTeams')}</Text> : null}
+                <div>
+                  <Button
+                    appearance="secondary"
+                    icon={<ArrowRightRegular />}
+                    iconPosition="after"
+                    data-testid="home-tasks-open"
+                    onClick={() => setPage(tasks?.settings.teamsEnabled ? 'ct-tasks' : 'ct-setup')}
+                  >
+                    {tasks?.settings.teamsEnabled ? th('tasks.open') : th('teams.openSetup')}
                   </Button>
                 </div>
               </>
