@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADHOC_PROCESS_ID, NEW_ORDER_HINT, plannerAssignment, statusKey } from '../../../main/integrations/commerce-teams/tasks/model';
+import { ADHOC_PROCESS_ID, NEW_ORDER_HINT, plannerAssignment, statusKey, TASKS_MAPPING } from '../../../main/integrations/commerce-teams/tasks/model';
 import { resolveConflict, syncContract } from '../../../main/integrations/commerce-teams/tasks/sync';
 import { TasksSyncResultSchema } from '../../../preload/contract/commerce-teams/tasks-sync';
 import { counts, startTasksSync, STATUSES, ZERO, type StatusRow, type TasksSyncHarness } from './tasks-sync-harness';
@@ -144,6 +144,29 @@ describe('tasks sync', () => {
     const r3 = await h.sync();
     expect(counts(r3)).toEqual({ toPlanner: { created: 0, updated: 1 }, toCommerce: { created: 0, updated: 0 } });
     expect((await h.task(t.plannerId)).percentComplete).toBe(0);
+  });
+
+  it('a task deleted in Planner: its Commerce row becomes Canceled and the coupling ends; nothing recreates it, a second sync does nothing', async () => {
+    const t = await h.coupled(B, 'D1', { title: 'Rotate the milk', status: 'InProgress' });
+    const kept = await h.coupled(B, 'D2', { title: 'Face the shelves' });
+    const before = await h.task(t.plannerId);
+    await h.conn.graph.deleteTask(t.plannerId, before['@odata.etag']);
+    const r = await h.sync();
+    expect(r.failed).toEqual([]);
+    expect(counts(r)).toEqual({ toPlanner: { created: 0, updated: 0 }, toCommerce: { created: 0, updated: 1 } });
+    expect(r.stats.deletedInPlanner).toBe(1);
+    expect(r.notices).toEqual([{ storeNumber: B, taskId: 'D1', kind: 'deleted-in-planner' }]);
+    expect((await h.row('PR-T', 'D1', B))?.Status).toBe('Canceled');
+    expect(h.couplings.byId('a', TASKS_MAPPING, t.key)).toBeUndefined();
+    // Confirmed by id before anything was written: one GET of the missing task, answered 404.
+    expect(h.sent.filter((x) => x.method === 'GET' && x.url === `/planner/tasks/${t.plannerId}`)).toHaveLength(1);
+    // The canceled row is not published again, and the task next to it is untouched.
+    const again = await h.sync();
+    expect(counts(again)).toEqual(ZERO);
+    expect(again.stats.deletedInPlanner).toBe(0);
+    expect((await h.tasksOf(B)).some((x) => x.title === 'Rotate the milk')).toBe(false);
+    expect((await h.task(kept.plannerId)).title).toBe('Face the shelves');
+    expect(h.couplings.byId('a', TASKS_MAPPING, kept.key)).toBeTruthy();
   });
 
   it('assignments both ways through the worker\'s Entra object id: plannerAssignment with the client hint (never the server\'s), reassignment removes the old one, removal', async () => {

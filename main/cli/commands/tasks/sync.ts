@@ -71,6 +71,7 @@ listed (with both values) until you choose a side. Safe to repeat, also after a 
         }
         for (const f of r.failed) io.stdout(`failed  store ${f.storeNumber || '-'}  ${f.taskId || '-'}  ${f.code}\n          ${f.message}\n`);
         if (r.stats.canceledKept) io.stdout(`${r.stats.canceledKept} task(s) canceled in Commerce were changed in Planner: kept canceled.\n`);
+        for (const n of r.notices.filter((x) => x.kind === 'deleted-in-planner')) io.stdout(`deleted in Planner  store ${n.storeNumber}  ${n.taskId}: canceled in Commerce, no longer synced.\n`);
         io.stdout(`To Planner: ${r.toPlanner.created} created, ${r.toPlanner.updated} updated. To Commerce: ${r.toCommerce.created} created, ${r.toCommerce.updated} updated. ${r.conflicts.length} open conflict(s), ${r.failed.length} failure(s); ${r.stats.plans} linked plan(s), ${r.stats.plannerTasks} Planner task(s), ${r.stats.plannerChanged} changed.\n`);
       }
       if (json) io.stdout(`${JSON.stringify(syncContract(r))}\n`);

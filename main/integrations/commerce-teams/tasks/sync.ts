@@ -24,6 +24,10 @@
  *     key: a rerun that finds the row existing takes it). Commerce writes: `$batch` of independent PATCHes / POSTs.
  *  5. SQLite, one transaction: couplings (etags), baselines, conflicts, the watermark — after the writes.
  *
+ * Deleted in Planner: a coupled task missing from its plan (read in full) is read once more by id; a 404 makes its
+ * Commerce row Canceled and ends the coupling (with its baseline and conflicts), so nothing recreates it. A row
+ * deleted in Commerce is not detected (the changed-only read does not see deletions): its task stays in Planner.
+ *
  * Crash safety: nothing is stamped before it is written, so a run killed anywhere is redone by the next one: a field
  * written to one side but not yet recorded shows as "changed on both sides to the same value" and only settles the
  * base; a create is found again through its pending coupling; the Commerce watermark only moves after the save and
@@ -84,8 +88,12 @@ export interface SyncOptions {
 export interface SyncNotice {
   storeNumber: string;
   taskId: string;
-  /** A Planner change to the status of a task canceled in Commerce: not applied (Canceled is kept Commerce-side). */
-  kind: 'canceled-kept';
+  /**
+   * `canceled-kept`: a Planner change to the status of a task canceled in Commerce, not applied (Canceled is kept
+   * Commerce-side). `deleted-in-planner`: the coupled Planner task was deleted (Graph answers 404); its Commerce row is
+   * now Canceled and the coupling ended, so nothing recreates the task.
+   */
+  kind: 'canceled-kept' | 'deleted-in-planner';
 }
 
 export interface SyncResult {
@@ -96,7 +104,7 @@ export interface SyncResult {
   failed: (TaskSyncFailure & { params: Record<string, string | number>; transient: boolean })[];
   notices: SyncNotice[];
   /** Tasks seen in linked plans, coupled tasks whose Planner etag changed, Commerce rows read. */
-  stats: { plans: number; plannerTasks: number; plannerChanged: number; commerceRows: number; canceledKept: number; graphRequests: number };
+  stats: { plans: number; plannerTasks: number; plannerChanged: number; commerceRows: number; canceledKept: number; deletedInPlanner: number; graphRequests: number };
   watermark: string | null;
 }
 
@@ -421,7 +429,7 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
   const oldWatermark = (st.settings.get() as { watermark: string | null }).watermark;
   const result: SyncResult = {
     toPlanner: { created: 0, updated: 0 }, toCommerce: { created: 0, updated: 0 }, conflicts: [], failed: [], notices: [],
-    stats: { plans: 0, plannerTasks: 0, plannerChanged: 0, commerceRows: 0, canceledKept: 0, graphRequests: 0 }, watermark: oldWatermark,
+    stats: { plans: 0, plannerTasks: 0, plannerChanged: 0, commerceRows: 0, canceledKept: 0, deletedInPlanner: 0, graphRequests: 0 }, watermark: oldWatermark,
   };
   const fail = (code: TasksSyncCode, given: Record<string, string | number>, transient: boolean) => {
     const { params, message } = syncProblem(code, given);
@@ -500,6 +508,30 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
   for (const list of tasksOfPlan.values()) for (const t of list) taskById.set(t.id, t);
   result.stats.plannerTasks = taskById.size;
   const byB = couplings.byIds('b', TASKS_MAPPING, [...taskById.keys()]);
+
+  // Coupled tasks missing from their plan (read in full this run): each is read once more by id, and a 404 is a task
+  // deleted in Planner (by the store or the plan's owners). Its Commerce row becomes Canceled (kept and shown in HQ,
+  // counted apart in the report) and the coupling ends, so no later run recreates the task. Found elsewhere (moved to
+  // a plan this bridge does not read) or not readable now: left as it is.
+  const deleted: { coupling: CouplingRecord; base: TaskBaseline; ok: boolean }[] = [];
+  {
+    const seen = new Set([...byB.values()].map((c) => c.rowId));
+    const missing: { coupling: CouplingRecord; base: TaskBaseline }[] = [];
+    for (const planId of storeOfPlan.keys()) {
+      if (failedPlans.has(planId)) continue;
+      for (const base of baselines.byPlan(planId)) {
+        if (seen.has(base.couplingId)) continue;
+        const c = couplings.byRowId(base.couplingId);
+        if (c && !c.pendingTo && c.bId && !taskById.has(c.bId)) missing.push({ coupling: c, base });
+      }
+    }
+    if (missing.length) {
+      const res = await graphBatch(missing.map((m, i) => ({ id: String(i), method: 'GET', url: `/planner/tasks/${encodeURIComponent(m.coupling.bId!)}` })));
+      res.forEach((r, i) => {
+        if (r.status === 404) deleted.push({ ...missing[i]!, ok: false });
+      });
+    }
+  }
 
   // Creates written down but not confirmed (a run died): to Planner (pending 'b') and to Commerce (pending 'a').
   const pendingB: CouplingRecord[] = [];
@@ -896,6 +928,17 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
     // Not written: the row is read again next run (the watermark stays before it) and gets the id then.
     ops.push({ method: 'PATCH', url: url(c.row), body: { PlannerTaskId: c.task.id }, headers: { 'If-Match': '*' }, done: (ok) => (ok ? undefined : hold(c.row)) });
   }
+  for (const x of deleted) {
+    const k = parseStatusKey(x.coupling.aId!);
+    ops.push({
+      method: 'PATCH', url: url({ ProcessId: k.processId, TaskId: k.taskId, StoreNumber: k.storeNumber }), body: { Status: 'Canceled' }, headers: { 'If-Match': '*' },
+      // A row gone from Commerce too: nothing left to cancel, the coupling ends all the same.
+      done: (ok, status, message) => {
+        if (ok || status === 404) x.ok = true;
+        else fail('TASKS_SYNC_COMMERCE_WRITE_FAILED', { storeNumber: k.storeNumber, taskId: k.taskId, message }, TRANSIENT(status));
+      },
+    });
+  }
   for (const a of adhocs) {
     const f = a.fields;
     const fields = { TaskName: f.title, Status: f.status, AssignedToPersonnelNumber: f.assignee ? people.pnOf(f.assignee) : null, DueDate: f.dueDate, PlannerTaskId: a.task.id };
@@ -978,6 +1021,13 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
       couplings.markSuccess(a.coupling.rowId, 'a', jobId, { a: now, b: now, bEtag: a.task['@odata.etag'] });
       newBases.push({ couplingId: a.coupling.rowId, processId: ADHOC_PROCESS_ID, taskId: a.task.id, storeNumber: a.storeNumber, planId: a.task.planId, adhoc: true, ...a.fields });
       result.toCommerce.created++;
+    }
+    for (const x of deleted) {
+      if (!x.ok) continue;
+      couplings.remove(x.coupling.rowId); // its baseline and conflicts go with it (ON DELETE CASCADE)
+      result.toCommerce.updated++;
+      result.stats.deletedInPlanner++;
+      result.notices.push({ storeNumber: x.base.storeNumber, taskId: x.base.taskId, kind: 'deleted-in-planner' });
     }
     if (toB.length) couplings.markSuccessMany('b', jobId, toB);
     if (toA.length) couplings.markSuccessMany('a', jobId, toA);
