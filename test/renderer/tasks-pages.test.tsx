@@ -68,6 +68,7 @@ function handlers(over: FakeHandlers = {}): FakeHandlers {
   return {
     'tasks.getSettings': () => settings(),
     'tasks.conflicts': () => ({ conflicts: [] }),
+    'tasks.cancel': () => ({ cancelled: true }),
     'tasks.setEnabled': ({ enabled, dryRun }) => ({
       settings: settings({ enabled: dryRun ? !enabled : enabled }), applied: !dryRun,
       effects: (enabled
@@ -217,6 +218,10 @@ describe('Task management page', () => {
     act(() => transport.push('tasks.progress', { operation: 'publish', phase: 'writing', done: 1, total: 2, at: 1 }));
     const bar = await screen.findByTestId('tasks-progress-publish');
     expect(bar.textContent).toContain('1 van 2');
+    // Stop: asks main to stop at the next safe point and says so until the publication ends.
+    fireEvent.click(within(bar).getByRole('button', { name: 'Stoppen' }));
+    await waitFor(() => expect(transport.calls.some((c) => c.method === 'tasks.cancel')).toBe(true));
+    expect(within(bar).getByTestId('tasks-stop-publish').textContent).toBe('Stopt bij het volgende veilige punt…');
     release();
     const done = await screen.findByTestId('tasks-published');
     expect(done.textContent).toContain('2 taken gepubliceerd naar 1 winkels');

@@ -34,6 +34,8 @@ export const TASKS_ERROR_CODES = [
   'TASKS_DISABLED',
   /** A publish or sync is under way (params: operation). */
   'TASKS_BUSY',
+  /** The publish or sync was stopped on request (tasks.cancel); what it wrote stays, a rerun finishes it (params: operation). */
+  'TASKS_CANCELLED',
   /** No task list with this id has tasks at stores (params: list, available). */
   'TASKS_LIST_NOT_FOUND',
   /** Publish: neither stores nor a hierarchy node, or both (no params). */
@@ -228,6 +230,7 @@ export const tasksMethods = {
   'tasks.previewPublish': method(PublishInput, TasksPreviewSchema, 'What publishing a list would create per store, the stores skipped with why, Planner limits (nothing is written).'),
   'tasks.publish': method(PublishInput, TasksPublishOutcomeSchema, 'Publish a list: one Planner task per task per store plan; progress as tasks.progress.'),
   'tasks.sync': method(Empty, TasksSyncOutcomeSchema, 'Run the status sync now (both ways): counts, conflicts, failures; progress as tasks.progress.'),
+  'tasks.cancel': method(Empty, z.object({ cancelled: z.boolean() }), 'Stop the publish or sync under way at its next safe point; it then fails with TASKS_CANCELLED (what it wrote stays; a rerun finishes it).'),
   'tasks.conflicts': method(Empty, z.object({ conflicts: z.array(TasksConflictSchema) }), 'Open conflicts: the same field changed in Commerce and in Planner, with both values.'),
   'tasks.resolveConflict': method(
     z.strictObject({ id: z.number().int().min(1), keep: z.enum(['commerce', 'planner']) }),

@@ -194,6 +194,27 @@ describe('tasks.* in the app', () => {
     expect(await call<{ conflicts: unknown[] }>('tasks.conflicts')).toEqual({ conflicts: [] });
   });
 
+  it('Stop: tasks.cancel stops the sync under way (TASKS_CANCELLED, a failed progress end); nothing to stop when idle; the next sync carries the change', async () => {
+    expect(await call('tasks.cancel')).toEqual({ cancelled: false });
+    await call('sandbox.posAction', { storeNumber: stores[1]!, action: 'complete', count: 1 });
+    const events: TasksProgress[] = [];
+    const started = new Promise<void>((resolve) => {
+      const off = app.events.subscribe((name, p) => {
+        if (name !== 'tasks.progress') return;
+        events.push(p as TasksProgress);
+        if ((p as TasksProgress).phase === 'starting') resolve();
+        if (['done', 'failed'].includes((p as TasksProgress).phase)) off();
+      });
+    });
+    const running = failure('tasks.sync');
+    await started;
+    expect(await call('tasks.cancel')).toEqual({ cancelled: true });
+    expect(await running).toMatchObject({ code: 'TASKS_CANCELLED', params: { operation: 'sync' } });
+    expect(events.at(-1)).toMatchObject({ operation: 'sync', phase: 'failed' });
+    expect((await call<TasksSettings>('tasks.getSettings')).busy).toBeNull();
+    expect(await call<TasksSyncOutcome>('tasks.sync')).toMatchObject({ toCommerce: { created: 0, updated: 1 }, failed: [] });
+  });
+
   it('a due date changed in Commerce and in Planner is a conflict shown with both values; Keep Planner writes it to Commerce', async () => {
     const store = stores[1]!;
     const conn = connectSandboxInfo(sandbox.handle!.info as Parameters<typeof connectSandboxInfo>[0]);

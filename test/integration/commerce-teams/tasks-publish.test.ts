@@ -15,7 +15,7 @@ import { connectSandboxInfo } from '../../../main/integrations/commerce-teams/co
 import { deleteMappings, mappingCollection } from '../../../main/integrations/commerce-teams/mapping/directory';
 import { TaskBaselineStore } from '../../../main/integrations/commerce-teams/tasks/baselines';
 import { linkStorePlans } from '../../../main/integrations/commerce-teams/tasks/link';
-import { NEW_ORDER_HINT, TASKS_INTEGRATION, TASKS_MAPPING, statusKey } from '../../../main/integrations/commerce-teams/tasks/model';
+import { NEW_ORDER_HINT, TASKS_INTEGRATION, TASKS_MAPPING, TaskRunCancelledError, statusKey } from '../../../main/integrations/commerce-teams/tasks/model';
 import { planPublication, publicationProcessId, publishContract, publishTaskList, referenceKey, type PublishDeps } from '../../../main/integrations/commerce-teams/tasks/publish';
 import { CouplingStore } from '../../../main/kernel/couplings/store';
 import { COMMERCE_REGIONS, COMMERCE_STORES, FINDING_CASES } from '../../../main/sandbox/commerce-teams-personas';
@@ -286,6 +286,37 @@ describe('crash safety and throttling', () => {
     // The details were written on the rerun.
     const t1 = tasksIn(planOf.get('001012')!).find((t) => t.title.startsWith('Unlock') && t.dueDateTime?.startsWith('2026-12-21'))!;
     expect(t1.details.description).toBe('Before 08:45');
+  });
+
+  it('stopped (signal) once the creates are answered: no further $batch goes out, TaskRunCancelledError; the rerun finishes without a duplicate', async () => {
+    const stores = ['001012', '001013', '001014'];
+    const abort = new AbortController();
+    let afterStop = 0;
+    const stopping = {
+      batch: async (reqs: readonly GraphBatchRequest[]) => {
+        if (abort.signal.aborted) afterStop++;
+        const res = await conn.graph.batch(reqs);
+        // The user presses Stop while the create $batch is out (its answer still counts).
+        if (reqs.some((q) => q.method === 'POST' && q.url === '/planner/tasks')) abort.abort();
+        return res;
+      },
+    };
+    const processId = publicationProcessId('TL-OPEN', '2026-12-28', stores);
+    const before = h.sb.graph.state.tasks.size;
+    const mine = () => couplings().coupledPage(TASKS_MAPPING, '', 100_000).filter((c) => c.aId!.startsWith(processId)).map((c) => h.sb.graph.state.tasks.get(c.bId!)!);
+    await expect(publishTaskList(deps({ graph: stopping }), { list: 'TL-OPEN', stores, targetDate: '2026-12-28', concurrency: 1, signal: abort.signal }))
+      .rejects.toBeInstanceOf(TaskRunCancelledError);
+    expect(afterStop).toBe(0);
+    // The 9 creates of that $batch were answered and recorded; details and status rows were not written yet.
+    expect(mine()).toHaveLength(9);
+    expect(h.sb.graph.state.tasks.size).toBe(before + 9);
+    expect(couplings().pendingPage('b', TASKS_MAPPING, 0, 1000).filter((c) => c.aId!.startsWith(processId))).toEqual([]);
+    expect(await statusRows(processId)).toEqual([]);
+    const r = await publishTaskList(deps(), { list: 'TL-OPEN', stores, targetDate: '2026-12-28' });
+    expect(r).toMatchObject({ tasksCreated: 0, stores: 3, skipped: [] });
+    expect(h.sb.graph.state.tasks.size).toBe(before + 9);
+    expect(await statusRows(processId)).toHaveLength(9);
+    expect(mine().find((t) => t.title.startsWith('Unlock'))!.details.description).toBe('Before 08:45');
   });
 
   it('killed after Commerce saved the status rows but before the baselines: the rerun creates nothing and patches the rows it finds', async () => {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADHOC_PROCESS_ID, NEW_ORDER_HINT, plannerAssignment, statusKey, TASKS_MAPPING } from '../../../main/integrations/commerce-teams/tasks/model';
+import { ADHOC_PROCESS_ID, NEW_ORDER_HINT, plannerAssignment, statusKey, TaskRunCancelledError, TASKS_MAPPING } from '../../../main/integrations/commerce-teams/tasks/model';
 import { resolveConflict, syncContract } from '../../../main/integrations/commerce-teams/tasks/sync';
 import { TasksSyncResultSchema } from '../../../preload/contract/commerce-teams/tasks-sync';
 import { counts, startTasksSync, STATUSES, ZERO, type StatusRow, type TasksSyncHarness } from './tasks-sync-harness';
@@ -167,6 +167,19 @@ describe('tasks sync', () => {
     expect((await h.tasksOf(B)).some((x) => x.title === 'Rotate the milk')).toBe(false);
     expect((await h.task(kept.plannerId)).title).toBe('Face the shelves');
     expect(h.couplings.byId('a', TASKS_MAPPING, kept.key)).toBeTruthy();
+  });
+
+  it('stopped (signal) after Planner was read: nothing written, TaskRunCancelledError; the next run carries the change', async () => {
+    const t = await h.coupled(A, 'Q1', { title: 'Dust the shelves' });
+    await h.planner(t.plannerId, { percentComplete: 100 });
+    const abort = new AbortController();
+    const sent = h.sent.length;
+    await expect(h.sync({ signal: abort.signal, onProgress: (p) => void (p.phase === 'plans' && abort.abort()) })).rejects.toBeInstanceOf(TaskRunCancelledError);
+    expect(h.sent.slice(sent).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect((await h.row('PR-T', 'Q1', A))?.Status).toBe('NotStarted');
+    const r = await h.sync();
+    expect(counts(r)).toEqual({ toPlanner: { created: 0, updated: 0 }, toCommerce: { created: 0, updated: 1 } });
+    expect((await h.row('PR-T', 'Q1', A))?.Status).toBe('Completed');
   });
 
   it('assignments both ways through the worker\'s Entra object id: plannerAssignment with the client hint (never the server\'s), reassignment removes the old one, removal', async () => {

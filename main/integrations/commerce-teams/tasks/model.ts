@@ -88,3 +88,17 @@ export const NEW_ORDER_HINT = ' !';
 export function plannerAssignment(): { '@odata.type': '#microsoft.graph.plannerAssignment'; orderHint: string } {
   return { '@odata.type': '#microsoft.graph.plannerAssignment', orderHint: NEW_ORDER_HINT };
 }
+
+/**
+ * A publish or sync stopped on request at its next safe point. What it wrote stays and is recorded as a crash would
+ * leave it (pending creates, unchanged watermark), so running it again finishes the work without duplicates.
+ */
+export class TaskRunCancelledError extends Error {
+  override name = 'TaskRunCancelledError';
+  constructor(readonly operation: 'publish' | 'sync') {
+    super(`The ${operation} was stopped. What it wrote stays; run the ${operation} again to finish it.`);
+  }
+}
+export function throwIfCancelled(signal: AbortSignal | undefined, operation: 'publish' | 'sync'): void {
+  if (signal?.aborted) throw new TaskRunCancelledError(operation);
+}

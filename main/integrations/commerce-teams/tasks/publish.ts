@@ -44,7 +44,8 @@ import { listHierarchies, readEdges } from '../hierarchy/service';
 import { mappingCollection, readMappings, readStores } from '../mapping/directory';
 import { TaskBaselineStore } from './baselines';
 import {
-  COMMERCE_TASK_ENTITY, PLANNER_TASK_ENTITY, PLANNER_TASK_LIMITS, TASKS_INTEGRATION, TASKS_MAPPING, addDays, dueOfDate, plannerAssignment, statusKey,
+  COMMERCE_TASK_ENTITY, PLANNER_TASK_ENTITY, PLANNER_TASK_LIMITS, TASKS_INTEGRATION, TASKS_MAPPING, TaskRunCancelledError, addDays, dueOfDate, plannerAssignment, statusKey,
+  throwIfCancelled,
 } from './model';
 
 // ------------------------------------------------------------------------------------------------ types
@@ -80,6 +81,8 @@ export interface PublishOptions extends PublishTarget {
    */
   requestsPerSecond?: number;
   onProgress?: (p: { phase: PublishPhase; done: number; total: number }) => void;
+  /** Stops the publication at its next safe point (no new $batch goes out; those in flight are answered and recorded): TaskRunCancelledError. */
+  signal?: AbortSignal;
   /** The job id recorded on the couplings. Default `publish:<processId>`. */
   jobId?: string;
 }
@@ -562,7 +565,7 @@ interface Op {
  * a $batch whose items were throttled (the client resent them after Retry-After) halves the number in flight, a
  * clean one adds one back — so concurrent $batch POSTs do not keep hitting a Retry-After window.
  */
-async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: number, failedStores: ReadonlySet<string>, atomically: (fn: () => void) => void = (fn) => fn()): Promise<void> {
+async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: number, failedStores: ReadonlySet<string>, atomically: (fn: () => void) => void = (fn) => fn(), signal?: AbortSignal): Promise<void> {
   const queue = [...initial];
   let active = 0;
   let limit = max;
@@ -570,6 +573,14 @@ async function pumpBatches(graph: PublishDeps['graph'], initial: Op[], max: numb
     let failed = false;
     const kick = () => {
       if (failed) return;
+      // Stopped: nothing new goes out; once the $batches in flight are answered (and recorded), the pump ends.
+      if (signal?.aborted) {
+        if (active === 0) {
+          failed = true;
+          reject(new TaskRunCancelledError('publish'));
+        }
+        return;
+      }
       while (active < limit && queue.length) {
         const part: Op[] = [];
         while (part.length < 20 && queue.length) {
@@ -626,6 +637,7 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
   const concurrency = Math.max(1, o.concurrency ?? 8);
   const pd = paced(d, o);
   const planned = await plan(pd, o);
+  throwIfCancelled(o.signal, 'publish');
   const { preview } = planned;
   const processId = preview.processId;
   const jobId = o.jobId ?? `publish:${processId}`;
@@ -809,7 +821,13 @@ export async function publishTaskList(d: PublishDeps, o: PublishOptions): Promis
       },
     });
   }
-  await pumpBatches(pd.graph, ops, concurrency, failedStores, (fn) => couplings.transaction(fn));
+  try {
+    await pumpBatches(pd.graph, ops, concurrency, failedStores, (fn) => couplings.transaction(fn), o.signal);
+  } catch (x) {
+    // Status rows already on their way are written and recorded before the publication ends.
+    await Promise.allSettled(flushes);
+    throw x;
+  }
   o.onProgress?.({ phase: 'details', done: ready, total: work.length });
   if (statusBuffer.length) flush(statusBuffer.splice(0));
   await Promise.all(flushes);

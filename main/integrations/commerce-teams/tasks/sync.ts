@@ -53,7 +53,7 @@ import { TaskBaselineStore } from './baselines';
 import type { CommerceTaskStatus, TaskField, TaskFields } from './model';
 import {
   ADHOC_PROCESS_ID, ADHOC_TASK_LIST_ID, COMMERCE_TASK_ENTITY, PLANNER_TASK_ENTITY, TASK_FIELDS, TASKS_INTEGRATION, TASKS_MAPPING,
-  dateOfDue, dueOfDate, parseStatusKey, percentFromStatus, plannerAssignment, statusFromPercent, statusKey,
+  dateOfDue, dueOfDate, parseStatusKey, percentFromStatus, plannerAssignment, statusFromPercent, statusKey, TaskRunCancelledError, throwIfCancelled,
 } from './model';
 
 export const TASK_STATUS_ENTITY = 'RetailTaskStoreStatusEntity';
@@ -78,6 +78,11 @@ export interface SyncOptions {
   concurrency?: number;
   jobId?: string;
   onProgress?: (p: { phase: SyncPhase; done: number; total: number }) => void;
+  /**
+   * Stops the run at its next safe point (before a Graph `$batch` or a Commerce `$batch` goes out): TaskRunCancelledError.
+   * What was written is not recorded, as after a kill: the next run settles it (see "Crash safety").
+   */
+  signal?: AbortSignal;
   /**
    * Test seams: `afterRead` runs after both sides were read and before anything is written (change a task there to
    * see the 412 path); `beforeSave` runs after every write and before SQLite records them (throw there = a kill).
@@ -439,6 +444,7 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
 
   /** Graph `$batch` with 20 per POST and `concurrency` POSTs in flight; results in request order. */
   const graphBatch = async (requests: GraphBatchRequest[]): Promise<GraphBatchResult[]> => {
+    throwIfCancelled(o.signal, 'sync');
     const parts = chunks(requests, 20);
     const out: GraphBatchResult[][] = new Array(parts.length);
     await pool(parts.map((p, i) => [p, i] as const), concurrency, async ([p, i]) => {
@@ -695,6 +701,7 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
     try {
       if (pns.size || users.size) await people.load(pns, users);
     } catch (x) {
+      if (x instanceof TaskRunCancelledError) throw x;
       // Nothing is written without the assignees: the next run reads everything again (the watermark stays).
       fail('TASKS_SYNC_COMMERCE_READ_FAILED', { message: errMessage(x) }, true);
       result.conflicts = listTaskConflicts(d.db);
@@ -955,6 +962,7 @@ export async function syncTasks(d: SyncDeps, o: SyncOptions = {}): Promise<SyncR
   {
     let done = 0;
     for (const part of chunks(ops, COMMERCE_BATCH)) {
+      throwIfCancelled(o.signal, 'sync');
       try {
         const res = await d.commerce.batch(part.map((op) => ({ method: op.method, url: op.url, body: op.body, ...(op.headers ? { headers: op.headers } : {}) })));
         part.forEach((op, i) => {

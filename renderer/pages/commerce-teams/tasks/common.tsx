@@ -1,5 +1,8 @@
-import { makeStyles, ProgressBar, Text, tokens } from '@fluentui/react-components';
+import { Button, makeStyles, ProgressBar, Text, tokens } from '@fluentui/react-components';
+import { DismissCircleRegular } from '@fluentui/react-icons';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { call } from '../../../transport/client';
 import type { TasksMessage, TasksProgress } from '../../../../preload/contract';
 
 export const useTasksStyles = makeStyles({
@@ -41,15 +44,39 @@ export function Tile({ label, value, testId }: { label: string; value: number | 
   );
 }
 
-/** The operation under way (link, publish, sync) as a progress bar with what it is doing. */
+/**
+ * The operation under way (link, publish, sync) as a progress bar with what it is doing; a publish or sync can be
+ * stopped (tasks.cancel: at its next safe point, what it wrote stays and running it again finishes it).
+ */
 export function ProgressLine({ progress, operation }: { progress: TasksProgress | null; operation: TasksProgress['operation'] }) {
   const { t } = useTasksT();
-  if (!progress || progress.operation !== operation || progress.phase === 'done' || progress.phase === 'failed') return null;
+  const [stopping, setStopping] = useState(false);
+  const running = !!progress && progress.operation === operation && progress.phase !== 'done' && progress.phase !== 'failed';
+  useEffect(() => {
+    if (!running) setStopping(false);
+  }, [running]);
+  if (!running) return null;
   const value = progress.total > 0 ? Math.min(1, progress.done / progress.total) : undefined;
+  const stoppable = operation === 'publish' || operation === 'sync';
   return (
     <div data-testid={`tasks-progress-${operation}`}>
       <ProgressBar value={value} thickness="large" aria-label={t('progress.label')} />
       <Text size={200}>{t(`phase.${progress.phase}`)}{progress.total > 0 ? ` · ${t('progress.count', { done: progress.done, total: progress.total })}` : ''}</Text>
+      {stoppable ? (
+        <Button
+          appearance="subtle"
+          size="small"
+          icon={<DismissCircleRegular />}
+          disabled={stopping}
+          data-testid={`tasks-stop-${operation}`}
+          onClick={() => {
+            setStopping(true);
+            void call('tasks.cancel', {}).catch(() => setStopping(false));
+          }}
+        >
+          {stopping ? t('progress.stopping') : t('progress.stop')}
+        </Button>
+      ) : null}
     </div>
   );
 }

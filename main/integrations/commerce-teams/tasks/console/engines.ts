@@ -5,12 +5,22 @@
  */
 import type { TasksPreview, TasksPublishOutcome, TasksSyncOutcome } from '../../../../../preload/contract/commerce-teams/tasks-methods';
 import { AppFailure } from '../../../../rpc/errors';
-import { PLANNER_TASK_LIMITS } from '../model';
+import { PLANNER_TASK_LIMITS, TaskRunCancelledError } from '../model';
 import { planPublication, publishTaskList, type PublishPhase } from '../publish';
 import { buildTaskReport, ReportListNotFoundError } from '../report';
 import { reportWorkbook } from '../report-xlsx';
 import { listTaskConflicts, resolveConflictNow, syncTasks, TasksSyncUnavailableError, type SyncPhase, type SyncResult } from '../sync';
 import type { PublishPort, ReportPort, SyncPort, TaskEngineContext, TaskEngines, TaskProgress } from './ports';
+
+/** A run stopped on request (tasks.cancel) → TASKS_CANCELLED, which the pages translate. */
+async function cancellable<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (x) {
+    if (x instanceof TaskRunCancelledError) throw new AppFailure('TASKS_CANCELLED', x.message, { operation: x.operation });
+    throw x;
+  }
+}
 
 const phaseOf = (p: PublishPhase): TaskProgress['phase'] => (p === 'reading' || p === 'counting' ? 'reading' : 'writing');
 
@@ -31,10 +41,11 @@ export const publishPort: PublishPort = {
     };
   },
   async publish(ctx, input): Promise<TasksPublishOutcome> {
-    const r = await publishTaskList({ commerce: ctx.commerce, graph: ctx.graph, db: ctx.db, clock: ctx.clock }, {
+    const r = await cancellable(() => publishTaskList({ commerce: ctx.commerce, graph: ctx.graph, db: ctx.db, clock: ctx.clock }, {
       list: input.taskListId, targetDate: input.targetDate, ...(input.stores ? { stores: input.stores } : {}), ...(input.hierarchyNode ? { hierarchyNode: input.hierarchyNode } : {}),
       ...(ctx.onProgress ? { onProgress: (p: { phase: PublishPhase; done: number; total: number }) => ctx.onProgress!({ phase: phaseOf(p.phase), done: p.done, total: p.total }) } : {}),
-    });
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }));
     return {
       processId: r.processId,
       tasksCreated: r.tasksCreated,
@@ -68,9 +79,10 @@ const syncPhaseOf = (p: SyncPhase): TaskProgress['phase'] => (p === 'plans' || p
 
 async function sync<T>(ctx: TaskEngineContext, run: (d: Parameters<typeof syncTasks>[0], o: Parameters<typeof syncTasks>[1]) => Promise<T>): Promise<T> {
   try {
-    return await run({ commerce: ctx.commerce, graph: ctx.graph, db: ctx.db, clock: ctx.clock }, {
+    return await cancellable(() => run({ commerce: ctx.commerce, graph: ctx.graph, db: ctx.db, clock: ctx.clock }, {
       ...(ctx.onProgress ? { onProgress: (p: { phase: SyncPhase; done: number; total: number }) => ctx.onProgress!({ phase: syncPhaseOf(p.phase), done: p.done, total: p.total }) } : {}),
-    });
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }));
   } catch (x) {
     if (x instanceof TasksSyncUnavailableError) throw new AppFailure('TASKS_RUN_FAILED', x.message, { message: x.message });
     throw x;

@@ -14,6 +14,7 @@ export function createTasksHandlers(svc: TasksConsoleService): TasksHandlers {
     'tasks.previewPublish': async (input) => svc.previewPublish(input),
     'tasks.publish': async (input) => svc.publish(input),
     'tasks.sync': async () => svc.sync(),
+    'tasks.cancel': async () => svc.cancel(),
     'tasks.conflicts': async () => ({ conflicts: svc.conflicts() }),
     'tasks.resolveConflict': async ({ id, keep }) => ({ conflicts: await svc.resolveConflict(id, keep) }),
     'tasks.report': async (input) => svc.report(input),

@@ -70,6 +70,8 @@ export class TasksConsoleService {
   private readonly settings: TaskSettingsStore;
   private readonly schedule: ScheduledEntry;
   private busy: Operation | null = null;
+  /** Stops the publish or sync under way (tasks.cancel). */
+  private abort: AbortController | null = null;
   private lastSync: TasksSyncOutcome | null = null;
   private readonly conflictsSql;
 
@@ -151,9 +153,10 @@ export class TasksConsoleService {
   }
 
   /** Runs one operation at a time with progress events; the end (done / failed) is always sent. */
-  private async exclusive<T>(operation: Operation, work: (onProgress: TaskEngineContext['onProgress'] & object) => Promise<T>): Promise<T> {
+  private async exclusive<T>(operation: Operation, work: (onProgress: TaskEngineContext['onProgress'] & object, signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.busy) throw new AppFailure('TASKS_BUSY', `A ${this.busy} is under way: wait for it to finish.`, { operation: this.busy });
     this.busy = operation;
+    const abort = (this.abort = new AbortController());
     const pump = new EventPump(this.d.progressIntervalMs ?? 200, () => Date.now());
     let last = { done: 0, total: 0 };
     const send = (phase: TasksProgress['phase'], done: number, total: number, terminal = false) => {
@@ -165,7 +168,7 @@ export class TasksConsoleService {
       const out = await work((p) => {
         last = { done: p.done, total: p.total };
         send(p.phase, p.done, p.total);
-      });
+      }, abort.signal);
       send('done', last.total || last.done, last.total, true);
       return out;
     } catch (x) {
@@ -174,12 +177,23 @@ export class TasksConsoleService {
     } finally {
       await pump.flushed();
       this.busy = null;
+      this.abort = null;
     }
   }
 
-  private async context(onProgress?: TaskEngineContext['onProgress']): Promise<TaskEngineContext> {
+  /**
+   * Stops the publish or sync under way at its next safe point; it then fails with TASKS_CANCELLED (what it wrote
+   * stays; running it again finishes it). False when neither is running (a link or nothing).
+   */
+  cancel(): { cancelled: boolean } {
+    if (!this.abort || (this.busy !== 'publish' && this.busy !== 'sync')) return { cancelled: false };
+    this.abort.abort();
+    return { cancelled: true };
+  }
+
+  private async context(onProgress?: TaskEngineContext['onProgress'], signal?: AbortSignal): Promise<TaskEngineContext> {
     const c = await guard(() => this.open());
-    return { ...c, db: this.d.db, clock: this.d.clock, logger: this.d.logger, ...(onProgress ? { onProgress } : {}) };
+    return { ...c, db: this.d.db, clock: this.d.clock, logger: this.d.logger, ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) };
   }
 
   private engine<K extends keyof TaskEngines>(k: K): NonNullable<TaskEngines[K]> {
@@ -285,7 +299,7 @@ export class TasksConsoleService {
     this.requireEnabled();
     this.target(input);
     const e = this.engine('publish');
-    const r = await this.exclusive('publish', async (onProgress) => guard(async () => e.publish(await this.context(onProgress), input)));
+    const r = await this.exclusive('publish', async (onProgress, signal) => guard(async () => e.publish(await this.context(onProgress, signal), input)));
     this.changed('report');
     return r;
   }
@@ -295,7 +309,7 @@ export class TasksConsoleService {
   async sync(): Promise<TasksSyncOutcome> {
     this.requireEnabled();
     const e = this.engine('sync');
-    const r = await this.exclusive('sync', async (onProgress) => guard(async () => e.sync(await this.context(onProgress))));
+    const r = await this.exclusive('sync', async (onProgress, signal) => guard(async () => e.sync(await this.context(onProgress, signal))));
     const at = this.d.clock.now();
     this.lastSync = { ...r, at };
     this.settings.synced(at);
