@@ -1,6 +1,6 @@
 import { Badge, Button, Card, CardHeader, makeStyles, MessageBar, MessageBarBody, Spinner, Text, Title2, Title3, tokens } from '@fluentui/react-components';
 import { ArrowRightRegular } from '@fluentui/react-icons';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, SetupDraft, SetupStatus, SyncStatus, TasksSettings, TeamsConfig, TeamsRun } from '../../../preload/contract';
 import { useAppStore, type PageId } from '../../stores/app';
@@ -206,22 +206,14 @@ export function HomePage() {
           </div>
         </Card>
 
-        <Card data-testid="home-teams">
-          <CardHeader
-            header={<Text weight="semibold">{th('teams.title')}</Text>}
-            action={
-              teams ? (
-                <Badge appearance="tint" color={teams.config.enabled ? 'success' : 'warning'} data-testid="home-teams-enabled">
-                  {teams.config.enabled ? th('teams.enabled') : th('teams.notEnabled')}
-                </Badge>
-              ) : undefined
-            }
-          />
-          <div className={s.body}>
-            {!data ? (
-              <Spinner size="small" label={th('loading')} />
-            ) : (
-              <>
+        <IntegrationCard
+          testId="home-teams"
+          title={th('teams.title')}
+          enabled={teams ? teams.config.enabled : null}
+          loading={!data}
+          openLabel={teams?.config.enabled ? th('teams.openProvision') : th('teams.openSetup')}
+          onOpen={() => setPage(teams?.config.enabled ? 'ct-provision' : 'ct-setup')}
+        >
                 <Text>{th('teams.body')}</Text>
                 <dl className={s.facts}>
                   {(['commerce', 'graph'] as const).map((role) => {
@@ -254,38 +246,16 @@ export function HomePage() {
                   </dd>
                 </dl>
                 <Text className={s.muted}>{th('teams.profiles', { count: others })}</Text>
-                <div>
-                  <Button
-                    appearance="secondary"
-                    icon={<ArrowRightRegular />}
-                    iconPosition="after"
-                    data-testid="home-teams-open"
-                    onClick={() => setPage(teams?.config.enabled ? 'ct-provision' : 'ct-setup')}
-                  >
-                    {teams?.config.enabled ? th('teams.openProvision') : th('teams.openSetup')}
-                  </Button>
-                </div>
-              </>
-            )}
-          </div>
-        </Card>
+        </IntegrationCard>
 
-        <Card data-testid="home-tasks">
-          <CardHeader
-            header={<Text weight="semibold">{th('tasks.title')}</Text>}
-            action={
-              tasks ? (
-                <Badge appearance="tint" color={tasks.settings.enabled ? 'success' : 'warning'} data-testid="home-tasks-enabled">
-                  {tasks.settings.enabled ? th('teams.enabled') : th('teams.notEnabled')}
-                </Badge>
-              ) : undefined
-            }
-          />
-          <div className={s.body}>
-            {!data ? (
-              <Spinner size="small" label={th('loading')} />
-            ) : (
-              <>
+        <IntegrationCard
+          testId="home-tasks"
+          title={th('tasks.title')}
+          enabled={tasks ? tasks.settings.enabled : null}
+          loading={!data}
+          openLabel={tasks?.settings.teamsEnabled ? th('tasks.open') : th('teams.openSetup')}
+          onOpen={() => setPage(tasks?.settings.teamsEnabled ? 'ct-tasks' : 'ct-setup')}
+        >
                 <Text>{th('tasks.body')}</Text>
                 <dl className={s.facts}>
                   <dt className={s.dt}>{th('tasks.lastSync')}</dt>
@@ -322,22 +292,44 @@ export function HomePage() {
                   </dd>
                 </dl>
                 {tasks && !tasks.settings.teamsEnabled ? <Text className={s.muted}>{th('tasks.needsTeams')}</Text> : null}
-                <div>
-                  <Button
-                    appearance="secondary"
-                    icon={<ArrowRightRegular />}
-                    iconPosition="after"
-                    data-testid="home-tasks-open"
-                    onClick={() => setPage(tasks?.settings.teamsEnabled ? 'ct-tasks' : 'ct-setup')}
-                  >
-                    {tasks?.settings.teamsEnabled ? th('tasks.open') : th('teams.openSetup')}
-                  </Button>
-                </div>
-              </>
-            )}
-          </div>
-        </Card>
+        </IntegrationCard>
       </div>
     </section>
+  );
+}
+
+/** A Commerce ⇄ Teams card on Home: title, an Enabled / Not enabled badge once read, the facts, and the way in. */
+function IntegrationCard({ testId, title, enabled, loading, openLabel, onOpen, children }: {
+  testId: string; title: string; enabled: boolean | null; loading: boolean; openLabel: string; onOpen: () => void; children: ReactNode;
+}) {
+  const { t: th } = useTranslation('home');
+  const s = useStyles();
+  return (
+    <Card data-testid={testId}>
+      <CardHeader
+        header={<Text weight="semibold">{title}</Text>}
+        action={
+          enabled === null ? undefined : (
+            <Badge appearance="tint" color={enabled ? 'success' : 'warning'} data-testid={`${testId}-enabled`}>
+              {enabled ? th('teams.enabled') : th('teams.notEnabled')}
+            </Badge>
+          )
+        }
+      />
+      <div className={s.body}>
+        {loading ? (
+          <Spinner size="small" label={th('loading')} />
+        ) : (
+          <>
+            {children}
+            <div>
+              <Button appearance="secondary" icon={<ArrowRightRegular />} iconPosition="after" data-testid={`${testId}-open`} onClick={onOpen}>
+                {openLabel}
+              </Button>
+            </div>
+          </>
+        )}
+      </div>
+    </Card>
   );
 }
